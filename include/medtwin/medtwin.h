@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * medtwin/medtwin.h — umbrella header of the medtwin library. */
+#ifndef MEDTWIN_H
+#define MEDTWIN_H
+#include "error.h"
+#include "model.h"
+#include "sim.h"
+#include "plot.h"
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * medtwin/sim.h — compiling a model into an immutable program and simulating
+ * it on SUNDIALS CVODES.
+ *
+ * mt_program: the compiled form of a model (bytecode for initial values,
+ * rules, reaction rates, derivatives, event triggers/delays/priorities and
+ * assignments). Immutable; share it between threads.
+ * mt_sim: one simulation workspace over a program (solver memory, values,
+ * event queue). Not thread-safe; one per thread. Parameter and initial-value
+ * overrides are kept until changed and apply to every run.
+ */
+#ifndef MEDTWIN_SIM_H
+#define MEDTWIN_SIM_H
+
+#include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mt_program mt_program;
+typedef struct mt_sim mt_sim;
+typedef struct mt_result mt_result;
+
+/* Compiles m. The program keeps its own copy of what it needs; m may be
+ * destroyed afterwards. OUT: *out. */
+MT_NODISCARD mt_status mt_program_create(mt_ctx *ctx, const mt_model *m, mt_program **out);
+void mt_program_destroy(mt_program *p);
+
+typedef enum { MT_METHOD_BDF = 0, MT_METHOD_ADAMS = 1 } mt_method;
+
+/* How a species is reported: as the model's own symbol means it
+ * (concentration unless hasOnlySubstanceUnits), or forced. */
+typedef enum { MT_REPORT_DEFAULT = 0, MT_REPORT_AMOUNT = 1, MT_REPORT_CONCENTRATION = 2 } mt_report;
+
+MT_NODISCARD mt_status mt_sim_create(mt_ctx *ctx, const mt_program *p, mt_sim **out);
+void mt_sim_destroy(mt_sim *s);
+
+/* Solver settings: relative and absolute tolerance (> 0), method, and the
+ * maximum number of internal steps between two outputs (0 = default). */
+MT_NODISCARD mt_status mt_sim_set_tolerances(mt_sim *s, double rtol, double atol);
+MT_NODISCARD mt_status mt_sim_set_method(mt_sim *s, mt_method method);
+MT_NODISCARD mt_status mt_sim_set_max_steps(mt_sim *s, long max_steps);
+
+/* Overrides the initial value of a compartment, species (in the unit its
+ * symbol has), parameter or species reference before initial assignments
+ * run. A symbol set this way is not recomputed from its own initial
+ * assignment. MT_ENOTFOUND for an unknown id, MT_EINVAL if it is the target
+ * of an assignment rule or a reaction id. */
+MT_NODISCARD mt_status mt_sim_set_value(mt_sim *s, const char *id, double value);
+/* Removes every override. */
+void mt_sim_clear_values(mt_sim *s);
+
+/* Selects the reported columns, in order. No call: every compartment,
+ * species and parameter that is not constant, plus every species. */
+MT_NODISCARD mt_status mt_sim_add_output(mt_sim *s, const char *id, mt_report how);
+void mt_sim_clear_outputs(mt_sim *s);
+
+/* Runs from t0 to t_end with outputs at n_steps+1 evenly spaced times
+ * (n_steps >= 0). OUT: *out, owned by the caller (mt_result_destroy). */
+MT_NODISCARD mt_status mt_sim_run(mt_sim *s, double t0, double t_end, long n_steps,
+                                  mt_result **out);
+
+size_t mt_result_n_rows(const mt_result *r);
+size_t mt_result_n_cols(const mt_result *r); /* outputs, time not counted */
+const char *mt_result_col_id(const mt_result *r, size_t col);
+double mt_result_time(const mt_result *r, size_t row);
+double mt_result_value(const mt_result *r, size_t row, size_t col);
+/* The row-major matrix of values (n_rows x n_cols). Borrowed. */
+const double *mt_result_data(const mt_result *r);
+void mt_result_destroy(mt_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs everything medtwin needs to build, test, fuzz and plot on Debian 12 (bookworm).
+# Run as root on a fresh machine. Every package the build or the tests use is named here
+# explicitly; nothing is assumed to be there already. Idempotent: when all of them are
+# installed it prints one line and never calls apt.
+set -euo pipefail
+
+packages=(
+    # toolchain and build
+    build-essential gcc libc6-dev make cmake pkg-config git file ca-certificates
+    # clang: libFuzzer targets and their sanitizer runtimes, the formatter, the symbolizer
+    clang clang-format libclang-rt-14-dev llvm
+    # SBML import (libsbml.pc names libxml2, zlib and bzip2 for linking)
+    libsbml5-dev libxml2-dev zlib1g-dev libbz2-dev
+    # ODE integration (CVODES)
+    libsundials-dev
+    # plots (PNG/SVG/PDF through the cairo driver)
+    libplplot-dev plplot-driver-cairo
+    # JSON
+    libjansson-dev
+    # tooling: the SBML conformance scorer and the test scripts
+    python3 bash coreutils findutils grep sed diffutils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "installed" ] || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-deps: all ${#packages[@]} packages present"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing: ${missing[*]} (run this script as root to install them)" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${#missing[@]} package(s): ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# Only the missing ones are named to apt, so packages already present are never upgraded
+# behind the user's back.
+if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } \
+    >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "install-deps: apt-get failed" >&2
+    exit 1
+fi
+echo "install-deps: done"

@@ -4,6 +4,7 @@
 # exits non-zero with a message on stderr. Run by ctest with $MEDTWIN set to the built CLI.
 set -u
 : "${MEDTWIN:?MEDTWIN must name the medtwin executable}"
+[ -x "$MEDTWIN" ] || { echo "FAIL: MEDTWIN=$MEDTWIN is not an executable file" >&2; exit 1; }
 
 fails=0
 fail() {

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cli/cmd_sbml_test.c — `medtwin sbml-test-case CASES_DIR CASE_ID OUT_DIR
+ * LEVEL VERSION`: the SBML Test Runner wrapper convention. Reads
+ * CASES_DIR/CASE_ID/CASE_ID-settings.txt and the model
+ * CASE_ID-sbml-l{LEVEL}v{VERSION}.xml, simulates it and writes
+ * OUT_DIR/CASE_ID.csv with the requested variables (species in the
+ * settings' amount/concentration lists reported as such).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_VARS 4096
+
+typedef struct {
+    double start, duration, absolute, relative;
+    long steps;
+    char variables[65536], amount[65536], concentration[65536];
+} settings;
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
+}
+
+static int read_settings(const char *path, settings *st)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return mt_cli_fail("sbml-test-case: cannot open settings file '%s'", path);
+    char line[65536];
+    int have_dur = 0, have_steps = 0;
+    st->start = 0;
+    st->absolute = 1e-10;
+    st->relative = 1e-6;
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!colon)
+            continue;
+        *colon = '\0';
+        char *key = trim(line), *val = trim(colon + 1);
+        double d;
+        if (!strcmp(key, "start")) {
+            if (mt_cli_parse_double(val, &st->start))
+                goto bad;
+        } else if (!strcmp(key, "duration")) {
+            if (mt_cli_parse_double(val, &st->duration))
+                goto bad;
+            have_dur = 1;
+        } else if (!strcmp(key, "steps")) {
+            if (mt_cli_parse_long(val, &st->steps) || st->steps < 0)
+                goto bad;
+            have_steps = 1;
+        } else if (!strcmp(key, "absolute")) {
+            if (*val && !mt_cli_parse_double(val, &d))
+                st->absolute = d;
+        } else if (!strcmp(key, "relative")) {
+            if (*val && !mt_cli_parse_double(val, &d))
+                st->relative = d;
+        } else if (!strcmp(key, "variables")) {
+            snprintf(st->variables, sizeof st->variables, "%s", val);
+        } else if (!strcmp(key, "amount")) {
+            snprintf(st->amount, sizeof st->amount, "%s", val);
+        } else if (!strcmp(key, "concentration")) {
+            snprintf(st->concentration, sizeof st->concentration, "%s", val);
+        }
+        continue;
+    bad:
+        fclose(f);
+        return mt_cli_fail("sbml-test-case: %s: bad value for '%s': '%s'", path, key, val);
+    }
+    fclose(f);
+    if (!have_dur || !have_steps)
+        return mt_cli_fail("sbml-test-case: %s: duration and steps are required", path);
+    return 0;
+}
+
+/* Splits a comma list in place; returns the count (at most max). */
+static size_t split(char *s, char **items, size_t max)
+{
+    size_t n = 0;
+    char *p = s;
+    while (p && *p && n < max) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        char *t = trim(p);
+        if (*t)
+            items[n++] = t;
+        p = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+static int in_list(char *const *items, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(items[i], id))
+            return 1;
+    return 0;
+}
+
+int mt_cmd_sbml_test_case(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: medtwin sbml-test-case CASES_DIR CASE_ID OUT_DIR LEVEL VERSION\n\n"
+             "Runs case CASE_ID of the SBML Test Suite the way the SBML Test Runner\n"
+             "expects: reads CASES_DIR/CASE_ID/CASE_ID-settings.txt and\n"
+             "CASE_ID-sbml-lLEVELvVERSION.xml, writes OUT_DIR/CASE_ID.csv.");
+        return 0;
+    }
+    if (argc != 6)
+        return mt_cli_fail("sbml-test-case: expected CASES_DIR CASE_ID OUT_DIR LEVEL VERSION "
+                           "(see medtwin sbml-test-case --help)");
+    const char *dir = argv[1], *id = argv[2], *out = argv[3];
+    long level, version;
+    if (mt_cli_parse_long(argv[4], &level) || mt_cli_parse_long(argv[5], &version) ||
+        level < 1 || level > 3 || version < 1 || version > 5)
+        return mt_cli_fail("sbml-test-case: bad LEVEL/VERSION '%s' '%s'", argv[4], argv[5]);
+    if (strchr(id, '/') || !*id)
+        return mt_cli_fail("sbml-test-case: bad case id '%s'", id);
+    static settings st;
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s/%s-settings.txt", dir, id, id);
+    if (read_settings(path, &st))
+        return 1;
+    snprintf(path, sizeof path, "%s/%s/%s-sbml-l%ldv%ld.xml", dir, id, id, level, version);
+
+    static char *vars[MAX_VARS], *amt[MAX_VARS], *conc[MAX_VARS];
+    size_t nv = split(st.variables, vars, MAX_VARS);
+    size_t na = split(st.amount, amt, MAX_VARS);
+    size_t nc = split(st.concentration, conc, MAX_VARS);
+
+    mt_ctx *ctx = NULL;
+    mt_model *m = NULL;
+    mt_program *p = NULL;
+    mt_sim *sim = NULL;
+    mt_result *r = NULL;
+    int rc = 0;
+    if (mt_ctx_create(&ctx) != MT_OK)
+        return mt_cli_fail("out of memory");
+    if (mt_model_load_file(ctx, path, &m) != MT_OK || mt_program_create(ctx, m, &p) != MT_OK ||
+        mt_sim_create(ctx, p, &sim) != MT_OK) {
+        rc = mt_cli_fail("%s", mt_errmsg(ctx));
+        goto done;
+    }
+    for (size_t i = 0; i < nv; i++) {
+        mt_report how = in_list(amt, na, vars[i])    ? MT_REPORT_AMOUNT
+                        : in_list(conc, nc, vars[i]) ? MT_REPORT_CONCENTRATION
+                                                     : MT_REPORT_DEFAULT;
+        size_t idx;
+        if (how != MT_REPORT_DEFAULT && mt_model_find(m, vars[i], &idx) == MT_OK &&
+            mt_model_symbol_kind(m, idx) != MT_SYM_SPECIES)
+            how = MT_REPORT_DEFAULT;
+        if (mt_sim_add_output(sim, vars[i], how) != MT_OK) {
+            rc = mt_cli_fail("sbml-test-case: %s", mt_errmsg(ctx));
+            goto done;
+        }
+    }
+    /* Integrate well inside the comparison tolerances of the case. */
+    double atol = st.absolute * 1e-5;
+    if (atol > 1e-12)
+        atol = 1e-12;
+    if (atol < 1e-22)
+        atol = 1e-22;
+    if (mt_sim_set_tolerances(sim, 1e-10, atol) != MT_OK ||
+        mt_sim_set_max_steps(sim, 2000000) != MT_OK ||
+        mt_sim_run(sim, st.start, st.start + st.duration, st.steps, &r) != MT_OK) {
+        rc = mt_cli_fail("sbml-test-case %s: %s", id, mt_errmsg(ctx));
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/%s.csv", out, id);
+    rc = mt_cli_write_csv_file(path, r, NULL);
+done:
+    mt_result_destroy(r);
+    mt_sim_destroy(sim);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+    mt_ctx_destroy(ctx);
+    return rc;
+}

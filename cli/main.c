@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cli/main.c — the `medtwin` command: a table of sub-commands, each a thin
+ * client of the library (include/medtwin/). Exit status 0 on success, 1 on
+ * bad input or a failed run, 2 on a usage error.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    mt_cmd_fn fn;
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"simulate", mt_cmd_simulate, "simulate an SBML model; write CSV and a plot"},
+    {"sbml-test-case", mt_cmd_sbml_test_case,
+     "run one SBML Test Suite case (SBML Test Runner wrapper convention)"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: medtwin <command> [options]\n"
+               "       medtwin --help | --version\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n`medtwin <command> --help` describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("medtwin %s\n", mt_version());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    mt_cli_fail("unknown command '%s' (see medtwin --help)", argv[1]);
+    return 2;
+}

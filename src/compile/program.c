@@ -1,0 +1,746 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * compile/program.c — model IR -> stack bytecode, and the bytecode VM.
+ *
+ * Each expression becomes postfix code over a value stack whose depth is
+ * known at compile time (the simulator allocates it once); slots are read
+ * and written by index, constants come from a pool, piecewise and the
+ * logical operators use conditional jumps. No allocation, string lookup or
+ * tree walk happens while a block runs.
+ *
+ * Rules (assignment rules, reaction rates, concentrations of amount-tracked
+ * species) are ordered once by a depth-first topological sort; a cycle is an
+ * error. Initial values are ordered the same way over all slots, so initial
+ * assignments and rules may depend on each other in any document order.
+ * Rules that depend on neither time nor a state are left out of the
+ * right-hand side: they are recomputed only after the start and after
+ * events (block rules_all).
+ */
+#include "compile/program.h"
+#include "model/ir.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    mt_ctx *ctx;
+    mt_program *p;
+    size_t cap_code, cap_const;
+    size_t depth;
+    int oom;
+} cc;
+
+static void emit(cc *c, int op, int a)
+{
+    if (c->oom)
+        return;
+    if (c->p->n_code == c->cap_code) {
+        size_t nc = c->cap_code ? c->cap_code * 2 : 256;
+        mt_ins *n = mt_realloc(c->ctx, c->p->code, nc * sizeof *n);
+        if (!n) {
+            c->oom = 1;
+            return;
+        }
+        c->p->code = n;
+        c->cap_code = nc;
+    }
+    c->p->code[c->p->n_code].op = op;
+    c->p->code[c->p->n_code].a = a;
+    c->p->n_code++;
+}
+
+static void push(cc *c)
+{
+    c->depth++;
+    if (c->depth > c->p->max_stack)
+        c->p->max_stack = c->depth;
+}
+
+static void pop(cc *c, size_t n) { c->depth -= n; }
+
+static void emit_const(cc *c, double v)
+{
+    if (c->oom)
+        return;
+    if (c->p->n_const == c->cap_const) {
+        size_t nc = c->cap_const ? c->cap_const * 2 : 64;
+        double *n = mt_realloc(c->ctx, c->p->consts, nc * sizeof *n);
+        if (!n) {
+            c->oom = 1;
+            return;
+        }
+        c->p->consts = n;
+        c->cap_const = nc;
+    }
+    c->p->consts[c->p->n_const] = v;
+    emit(c, MT_OP_CONST, (int)c->p->n_const++);
+    push(c);
+}
+
+static void gen(cc *c, const mt_expr *e);
+
+/* Left fold of a binary op over the children. */
+static void gen_fold(cc *c, const mt_expr *e, int op)
+{
+    gen(c, e->k[0]);
+    for (size_t i = 1; i < e->n; i++) {
+        gen(c, e->k[i]);
+        emit(c, op, 0);
+        pop(c, 1);
+    }
+}
+
+/* n-ary relational chain: (a op b) and (b op c) and ... */
+static void gen_chain(cc *c, const mt_expr *e, int op)
+{
+    if (e->n < 2) {
+        emit_const(c, 1.0);
+        return;
+    }
+    for (size_t i = 0; i + 1 < e->n; i++) {
+        gen(c, e->k[i]);
+        gen(c, e->k[i + 1]);
+        emit(c, op, 0);
+        pop(c, 1);
+        if (i > 0) {
+            emit(c, MT_OP_AND, 0);
+            pop(c, 1);
+        }
+    }
+}
+
+static void patch(cc *c, size_t at)
+{
+    if (!c->oom)
+        c->p->code[at].a = (int)(c->p->n_code - at);
+}
+
+static void gen_piecewise(cc *c, const mt_expr *e)
+{
+    size_t npairs = e->n / 2;
+    size_t *ends = mt_calloc(c->ctx, npairs + 1, sizeof *ends);
+    if (!ends) {
+        c->oom = 1;
+        return;
+    }
+    size_t base = c->depth;
+    for (size_t i = 0; i < npairs; i++) {
+        gen(c, e->k[2 * i + 1]);
+        size_t jz = c->p->n_code;
+        emit(c, MT_OP_JZ, 0);
+        pop(c, 1);
+        gen(c, e->k[2 * i]);
+        ends[i] = c->p->n_code;
+        emit(c, MT_OP_JMP, 0);
+        c->depth = base;
+        patch(c, jz);
+    }
+    if (e->n % 2)
+        gen(c, e->k[e->n - 1]);
+    else
+        emit_const(c, NAN);
+    for (size_t i = 0; i < npairs; i++)
+        patch(c, ends[i]);
+    mt_free(c->ctx, ends);
+}
+
+static void gen(cc *c, const mt_expr *e)
+{
+    switch (e->op) {
+    case MT_E_CONST:
+        emit_const(c, e->v);
+        return;
+    case MT_E_SYM:
+        emit(c, MT_OP_LOAD, e->sym);
+        push(c);
+        return;
+    case MT_E_TIME:
+        emit(c, MT_OP_TIME, 0);
+        push(c);
+        return;
+    case MT_E_OVR_SET:
+        emit(c, MT_OP_OVRSET, e->sym);
+        push(c);
+        return;
+    case MT_E_OVR_VAL:
+        emit(c, MT_OP_OVRVAL, e->sym);
+        push(c);
+        return;
+    case MT_E_ADD:
+        gen_fold(c, e, MT_OP_ADD);
+        return;
+    case MT_E_MUL:
+        gen_fold(c, e, MT_OP_MUL);
+        return;
+    case MT_E_SUB:
+        gen_fold(c, e, MT_OP_SUB);
+        return;
+    case MT_E_DIV:
+        gen_fold(c, e, MT_OP_DIV);
+        return;
+    case MT_E_POW:
+        gen_fold(c, e, MT_OP_POW);
+        return;
+    case MT_E_LOG:
+        gen_fold(c, e, MT_OP_LOG);
+        return;
+    case MT_E_ROOT:
+        gen_fold(c, e, MT_OP_ROOT);
+        return;
+    case MT_E_REM:
+        gen_fold(c, e, MT_OP_REM);
+        return;
+    case MT_E_QUOTIENT:
+        gen_fold(c, e, MT_OP_QUOT);
+        return;
+    case MT_E_MIN:
+        gen_fold(c, e, MT_OP_MIN);
+        return;
+    case MT_E_MAX:
+        gen_fold(c, e, MT_OP_MAX);
+        return;
+    case MT_E_IMPLIES:
+        gen_fold(c, e, MT_OP_IMPLIES);
+        return;
+    case MT_E_NEG:
+        gen(c, e->k[0]);
+        emit(c, MT_OP_NEG, 0);
+        return;
+    case MT_E_NOT:
+        gen(c, e->k[0]);
+        emit(c, MT_OP_NOT, 0);
+        return;
+    case MT_E_FN:
+        gen(c, e->k[0]);
+        emit(c, MT_OP_FN, e->fn);
+        return;
+    case MT_E_AND:
+        if (!e->n)
+            emit_const(c, 1.0);
+        else
+            gen_fold(c, e, MT_OP_AND);
+        return;
+    case MT_E_OR:
+        if (!e->n)
+            emit_const(c, 0.0);
+        else
+            gen_fold(c, e, MT_OP_OR);
+        return;
+    case MT_E_XOR:
+        if (!e->n)
+            emit_const(c, 0.0);
+        else
+            gen_fold(c, e, MT_OP_XOR);
+        return;
+    case MT_E_LT:
+        gen_chain(c, e, MT_OP_LT);
+        return;
+    case MT_E_LE:
+        gen_chain(c, e, MT_OP_LE);
+        return;
+    case MT_E_GT:
+        gen_chain(c, e, MT_OP_GT);
+        return;
+    case MT_E_GE:
+        gen_chain(c, e, MT_OP_GE);
+        return;
+    case MT_E_EQ:
+        gen_chain(c, e, MT_OP_EQ);
+        return;
+    case MT_E_NE:
+        gen_chain(c, e, MT_OP_NE);
+        return;
+    case MT_E_PIECEWISE:
+        gen_piecewise(c, e);
+        return;
+    }
+    emit_const(c, NAN);
+}
+
+static mt_block begin(cc *c)
+{
+    mt_block b = {(uint32_t)c->p->n_code};
+    c->depth = 0;
+    return b;
+}
+
+static void end(cc *c) { emit(c, MT_OP_END, 0); }
+
+/* ---------- topological order ---------- */
+
+typedef struct {
+    const mt_model *m;
+    const mt_expr **expr; /* per slot: what computes it (NULL: nothing) */
+    unsigned char *mark;  /* 0 new, 1 on stack, 2 done */
+    int *order;
+    size_t n_order;
+    int cycle_at;
+    int extra_dep; /* per visit: an extra dependency (compartment of an amount) */
+} topo;
+
+typedef struct {
+    topo *t;
+    int bad;
+} topo_arg;
+
+static int visit(topo *t, int s);
+
+static void visit_cb(int sym, void *arg)
+{
+    topo_arg *a = arg;
+    if (!a->bad && visit(a->t, sym) != 0)
+        a->bad = 1;
+}
+
+static int visit(topo *t, int s)
+{
+    if (t->mark[s] == 2)
+        return 0;
+    if (t->mark[s] == 1) {
+        t->cycle_at = s;
+        return -1;
+    }
+    t->mark[s] = 1;
+    topo_arg a = {t, 0};
+    if (t->expr[s])
+        mt_expr_visit_syms(t->expr[s], visit_cb, &a);
+    if (!a.bad && t->m->sym[s].amt_of >= 0 && t->m->sym[s].comp >= 0 && !t->expr[s])
+        a.bad = visit(t, t->m->sym[s].comp) != 0;
+    if (a.bad)
+        return -1;
+    t->mark[s] = 2;
+    t->order[t->n_order++] = s;
+    return 0;
+}
+
+/* ---------- program assembly ---------- */
+
+static void dyn_cb(int sym, void *arg)
+{
+    int *flags = arg;
+    if (flags[sym])
+        flags[-1] = 1;
+}
+
+static mt_status build(cc *c, const mt_model *m)
+{
+    mt_ctx *ctx = c->ctx;
+    mt_program *p = c->p;
+    size_t n = m->n_sym;
+    const mt_expr **expr = mt_calloc(ctx, n, sizeof *expr);
+    mt_expr **owned = mt_calloc(ctx, n, sizeof *owned);
+    unsigned char *mark = mt_calloc(ctx, n, 1);
+    int *order = mt_calloc(ctx, n, sizeof *order);
+    int *dynbuf = mt_calloc(ctx, n + 1, sizeof *dynbuf);
+    mt_status st = MT_OK;
+    if (!expr || !owned || !mark || !order || !dynbuf) {
+        st = mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
+        goto done;
+    }
+    int *dyn = dynbuf + 1;
+
+    /* Initial values: rule if any, else the initial expression with the user
+     * override in front (for an amount slot: the override of its species'
+     * concentration times the compartment size). */
+    for (size_t s = 0; s < n; s++) {
+        const mt_sym *y = &m->sym[s];
+        if (y->rule >= 0) {
+            expr[s] = m->rule[y->rule].e;
+            continue;
+        }
+        mt_expr *base = y->init ? mt_expr_clone(ctx, y->init) : mt_expr_const(ctx, NAN);
+        int who = y->amt_of >= 0 ? y->amt_of : (y->kind != MT_SYM_HIDDEN ? (int)s : -1);
+        mt_expr *e = base;
+        if (who >= 0 && base) {
+            mt_expr *ov = mt_expr_new(ctx, MT_E_OVR_VAL);
+            if (ov)
+                ov->sym = who;
+            if (y->amt_of >= 0 && !m->sym[who].hosu)
+                ov = mt_expr_bin(ctx, MT_E_MUL, ov, mt_expr_sym(ctx, y->comp));
+            mt_expr *os = mt_expr_new(ctx, MT_E_OVR_SET);
+            if (os)
+                os->sym = who;
+            e = mt_expr_new(ctx, MT_E_PIECEWISE);
+            if (!e || mt_expr_push(ctx, e, ov) || mt_expr_push(ctx, e, os) ||
+                mt_expr_push(ctx, e, base)) {
+                mt_expr_free(ctx, e);
+                e = NULL;
+            }
+        }
+        if (!e) {
+            st = mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
+            goto done;
+        }
+        owned[s] = e;
+        expr[s] = e;
+    }
+    topo t = {m, expr, mark, order, 0, -1, 0};
+    for (size_t s = 0; s < n; s++) {
+        if (visit(&t, (int)s) != 0) {
+            st = mt_error(ctx, MT_ESBML,
+                          "initial values and rules depend on each other in a cycle "
+                          "(at '%s')",
+                          m->sym[t.cycle_at].id);
+            goto done;
+        }
+    }
+    p->init = begin(c);
+    for (size_t i = 0; i < t.n_order; i++) {
+        int s = order[i];
+        gen(c, expr[s]);
+        emit(c, MT_OP_STORE, s);
+        pop(c, 1);
+    }
+    end(c);
+
+    /* Rules: order over rule targets only. */
+    memset(mark, 0, n);
+    memset(expr, 0, n * sizeof *expr);
+    for (size_t r = 0; r < m->n_rule; r++)
+        expr[m->rule[r].target] = m->rule[r].e;
+    t.n_order = 0;
+    for (size_t r = 0; r < m->n_rule; r++) {
+        if (visit(&t, m->rule[r].target) != 0) {
+            st = mt_error(ctx, MT_ESBML, "rules depend on each other in a cycle (at '%s')",
+                          m->sym[t.cycle_at].id);
+            goto done;
+        }
+    }
+    /* A slot is dynamic if it is a state, or a rule that reads time or a
+     * dynamic slot. The order is topological, so one pass suffices. */
+    for (size_t i = 0; i < m->n_state; i++)
+        dyn[m->state[i].slot] = 1;
+    for (size_t i = 0; i < t.n_order; i++) {
+        int s = order[i];
+        if (!expr[s])
+            continue;
+        dyn[-1] = mt_expr_uses_time(expr[s]);
+        mt_expr_visit_syms(expr[s], dyn_cb, dyn);
+        dyn[s] = dyn[-1];
+    }
+    p->rules_all = begin(c);
+    emit(c, MT_OP_LOADSTATES, 0);
+    for (size_t i = 0; i < t.n_order; i++) {
+        int s = order[i];
+        if (!expr[s])
+            continue;
+        gen(c, expr[s]);
+        emit(c, MT_OP_STORE, s);
+        pop(c, 1);
+    }
+    end(c);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 0)
+            p->rules_dyn = begin(c);
+        else
+            p->rhs = begin(c);
+        emit(c, MT_OP_LOADSTATES, 0);
+        for (size_t i = 0; i < t.n_order; i++) {
+            int s = order[i];
+            if (!expr[s] || !dyn[s])
+                continue;
+            gen(c, expr[s]);
+            emit(c, MT_OP_STORE, s);
+            pop(c, 1);
+        }
+        if (pass == 0)
+            end(c);
+    }
+    for (size_t i = 0; i < m->n_state; i++) {
+        gen(c, m->state[i].deriv);
+        emit(c, MT_OP_OUT, (int)i);
+        pop(c, 1);
+    }
+    end(c);
+
+    /* Events */
+    for (size_t i = 0; i < m->n_event; i++) {
+        const mt_event *e = &m->ev[i];
+        mt_pevent *pe = &p->ev[i];
+        pe->trigger = begin(c);
+        gen(c, e->trigger);
+        emit(c, MT_OP_OUT, 0);
+        end(c);
+        pe->has_delay = e->delay != NULL;
+        pe->delay = begin(c);
+        if (e->delay)
+            gen(c, e->delay);
+        else
+            emit_const(c, 0.0);
+        emit(c, MT_OP_OUT, 0);
+        end(c);
+        pe->has_priority = e->priority != NULL;
+        pe->priority = begin(c);
+        if (e->priority)
+            gen(c, e->priority);
+        else
+            emit_const(c, 0.0);
+        emit(c, MT_OP_OUT, 0);
+        end(c);
+        pe->assign = begin(c);
+        for (size_t j = 0; j < e->n_asg; j++) {
+            gen(c, e->asg[j].e);
+            emit(c, MT_OP_OUT, (int)j);
+            pop(c, 1);
+        }
+        end(c);
+    }
+    if (c->oom)
+        st = mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
+done:
+    for (size_t s = 0; owned && s < n; s++)
+        mt_expr_free(ctx, owned[s]);
+    mt_free(ctx, owned);
+    mt_free(ctx, expr);
+    mt_free(ctx, mark);
+    mt_free(ctx, order);
+    mt_free(ctx, dynbuf);
+    return st;
+}
+
+mt_status mt_program_create(mt_ctx *ctx, const mt_model *m, mt_program **out)
+{
+    *out = NULL;
+    mt_program *p = mt_calloc(ctx, 1, sizeof *p);
+    if (!p)
+        return mt_error(ctx, MT_ENOMEM, "out of memory");
+    cc c = {ctx, p, 0, 0, 0, 0};
+    p->n_slot = m->n_sym;
+    p->slot = mt_calloc(ctx, m->n_sym, sizeof *p->slot);
+    p->pub = mt_calloc(ctx, m->n_pub, sizeof *p->pub);
+    p->state_slot = mt_calloc(ctx, m->n_state, sizeof *p->state_slot);
+    p->ev = mt_calloc(ctx, m->n_event, sizeof *p->ev);
+    mt_status st = MT_OK;
+    if (!p->slot || !p->pub || !p->state_slot || !p->ev) {
+        st = mt_error(ctx, MT_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t s = 0; s < m->n_sym; s++) {
+        const mt_sym *y = &m->sym[s];
+        mt_pslot *q = &p->slot[s];
+        q->id = mt_strdup(ctx, y->id);
+        if (!q->id) {
+            st = mt_error(ctx, MT_ENOMEM, "out of memory");
+            goto fail;
+        }
+        q->kind = y->kind;
+        q->comp = y->comp;
+        q->amt = y->amt;
+        q->amt_of = y->amt_of;
+        q->hosu = y->hosu;
+        q->state = y->state;
+        q->rule = y->rule;
+        q->constant = y->constant;
+    }
+    p->n_pub = m->n_pub;
+    for (size_t i = 0; i < m->n_pub; i++) {
+        p->pub[i] = m->pub[i];
+        p->slot[m->pub[i]].is_public = 1;
+    }
+    p->n_state = m->n_state;
+    for (size_t i = 0; i < m->n_state; i++)
+        p->state_slot[i] = m->state[i].slot;
+    p->n_event = m->n_event;
+    for (size_t i = 0; i < m->n_event; i++) {
+        const mt_event *e = &m->ev[i];
+        mt_pevent *pe = &p->ev[i];
+        pe->id = mt_strdup(ctx, e->id ? e->id : "");
+        pe->initial_value = e->initial_value;
+        pe->persistent = e->persistent;
+        pe->use_trigger_values = e->use_trigger_values;
+        pe->n_asg = e->n_asg;
+        pe->targets = mt_calloc(ctx, e->n_asg, sizeof *pe->targets);
+        if (!pe->id || !pe->targets) {
+            st = mt_error(ctx, MT_ENOMEM, "out of memory");
+            goto fail;
+        }
+        for (size_t j = 0; j < e->n_asg; j++)
+            pe->targets[j] = e->asg[j].target;
+    }
+    st = build(&c, m);
+    if (st != MT_OK)
+        goto fail;
+    if (p->max_stack == 0)
+        p->max_stack = 1;
+    *out = p;
+    return MT_OK;
+fail:
+    mt_program_destroy(p);
+    return st;
+}
+
+void mt_program_destroy(mt_program *p)
+{
+    if (!p)
+        return;
+    for (size_t s = 0; p->slot && s < p->n_slot; s++)
+        mt_free(NULL, p->slot[s].id);
+    for (size_t i = 0; p->ev && i < p->n_event; i++) {
+        mt_free(NULL, p->ev[i].id);
+        mt_free(NULL, p->ev[i].targets);
+    }
+    mt_free(NULL, p->slot);
+    mt_free(NULL, p->pub);
+    mt_free(NULL, p->state_slot);
+    mt_free(NULL, p->ev);
+    mt_free(NULL, p->consts);
+    mt_free(NULL, p->code);
+    mt_free(NULL, p);
+}
+
+int mt_program_find(const mt_program *p, const char *id)
+{
+    for (size_t s = 0; s < p->n_slot; s++)
+        if (strcmp(p->slot[s].id, id) == 0)
+            return (int)s;
+    return -1;
+}
+
+/* ---------- the VM ---------- */
+
+static double rem_(double a, double b) { return fmod(a, b); }
+static double quot_(double a, double b) { return trunc(a / b); }
+
+void mt_vm_run(const mt_program *p, mt_block b, mt_env *env)
+{
+    const mt_ins *pc = p->code + b.start;
+    double *sp = env->stack; /* next free */
+    double *v = env->vals;
+    for (;;) {
+        switch ((mt_opcode)pc->op) {
+        case MT_OP_CONST:
+            *sp++ = p->consts[pc->a];
+            break;
+        case MT_OP_LOAD:
+            *sp++ = v[pc->a];
+            break;
+        case MT_OP_TIME:
+            *sp++ = env->t;
+            break;
+        case MT_OP_OVRSET:
+            *sp++ = (env->ovr_set && env->ovr_set[pc->a]) ? 1.0 : 0.0;
+            break;
+        case MT_OP_OVRVAL:
+            *sp++ = env->ovr_val ? env->ovr_val[pc->a] : NAN;
+            break;
+        case MT_OP_STORE:
+            v[pc->a] = *--sp;
+            break;
+        case MT_OP_OUT:
+            env->out[pc->a] = *--sp;
+            break;
+        case MT_OP_LOADSTATES:
+            for (size_t i = 0; i < p->n_state; i++)
+                v[p->state_slot[i]] = env->y[i];
+            break;
+        case MT_OP_ADD:
+            sp--;
+            sp[-1] += sp[0];
+            break;
+        case MT_OP_SUB:
+            sp--;
+            sp[-1] -= sp[0];
+            break;
+        case MT_OP_MUL:
+            sp--;
+            sp[-1] *= sp[0];
+            break;
+        case MT_OP_DIV:
+            sp--;
+            sp[-1] /= sp[0];
+            break;
+        case MT_OP_NEG:
+            sp[-1] = -sp[-1];
+            break;
+        case MT_OP_POW:
+            sp--;
+            sp[-1] = pow(sp[-1], sp[0]);
+            break;
+        case MT_OP_FN:
+            sp[-1] = mt_fn_eval(pc->a, sp[-1]);
+            break;
+        case MT_OP_LOG: /* log(base, x) */
+            sp--;
+            sp[-1] = log(sp[0]) / log(sp[-1]);
+            break;
+        case MT_OP_ROOT: /* root(degree, x) */
+            sp--;
+            sp[-1] = (sp[-1] == 2.0)   ? sqrt(sp[0])
+                     : (sp[-1] == 3.0) ? cbrt(sp[0])
+                                       : pow(sp[0], 1.0 / sp[-1]);
+            break;
+        case MT_OP_REM:
+            sp--;
+            sp[-1] = rem_(sp[-1], sp[0]);
+            break;
+        case MT_OP_QUOT:
+            sp--;
+            sp[-1] = quot_(sp[-1], sp[0]);
+            break;
+        case MT_OP_MIN:
+            sp--;
+            sp[-1] = (sp[0] < sp[-1] || isnan(sp[0])) ? sp[0] : sp[-1];
+            break;
+        case MT_OP_MAX:
+            sp--;
+            sp[-1] = (sp[0] > sp[-1] || isnan(sp[0])) ? sp[0] : sp[-1];
+            break;
+        case MT_OP_LT:
+            sp--;
+            sp[-1] = sp[-1] < sp[0];
+            break;
+        case MT_OP_LE:
+            sp--;
+            sp[-1] = sp[-1] <= sp[0];
+            break;
+        case MT_OP_GT:
+            sp--;
+            sp[-1] = sp[-1] > sp[0];
+            break;
+        case MT_OP_GE:
+            sp--;
+            sp[-1] = sp[-1] >= sp[0];
+            break;
+        case MT_OP_EQ:
+            sp--;
+            sp[-1] = sp[-1] == sp[0];
+            break;
+        case MT_OP_NE:
+            sp--;
+            sp[-1] = sp[-1] != sp[0];
+            break;
+        case MT_OP_AND:
+            sp--;
+            sp[-1] = (sp[-1] != 0.0) && (sp[0] != 0.0);
+            break;
+        case MT_OP_OR:
+            sp--;
+            sp[-1] = (sp[-1] != 0.0) || (sp[0] != 0.0);
+            break;
+        case MT_OP_XOR:
+            sp--;
+            sp[-1] = (sp[-1] != 0.0) != (sp[0] != 0.0);
+            break;
+        case MT_OP_NOT:
+            sp[-1] = sp[-1] == 0.0;
+            break;
+        case MT_OP_IMPLIES:
+            sp--;
+            sp[-1] = (sp[-1] == 0.0) || (sp[0] != 0.0);
+            break;
+        case MT_OP_JZ:
+            if (*--sp == 0.0) {
+                pc += pc->a;
+                continue;
+            }
+            break;
+        case MT_OP_JMP:
+            pc += pc->a;
+            continue;
+        case MT_OP_END:
+            return;
+        }
+        pc++;
+    }
+}

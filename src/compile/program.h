@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * compile/program.h — the compiled model (private): one array of stack
+ * bytecode holding blocks for initial values, rules, derivatives, event
+ * triggers, delays, priorities and assignments, plus the slot metadata the
+ * simulator needs. Immutable after mt_program_create; shared by threads.
+ */
+#ifndef MT_PROGRAM_H
+#define MT_PROGRAM_H
+
+#include "medtwin/sim.h"
+#include "util/util.h"
+
+#include <stdint.h>
+
+typedef enum {
+    MT_OP_CONST,
+    MT_OP_LOAD,
+    MT_OP_TIME,
+    MT_OP_OVRSET,
+    MT_OP_OVRVAL,
+    MT_OP_STORE,
+    MT_OP_OUT,
+    MT_OP_LOADSTATES,
+    MT_OP_ADD,
+    MT_OP_SUB,
+    MT_OP_MUL,
+    MT_OP_DIV,
+    MT_OP_NEG,
+    MT_OP_POW,
+    MT_OP_FN,
+    MT_OP_LOG,
+    MT_OP_ROOT,
+    MT_OP_REM,
+    MT_OP_QUOT,
+    MT_OP_MIN,
+    MT_OP_MAX,
+    MT_OP_LT,
+    MT_OP_LE,
+    MT_OP_GT,
+    MT_OP_GE,
+    MT_OP_EQ,
+    MT_OP_NE,
+    MT_OP_AND,
+    MT_OP_OR,
+    MT_OP_XOR,
+    MT_OP_NOT,
+    MT_OP_IMPLIES,
+    MT_OP_JZ,  /* pop; jump by a if zero */
+    MT_OP_JMP, /* jump by a */
+    MT_OP_END
+} mt_opcode;
+
+typedef struct {
+    int32_t op;
+    int32_t a;
+} mt_ins;
+
+typedef struct {
+    uint32_t start; /* index of the first instruction; blocks end with MT_OP_END */
+} mt_block;
+
+typedef struct {
+    char *id;
+    mt_block trigger, delay, priority, assign;
+    int has_delay, has_priority;
+    int initial_value, persistent, use_trigger_values;
+    size_t n_asg;
+    int *targets;
+} mt_pevent;
+
+typedef struct {
+    char *id;
+    mt_symbol_kind kind;
+    int comp, amt, amt_of, hosu, state, rule, constant, is_public;
+} mt_pslot;
+
+struct mt_program {
+    size_t n_slot;
+    mt_pslot *slot;
+    size_t n_pub;
+    int *pub;
+    size_t n_state;
+    int *state_slot;
+    size_t n_const;
+    double *consts;
+    size_t n_code;
+    mt_ins *code;
+    size_t max_stack;
+    mt_block init;      /* all slots at the start time (with overrides) */
+    mt_block rules_all; /* LOADSTATES + every rule */
+    mt_block rules_dyn; /* LOADSTATES + rules that depend on time or a state */
+    mt_block rhs;       /* rules_dyn + derivatives -> out */
+    size_t n_event;
+    mt_pevent *ev;
+};
+
+/* Evaluation environment of one run of a block. */
+typedef struct {
+    double *vals;
+    const double *y;
+    double *out;
+    double t;
+    const unsigned char *ovr_set;
+    const double *ovr_val;
+    double *stack; /* program->max_stack entries */
+} mt_env;
+
+void mt_vm_run(const mt_program *p, mt_block b, mt_env *env);
+/* Slot of an id (public or hidden), -1 if none. */
+int mt_program_find(const mt_program *p, const char *id);
+
+#endif

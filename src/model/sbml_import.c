@@ -1,0 +1,984 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * model/sbml_import.c — SBML (Levels 2 and 3, comp flattened) to model IR.
+ * The only file that includes libSBML.
+ *
+ * libSBML reads and validates the document (XML, schema-level errors and
+ * the consistency checks other than units, reported with line numbers) and
+ * flattens hierarchical models with its comp flattening converter. This file
+ * then maps the flat model onto value slots (model/ir.h):
+ *   - MathML becomes mt_expr trees; function definitions are inlined at
+ *     their call sites; local parameters become hidden slots;
+ *   - a species whose symbol means a concentration and that no rule defines
+ *     gets a hidden amount slot: reactions and events change the amount and
+ *     the concentration is the rule amount / compartment size, which is what
+ *     SBML prescribes when compartments change size;
+ *   - reactions become rate rules on the amounts they change.
+ * Constructs whose semantics the engine does not implement yet are refused
+ * with "unsupported: <what>" rather than simulated wrongly.
+ * Cost: linear in the size of the document (hash lookups for ids).
+ */
+#include "model/ir.h"
+
+#include <sbml/SBMLTypes.h>
+#include <sbml/conversion/ConversionProperties.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MT_MAX_INLINE_DEPTH 64
+#define MT_AVOGADRO 6.02214179e23
+#define MT_E 2.71828182845904523536
+#define MT_PI 3.14159265358979323846
+
+typedef struct binding {
+    const char *name;
+    const mt_expr *value;
+} binding;
+
+typedef struct {
+    mt_ctx *ctx;
+    mt_model *m;
+    Model_t *sm;
+    unsigned level, version;
+    /* kinetic-law scope */
+    KineticLaw_t *kl;
+    const char *rid;
+    mt_status st; /* first failure while converting math */
+} imp;
+
+static mt_status fail(imp *im, mt_status st, const char *fmt, const char *arg)
+{
+    if (im->st == MT_OK) {
+        im->st = st;
+        mt_error(im->ctx, st, fmt, arg);
+    }
+    return st;
+}
+
+/* ---------- MathML -> mt_expr ---------- */
+
+static mt_expr *conv(imp *im, const ASTNode_t *n, const binding *b, size_t nb, int depth);
+
+static mt_expr *conv_kids(imp *im, mt_expr_op op, const ASTNode_t *n, const binding *b, size_t nb,
+                          int depth)
+{
+    mt_expr *e = mt_expr_new(im->ctx, op);
+    if (!e)
+        return NULL;
+    unsigned nk = ASTNode_getNumChildren(n);
+    for (unsigned i = 0; i < nk; i++) {
+        if (mt_expr_push(im->ctx, e, conv(im, ASTNode_getChild(n, i), b, nb, depth)) != 0) {
+            mt_expr_free(im->ctx, e);
+            return NULL;
+        }
+    }
+    return e;
+}
+
+static mt_expr *resolve_name(imp *im, const char *name, const binding *b, size_t nb)
+{
+    for (size_t i = nb; i-- > 0;)
+        if (strcmp(b[i].name, name) == 0)
+            return mt_expr_clone(im->ctx, b[i].value);
+    if (im->rid) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s.%s", im->rid, name);
+        int slot = mt_ir_find(im->m, buf);
+        if (slot >= 0)
+            return mt_expr_sym(im->ctx, slot);
+    }
+    int slot = mt_ir_find(im->m, name);
+    if (slot >= 0 && im->m->sym[slot].kind != MT_SYM_HIDDEN)
+        return mt_expr_sym(im->ctx, slot);
+    fail(im, MT_ESBML, "unknown symbol '%s' in math", name);
+    return NULL;
+}
+
+static mt_expr *inline_call(imp *im, const ASTNode_t *n, const binding *b, size_t nb, int depth)
+{
+    const char *name = ASTNode_getName(n);
+    FunctionDefinition_t *fd = name ? Model_getFunctionDefinitionById(im->sm, name) : NULL;
+    if (!fd) {
+        fail(im, MT_ESBML, "call of undefined function '%s'", name ? name : "?");
+        return NULL;
+    }
+    if (depth > MT_MAX_INLINE_DEPTH) {
+        fail(im, MT_ESBML, "function definitions nested too deeply (recursion?) at '%s'", name);
+        return NULL;
+    }
+    const ASTNode_t *lambda = FunctionDefinition_getMath(fd);
+    const ASTNode_t *body = FunctionDefinition_getBody(fd);
+    unsigned nargs = FunctionDefinition_getNumArguments(fd);
+    if (!lambda || !body) {
+        fail(im, MT_ESBML, "function definition '%s' has no body", name);
+        return NULL;
+    }
+    if (ASTNode_getNumChildren(n) != nargs) {
+        fail(im, MT_ESBML, "function '%s' called with the wrong number of arguments", name);
+        return NULL;
+    }
+    binding *nbind = mt_calloc(im->ctx, nargs + 1, sizeof *nbind);
+    mt_expr **args = mt_calloc(im->ctx, nargs + 1, sizeof *args);
+    mt_expr *res = NULL;
+    int ok = nbind && args;
+    for (unsigned i = 0; ok && i < nargs; i++) {
+        const ASTNode_t *bv = FunctionDefinition_getArgument(fd, i);
+        args[i] = conv(im, ASTNode_getChild(n, i), b, nb, depth + 1);
+        if (!args[i] || !bv || !ASTNode_getName(bv)) {
+            ok = 0;
+            break;
+        }
+        nbind[i].name = ASTNode_getName(bv);
+        nbind[i].value = args[i];
+    }
+    /* The body sees only its own arguments (plus model symbols, as L2 allows). */
+    if (ok) {
+        const char *save_rid = im->rid;
+        im->rid = NULL;
+        res = conv(im, body, nbind, nargs, depth + 1);
+        im->rid = save_rid;
+    }
+    if (args)
+        for (unsigned i = 0; i < nargs; i++)
+            mt_expr_free(im->ctx, args[i]);
+    mt_free(im->ctx, args);
+    mt_free(im->ctx, nbind);
+    return res;
+}
+
+static mt_expr *unary_fn(imp *im, int fn, const ASTNode_t *n, const binding *b, size_t nb,
+                         int depth)
+{
+    if (ASTNode_getNumChildren(n) != 1) {
+        fail(im, MT_ESBML, "function %s needs exactly one argument", mt_fn_name(fn));
+        return NULL;
+    }
+    mt_expr *e = conv_kids(im, MT_E_FN, n, b, nb, depth);
+    if (e)
+        e->fn = fn;
+    return e;
+}
+
+static mt_expr *conv(imp *im, const ASTNode_t *n, const binding *b, size_t nb, int depth)
+{
+    if (!n) {
+        fail(im, MT_ESBML, "%s", "missing math");
+        return NULL;
+    }
+    if (im->st != MT_OK)
+        return NULL;
+    ASTNodeType_t t = ASTNode_getType(n);
+    unsigned nk = ASTNode_getNumChildren(n);
+    switch (t) {
+    case AST_INTEGER:
+        return mt_expr_const(im->ctx, (double)ASTNode_getInteger(n));
+    case AST_REAL:
+    case AST_REAL_E:
+    case AST_RATIONAL:
+        return mt_expr_const(im->ctx, ASTNode_getReal(n));
+    case AST_CONSTANT_E:
+        return mt_expr_const(im->ctx, MT_E);
+    case AST_CONSTANT_PI:
+        return mt_expr_const(im->ctx, MT_PI);
+    case AST_CONSTANT_TRUE:
+        return mt_expr_const(im->ctx, 1.0);
+    case AST_CONSTANT_FALSE:
+        return mt_expr_const(im->ctx, 0.0);
+    case AST_NAME_AVOGADRO:
+        return mt_expr_const(im->ctx, MT_AVOGADRO);
+    case AST_NAME_TIME:
+        return mt_expr_new(im->ctx, MT_E_TIME);
+    case AST_NAME: {
+        const char *name = ASTNode_getName(n);
+        if (!name) {
+            fail(im, MT_ESBML, "%s", "name without text in math");
+            return NULL;
+        }
+        /* libSBML maps <ci>INF</ci> etc. to reals already; NaN/INF names are symbols. */
+        return resolve_name(im, name, b, nb);
+    }
+    case AST_PLUS:
+        if (nk == 0)
+            return mt_expr_const(im->ctx, 0.0);
+        if (nk == 1)
+            return conv(im, ASTNode_getChild(n, 0), b, nb, depth);
+        return conv_kids(im, MT_E_ADD, n, b, nb, depth);
+    case AST_TIMES:
+        if (nk == 0)
+            return mt_expr_const(im->ctx, 1.0);
+        if (nk == 1)
+            return conv(im, ASTNode_getChild(n, 0), b, nb, depth);
+        return conv_kids(im, MT_E_MUL, n, b, nb, depth);
+    case AST_MINUS:
+        if (nk == 1)
+            return conv_kids(im, MT_E_NEG, n, b, nb, depth);
+        if (nk != 2)
+            break;
+        return conv_kids(im, MT_E_SUB, n, b, nb, depth);
+    case AST_DIVIDE:
+        if (nk != 2)
+            break;
+        return conv_kids(im, MT_E_DIV, n, b, nb, depth);
+    case AST_POWER:
+    case AST_FUNCTION_POWER:
+        if (nk != 2)
+            break;
+        return conv_kids(im, MT_E_POW, n, b, nb, depth);
+    case AST_FUNCTION_ROOT:
+        if (nk == 1) {
+            return unary_fn(im, MT_FN_SQRT, n, b, nb, depth);
+        }
+        if (nk != 2)
+            break;
+        return conv_kids(im, MT_E_ROOT, n, b, nb, depth);
+    case AST_FUNCTION_LOG:
+        if (nk == 1)
+            return unary_fn(im, MT_FN_LOG10, n, b, nb, depth);
+        if (nk != 2)
+            break;
+        return conv_kids(im, MT_E_LOG, n, b, nb, depth);
+    case AST_FUNCTION_ABS:
+        return unary_fn(im, MT_FN_ABS, n, b, nb, depth);
+    case AST_FUNCTION_EXP:
+        return unary_fn(im, MT_FN_EXP, n, b, nb, depth);
+    case AST_FUNCTION_LN:
+        return unary_fn(im, MT_FN_LN, n, b, nb, depth);
+    case AST_FUNCTION_FLOOR:
+        return unary_fn(im, MT_FN_FLOOR, n, b, nb, depth);
+    case AST_FUNCTION_CEILING:
+        return unary_fn(im, MT_FN_CEIL, n, b, nb, depth);
+    case AST_FUNCTION_FACTORIAL:
+        return unary_fn(im, MT_FN_FACTORIAL, n, b, nb, depth);
+    case AST_FUNCTION_SIN:
+        return unary_fn(im, MT_FN_SIN, n, b, nb, depth);
+    case AST_FUNCTION_COS:
+        return unary_fn(im, MT_FN_COS, n, b, nb, depth);
+    case AST_FUNCTION_TAN:
+        return unary_fn(im, MT_FN_TAN, n, b, nb, depth);
+    case AST_FUNCTION_SEC:
+        return unary_fn(im, MT_FN_SEC, n, b, nb, depth);
+    case AST_FUNCTION_CSC:
+        return unary_fn(im, MT_FN_CSC, n, b, nb, depth);
+    case AST_FUNCTION_COT:
+        return unary_fn(im, MT_FN_COT, n, b, nb, depth);
+    case AST_FUNCTION_SINH:
+        return unary_fn(im, MT_FN_SINH, n, b, nb, depth);
+    case AST_FUNCTION_COSH:
+        return unary_fn(im, MT_FN_COSH, n, b, nb, depth);
+    case AST_FUNCTION_TANH:
+        return unary_fn(im, MT_FN_TANH, n, b, nb, depth);
+    case AST_FUNCTION_SECH:
+        return unary_fn(im, MT_FN_SECH, n, b, nb, depth);
+    case AST_FUNCTION_CSCH:
+        return unary_fn(im, MT_FN_CSCH, n, b, nb, depth);
+    case AST_FUNCTION_COTH:
+        return unary_fn(im, MT_FN_COTH, n, b, nb, depth);
+    case AST_FUNCTION_ARCSIN:
+        return unary_fn(im, MT_FN_ASIN, n, b, nb, depth);
+    case AST_FUNCTION_ARCCOS:
+        return unary_fn(im, MT_FN_ACOS, n, b, nb, depth);
+    case AST_FUNCTION_ARCTAN:
+        return unary_fn(im, MT_FN_ATAN, n, b, nb, depth);
+    case AST_FUNCTION_ARCSEC:
+        return unary_fn(im, MT_FN_ASEC, n, b, nb, depth);
+    case AST_FUNCTION_ARCCSC:
+        return unary_fn(im, MT_FN_ACSC, n, b, nb, depth);
+    case AST_FUNCTION_ARCCOT:
+        return unary_fn(im, MT_FN_ACOT, n, b, nb, depth);
+    case AST_FUNCTION_ARCSINH:
+        return unary_fn(im, MT_FN_ASINH, n, b, nb, depth);
+    case AST_FUNCTION_ARCCOSH:
+        return unary_fn(im, MT_FN_ACOSH, n, b, nb, depth);
+    case AST_FUNCTION_ARCTANH:
+        return unary_fn(im, MT_FN_ATANH, n, b, nb, depth);
+    case AST_FUNCTION_ARCSECH:
+        return unary_fn(im, MT_FN_ASECH, n, b, nb, depth);
+    case AST_FUNCTION_ARCCSCH:
+        return unary_fn(im, MT_FN_ACSCH, n, b, nb, depth);
+    case AST_FUNCTION_ARCCOTH:
+        return unary_fn(im, MT_FN_ACOTH, n, b, nb, depth);
+    case AST_FUNCTION_PIECEWISE:
+        return conv_kids(im, MT_E_PIECEWISE, n, b, nb, depth);
+    case AST_RELATIONAL_EQ:
+        return conv_kids(im, MT_E_EQ, n, b, nb, depth);
+    case AST_RELATIONAL_NEQ:
+        if (nk != 2)
+            break;
+        return conv_kids(im, MT_E_NE, n, b, nb, depth);
+    case AST_RELATIONAL_GT:
+        return conv_kids(im, MT_E_GT, n, b, nb, depth);
+    case AST_RELATIONAL_GEQ:
+        return conv_kids(im, MT_E_GE, n, b, nb, depth);
+    case AST_RELATIONAL_LT:
+        return conv_kids(im, MT_E_LT, n, b, nb, depth);
+    case AST_RELATIONAL_LEQ:
+        return conv_kids(im, MT_E_LE, n, b, nb, depth);
+    case AST_LOGICAL_AND:
+        return conv_kids(im, MT_E_AND, n, b, nb, depth);
+    case AST_LOGICAL_OR:
+        return conv_kids(im, MT_E_OR, n, b, nb, depth);
+    case AST_LOGICAL_XOR:
+        return conv_kids(im, MT_E_XOR, n, b, nb, depth);
+    case AST_LOGICAL_NOT:
+        if (nk != 1)
+            break;
+        return conv_kids(im, MT_E_NOT, n, b, nb, depth);
+    case AST_LOGICAL_IMPLIES:
+        if (nk != 2)
+            break;
+        return conv_kids(im, MT_E_IMPLIES, n, b, nb, depth);
+    case AST_FUNCTION_MAX:
+        if (nk == 0)
+            break;
+        return conv_kids(im, MT_E_MAX, n, b, nb, depth);
+    case AST_FUNCTION_MIN:
+        if (nk == 0)
+            break;
+        return conv_kids(im, MT_E_MIN, n, b, nb, depth);
+    case AST_FUNCTION_REM:
+        if (nk != 2)
+            break;
+        return conv_kids(im, MT_E_REM, n, b, nb, depth);
+    case AST_FUNCTION_QUOTIENT:
+        if (nk != 2)
+            break;
+        return conv_kids(im, MT_E_QUOTIENT, n, b, nb, depth);
+    case AST_FUNCTION:
+        return inline_call(im, n, b, nb, depth);
+    case AST_FUNCTION_DELAY:
+        fail(im, MT_EUNSUPPORTED, "%s", "unsupported: delay() (delay differential equations)");
+        return NULL;
+    case AST_FUNCTION_RATE_OF:
+        fail(im, MT_EUNSUPPORTED, "%s", "unsupported: rateOf()");
+        return NULL;
+    default: {
+        char what[64];
+        snprintf(what, sizeof what, "MathML construct (AST type %d)", (int)t);
+        fail(im, MT_EUNSUPPORTED, "unsupported: %s", what);
+        return NULL;
+    }
+    }
+    char what[80];
+    snprintf(what, sizeof what, "operator with %u arguments (AST type %d)", nk, (int)t);
+    fail(im, MT_ESBML, "malformed math: %s", what);
+    return NULL;
+}
+
+static mt_expr *math(imp *im, const ASTNode_t *n, const char *where)
+{
+    if (!n) {
+        fail(im, MT_ESBML, "missing math in %s", where);
+        return NULL;
+    }
+    mt_expr *e = conv(im, n, NULL, 0, 0);
+    if (!e && im->st == MT_OK)
+        fail(im, MT_ENOMEM, "%s", "out of memory converting math");
+    return e;
+}
+
+/* ---------- document-level checks ---------- */
+
+static mt_status report_errors(imp *im, SBMLDocument_t *d, const char *what)
+{
+    unsigned n = SBMLDocument_getNumErrors(d);
+    char buf[900];
+    size_t used = 0;
+    int count = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < n; i++) {
+        const SBMLError_t *e = SBMLDocument_getError(d, i);
+        unsigned sev = XMLError_getSeverity((const XMLError_t *)e);
+        if (sev < LIBSBML_SEV_ERROR)
+            continue;
+        if (count < 3 && used < sizeof buf - 1) {
+            const char *msg = XMLError_getMessage((const XMLError_t *)e);
+            int w = snprintf(buf + used, sizeof buf - used, "%sline %u: %s", count ? "; " : "",
+                             XMLError_getLine((const XMLError_t *)e), msg ? msg : "?");
+            if (w > 0)
+                used += (size_t)w < sizeof buf - used ? (size_t)w : sizeof buf - used - 1;
+        }
+        count++;
+    }
+    if (!count)
+        return MT_OK;
+    /* Collapse newlines so the message stays one line. */
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    im->st = MT_ESBML;
+    return mt_error(im->ctx, MT_ESBML, "%s: %d error%s: %s", what, count, count == 1 ? "" : "s",
+                    buf);
+}
+
+static mt_status flatten_comp(imp *im, SBMLDocument_t *d)
+{
+    if (!SBase_getPlugin((SBase_t *)d, "comp"))
+        return MT_OK;
+    ConversionProperties_t *props = ConversionProperties_create();
+    ConversionOption_t *opt = ConversionOption_create("flatten comp");
+    ConversionOption_setBoolValue(opt, 1);
+    ConversionProperties_addOption(props, opt);
+    ConversionOption_free(opt);
+    int rc = SBMLDocument_convert(d, props);
+    ConversionProperties_free(props);
+    if (rc != LIBSBML_OPERATION_SUCCESS) {
+        mt_status st = report_errors(im, d, "comp flattening failed");
+        if (st == MT_OK) {
+            im->st = MT_ESBML;
+            st = mt_error(im->ctx, MT_ESBML, "comp flattening failed (libSBML code %d)", rc);
+        }
+        return st;
+    }
+    return MT_OK;
+}
+
+/* ---------- model mapping ---------- */
+
+static int add_public(imp *im, const char *id, mt_symbol_kind kind, const char *what)
+{
+    if (!id || !*id) {
+        fail(im, MT_ESBML, "%s without an id", what);
+        return -1;
+    }
+    int slot = mt_ir_add_sym(im->ctx, im->m, id, kind, 1);
+    if (slot < 0)
+        fail(im, MT_ESBML, "duplicate or invalid id '%s'", id);
+    return slot;
+}
+
+static int set_init(imp *im, int slot, mt_expr *e)
+{
+    if (!e)
+        return -1;
+    mt_expr_free(im->ctx, im->m->sym[slot].init);
+    im->m->sym[slot].init = e;
+    return 0;
+}
+
+static mt_status map_symbols(imp *im)
+{
+    Model_t *sm = im->sm;
+    mt_model *m = im->m;
+    for (unsigned i = 0; i < Model_getNumCompartments(sm); i++) {
+        Compartment_t *c = Model_getCompartment(sm, i);
+        int s = add_public(im, Compartment_getId(c), MT_SYM_COMPARTMENT, "compartment");
+        if (s < 0)
+            return im->st;
+        double v = NAN;
+        if (Compartment_isSetSize(c))
+            v = Compartment_getSize(c);
+        else if (im->level < 3 && Compartment_getSpatialDimensionsAsDouble(c) == 0)
+            v = 1.0;
+        else if (im->level == 1)
+            v = 1.0;
+        m->sym[s].constant = Compartment_getConstant(c);
+        if (set_init(im, s, mt_expr_const(im->ctx, v)) != 0)
+            return fail(im, MT_ENOMEM, "%s", "out of memory");
+    }
+    for (unsigned i = 0; i < Model_getNumSpecies(sm); i++) {
+        Species_t *sp = Model_getSpecies(sm, i);
+        int s = add_public(im, Species_getId(sp), MT_SYM_SPECIES, "species");
+        if (s < 0)
+            return im->st;
+        int c = mt_ir_find(m, Species_getCompartment(sp));
+        if (c < 0 || m->sym[c].kind != MT_SYM_COMPARTMENT)
+            return fail(im, MT_ESBML, "species '%s' is in no known compartment", Species_getId(sp));
+        m->sym[s].comp = c;
+        m->sym[s].hosu = Species_getHasOnlySubstanceUnits(sp) ? 1 : 0;
+        m->sym[s].constant = Species_getConstant(sp);
+    }
+    for (unsigned i = 0; i < Model_getNumParameters(sm); i++) {
+        Parameter_t *p = Model_getParameter(sm, i);
+        int s = add_public(im, Parameter_getId(p), MT_SYM_PARAMETER, "parameter");
+        if (s < 0)
+            return im->st;
+        m->sym[s].constant = Parameter_getConstant(p);
+        double v = Parameter_isSetValue(p) ? Parameter_getValue(p) : NAN;
+        if (set_init(im, s, mt_expr_const(im->ctx, v)) != 0)
+            return fail(im, MT_ENOMEM, "%s", "out of memory");
+    }
+    for (unsigned r = 0; r < Model_getNumReactions(sm); r++) {
+        Reaction_t *rx = Model_getReaction(sm, r);
+        if (Reaction_isSetFast(rx) && Reaction_getFast(rx))
+            return fail(im, MT_EUNSUPPORTED, "%s", "unsupported: fast reactions");
+        int s = add_public(im, Reaction_getId(rx), MT_SYM_REACTION, "reaction");
+        if (s < 0)
+            return im->st;
+        unsigned nsr[2] = {Reaction_getNumReactants(rx), Reaction_getNumProducts(rx)};
+        for (int side = 0; side < 2; side++) {
+            for (unsigned i = 0; i < nsr[side]; i++) {
+                SpeciesReference_t *sr =
+                    side ? Reaction_getProduct(rx, i) : Reaction_getReactant(rx, i);
+                const char *id = SpeciesReference_getId(sr);
+                if (id && *id) {
+                    int q = add_public(im, id, MT_SYM_SPECIES_REF, "species reference");
+                    if (q < 0)
+                        return im->st;
+                    m->sym[q].constant = SpeciesReference_getConstant(sr);
+                    double st = SpeciesReference_isSetStoichiometry(sr)
+                                    ? SpeciesReference_getStoichiometry(sr)
+                                    : (im->level < 3 ? 1.0 : NAN);
+                    if (set_init(im, q, mt_expr_const(im->ctx, st)) != 0)
+                        return fail(im, MT_ENOMEM, "%s", "out of memory");
+                }
+            }
+        }
+        /* local parameters: hidden slots "reaction.id" */
+        KineticLaw_t *kl = Reaction_getKineticLaw(rx);
+        if (kl) {
+            unsigned np = KineticLaw_getNumParameters(kl);
+            for (unsigned i = 0; i < np; i++) {
+                Parameter_t *p = KineticLaw_getParameter(kl, i);
+                char buf[512];
+                snprintf(buf, sizeof buf, "%s.%s", Reaction_getId(rx), Parameter_getId(p));
+                int q = mt_ir_add_sym(im->ctx, m, buf, MT_SYM_HIDDEN, 0);
+                if (q < 0)
+                    return fail(im, MT_ENOMEM, "%s", "out of memory");
+                m->sym[q].constant = 1;
+                double v = Parameter_isSetValue(p) ? Parameter_getValue(p) : NAN;
+                if (set_init(im, q, mt_expr_const(im->ctx, v)) != 0)
+                    return fail(im, MT_ENOMEM, "%s", "out of memory");
+            }
+        }
+    }
+    return MT_OK;
+}
+
+static mt_status map_rules(imp *im)
+{
+    Model_t *sm = im->sm;
+    mt_model *m = im->m;
+    for (unsigned i = 0; i < Model_getNumRules(sm); i++) {
+        Rule_t *r = Model_getRule(sm, i);
+        if (Rule_isAlgebraic(r))
+            return fail(im, MT_EUNSUPPORTED, "%s", "unsupported: algebraic rules");
+        const char *var = Rule_getVariable(r);
+        int s = mt_ir_find(m, var);
+        if (s < 0 || m->sym[s].kind == MT_SYM_HIDDEN)
+            return fail(im, MT_ESBML, "rule for unknown variable '%s'", var ? var : "?");
+        if (m->sym[s].kind == MT_SYM_REACTION)
+            return fail(im, MT_ESBML, "rule assigns reaction '%s'", var);
+        if (m->sym[s].rule >= 0 || m->sym[s].rate_rule)
+            return fail(im, MT_ESBML, "more than one rule for '%s'", var);
+        mt_expr *e = math(im, Rule_getMath(r), "a rule");
+        if (!e)
+            return im->st;
+        if (Rule_isAssignment(r) || Rule_isSpeciesConcentration(r) ||
+            Rule_isCompartmentVolume(r) || Rule_isParameter(r)) {
+            if (Rule_isRate(r)) {
+                m->sym[s].rate_rule = 1;
+                if (mt_ir_add_state(im->ctx, m, s, e) < 0)
+                    return fail(im, MT_ENOMEM, "%s", "out of memory");
+            } else if (mt_ir_add_rule(im->ctx, m, s, e) < 0) {
+                mt_expr_free(im->ctx, e);
+                return fail(im, MT_ENOMEM, "%s", "out of memory");
+            }
+        } else if (Rule_isRate(r)) {
+            m->sym[s].rate_rule = 1;
+            if (mt_ir_add_state(im->ctx, m, s, e) < 0)
+                return fail(im, MT_ENOMEM, "%s", "out of memory");
+        } else {
+            mt_expr_free(im->ctx, e);
+            return fail(im, MT_EUNSUPPORTED, "unsupported: rule kind of '%s'", var);
+        }
+    }
+    return MT_OK;
+}
+
+/* Initial values of species; hidden amount slots for concentration species. */
+static mt_status map_species(imp *im)
+{
+    Model_t *sm = im->sm;
+    mt_model *m = im->m;
+    mt_ctx *ctx = im->ctx;
+    for (unsigned i = 0; i < Model_getNumSpecies(sm); i++) {
+        Species_t *sp = Model_getSpecies(sm, i);
+        const char *sid = Species_getId(sp);
+        int s = mt_ir_find(m, sid);
+        int c = m->sym[s].comp;
+        InitialAssignment_t *ia = Model_getInitialAssignmentBySym(sm, sid);
+        mt_expr *val = NULL; /* initial value in the symbol's own meaning */
+        mt_expr *amount = NULL;
+        if (ia) {
+            val = math(im, InitialAssignment_getMath(ia), "an initial assignment");
+            if (!val)
+                return im->st;
+        } else if (Species_isSetInitialAmount(sp)) {
+            amount = mt_expr_const(ctx, Species_getInitialAmount(sp));
+        } else if (Species_isSetInitialConcentration(sp)) {
+            mt_expr *conc = mt_expr_const(ctx, Species_getInitialConcentration(sp));
+            if (m->sym[s].hosu)
+                val = mt_expr_bin(ctx, MT_E_MUL, conc, mt_expr_sym(ctx, c));
+            else
+                val = conc;
+        } else {
+            val = mt_expr_const(ctx, NAN);
+        }
+        if (!val && !amount)
+            return fail(im, MT_ENOMEM, "%s", "out of memory");
+        int own = m->sym[s].rule < 0 && !m->sym[s].rate_rule;
+        if (!m->sym[s].hosu && own) {
+            /* amount-tracked concentration species */
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s#amount", sid);
+            int a = mt_ir_add_sym(ctx, m, buf, MT_SYM_HIDDEN, 0);
+            if (a < 0)
+                return fail(im, MT_ENOMEM, "%s", "out of memory");
+            m->sym[s].amt = a;
+            m->sym[a].amt_of = s;
+            m->sym[a].comp = c;
+            if (!amount)
+                amount = mt_expr_bin(ctx, MT_E_MUL, val, mt_expr_sym(ctx, c));
+            if (set_init(im, a, amount) != 0)
+                return fail(im, MT_ENOMEM, "%s", "out of memory");
+            mt_expr *conc = mt_expr_bin(ctx, MT_E_DIV, mt_expr_sym(ctx, a), mt_expr_sym(ctx, c));
+            if (!conc || mt_ir_add_rule(ctx, m, s, conc) < 0)
+                return fail(im, MT_ENOMEM, "%s", "out of memory");
+        } else {
+            if (!val)
+                val = m->sym[s].hosu ? amount
+                                     : mt_expr_bin(ctx, MT_E_DIV, amount, mt_expr_sym(ctx, c));
+            else
+                mt_expr_free(ctx, amount);
+            if (set_init(im, s, val) != 0)
+                return fail(im, MT_ENOMEM, "%s", "out of memory");
+        }
+    }
+    return MT_OK;
+}
+
+static mt_status map_initial_assignments(imp *im)
+{
+    Model_t *sm = im->sm;
+    mt_model *m = im->m;
+    for (unsigned i = 0; i < Model_getNumInitialAssignments(sm); i++) {
+        InitialAssignment_t *ia = Model_getInitialAssignment(sm, i);
+        const char *sym = InitialAssignment_getSymbol(ia);
+        int s = mt_ir_find(m, sym);
+        if (s < 0 || m->sym[s].kind == MT_SYM_HIDDEN || m->sym[s].kind == MT_SYM_REACTION)
+            return fail(im, MT_ESBML, "initial assignment to unknown symbol '%s'",
+                        sym ? sym : "?");
+        if (m->sym[s].kind == MT_SYM_SPECIES)
+            continue; /* map_species */
+        mt_expr *e = math(im, InitialAssignment_getMath(ia), "an initial assignment");
+        if (!e)
+            return im->st;
+        set_init(im, s, e);
+    }
+    return MT_OK;
+}
+
+typedef struct {
+    mt_expr **terms; /* per slot: sum of stoich * rate */
+} deriv_acc;
+
+static mt_status add_term(imp *im, mt_expr **acc, int rslot, mt_expr *stoich, int sign)
+{
+    mt_ctx *ctx = im->ctx;
+    mt_expr *term = mt_expr_bin(ctx, MT_E_MUL, stoich, mt_expr_sym(ctx, rslot));
+    if (term && sign < 0) {
+        mt_expr *neg = mt_expr_new(ctx, MT_E_NEG);
+        if (!neg || mt_expr_push(ctx, neg, term) != 0) {
+            mt_expr_free(ctx, neg);
+            term = NULL;
+        } else {
+            term = neg;
+        }
+    }
+    if (!term)
+        return fail(im, MT_ENOMEM, "%s", "out of memory");
+    if (!*acc) {
+        *acc = mt_expr_new(ctx, MT_E_ADD);
+        if (!*acc) {
+            mt_expr_free(ctx, term);
+            return fail(im, MT_ENOMEM, "%s", "out of memory");
+        }
+    }
+    if (mt_expr_push(ctx, *acc, term) != 0)
+        return fail(im, MT_ENOMEM, "%s", "out of memory");
+    return MT_OK;
+}
+
+static mt_status map_reactions(imp *im)
+{
+    Model_t *sm = im->sm;
+    mt_model *m = im->m;
+    mt_ctx *ctx = im->ctx;
+    size_t nsym = m->n_sym;
+    mt_expr **acc = mt_calloc(ctx, nsym, sizeof *acc);
+    if (!acc)
+        return fail(im, MT_ENOMEM, "%s", "out of memory");
+    mt_status st = MT_OK;
+    for (unsigned r = 0; r < Model_getNumReactions(sm) && st == MT_OK; r++) {
+        Reaction_t *rx = Model_getReaction(sm, r);
+        const char *rid = Reaction_getId(rx);
+        int rslot = mt_ir_find(m, rid);
+        KineticLaw_t *kl = Reaction_getKineticLaw(rx);
+        mt_expr *rate;
+        if (!kl || !KineticLaw_isSetMath(kl)) {
+            st = fail(im, MT_EUNSUPPORTED, "unsupported: reaction '%s' without a kinetic law",
+                      rid);
+            break;
+        }
+        im->rid = rid;
+        rate = math(im, KineticLaw_getMath(kl), "a kinetic law");
+        im->rid = NULL;
+        if (!rate) {
+            st = im->st;
+            break;
+        }
+        if (mt_ir_add_rule(ctx, m, rslot, rate) < 0) {
+            mt_expr_free(ctx, rate);
+            st = fail(im, MT_ENOMEM, "%s", "out of memory");
+            break;
+        }
+        unsigned nsr[2] = {Reaction_getNumReactants(rx), Reaction_getNumProducts(rx)};
+        for (int side = 0; side < 2 && st == MT_OK; side++) {
+            for (unsigned i = 0; i < nsr[side] && st == MT_OK; i++) {
+                SpeciesReference_t *sr =
+                    side ? Reaction_getProduct(rx, i) : Reaction_getReactant(rx, i);
+                int s = mt_ir_find(m, SpeciesReference_getSpecies(sr));
+                if (s < 0 || m->sym[s].kind != MT_SYM_SPECIES) {
+                    st = fail(im, MT_ESBML, "reaction '%s' refers to an unknown species", rid);
+                    break;
+                }
+                const char *srid = SpeciesReference_getId(sr);
+                mt_expr *stoich;
+                if (srid && *srid) {
+                    stoich = mt_expr_sym(ctx, mt_ir_find(m, srid));
+                } else if (SpeciesReference_isSetStoichiometryMath(sr)) {
+                    StoichiometryMath_t *smath = SpeciesReference_getStoichiometryMath(sr);
+                    mt_expr *e = math(im, StoichiometryMath_getMath(smath), "stoichiometryMath");
+                    if (!e) {
+                        st = im->st;
+                        break;
+                    }
+                    char buf[512];
+                    snprintf(buf, sizeof buf, "%s#stoich%d.%u", rid, side, i);
+                    int q = mt_ir_add_sym(ctx, m, buf, MT_SYM_HIDDEN, 0);
+                    if (q < 0 || mt_ir_add_rule(ctx, m, q, e) < 0) {
+                        mt_expr_free(ctx, e);
+                        st = fail(im, MT_ENOMEM, "%s", "out of memory");
+                        break;
+                    }
+                    stoich = mt_expr_sym(ctx, q);
+                } else {
+                    double v = SpeciesReference_isSetStoichiometry(sr)
+                                   ? SpeciesReference_getStoichiometry(sr)
+                                   : (im->level < 3 ? 1.0 : NAN);
+                    stoich = mt_expr_const(ctx, v);
+                }
+                if (Species_getBoundaryCondition(Model_getSpeciesById(sm, m->sym[s].id)) ||
+                    m->sym[s].constant) {
+                    mt_expr_free(ctx, stoich);
+                    continue;
+                }
+                if (m->sym[s].rule >= 0 && m->sym[s].amt < 0) {
+                    mt_expr_free(ctx, stoich);
+                    st = fail(im, MT_ESBML,
+                              "species '%s' is set by a rule and changed by a reaction",
+                              m->sym[s].id);
+                    break;
+                }
+                if (m->sym[s].rate_rule) {
+                    mt_expr_free(ctx, stoich);
+                    st = fail(im, MT_ESBML,
+                              "species '%s' has a rate rule and is changed by a reaction",
+                              m->sym[s].id);
+                    break;
+                }
+                int target = m->sym[s].amt >= 0 ? m->sym[s].amt : s;
+                st = add_term(im, &acc[target], rslot, stoich, side ? 1 : -1);
+            }
+        }
+    }
+    /* conversion factors and states */
+    for (size_t s = 0; s < nsym && st == MT_OK; s++) {
+        if (!acc[s])
+            continue;
+        int sp = m->sym[s].amt_of >= 0 ? m->sym[s].amt_of : (int)s;
+        Species_t *spx = Model_getSpeciesById(sm, m->sym[sp].id);
+        const char *cf = NULL;
+        if (spx && Species_isSetConversionFactor(spx))
+            cf = Species_getConversionFactor(spx);
+        else if (Model_isSetConversionFactor(sm))
+            cf = Model_getConversionFactor(sm);
+        mt_expr *d = acc[s];
+        acc[s] = NULL;
+        if (cf) {
+            int cs = mt_ir_find(m, cf);
+            if (cs < 0) {
+                mt_expr_free(ctx, d);
+                st = fail(im, MT_ESBML, "unknown conversion factor '%s'", cf);
+                break;
+            }
+            d = mt_expr_bin(ctx, MT_E_MUL, d, mt_expr_sym(ctx, cs));
+        }
+        if (!d || mt_ir_add_state(ctx, m, (int)s, d) < 0) {
+            mt_expr_free(ctx, d);
+            st = fail(im, MT_ENOMEM, "%s", "out of memory");
+        }
+    }
+    for (size_t s = 0; s < nsym; s++)
+        mt_expr_free(ctx, acc[s]);
+    mt_free(ctx, acc);
+    return st;
+}
+
+static mt_status map_events(imp *im)
+{
+    Model_t *sm = im->sm;
+    mt_model *m = im->m;
+    mt_ctx *ctx = im->ctx;
+    unsigned ne = Model_getNumEvents(sm);
+    if (!ne)
+        return MT_OK;
+    m->ev = mt_calloc(ctx, ne, sizeof *m->ev);
+    if (!m->ev)
+        return fail(im, MT_ENOMEM, "%s", "out of memory");
+    m->cap_event = ne;
+    for (unsigned i = 0; i < ne; i++) {
+        Event_t *ev = Model_getEvent(sm, i);
+        mt_event *e = &m->ev[m->n_event++];
+        const char *id = Event_getId(ev);
+        e->id = mt_strdup(ctx, id ? id : "");
+        Trigger_t *tr = Event_getTrigger(ev);
+        if (!tr)
+            return fail(im, MT_ESBML, "event '%s' has no trigger", e->id ? e->id : "");
+        e->trigger = math(im, Trigger_getMath(tr), "an event trigger");
+        if (!e->trigger)
+            return im->st;
+        if (im->level >= 3) {
+            e->initial_value = Trigger_getInitialValue(tr) ? 1 : 0;
+            e->persistent = Trigger_getPersistent(tr) ? 1 : 0;
+        } else {
+            e->initial_value = 1;
+            e->persistent = 1;
+        }
+        e->use_trigger_values = Event_getUseValuesFromTriggerTime(ev) ? 1 : 0;
+        Delay_t *dl = Event_getDelay(ev);
+        if (dl && Delay_getMath(dl)) {
+            e->delay = math(im, Delay_getMath(dl), "an event delay");
+            if (!e->delay)
+                return im->st;
+        }
+        Priority_t *pr = Event_getPriority(ev);
+        if (pr && Priority_getMath(pr)) {
+            e->priority = math(im, Priority_getMath(pr), "an event priority");
+            if (!e->priority)
+                return im->st;
+        }
+        unsigned na = Event_getNumEventAssignments(ev);
+        e->asg = mt_calloc(ctx, na, sizeof *e->asg);
+        if (!e->asg)
+            return fail(im, MT_ENOMEM, "%s", "out of memory");
+        for (unsigned j = 0; j < na; j++) {
+            EventAssignment_t *ea = Event_getEventAssignment(ev, j);
+            const char *var = EventAssignment_getVariable(ea);
+            int s = mt_ir_find(m, var);
+            if (s < 0 || m->sym[s].kind == MT_SYM_HIDDEN || m->sym[s].kind == MT_SYM_REACTION)
+                return fail(im, MT_ESBML, "event assignment to unknown variable '%s'",
+                            var ? var : "?");
+            if (m->sym[s].rule >= 0 && m->sym[s].amt < 0)
+                return fail(im, MT_ESBML, "event assigns '%s', which a rule defines", var);
+            if (!EventAssignment_getMath(ea))
+                continue; /* L3: no math, no effect */
+            mt_expr *x = math(im, EventAssignment_getMath(ea), "an event assignment");
+            if (!x)
+                return im->st;
+            e->asg[e->n_asg].target = s;
+            e->asg[e->n_asg].e = x;
+            e->n_asg++;
+        }
+    }
+    return MT_OK;
+}
+
+static mt_status import_doc(mt_ctx *ctx, SBMLDocument_t *d, mt_model **out)
+{
+    imp im = {0};
+    im.ctx = ctx;
+    if (report_errors(&im, d, "not valid SBML") != MT_OK)
+        return im.st;
+    if (!SBMLDocument_getModel(d))
+        return mt_error(ctx, MT_ESBML, "not valid SBML: the document has no model");
+    if (flatten_comp(&im, d) != MT_OK)
+        return im.st;
+    SBMLDocument_setConsistencyChecks(d, LIBSBML_CAT_UNITS_CONSISTENCY, 0);
+    SBMLDocument_setConsistencyChecks(d, LIBSBML_CAT_MODELING_PRACTICE, 0);
+    if (SBMLDocument_checkConsistency(d) > 0 &&
+        report_errors(&im, d, "invalid SBML (consistency check)") != MT_OK)
+        return im.st;
+    im.sm = SBMLDocument_getModel(d);
+    im.level = SBMLDocument_getLevel(d);
+    im.version = SBMLDocument_getVersion(d);
+    if (SBase_getPlugin((SBase_t *)im.sm, "fbc"))
+        return mt_error(ctx, MT_EUNSUPPORTED, "unsupported: flux balance constraints (fbc)");
+    im.m = mt_ir_new(ctx);
+    if (!im.m)
+        return mt_error(ctx, MT_ENOMEM, "out of memory");
+    const char *mid = Model_getId(im.sm);
+    im.m->id = mt_strdup(ctx, mid ? mid : "");
+    if (map_symbols(&im) == MT_OK && map_rules(&im) == MT_OK && map_species(&im) == MT_OK &&
+        map_initial_assignments(&im) == MT_OK && map_reactions(&im) == MT_OK &&
+        map_events(&im) == MT_OK) {
+        *out = im.m;
+        return MT_OK;
+    }
+    mt_model_destroy(im.m);
+    return im.st != MT_OK ? im.st : mt_error(ctx, MT_ENOMEM, "out of memory");
+}
+
+mt_status mt_model_load_file(mt_ctx *ctx, const char *path, mt_model **out)
+{
+    *out = NULL;
+    if (!path)
+        return mt_error(ctx, MT_EINVAL, "no model file given");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return mt_error(ctx, MT_EIO, "cannot open model file '%s'", path);
+    fclose(f);
+    SBMLDocument_t *d = readSBMLFromFile(path);
+    if (!d)
+        return mt_error(ctx, MT_ENOMEM, "out of memory reading '%s'", path);
+    mt_status st = import_doc(ctx, d, out);
+    SBMLDocument_free(d);
+    if (st != MT_OK) {
+        char msg[sizeof ctx->msg];
+        snprintf(msg, sizeof msg, "%s", ctx->msg);
+        mt_error(ctx, st, "%s: %s", path, msg);
+    }
+    return st;
+}
+
+mt_status mt_model_load_string(mt_ctx *ctx, const char *xml, size_t len, const char *base_dir,
+                               mt_model **out)
+{
+    *out = NULL;
+    if (!xml)
+        return mt_error(ctx, MT_EINVAL, "no model text given");
+    char *copy = mt_malloc(ctx, len + 1);
+    if (!copy)
+        return mt_error(ctx, MT_ENOMEM, "out of memory");
+    memcpy(copy, xml, len);
+    copy[len] = '\0';
+    if (strlen(copy) != len) {
+        mt_free(ctx, copy);
+        return mt_error(ctx, MT_EPARSE, "model text contains a NUL byte");
+    }
+    SBMLDocument_t *d = readSBMLFromString(copy);
+    mt_free(ctx, copy);
+    if (!d)
+        return mt_error(ctx, MT_ENOMEM, "out of memory");
+    if (base_dir) {
+        char uri[4096];
+        snprintf(uri, sizeof uri, "file:%s/", base_dir);
+        SBMLDocument_setLocationURI(d, uri);
+    }
+    mt_status st = import_doc(ctx, d, out);
+    SBMLDocument_free(d);
+    return st;
+}

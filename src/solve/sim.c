@@ -1,0 +1,674 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * solve/sim.c — a simulation workspace over SUNDIALS CVODES (the only file
+ * of the solve layer that includes SUNDIALS).
+ *
+ * A run: initial values (with the user's overrides) -> events that fire at
+ * the start -> integrate output interval by interval. CVODES integrates the
+ * states with BDF (default) or Adams and a dense direct linear solver; the
+ * output grid is served by CVODES' interpolation, so the solver is not
+ * forced to stop at every output time. Each event trigger is a root
+ * function (+1 while true, -1 while false): CVODES locates every change of
+ * a trigger, in both directions, so non-persistent events are cancelled
+ * when their trigger falls. Delayed events wait in a queue; the solver is
+ * stopped exactly at the next execution time. Events executing at the same
+ * time run by priority (highest first; ties in order of scheduling), and
+ * triggers are re-examined after each execution, so cascades and
+ * cancellations follow the SBML Level 3 rules. After events the solver is
+ * re-initialised at the event time.
+ *
+ * Memory: the CVODES memory, vectors and matrices are created on the first
+ * run and reused (re-initialised) for later runs of the same workspace.
+ */
+#include "compile/program.h"
+
+#include <cvodes/cvodes.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_context.h>
+#include <sunlinsol/sunlinsol_dense.h>
+#include <sunmatrix/sunmatrix_dense.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MT_MAX_PENDING 100000
+#define MT_MAX_CASCADE 100000
+
+typedef struct {
+    int ev;
+    double t_exec;
+    long seq;
+    double *values; /* NULL unless the event uses trigger-time values */
+} pending;
+
+typedef struct {
+    int slot;
+    mt_report how;
+} output;
+
+struct mt_result {
+    size_t n_rows, n_cols;
+    char **ids;
+    double *time;
+    double *data;
+};
+
+struct mt_sim {
+    mt_ctx *ctx;
+    const mt_program *p;
+    double rtol, atol;
+    mt_method method;
+    long max_steps;
+    /* values */
+    double *vals;
+    double *stack;
+    double *tmp; /* event assignment values / one scalar */
+    unsigned char *ovr_set;
+    double *ovr_val;
+    /* outputs */
+    size_t n_out, cap_out;
+    output *out;
+    /* events */
+    unsigned char *prev;
+    pending *pend;
+    size_t n_pend, cap_pend;
+    long seq;
+    /* CVODES */
+    SUNContext sun;
+    void *cv;
+    N_Vector y;
+    SUNMatrix A;
+    SUNLinearSolver LS;
+    size_t n_eq;
+    int cv_method;
+    char cv_msg[512];
+};
+
+/* ---------- public setup ---------- */
+
+mt_status mt_sim_create(mt_ctx *ctx, const mt_program *p, mt_sim **out)
+{
+    *out = NULL;
+    mt_sim *s = mt_calloc(ctx, 1, sizeof *s);
+    if (!s)
+        return mt_error(ctx, MT_ENOMEM, "out of memory");
+    s->ctx = ctx;
+    s->p = p;
+    s->rtol = 1e-6;
+    s->atol = 1e-12;
+    s->method = MT_METHOD_BDF;
+    s->max_steps = 100000;
+    size_t nasg = 1;
+    for (size_t i = 0; i < p->n_event; i++)
+        if (p->ev[i].n_asg > nasg)
+            nasg = p->ev[i].n_asg;
+    s->vals = mt_calloc(ctx, p->n_slot, sizeof *s->vals);
+    s->stack = mt_calloc(ctx, p->max_stack, sizeof *s->stack);
+    s->tmp = mt_calloc(ctx, nasg, sizeof *s->tmp);
+    s->ovr_set = mt_calloc(ctx, p->n_slot, 1);
+    s->ovr_val = mt_calloc(ctx, p->n_slot, sizeof *s->ovr_val);
+    s->prev = mt_calloc(ctx, p->n_event, 1);
+    if (!s->vals || !s->stack || !s->tmp || !s->ovr_set || !s->ovr_val || !s->prev) {
+        mt_sim_destroy(s);
+        return mt_error(ctx, MT_ENOMEM, "out of memory");
+    }
+    *out = s;
+    return MT_OK;
+}
+
+static void clear_pending(mt_sim *s)
+{
+    for (size_t i = 0; i < s->n_pend; i++)
+        mt_free(s->ctx, s->pend[i].values);
+    s->n_pend = 0;
+}
+
+static void free_cvode(mt_sim *s)
+{
+    if (s->cv)
+        CVodeFree(&s->cv);
+    if (s->LS)
+        SUNLinSolFree(s->LS);
+    if (s->A)
+        SUNMatDestroy(s->A);
+    if (s->y)
+        N_VDestroy(s->y);
+    if (s->sun)
+        SUNContext_Free(&s->sun);
+    s->cv = NULL;
+    s->LS = NULL;
+    s->A = NULL;
+    s->y = NULL;
+    s->sun = NULL;
+}
+
+void mt_sim_destroy(mt_sim *s)
+{
+    if (!s)
+        return;
+    free_cvode(s);
+    clear_pending(s);
+    mt_free(s->ctx, s->pend);
+    mt_free(s->ctx, s->vals);
+    mt_free(s->ctx, s->stack);
+    mt_free(s->ctx, s->tmp);
+    mt_free(s->ctx, s->ovr_set);
+    mt_free(s->ctx, s->ovr_val);
+    mt_free(s->ctx, s->prev);
+    mt_free(s->ctx, s->out);
+    mt_free(s->ctx, s);
+}
+
+mt_status mt_sim_set_tolerances(mt_sim *s, double rtol, double atol)
+{
+    if (!(rtol > 0) || !(atol > 0) || !isfinite(rtol) || !isfinite(atol) || rtol >= 1)
+        return mt_error(s->ctx, MT_EINVAL,
+                        "tolerances must be positive finite numbers (rtol < 1), got rtol=%g "
+                        "atol=%g",
+                        rtol, atol);
+    s->rtol = rtol;
+    s->atol = atol;
+    return MT_OK;
+}
+
+mt_status mt_sim_set_method(mt_sim *s, mt_method method)
+{
+    if (method != MT_METHOD_BDF && method != MT_METHOD_ADAMS)
+        return mt_error(s->ctx, MT_EINVAL, "unknown integration method %d", (int)method);
+    s->method = method;
+    return MT_OK;
+}
+
+mt_status mt_sim_set_max_steps(mt_sim *s, long max_steps)
+{
+    if (max_steps < 0)
+        return mt_error(s->ctx, MT_EINVAL, "max steps must be >= 0");
+    s->max_steps = max_steps ? max_steps : 100000;
+    return MT_OK;
+}
+
+static int find_public(const mt_program *p, const char *id)
+{
+    int slot = mt_program_find(p, id);
+    if (slot < 0 || !p->slot[slot].is_public)
+        return -1;
+    return slot;
+}
+
+mt_status mt_sim_set_value(mt_sim *s, const char *id, double value)
+{
+    int slot = find_public(s->p, id);
+    if (slot < 0)
+        return mt_error(s->ctx, MT_ENOTFOUND, "unknown symbol '%s'", id);
+    const mt_pslot *q = &s->p->slot[slot];
+    if (q->kind == MT_SYM_REACTION)
+        return mt_error(s->ctx, MT_EINVAL, "'%s' is a reaction; its rate cannot be set", id);
+    if (q->rule >= 0 && q->amt < 0)
+        return mt_error(s->ctx, MT_EINVAL, "'%s' is defined by an assignment rule", id);
+    s->ovr_set[slot] = 1;
+    s->ovr_val[slot] = value;
+    return MT_OK;
+}
+
+void mt_sim_clear_values(mt_sim *s) { memset(s->ovr_set, 0, s->p->n_slot); }
+
+mt_status mt_sim_add_output(mt_sim *s, const char *id, mt_report how)
+{
+    int slot = find_public(s->p, id);
+    if (slot < 0)
+        return mt_error(s->ctx, MT_ENOTFOUND, "unknown symbol '%s'", id);
+    if (how != MT_REPORT_DEFAULT && s->p->slot[slot].kind != MT_SYM_SPECIES)
+        return mt_error(s->ctx, MT_EINVAL, "'%s' is not a species: it has no amount/concentration",
+                        id);
+    if (s->n_out == s->cap_out) {
+        size_t nc = s->cap_out ? s->cap_out * 2 : 16;
+        output *n = mt_realloc(s->ctx, s->out, nc * sizeof *n);
+        if (!n)
+            return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+        s->out = n;
+        s->cap_out = nc;
+    }
+    s->out[s->n_out].slot = slot;
+    s->out[s->n_out].how = how;
+    s->n_out++;
+    return MT_OK;
+}
+
+void mt_sim_clear_outputs(mt_sim *s) { s->n_out = 0; }
+
+/* ---------- evaluation helpers ---------- */
+
+static void run_block(mt_sim *s, mt_block b, double t, const double *y, double *out)
+{
+    mt_env env = {s->vals, y, out, t, s->ovr_set, s->ovr_val, s->stack};
+    mt_vm_run(s->p, b, &env);
+}
+
+static double eval1(mt_sim *s, mt_block b, double t, const double *y)
+{
+    double v = NAN;
+    run_block(s, b, t, y, &v);
+    return v;
+}
+
+static int rhs_fn(sunrealtype t, N_Vector y, N_Vector yd, void *ud)
+{
+    mt_sim *s = ud;
+    double *yy = N_VGetArrayPointer(y);
+    double *dd = N_VGetArrayPointer(yd);
+    if (s->p->n_state == 0) {
+        dd[0] = 0.0;
+        return 0;
+    }
+    run_block(s, s->p->rhs, t, yy, dd);
+    return 0;
+}
+
+static int root_fn(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
+{
+    mt_sim *s = ud;
+    const double *yy = N_VGetArrayPointer(y);
+    run_block(s, s->p->rules_dyn, t, yy, NULL);
+    for (size_t e = 0; e < s->p->n_event; e++)
+        g[e] = eval1(s, s->p->ev[e].trigger, t, yy) != 0.0 ? 1.0 : -1.0;
+    return 0;
+}
+
+static void err_fn(int code, const char *module, const char *function, char *msg, void *ud)
+{
+    mt_sim *s = ud;
+    snprintf(s->cv_msg, sizeof s->cv_msg, "%s: %s", function ? function : "CVODES",
+             msg ? msg : "?");
+}
+
+static mt_status cv_fail(mt_sim *s, const char *what, int flag, double t)
+{
+    return mt_error(s->ctx, MT_ESOLVER, "integration failed at t=%g in %s: %s (%s)", t, what,
+                    CVodeGetReturnFlagName(flag), s->cv_msg[0] ? s->cv_msg : "no detail");
+}
+
+static mt_status setup_cvode(mt_sim *s, double t0)
+{
+    int cvm = s->method == MT_METHOD_ADAMS ? CV_ADAMS : CV_BDF;
+    if (s->cv && s->cv_method == cvm) {
+        int f = CVodeReInit(s->cv, t0, s->y);
+        if (f != CV_SUCCESS)
+            return cv_fail(s, "CVodeReInit", f, t0);
+    } else {
+        /* y0 is the current content of s->y when the memory exists; keep it. */
+        double *keep = NULL;
+        size_t nkeep = 0;
+        if (s->y) {
+            nkeep = s->n_eq;
+            keep = mt_malloc(s->ctx, nkeep * sizeof *keep);
+            if (!keep)
+                return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+            memcpy(keep, N_VGetArrayPointer(s->y), nkeep * sizeof *keep);
+        }
+        free_cvode(s);
+        s->n_eq = s->p->n_state ? s->p->n_state : 1;
+        sunindextype n = (sunindextype)s->n_eq;
+        if (SUNContext_Create(NULL, &s->sun) != 0)
+            return mt_error(s->ctx, MT_ENOMEM, "cannot create the SUNDIALS context");
+        s->y = N_VNew_Serial(n, s->sun);
+        s->cv = CVodeCreate(cvm, s->sun);
+        s->A = SUNDenseMatrix(n, n, s->sun);
+        if (!s->y || !s->cv || !s->A)
+            return mt_error(s->ctx, MT_ENOMEM, "out of memory creating the solver");
+        s->LS = SUNLinSol_Dense(s->y, s->A, s->sun);
+        if (!s->LS)
+            return mt_error(s->ctx, MT_ENOMEM, "out of memory creating the solver");
+        s->cv_method = cvm;
+        CVodeSetErrHandlerFn(s->cv, err_fn, s);
+        N_VConst(0.0, s->y);
+        if (keep) {
+            memcpy(N_VGetArrayPointer(s->y), keep, nkeep * sizeof *keep);
+            mt_free(s->ctx, keep);
+        }
+        int f = CVodeInit(s->cv, rhs_fn, t0, s->y);
+        if (f == CV_SUCCESS)
+            f = CVodeSetUserData(s->cv, s);
+        if (f == CV_SUCCESS)
+            f = CVodeSetLinearSolver(s->cv, s->LS, s->A);
+        if (f == CV_SUCCESS && s->p->n_event)
+            f = CVodeRootInit(s->cv, (int)s->p->n_event, root_fn);
+        if (f != CV_SUCCESS)
+            return cv_fail(s, "solver setup", f, t0);
+    }
+    int f = CVodeSStolerances(s->cv, s->rtol, s->atol);
+    if (f == CV_SUCCESS)
+        f = CVodeSetMaxNumSteps(s->cv, s->max_steps);
+    if (f == CV_SUCCESS)
+        f = CVodeSetMaxHnilWarns(s->cv, -1);
+    if (f != CV_SUCCESS)
+        return cv_fail(s, "solver setup", f, t0);
+    return MT_OK;
+}
+
+/* Creates the context and the state vector (once per workspace). */
+static mt_status ensure_vectors(mt_sim *s)
+{
+    if (s->y)
+        return MT_OK;
+    s->n_eq = s->p->n_state ? s->p->n_state : 1;
+    if (SUNContext_Create(NULL, &s->sun) != 0)
+        return mt_error(s->ctx, MT_ENOMEM, "cannot create the SUNDIALS context");
+    s->y = N_VNew_Serial((sunindextype)s->n_eq, s->sun);
+    if (!s->y)
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory creating the solver");
+    return MT_OK;
+}
+
+/* ---------- events ---------- */
+
+static mt_status schedule(mt_sim *s, int e, double t, const double *y)
+{
+    const mt_pevent *pe = &s->p->ev[e];
+    if (s->n_pend >= MT_MAX_PENDING)
+        return mt_error(s->ctx, MT_ELIMIT, "more than %d events pending at t=%g",
+                        MT_MAX_PENDING, t);
+    if (s->n_pend == s->cap_pend) {
+        size_t nc = s->cap_pend ? s->cap_pend * 2 : 16;
+        pending *n = mt_realloc(s->ctx, s->pend, nc * sizeof *n);
+        if (!n)
+            return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+        s->pend = n;
+        s->cap_pend = nc;
+    }
+    double delay = pe->has_delay ? eval1(s, pe->delay, t, y) : 0.0;
+    if (!(delay >= 0) || !isfinite(delay))
+        return mt_error(s->ctx, MT_ESOLVER, "event '%s': delay %g at t=%g is not >= 0", pe->id,
+                        delay, t);
+    pending *q = &s->pend[s->n_pend];
+    q->ev = e;
+    q->t_exec = t + delay;
+    q->seq = s->seq++;
+    q->values = NULL;
+    if (pe->use_trigger_values && pe->n_asg) {
+        q->values = mt_calloc(s->ctx, pe->n_asg, sizeof *q->values);
+        if (!q->values)
+            return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+        run_block(s, pe->assign, t, y, q->values);
+    }
+    s->n_pend++;
+    return MT_OK;
+}
+
+static void remove_pending(mt_sim *s, size_t i)
+{
+    mt_free(s->ctx, s->pend[i].values);
+    s->pend[i] = s->pend[--s->n_pend];
+}
+
+/* Re-examines every trigger at time t (rules must be current). */
+static mt_status update_triggers(mt_sim *s, double t, const double *y)
+{
+    for (size_t e = 0; e < s->p->n_event; e++) {
+        int cur = eval1(s, s->p->ev[e].trigger, t, y) != 0.0;
+        if (cur && !s->prev[e]) {
+            mt_status st = schedule(s, (int)e, t, y);
+            if (st != MT_OK)
+                return st;
+        } else if (!cur && !s->p->ev[e].persistent) {
+            for (size_t i = s->n_pend; i-- > 0;)
+                if (s->pend[i].ev == (int)e)
+                    remove_pending(s, i);
+        }
+        s->prev[e] = (unsigned char)cur;
+    }
+    return MT_OK;
+}
+
+static void apply_value(mt_sim *s, double *y, int slot, double v)
+{
+    const mt_pslot *q = &s->p->slot[slot];
+    s->vals[slot] = v;
+    if (q->amt >= 0) {
+        double amount = v * s->vals[q->comp];
+        s->vals[q->amt] = amount;
+        if (s->p->slot[q->amt].state >= 0)
+            y[s->p->slot[q->amt].state] = amount;
+    } else if (q->state >= 0) {
+        y[q->state] = v;
+    }
+}
+
+static void execute(mt_sim *s, pending *q, double t, double *y)
+{
+    const mt_pevent *pe = &s->p->ev[q->ev];
+    const double *v = q->values;
+    if (!v) {
+        run_block(s, pe->assign, t, y, s->tmp);
+        v = s->tmp;
+    }
+    /* Compartments first, so that a species assigned in the same event gets
+     * its amount from the new size. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t j = 0; j < pe->n_asg; j++) {
+            int slot = pe->targets[j];
+            int is_comp = s->p->slot[slot].kind == MT_SYM_COMPARTMENT;
+            if (is_comp == (pass == 0))
+                apply_value(s, y, slot, v[j]);
+        }
+    }
+    run_block(s, s->p->rules_all, t, y, NULL);
+}
+
+/* Executes every event due at time t. OUT: *changed when states changed. */
+static mt_status process_events(mt_sim *s, double t, double *y, int *changed)
+{
+    double eps = 1e-12 * fmax(1.0, fabs(t));
+    for (long round = 0;; round++) {
+        if (round > MT_MAX_CASCADE)
+            return mt_error(s->ctx, MT_ELIMIT, "more than %d event executions at t=%g",
+                            MT_MAX_CASCADE, t);
+        long best = -1;
+        double best_pri = 0;
+        for (size_t i = 0; i < s->n_pend; i++) {
+            if (s->pend[i].t_exec > t + eps)
+                continue;
+            const mt_pevent *pe = &s->p->ev[s->pend[i].ev];
+            double pri = pe->has_priority ? eval1(s, pe->priority, t, y) : -INFINITY;
+            if (isnan(pri))
+                pri = -INFINITY;
+            if (best < 0 || pri > best_pri ||
+                (pri == best_pri && s->pend[i].t_exec < s->pend[best].t_exec) ||
+                (pri == best_pri && s->pend[i].t_exec == s->pend[best].t_exec &&
+                 s->pend[i].seq < s->pend[best].seq)) {
+                best = (long)i;
+                best_pri = pri;
+            }
+        }
+        if (best < 0)
+            return MT_OK;
+        pending q = s->pend[best];
+        s->pend[best] = s->pend[--s->n_pend];
+        execute(s, &q, t, y);
+        mt_free(s->ctx, q.values);
+        *changed = 1;
+        mt_status st = update_triggers(s, t, y);
+        if (st != MT_OK)
+            return st;
+    }
+}
+
+static double next_pending(const mt_sim *s)
+{
+    double t = INFINITY;
+    for (size_t i = 0; i < s->n_pend; i++)
+        if (s->pend[i].t_exec < t)
+            t = s->pend[i].t_exec;
+    return t;
+}
+
+/* ---------- results ---------- */
+
+static double report(const mt_sim *s, const output *o)
+{
+    const mt_pslot *q = &s->p->slot[o->slot];
+    double v = s->vals[o->slot];
+    if (q->kind == MT_SYM_SPECIES) {
+        if (o->how == MT_REPORT_AMOUNT && !q->hosu)
+            v *= s->vals[q->comp];
+        else if (o->how == MT_REPORT_CONCENTRATION && q->hosu)
+            v /= s->vals[q->comp];
+    }
+    return v;
+}
+
+static void record(mt_sim *s, mt_result *r, size_t row, double t, const double *y)
+{
+    run_block(s, s->p->rules_all, t, y, NULL);
+    r->time[row] = t;
+    for (size_t j = 0; j < s->n_out; j++)
+        r->data[row * r->n_cols + j] = report(s, &s->out[j]);
+}
+
+static mt_status default_outputs(mt_sim *s)
+{
+    const mt_program *p = s->p;
+    for (size_t i = 0; i < p->n_pub; i++) {
+        const mt_pslot *q = &p->slot[p->pub[i]];
+        int want = q->kind == MT_SYM_SPECIES ||
+                   ((q->kind == MT_SYM_COMPARTMENT || q->kind == MT_SYM_PARAMETER) &&
+                    !q->constant);
+        if (want && mt_sim_add_output(s, q->id, MT_REPORT_DEFAULT) != MT_OK)
+            return MT_ENOMEM;
+    }
+    return MT_OK;
+}
+
+static mt_result *result_new(mt_sim *s, size_t rows)
+{
+    mt_result *r = mt_calloc(s->ctx, 1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->n_rows = rows;
+    r->n_cols = s->n_out;
+    r->ids = mt_calloc(s->ctx, s->n_out, sizeof *r->ids);
+    r->time = mt_calloc(s->ctx, rows, sizeof *r->time);
+    r->data = mt_calloc(s->ctx, rows * (s->n_out ? s->n_out : 1), sizeof *r->data);
+    if (!r->ids || !r->time || !r->data) {
+        mt_result_destroy(r);
+        return NULL;
+    }
+    for (size_t j = 0; j < s->n_out; j++) {
+        r->ids[j] = mt_strdup(s->ctx, s->p->slot[s->out[j].slot].id);
+        if (!r->ids[j]) {
+            mt_result_destroy(r);
+            return NULL;
+        }
+    }
+    return r;
+}
+
+/* ---------- the run ---------- */
+
+static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, long n_steps)
+{
+    const mt_program *p = s->p;
+    mt_status st;
+    /* initial values */
+    run_block(s, p->init, t0, NULL, NULL);
+    st = ensure_vectors(s);
+    if (st != MT_OK)
+        return st;
+    double *y = N_VGetArrayPointer(s->y);
+    for (size_t i = 0; i < s->n_eq; i++)
+        y[i] = i < p->n_state ? s->vals[p->state_slot[i]] : 0.0;
+    run_block(s, p->rules_all, t0, y, NULL);
+    clear_pending(s);
+    s->seq = 0;
+    for (size_t e = 0; e < p->n_event; e++)
+        s->prev[e] = (unsigned char)p->ev[e].initial_value;
+    int changed = 0;
+    if ((st = update_triggers(s, t0, y)) != MT_OK ||
+        (st = process_events(s, t0, y, &changed)) != MT_OK)
+        return st;
+    if ((st = setup_cvode(s, t0)) != MT_OK)
+        return st;
+    y = N_VGetArrayPointer(s->y);
+    record(s, r, 0, t0, y);
+
+    double t = t0;
+    for (long k = 1; k <= n_steps; k++) {
+        double tout = (k == n_steps) ? t_end : t0 + (double)k * (t_end - t0) / (double)n_steps;
+        while (t < tout) {
+            double tev = next_pending(s);
+            double tstop = tev < t_end ? tev : t_end;
+            double target = tev < tout ? tev : tout;
+            int f = CVodeSetStopTime(s->cv, tstop);
+            if (f != CV_SUCCESS)
+                return cv_fail(s, "CVodeSetStopTime", f, t);
+            double tret = t;
+            s->cv_msg[0] = '\0';
+            f = CVode(s->cv, target, s->y, &tret, CV_NORMAL);
+            if (f < 0)
+                return cv_fail(s, "CVode", f, t);
+            y = N_VGetArrayPointer(s->y);
+            t = tret;
+            if (f == CV_ROOT_RETURN || t >= tev) {
+                run_block(s, p->rules_all, t, y, NULL);
+                changed = 0;
+                if ((st = update_triggers(s, t, y)) != MT_OK ||
+                    (st = process_events(s, t, y, &changed)) != MT_OK)
+                    return st;
+                if ((st = setup_cvode(s, t)) != MT_OK)
+                    return st;
+            }
+        }
+        record(s, r, (size_t)k, tout, y);
+    }
+    return MT_OK;
+}
+
+mt_status mt_sim_run(mt_sim *s, double t0, double t_end, long n_steps, mt_result **out)
+{
+    *out = NULL;
+    if (n_steps < 0)
+        return mt_error(s->ctx, MT_EINVAL, "number of steps must be >= 0, got %ld", n_steps);
+    if (!isfinite(t0) || !isfinite(t_end) || t_end < t0 || (n_steps > 0 && t_end == t0))
+        return mt_error(s->ctx, MT_EINVAL, "end time %g must be after start time %g", t_end, t0);
+    if (n_steps > 100000000L)
+        return mt_error(s->ctx, MT_ELIMIT, "too many output steps (%ld)", n_steps);
+    if (s->n_out == 0 && default_outputs(s) != MT_OK)
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    mt_result *r = result_new(s, (size_t)n_steps + 1);
+    if (!r)
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    mt_status st = integrate(s, r, t0, t_end, n_steps);
+    clear_pending(s);
+    if (st != MT_OK) {
+        mt_result_destroy(r);
+        return st;
+    }
+    *out = r;
+    return MT_OK;
+}
+
+size_t mt_result_n_rows(const mt_result *r) { return r->n_rows; }
+size_t mt_result_n_cols(const mt_result *r) { return r->n_cols; }
+const char *mt_result_col_id(const mt_result *r, size_t col)
+{
+    return col < r->n_cols ? r->ids[col] : NULL;
+}
+double mt_result_time(const mt_result *r, size_t row) { return r->time[row]; }
+double mt_result_value(const mt_result *r, size_t row, size_t col)
+{
+    return r->data[row * r->n_cols + col];
+}
+const double *mt_result_data(const mt_result *r) { return r->data; }
+
+void mt_result_destroy(mt_result *r)
+{
+    if (!r)
+        return;
+    for (size_t j = 0; r->ids && j < r->n_cols; j++)
+        mt_free(NULL, r->ids[j]);
+    mt_free(NULL, r->ids);
+    mt_free(NULL, r->time);
+    mt_free(NULL, r->data);
+    mt_free(NULL, r);
+}

@@ -15,8 +15,8 @@ packages=(
     libsbml5-dev libxml2-dev zlib1g-dev libbz2-dev
     # ODE integration (CVODES)
     libsundials-dev
-    # plots (PNG/SVG/PDF through the cairo driver)
-    libplplot-dev plplot-driver-cairo
+    # plots (PNG/SVG/PDF through the cairo driver; a font for the axis labels and legend)
+    libplplot-dev plplot-driver-cairo fonts-dejavu-core
     # JSON
     libjansson-dev
     # tooling: the SBML conformance scorer and the test scripts

@@ -19,6 +19,7 @@
 typedef struct {
     double start, duration, absolute, relative;
     long steps;
+    int time_course; /* duration and steps given; else a steady-state case */
     char variables[65536], amount[65536], concentration[65536];
 } settings;
 
@@ -50,16 +51,16 @@ static int read_settings(const char *path, settings *st)
         char *key = trim(line), *val = trim(colon + 1);
         double d;
         if (!strcmp(key, "start")) {
-            if (mt_cli_parse_double(val, &st->start))
+            if (*val && mt_cli_parse_double(val, &st->start))
                 goto bad;
         } else if (!strcmp(key, "duration")) {
-            if (mt_cli_parse_double(val, &st->duration))
+            if (*val && mt_cli_parse_double(val, &st->duration))
                 goto bad;
-            have_dur = 1;
+            have_dur = *val != '\0';
         } else if (!strcmp(key, "steps")) {
-            if (mt_cli_parse_long(val, &st->steps) || st->steps < 0)
+            if (*val && (mt_cli_parse_long(val, &st->steps) || st->steps < 0))
                 goto bad;
-            have_steps = 1;
+            have_steps = *val != '\0';
         } else if (!strcmp(key, "absolute")) {
             if (*val && !mt_cli_parse_double(val, &d))
                 st->absolute = d;
@@ -79,8 +80,7 @@ static int read_settings(const char *path, settings *st)
         return mt_cli_fail("sbml-test-case: %s: bad value for '%s': '%s'", path, key, val);
     }
     fclose(f);
-    if (!have_dur || !have_steps)
-        return mt_cli_fail("sbml-test-case: %s: duration and steps are required", path);
+    st->time_course = have_dur && have_steps;
     return 0;
 }
 
@@ -151,6 +151,12 @@ int mt_cmd_sbml_test_case(int argc, char **argv)
     if (mt_model_load_file(ctx, path, &m) != MT_OK || mt_program_create(ctx, m, &p) != MT_OK ||
         mt_sim_create(ctx, p, &sim) != MT_OK) {
         rc = mt_cli_fail("%s", mt_errmsg(ctx));
+        goto done;
+    }
+    if (!st.time_course) {
+        rc = mt_cli_fail("sbml-test-case %s: unsupported: steady-state case (the settings give "
+                         "no duration/steps)",
+                         id);
         goto done;
     }
     for (size_t i = 0; i < nv; i++) {

@@ -267,6 +267,32 @@ static mt_block begin(cc *c)
 
 static void end(cc *c) { emit(c, MT_OP_END, 0); }
 
+/* Root functions lhs - rhs for every two-operand comparison in e. */
+static void gen_comparisons(cc *c, const mt_expr *e)
+{
+    switch (e->op) {
+    case MT_E_LT:
+    case MT_E_LE:
+    case MT_E_GT:
+    case MT_E_GE:
+    case MT_E_EQ:
+    case MT_E_NE:
+        for (size_t i = 0; i + 1 < e->n; i++) {
+            gen(c, e->k[i]);
+            gen(c, e->k[i + 1]);
+            emit(c, MT_OP_SUB, 0);
+            pop(c, 1);
+            emit(c, MT_OP_OUT, (int)c->p->n_roots++);
+            pop(c, 1);
+        }
+        break;
+    default:
+        break;
+    }
+    for (size_t i = 0; i < e->n; i++)
+        gen_comparisons(c, e->k[i]);
+}
+
 /* ---------- topological order ---------- */
 
 typedef struct {
@@ -486,6 +512,17 @@ static mt_status build(cc *c, const mt_model *m)
         }
         end(c);
     }
+    p->roots = begin(c);
+    p->n_roots = 0;
+    for (size_t i = 0; i < m->n_event; i++) {
+        gen(c, m->ev[i].trigger);
+        emit(c, MT_OP_PM1, 0);
+        emit(c, MT_OP_OUT, (int)p->n_roots++);
+        pop(c, 1);
+    }
+    for (size_t i = 0; i < m->n_event; i++)
+        gen_comparisons(c, m->ev[i].trigger);
+    end(c);
     if (c->oom)
         st = mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
 done:
@@ -728,6 +765,9 @@ void mt_vm_run(const mt_program *p, mt_block b, mt_env *env)
         case MT_OP_IMPLIES:
             sp--;
             sp[-1] = (sp[-1] == 0.0) || (sp[0] != 0.0);
+            break;
+        case MT_OP_PM1:
+            sp[-1] = sp[-1] != 0.0 ? 1.0 : -1.0;
             break;
         case MT_OP_JZ:
             if (*--sp == 0.0) {

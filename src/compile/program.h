@@ -46,6 +46,7 @@ typedef enum {
     MT_OP_XOR,
     MT_OP_NOT,
     MT_OP_IMPLIES,
+    MT_OP_PM1, /* +1 if true, -1 if false */
     MT_OP_JZ,  /* pop; jump by a if zero */
     MT_OP_JMP, /* jump by a */
     MT_OP_END
@@ -93,6 +94,11 @@ struct mt_program {
     mt_block rhs;       /* rules_dyn + derivatives -> out */
     size_t n_event;
     mt_pevent *ev;
+    /* root functions: one per event (+1 while its trigger holds, else -1),
+     * then lhs - rhs of every comparison inside a trigger, so that CVODES
+     * finds a trigger that is true only briefly between two steps */
+    size_t n_roots;
+    mt_block roots;
 };
 
 /* Evaluation environment of one run of a block. */

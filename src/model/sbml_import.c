@@ -488,6 +488,11 @@ static mt_status map_symbols(imp *im)
             return fail(im, MT_ESBML, "species '%s' is in no known compartment", Species_getId(sp));
         m->sym[s].comp = c;
         m->sym[s].hosu = Species_getHasOnlySubstanceUnits(sp) ? 1 : 0;
+        /* In a 0-dimensional compartment a species has no concentration:
+         * its symbol means its amount. */
+        Compartment_t *cx = Model_getCompartmentById(sm, Species_getCompartment(sp));
+        if (cx && Compartment_getSpatialDimensionsAsDouble(cx) == 0)
+            m->sym[s].hosu = 1;
         m->sym[s].constant = Species_getConstant(sp);
     }
     for (unsigned i = 0; i < Model_getNumParameters(sm); i++) {
@@ -563,6 +568,8 @@ static mt_status map_rules(imp *im)
             return fail(im, MT_ESBML, "rule assigns reaction '%s'", var);
         if (m->sym[s].rule >= 0 || m->sym[s].rate_rule)
             return fail(im, MT_ESBML, "more than one rule for '%s'", var);
+        if (!Rule_getMath(r))
+            continue; /* L3v2: a rule without math has no effect */
         mt_expr *e = math(im, Rule_getMath(r), "a rule");
         if (!e)
             return im->st;
@@ -602,7 +609,7 @@ static mt_status map_species(imp *im)
         InitialAssignment_t *ia = Model_getInitialAssignmentBySym(sm, sid);
         mt_expr *val = NULL; /* initial value in the symbol's own meaning */
         mt_expr *amount = NULL;
-        if (ia) {
+        if (ia && InitialAssignment_getMath(ia)) {
             val = math(im, InitialAssignment_getMath(ia), "an initial assignment");
             if (!val)
                 return im->st;
@@ -661,8 +668,8 @@ static mt_status map_initial_assignments(imp *im)
         if (s < 0 || m->sym[s].kind == MT_SYM_HIDDEN || m->sym[s].kind == MT_SYM_REACTION)
             return fail(im, MT_ESBML, "initial assignment to unknown symbol '%s'",
                         sym ? sym : "?");
-        if (m->sym[s].kind == MT_SYM_SPECIES)
-            continue; /* map_species */
+        if (m->sym[s].kind == MT_SYM_SPECIES || !InitialAssignment_getMath(ia))
+            continue; /* species: map_species; no math: no effect (L3v2) */
         mt_expr *e = math(im, InitialAssignment_getMath(ia), "an initial assignment");
         if (!e)
             return im->st;
@@ -747,7 +754,7 @@ static mt_status map_reactions(imp *im)
                 }
                 const char *srid = SpeciesReference_getId(sr);
                 mt_expr *stoich;
-                if (srid && *srid) {
+                if (srid && *srid && !SpeciesReference_isSetStoichiometryMath(sr)) {
                     stoich = mt_expr_sym(ctx, mt_ir_find(m, srid));
                 } else if (SpeciesReference_isSetStoichiometryMath(sr)) {
                     StoichiometryMath_t *smath = SpeciesReference_getStoichiometryMath(sr);
@@ -758,7 +765,8 @@ static mt_status map_reactions(imp *im)
                     }
                     char buf[512];
                     snprintf(buf, sizeof buf, "%s#stoich%d.%u", rid, side, i);
-                    int q = mt_ir_add_sym(ctx, m, buf, MT_SYM_HIDDEN, 0);
+                    int q = (srid && *srid) ? mt_ir_find(m, srid)
+                                            : mt_ir_add_sym(ctx, m, buf, MT_SYM_HIDDEN, 0);
                     if (q < 0 || mt_ir_add_rule(ctx, m, q, e) < 0) {
                         mt_expr_free(ctx, e);
                         st = fail(im, MT_ENOMEM, "%s", "out of memory");
@@ -848,7 +856,9 @@ static mt_status map_events(imp *im)
         Trigger_t *tr = Event_getTrigger(ev);
         if (!tr)
             return fail(im, MT_ESBML, "event '%s' has no trigger", e->id ? e->id : "");
-        e->trigger = math(im, Trigger_getMath(tr), "an event trigger");
+        /* L3v2: a trigger without math never fires. */
+        e->trigger = Trigger_getMath(tr) ? math(im, Trigger_getMath(tr), "an event trigger")
+                                         : mt_expr_const(ctx, 0.0);
         if (!e->trigger)
             return im->st;
         if (im->level >= 3) {

@@ -271,8 +271,7 @@ static int root_fn(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
     mt_sim *s = ud;
     const double *yy = N_VGetArrayPointer(y);
     run_block(s, s->p->rules_dyn, t, yy, NULL);
-    for (size_t e = 0; e < s->p->n_event; e++)
-        g[e] = eval1(s, s->p->ev[e].trigger, t, yy) != 0.0 ? 1.0 : -1.0;
+    run_block(s, s->p->roots, t, yy, g);
     return 0;
 }
 
@@ -332,8 +331,8 @@ static mt_status setup_cvode(mt_sim *s, double t0)
             f = CVodeSetUserData(s->cv, s);
         if (f == CV_SUCCESS)
             f = CVodeSetLinearSolver(s->cv, s->LS, s->A);
-        if (f == CV_SUCCESS && s->p->n_event)
-            f = CVodeRootInit(s->cv, (int)s->p->n_event, root_fn);
+        if (f == CV_SUCCESS && s->p->n_roots)
+            f = CVodeRootInit(s->cv, (int)s->p->n_roots, root_fn);
         if (f != CV_SUCCESS)
             return cv_fail(s, "solver setup", f, t0);
     }
@@ -424,6 +423,20 @@ static mt_status update_triggers(mt_sim *s, double t, const double *y)
 static void apply_value(mt_sim *s, double *y, int slot, double v)
 {
     const mt_pslot *q = &s->p->slot[slot];
+    if (q->kind == MT_SYM_COMPARTMENT) {
+        /* A size change conserves amounts. Amount-tracked species follow by
+         * themselves; species integrated as concentrations (rate rules)
+         * are rescaled here. */
+        double ratio = s->vals[slot] / v;
+        for (size_t i = 0; i < s->p->n_state; i++) {
+            int sp = s->p->state_slot[i];
+            const mt_pslot *r = &s->p->slot[sp];
+            if (r->kind == MT_SYM_SPECIES && r->comp == slot && !r->hosu) {
+                s->vals[sp] *= ratio;
+                y[i] = s->vals[sp];
+            }
+        }
+    }
     s->vals[slot] = v;
     if (q->amt >= 0) {
         double amount = v * s->vals[q->comp];
@@ -443,13 +456,14 @@ static void execute(mt_sim *s, pending *q, double t, double *y)
         run_block(s, pe->assign, t, y, s->tmp);
         v = s->tmp;
     }
-    /* Compartments first, so that a species assigned in the same event gets
-     * its amount from the new size. */
+    /* Compartments last: a species assigned a concentration in the same
+     * event gets its amount from the size before the event, and the size
+     * change then conserves amounts (as the SBML Test Suite expects). */
     for (int pass = 0; pass < 2; pass++) {
         for (size_t j = 0; j < pe->n_asg; j++) {
             int slot = pe->targets[j];
             int is_comp = s->p->slot[slot].kind == MT_SYM_COMPARTMENT;
-            if (is_comp == (pass == 0))
+            if (is_comp == (pass == 1))
                 apply_value(s, y, slot, v[j]);
         }
     }

@@ -15,6 +15,8 @@
 
 #include "model.h"
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -42,6 +44,11 @@ void mt_sim_destroy(mt_sim *s);
 MT_NODISCARD mt_status mt_sim_set_tolerances(mt_sim *s, double rtol, double atol);
 MT_NODISCARD mt_status mt_sim_set_method(mt_sim *s, mt_method method);
 MT_NODISCARD mt_status mt_sim_set_max_steps(mt_sim *s, long max_steps);
+
+/* Seeds the random stream that orders simultaneous events of equal
+ * priority (SBML's random event order). The same seed gives the same run;
+ * every run restarts the stream from the seed. Default seed: 1. */
+void mt_sim_set_seed(mt_sim *s, uint64_t seed);
 
 /* Overrides the initial value of a compartment, species (in the unit its
  * symbol has), parameter or species reference before initial assignments

@@ -75,6 +75,7 @@ struct mt_sim {
     pending *pend;
     size_t n_pend, cap_pend;
     long seq;
+    uint64_t seed, rng;
     /* CVODES */
     SUNContext sun;
     void *cv;
@@ -100,6 +101,7 @@ mt_status mt_sim_create(mt_ctx *ctx, const mt_program *p, mt_sim **out)
     s->atol = 1e-12;
     s->method = MT_METHOD_BDF;
     s->max_steps = 100000;
+    s->seed = 1;
     size_t nasg = 1;
     for (size_t i = 0; i < p->n_event; i++)
         if (p->ev[i].n_asg > nasg)
@@ -188,6 +190,8 @@ mt_status mt_sim_set_max_steps(mt_sim *s, long max_steps)
     s->max_steps = max_steps ? max_steps : 100000;
     return MT_OK;
 }
+
+void mt_sim_set_seed(mt_sim *s, uint64_t seed) { s->seed = seed; }
 
 static int find_public(const mt_program *p, const char *id)
 {
@@ -470,6 +474,15 @@ static void execute(mt_sim *s, pending *q, double t, double *y)
     run_block(s, s->p->rules_all, t, y, NULL);
 }
 
+/* splitmix64: a small, well-mixed counter-based stream. */
+static uint64_t next_random(mt_sim *s)
+{
+    uint64_t z = (s->rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 /* Executes every event due at time t. OUT: *changed when states changed. */
 static mt_status process_events(mt_sim *s, double t, double *y, int *changed)
 {
@@ -480,6 +493,7 @@ static mt_status process_events(mt_sim *s, double t, double *y, int *changed)
                             MT_MAX_CASCADE, t);
         long best = -1;
         double best_pri = 0;
+        size_t n_tied = 0;
         for (size_t i = 0; i < s->n_pend; i++) {
             if (s->pend[i].t_exec > t + eps)
                 continue;
@@ -487,16 +501,33 @@ static mt_status process_events(mt_sim *s, double t, double *y, int *changed)
             double pri = pe->has_priority ? eval1(s, pe->priority, t, y) : -INFINITY;
             if (isnan(pri))
                 pri = -INFINITY;
+            if (best >= 0 && pri == best_pri && pe->has_priority)
+                n_tied++;
             if (best < 0 || pri > best_pri ||
-                (pri == best_pri && s->pend[i].t_exec < s->pend[best].t_exec) ||
-                (pri == best_pri && s->pend[i].t_exec == s->pend[best].t_exec &&
-                 s->pend[i].seq < s->pend[best].seq)) {
+                (pri == best_pri && s->pend[i].seq < s->pend[best].seq)) {
+                if (best < 0 || pri > best_pri)
+                    n_tied = 1;
                 best = (long)i;
                 best_pri = pri;
             }
         }
         if (best < 0)
             return MT_OK;
+        if (n_tied > 1) {
+            /* SBML: events due together with equal priorities execute in
+             * random order. Draw one of them from the workspace's seeded
+             * stream, so a run is reproducible. */
+            size_t pick = (size_t)(next_random(s) % n_tied), k = 0;
+            for (size_t i = 0; i < s->n_pend; i++) {
+                if (s->pend[i].t_exec > t + eps || !s->p->ev[s->pend[i].ev].has_priority)
+                    continue;
+                double pri = eval1(s, s->p->ev[s->pend[i].ev].priority, t, y);
+                if (pri == best_pri && k++ == pick) {
+                    best = (long)i;
+                    break;
+                }
+            }
+        }
         pending q = s->pend[best];
         s->pend[best] = s->pend[--s->n_pend];
         execute(s, &q, t, y);
@@ -595,6 +626,7 @@ static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, lon
     run_block(s, p->rules_all, t0, y, NULL);
     clear_pending(s);
     s->seq = 0;
+    s->rng = s->seed;
     for (size_t e = 0; e < p->n_event; e++)
         s->prev[e] = (unsigned char)p->ev[e].initial_value;
     int changed = 0;

@@ -123,8 +123,8 @@ int mt_cmd_sbml_test_case(int argc, char **argv)
                            "(see medtwin sbml-test-case --help)");
     const char *dir = argv[1], *id = argv[2], *out = argv[3];
     long level, version;
-    if (mt_cli_parse_long(argv[4], &level) || mt_cli_parse_long(argv[5], &version) ||
-        level < 1 || level > 3 || version < 1 || version > 5)
+    if (mt_cli_parse_long(argv[4], &level) || mt_cli_parse_long(argv[5], &version) || level < 1 ||
+        level > 3 || version < 1 || version > 5)
         return mt_cli_fail("sbml-test-case: bad LEVEL/VERSION '%s' '%s'", argv[4], argv[5]);
     if (strchr(id, '/') || !*id)
         return mt_cli_fail("sbml-test-case: bad case id '%s'", id);

@@ -21,6 +21,10 @@ static const char *const help =
     "  --vars a,b,...     columns to report (default: all species and varying\n"
     "                     compartments/parameters)\n"
     "  --set id=value     override an initial value or parameter (repeatable)\n"
+    "  --report default|amount|concentration\n"
+    "                     how species are reported (default: as the model's\n"
+    "                     symbol means them, concentration unless\n"
+    "                     hasOnlySubstanceUnits)\n"
     "  --rtol R --atol A  solver tolerances (default 1e-6, 1e-12)\n"
     "  --method bdf|adams integration method (default bdf)\n"
     "  --out FILE.csv     write the CSV there instead of stdout\n"
@@ -32,6 +36,7 @@ typedef struct {
     int have_end;
     long steps;
     mt_method method;
+    mt_report report;
     int n_set;
     char **set;
 } sim_args;
@@ -55,8 +60,7 @@ static int parse(int argc, char **argv, sim_args *a)
         }
         if (o[0] != '-' || !o[1]) {
             if (a->model)
-                return mt_cli_fail("simulate: more than one model file ('%s', '%s')", a->model,
-                                   o);
+                return mt_cli_fail("simulate: more than one model file ('%s', '%s')", a->model, o);
             a->model = o;
             continue;
         }
@@ -86,6 +90,17 @@ static int parse(int argc, char **argv, sim_args *a)
                 a->method = MT_METHOD_ADAMS;
             else
                 return mt_cli_fail("simulate: --method: '%s' is not bdf or adams", v);
+        } else if (!strcmp(o, "--report")) {
+            if (!strcmp(v, "default"))
+                a->report = MT_REPORT_DEFAULT;
+            else if (!strcmp(v, "amount"))
+                a->report = MT_REPORT_AMOUNT;
+            else if (!strcmp(v, "concentration"))
+                a->report = MT_REPORT_CONCENTRATION;
+            else
+                return mt_cli_fail("simulate: --report: '%s' is not default, amount or "
+                                   "concentration",
+                                   v);
         } else if (!strcmp(o, "--vars")) {
             a->vars = v;
         } else if (!strcmp(o, "--set")) {
@@ -125,8 +140,29 @@ static int apply_sets(mt_ctx *ctx, mt_sim *sim, const sim_args *a)
     return 0;
 }
 
-static int apply_vars(mt_ctx *ctx, mt_sim *sim, const char *vars)
+/* Species get the requested report; other symbols their value. */
+static mt_report how_for(const mt_model *m, const char *id, mt_report report)
 {
+    size_t idx;
+    if (report != MT_REPORT_DEFAULT && mt_model_find(m, id, &idx) == MT_OK &&
+        mt_model_symbol_kind(m, idx) == MT_SYM_SPECIES)
+        return report;
+    return MT_REPORT_DEFAULT;
+}
+
+static int apply_vars(mt_ctx *ctx, const mt_model *m, mt_sim *sim, const char *vars,
+                      mt_report report)
+{
+    if (!vars) {
+        /* all species, and the compartments and parameters that vary */
+        for (size_t i = 0; i < mt_model_n_symbols(m); i++) {
+            mt_symbol_kind k = mt_model_symbol_kind(m, i);
+            const char *id = mt_model_symbol_id(m, i);
+            if (k == MT_SYM_SPECIES && mt_sim_add_output(sim, id, how_for(m, id, report)) != MT_OK)
+                return mt_cli_fail("simulate: %s", mt_errmsg(ctx));
+        }
+        return 0;
+    }
     char *copy = strdup(vars);
     if (!copy)
         return mt_cli_fail("out of memory");
@@ -137,7 +173,7 @@ static int apply_vars(mt_ctx *ctx, mt_sim *sim, const char *vars)
             tok++;
         if (!*tok)
             continue;
-        if (mt_sim_add_output(sim, tok, MT_REPORT_DEFAULT) != MT_OK)
+        if (mt_sim_add_output(sim, tok, how_for(m, tok, report)) != MT_OK)
             rc = mt_cli_fail("simulate: --vars: %s", mt_errmsg(ctx));
     }
     free(copy);
@@ -158,8 +194,8 @@ static int plot_result(mt_ctx *ctx, const mt_result *r, const char *path, const 
         x[i] = mt_result_time(r, i);
     for (size_t j = 0; j < nc; j++)
         names[j] = mt_result_col_id(r, j);
-    mt_status st = mt_plot_lines(ctx, path, title, "time", "value", nr, x, nc,
-                                 mt_result_data(r), names);
+    mt_status st =
+        mt_plot_lines(ctx, path, title, "time", "value", nr, x, nc, mt_result_data(r), names);
     free(x);
     free(names);
     if (st != MT_OK)
@@ -188,14 +224,15 @@ int mt_cmd_simulate(int argc, char **argv)
         rc = mt_cli_fail("out of memory");
         goto done;
     }
-    if (mt_model_load_file(ctx, a.model, &m) != MT_OK ||
-        mt_program_create(ctx, m, &p) != MT_OK || mt_sim_create(ctx, p, &sim) != MT_OK) {
+    if (mt_model_load_file(ctx, a.model, &m) != MT_OK || mt_program_create(ctx, m, &p) != MT_OK ||
+        mt_sim_create(ctx, p, &sim) != MT_OK) {
         rc = mt_cli_fail("%s", mt_errmsg(ctx));
         goto done;
     }
     if ((rc = apply_sets(ctx, sim, &a)) != 0)
         goto done;
-    if (a.vars && (rc = apply_vars(ctx, sim, a.vars)) != 0)
+    if ((a.vars || a.report != MT_REPORT_DEFAULT) &&
+        (rc = apply_vars(ctx, m, sim, a.vars, a.report)) != 0)
         goto done;
     if (mt_sim_set_tolerances(sim, a.rtol, a.atol) != MT_OK ||
         mt_sim_set_method(sim, a.method) != MT_OK) {

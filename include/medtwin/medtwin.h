@@ -4,6 +4,6 @@
 #define MEDTWIN_H
 #include "error.h"
 #include "model.h"
-#include "sim.h"
 #include "plot.h"
+#include "sim.h"
 #endif

@@ -37,7 +37,7 @@ MT_NODISCARD mt_status mt_model_load_file(mt_ctx *ctx, const char *path, mt_mode
 /* Same, from a string of len bytes; base_dir (may be NULL) resolves
  * external model definitions. */
 MT_NODISCARD mt_status mt_model_load_string(mt_ctx *ctx, const char *xml, size_t len,
-                                             const char *base_dir, mt_model **out);
+                                            const char *base_dir, mt_model **out);
 void mt_model_destroy(mt_model *m);
 
 /* The model's id ("" if none). Borrowed, valid while m lives. */

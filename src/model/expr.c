@@ -204,9 +204,9 @@ double mt_fn_eval(int fn, double x)
 }
 
 static const char *const fn_names[MT_FN__COUNT] = {
-    "abs",  "exp",  "ln",     "log10",  "floor",  "ceiling", "factorial", "sqrt",
-    "sin",  "cos",  "tan",    "sec",    "csc",    "cot",     "sinh",      "cosh",
-    "tanh", "sech", "csch",   "coth",   "arcsin", "arccos",  "arctan",    "arcsec",
-    "arccsc", "arccot", "arcsinh", "arccosh", "arctanh", "arcsech", "arccsch", "arccoth"};
+    "abs",    "exp",    "ln",      "log10",   "floor",   "ceiling", "factorial", "sqrt",
+    "sin",    "cos",    "tan",     "sec",     "csc",     "cot",     "sinh",      "cosh",
+    "tanh",   "sech",   "csch",    "coth",    "arcsin",  "arccos",  "arctan",    "arcsec",
+    "arccsc", "arccot", "arcsinh", "arccosh", "arctanh", "arcsech", "arccsch",   "arccoth"};
 
 const char *mt_fn_name(int fn) { return (fn >= 0 && fn < MT_FN__COUNT) ? fn_names[fn] : "?"; }

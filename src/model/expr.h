@@ -20,8 +20,8 @@ typedef enum {
     MT_E_DIV,
     MT_E_NEG,
     MT_E_POW,
-    MT_E_FN, /* unary function `fn` */
-    MT_E_LOG, /* log(base, x) */
+    MT_E_FN,   /* unary function `fn` */
+    MT_E_LOG,  /* log(base, x) */
     MT_E_ROOT, /* root(degree, x) */
     MT_E_REM,
     MT_E_QUOTIENT,
@@ -80,10 +80,10 @@ typedef enum {
 typedef struct mt_expr mt_expr;
 struct mt_expr {
     mt_expr_op op;
-    int fn;     /* MT_E_FN */
-    int sym;    /* MT_E_SYM, MT_E_OVR_* */
-    double v;   /* MT_E_CONST */
-    size_t n;   /* children */
+    int fn;   /* MT_E_FN */
+    int sym;  /* MT_E_SYM, MT_E_OVR_* */
+    double v; /* MT_E_CONST */
+    size_t n; /* children */
     mt_expr **k;
 };
 

@@ -25,16 +25,16 @@
 typedef struct {
     char *id;
     mt_symbol_kind kind;
-    int comp;         /* species: compartment slot, else -1 */
-    int hosu;         /* species: symbol means amount (hasOnlySubstanceUnits) */
-    int amt;          /* species: slot holding its amount when the symbol means a
-                         concentration and no rule defines it; -1 otherwise */
-    int amt_of;       /* hidden amount slot: the species it belongs to, else -1 */
-    int constant;     /* SBML constant attribute */
-    int state;        /* index of the state integrated in this slot, or -1 */
-    int rule;         /* index of the rule that computes it at all times, or -1 */
-    int rate_rule;    /* target of a rate rule */
-    mt_expr *init;    /* value at the start time (before rules) */
+    int comp;      /* species: compartment slot, else -1 */
+    int hosu;      /* species: symbol means amount (hasOnlySubstanceUnits) */
+    int amt;       /* species: slot holding its amount when the symbol means a
+                      concentration and no rule defines it; -1 otherwise */
+    int amt_of;    /* hidden amount slot: the species it belongs to, else -1 */
+    int constant;  /* SBML constant attribute */
+    int state;     /* index of the state integrated in this slot, or -1 */
+    int rule;      /* index of the rule that computes it at all times, or -1 */
+    int rate_rule; /* target of a rate rule */
+    mt_expr *init; /* value at the start time (before rules) */
 } mt_sym;
 
 typedef struct {

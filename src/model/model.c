@@ -72,7 +72,7 @@ mt_model *mt_ir_new(mt_ctx *ctx)
 #define GROW(ctx, arr, n, cap)                                                                     \
     do {                                                                                           \
         if ((n) == (cap)) {                                                                        \
-            size_t nc_ = (cap) ? (cap) * 2 : 16;                                                   \
+            size_t nc_ = (cap) ? (cap)*2 : 16;                                                     \
             void *na_ = mt_realloc(ctx, (arr), nc_ * sizeof *(arr));                               \
             if (!na_)                                                                              \
                 return -1;                                                                         \

@@ -573,8 +573,8 @@ static mt_status map_rules(imp *im)
         mt_expr *e = math(im, Rule_getMath(r), "a rule");
         if (!e)
             return im->st;
-        if (Rule_isAssignment(r) || Rule_isSpeciesConcentration(r) ||
-            Rule_isCompartmentVolume(r) || Rule_isParameter(r)) {
+        if (Rule_isAssignment(r) || Rule_isSpeciesConcentration(r) || Rule_isCompartmentVolume(r) ||
+            Rule_isParameter(r)) {
             if (Rule_isRate(r)) {
                 m->sym[s].rate_rule = 1;
                 if (mt_ir_add_state(im->ctx, m, s, e) < 0)
@@ -666,8 +666,7 @@ static mt_status map_initial_assignments(imp *im)
         const char *sym = InitialAssignment_getSymbol(ia);
         int s = mt_ir_find(m, sym);
         if (s < 0 || m->sym[s].kind == MT_SYM_HIDDEN || m->sym[s].kind == MT_SYM_REACTION)
-            return fail(im, MT_ESBML, "initial assignment to unknown symbol '%s'",
-                        sym ? sym : "?");
+            return fail(im, MT_ESBML, "initial assignment to unknown symbol '%s'", sym ? sym : "?");
         if (m->sym[s].kind == MT_SYM_SPECIES || !InitialAssignment_getMath(ia))
             continue; /* species: map_species; no math: no effect (L3v2) */
         mt_expr *e = math(im, InitialAssignment_getMath(ia), "an initial assignment");
@@ -726,8 +725,7 @@ static mt_status map_reactions(imp *im)
         KineticLaw_t *kl = Reaction_getKineticLaw(rx);
         mt_expr *rate;
         if (!kl || !KineticLaw_isSetMath(kl)) {
-            st = fail(im, MT_EUNSUPPORTED, "unsupported: reaction '%s' without a kinetic law",
-                      rid);
+            st = fail(im, MT_EUNSUPPORTED, "unsupported: reaction '%s' without a kinetic law", rid);
             break;
         }
         im->rid = rid;

@@ -370,8 +370,8 @@ static mt_status schedule(mt_sim *s, int e, double t, const double *y)
 {
     const mt_pevent *pe = &s->p->ev[e];
     if (s->n_pend >= MT_MAX_PENDING)
-        return mt_error(s->ctx, MT_ELIMIT, "more than %d events pending at t=%g",
-                        MT_MAX_PENDING, t);
+        return mt_error(s->ctx, MT_ELIMIT, "more than %d events pending at t=%g", MT_MAX_PENDING,
+                        t);
     if (s->n_pend == s->cap_pend) {
         size_t nc = s->cap_pend ? s->cap_pend * 2 : 16;
         pending *n = mt_realloc(s->ctx, s->pend, nc * sizeof *n);
@@ -577,8 +577,7 @@ static mt_status default_outputs(mt_sim *s)
     for (size_t i = 0; i < p->n_pub; i++) {
         const mt_pslot *q = &p->slot[p->pub[i]];
         int want = q->kind == MT_SYM_SPECIES ||
-                   ((q->kind == MT_SYM_COMPARTMENT || q->kind == MT_SYM_PARAMETER) &&
-                    !q->constant);
+                   ((q->kind == MT_SYM_COMPARTMENT || q->kind == MT_SYM_PARAMETER) && !q->constant);
         if (want && mt_sim_add_output(s, q->id, MT_REPORT_DEFAULT) != MT_OK)
             return MT_ENOMEM;
     }

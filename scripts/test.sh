@@ -114,17 +114,21 @@ elif [ "${#sources[@]}" -eq 0 ]; then
     echo "no C sources to check"
     n_passed=$((n_passed + 1))
     stage_end format "ok (no files)"
-elif clang-format --dry-run --Werror "${sources[@]}" >build-format.log 2>&1; then
+elif clang-format --dry-run --Werror "${sources[@]}" >/dev/null 2>&1; then
     echo "${#sources[@]} files formatted"
     n_passed=$((n_passed + 1))
     stage_end format "ok (${#sources[@]} files)"
 else
-    head -n 40 build-format.log
-    mapfile -t bad < <(grep -oE '^[^:]+\.[ch]:' build-format.log | sort -u | tr -d ':')
+    bad=()
+    for f in "${sources[@]}"; do
+        clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
+    done
+    for f in "${bad[@]:0:3}"; do # what clang-format wants, for the first few files
+        clang-format "$f" | diff -u "$f" - | head -n 30 || true
+    done
     fail_note "clang-format: ${#bad[@]} file(s) need formatting: ${bad[*]} (fix: clang-format -i FILE)"
     stage_end format FAILED
 fi
-rm -f build-format.log
 
 stage "fuzz: build-fuzz/ (clang, MT_FUZZ=ON, corpus replay)"
 if ! command -v clang >/dev/null; then

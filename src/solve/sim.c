@@ -288,8 +288,12 @@ static void err_fn(int code, const char *module, const char *function, char *msg
 
 static mt_status cv_fail(mt_sim *s, const char *what, int flag, double t)
 {
-    return mt_error(s->ctx, MT_ESOLVER, "integration failed at t=%g in %s: %s (%s)", t, what,
-                    CVodeGetReturnFlagName(flag), s->cv_msg[0] ? s->cv_msg : "no detail");
+    char *name = CVodeGetReturnFlagName(flag); /* allocated by SUNDIALS */
+    mt_status st =
+        mt_error(s->ctx, MT_ESOLVER, "integration failed at t=%g in %s: %s (%s)", t, what,
+                 name ? name : "?", s->cv_msg[0] ? s->cv_msg : "no detail");
+    free(name);
+    return st;
 }
 
 static mt_status setup_cvode(mt_sim *s, double t0)

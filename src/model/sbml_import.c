@@ -29,6 +29,20 @@
 #include <string.h>
 
 #define MT_MAX_INLINE_DEPTH 64
+/* Limits against hostile documents (found by tests/fuzz/fuzz_sbml.c):
+ *  - expression nodes per model after inlining function definitions, which
+ *    can double the size per level (f1(x) = f0(x) + f0(x), ...);
+ *  - expression depth, since every pass over a tree recurses;
+ *  - element nesting of the XML text: libSBML reads notes, annotations and
+ *    MathML recursively and overflows the C stack on documents nested some
+ *    ten thousand deep;
+ *  - nesting of function definitions that call each other: libSBML's
+ *    recursion check takes time of a high power of the chain length (60
+ *    levels: seconds; 100: a minute). */
+#define MT_MAX_EXPR_NODES 1000000
+#define MT_MAX_EXPR_DEPTH 5000
+#define MT_MAX_XML_DEPTH 1000
+#define MT_MAX_FD_NESTING 32
 #define MT_AVOGADRO 6.02214179e23
 #define MT_E 2.71828182845904523536
 #define MT_PI 3.14159265358979323846
@@ -46,7 +60,9 @@ typedef struct {
     /* kinetic-law scope */
     KineticLaw_t *kl;
     const char *rid;
-    mt_status st; /* first failure while converting math */
+    mt_status st;   /* first failure while converting math */
+    size_t n_nodes; /* expression nodes made so far (MT_MAX_EXPR_NODES) */
+    size_t nest;    /* conv() calls on the C stack (MT_MAX_EXPR_DEPTH) */
 } imp;
 
 static mt_status fail(imp *im, mt_status st, const char *fmt, const char *arg)
@@ -78,11 +94,45 @@ static mt_expr *conv_kids(imp *im, mt_expr_op op, const ASTNode_t *n, const bind
     return e;
 }
 
+/* Counts the nodes of e into *nodes; returns its depth. */
+static size_t expr_measure(const mt_expr *e, size_t *nodes)
+{
+    size_t d = 0;
+    ++*nodes;
+    for (size_t i = 0; i < e->n; i++) {
+        size_t k = expr_measure(e->k[i], nodes);
+        if (k > d)
+            d = k;
+    }
+    return d + 1;
+}
+
+static int over_limits(imp *im, size_t nodes, size_t depth)
+{
+    im->n_nodes += nodes;
+    if (im->n_nodes > MT_MAX_EXPR_NODES) {
+        fail(im, MT_ELIMIT, "%s",
+             "model too large: more than 1000000 expression nodes after inlining function "
+             "definitions");
+        return 1;
+    }
+    if (im->nest + depth > MT_MAX_EXPR_DEPTH) {
+        fail(im, MT_ELIMIT, "%s", "math nested more than 5000 deep (after inlining functions)");
+        return 1;
+    }
+    return 0;
+}
+
 static mt_expr *resolve_name(imp *im, const char *name, const binding *b, size_t nb)
 {
-    for (size_t i = nb; i-- > 0;)
-        if (strcmp(b[i].name, name) == 0)
+    for (size_t i = nb; i-- > 0;) {
+        if (strcmp(b[i].name, name) == 0) {
+            size_t nodes = 0, depth = expr_measure(b[i].value, &nodes);
+            if (over_limits(im, nodes, depth))
+                return NULL;
             return mt_expr_clone(im->ctx, b[i].value);
+        }
+    }
     if (im->rid) {
         char buf[512];
         snprintf(buf, sizeof buf, "%s.%s", im->rid, name);
@@ -162,7 +212,7 @@ static mt_expr *unary_fn(imp *im, int fn, const ASTNode_t *n, const binding *b, 
     return e;
 }
 
-static mt_expr *conv(imp *im, const ASTNode_t *n, const binding *b, size_t nb, int depth)
+static mt_expr *conv_node(imp *im, const ASTNode_t *n, const binding *b, size_t nb, int depth)
 {
     if (!n) {
         fail(im, MT_ESBML, "%s", "missing math");
@@ -365,6 +415,16 @@ static mt_expr *conv(imp *im, const ASTNode_t *n, const binding *b, size_t nb, i
     snprintf(what, sizeof what, "operator with %u arguments (AST type %d)", nk, (int)t);
     fail(im, MT_ESBML, "malformed math: %s", what);
     return NULL;
+}
+
+static mt_expr *conv(imp *im, const ASTNode_t *n, const binding *b, size_t nb, int depth)
+{
+    if (im->st != MT_OK || over_limits(im, 1, 1))
+        return NULL;
+    im->nest++;
+    mt_expr *e = conv_node(im, n, b, nb, depth);
+    im->nest--;
+    return e;
 }
 
 static mt_expr *math(imp *im, const ASTNode_t *n, const char *where)
@@ -905,6 +965,166 @@ static mt_status map_events(imp *im)
     return MT_OK;
 }
 
+/* ---------- limits checked before libSBML's own passes ---------- */
+
+/* Index just past the first `end` at or after i; n if none. */
+static size_t skip_past(const char *s, size_t n, size_t i, const char *end)
+{
+    size_t k = strlen(end);
+    for (; i + k <= n; i++)
+        if (memcmp(s + i, end, k) == 0)
+            return i + k;
+    return n;
+}
+
+/* Whether the elements of an XML text nest deeper than MT_MAX_XML_DEPTH. A
+ * lexical scan: comments, CDATA sections, processing instructions,
+ * declarations and quoted attribute values are skipped. libSBML expands no
+ * DTD entities, so no markup can hide in them. */
+static int xml_too_deep(const char *s, size_t n)
+{
+    size_t depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '<')
+            continue;
+        size_t left = n - i;
+        if (left >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+            i = skip_past(s, n, i + 4, "-->") - 1;
+        } else if (left >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+            i = skip_past(s, n, i + 9, "]]>") - 1;
+        } else if (left >= 2 && s[i + 1] == '?') {
+            i = skip_past(s, n, i + 2, "?>") - 1;
+        } else if (left >= 2 && (s[i + 1] == '!' || s[i + 1] == '/')) {
+            if (s[i + 1] == '/' && depth)
+                depth--;
+            i = skip_past(s, n, i + 2, ">") - 1;
+        } else {
+            char quote = 0, prev = 0;
+            size_t j = i + 1;
+            for (; j < n; j++) {
+                char c = s[j];
+                if (quote) {
+                    if (c == quote)
+                        quote = 0;
+                } else if (c == '"' || c == '\'') {
+                    quote = c;
+                } else if (c == '>') {
+                    break;
+                }
+                prev = c;
+            }
+            if (!(j < n && prev == '/') && ++depth > MT_MAX_XML_DEPTH)
+                return 1;
+            i = j;
+        }
+    }
+    return 0;
+}
+
+static mt_status too_deep(mt_ctx *ctx)
+{
+    return mt_error(ctx, MT_ELIMIT, "XML elements nested more than %d deep", MT_MAX_XML_DEPTH);
+}
+
+/* The same check on a file (read whole; libSBML reads it again). */
+static mt_status check_file_depth(mt_ctx *ctx, FILE *f, const char *path)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = mt_malloc(ctx, cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *nb = mt_realloc(ctx, buf, cap * 2);
+        if (!nb) {
+            mt_free(ctx, buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    if (!buf)
+        return mt_error(ctx, MT_ENOMEM, "out of memory reading '%s'", path);
+    int bad = ferror(f);
+    int deep = !bad && xml_too_deep(buf, n);
+    mt_free(ctx, buf);
+    if (bad)
+        return mt_error(ctx, MT_EIO, "cannot read model file '%s'", path);
+    if (deep)
+        return mt_error(ctx, MT_ELIMIT, "%s: XML elements nested more than %d deep", path,
+                        MT_MAX_XML_DEPTH);
+    return MT_OK;
+}
+
+typedef struct {
+    Model_t *sm;
+    mt_model *ids; /* function id -> index (a scratch IR used as a hash table) */
+    int *depth;    /* per function: 0 not seen, -1 being visited, else its nesting */
+} fd_walk;
+
+static int fd_nesting(fd_walk *w, unsigned i, int level);
+
+/* The longest chain of calls of function definitions in n. */
+static int ast_nesting(fd_walk *w, const ASTNode_t *n, int level)
+{
+    int d = 0;
+    if (!n)
+        return 0;
+    if (ASTNode_getType(n) == AST_FUNCTION && ASTNode_getName(n)) {
+        int j = mt_ir_find(w->ids, ASTNode_getName(n));
+        if (j >= 0)
+            d = fd_nesting(w, (unsigned)j, level + 1);
+    }
+    for (unsigned k = 0; k < ASTNode_getNumChildren(n) && d <= MT_MAX_FD_NESTING; k++) {
+        int x = ast_nesting(w, ASTNode_getChild(n, k), level);
+        if (x > d)
+            d = x;
+    }
+    return d;
+}
+
+/* 1 + the longest chain below function i; any value over the limit once
+ * the chain from the first caller is longer (the walk stops there). A cycle
+ * counts 0: libSBML's check reports recursion. */
+static int fd_nesting(fd_walk *w, unsigned i, int level)
+{
+    if (level > MT_MAX_FD_NESTING)
+        return level;
+    if (w->depth[i] > 0)
+        return w->depth[i];
+    if (w->depth[i] < 0)
+        return 0;
+    w->depth[i] = -1;
+    const FunctionDefinition_t *fd = Model_getFunctionDefinition(w->sm, i);
+    int d = 1 + ast_nesting(w, fd ? FunctionDefinition_getBody(fd) : NULL, level);
+    w->depth[i] = d;
+    return d;
+}
+
+static mt_status check_fd_nesting(imp *im, Model_t *sm)
+{
+    unsigned n = sm ? Model_getNumFunctionDefinitions(sm) : 0;
+    if (n <= MT_MAX_FD_NESTING)
+        return MT_OK; /* a chain of distinct functions is no longer */
+    fd_walk w = {sm, mt_ir_new(im->ctx), mt_calloc(im->ctx, n, sizeof(int))};
+    mt_status st = MT_OK;
+    if (!w.ids || !w.depth)
+        st = fail(im, MT_ENOMEM, "%s", "out of memory");
+    for (unsigned i = 0; st == MT_OK && i < n; i++) {
+        const char *id = FunctionDefinition_getId(Model_getFunctionDefinition(sm, i));
+        if (mt_ir_add_sym(im->ctx, w.ids, id ? id : "", MT_SYM_HIDDEN, 0) < 0)
+            st = fail(im, MT_ENOMEM, "%s", "out of memory");
+    }
+    for (unsigned i = 0; st == MT_OK && i < n; i++)
+        if (fd_nesting(&w, i, 1) > MT_MAX_FD_NESTING)
+            st =
+                fail(im, MT_ELIMIT, "%s", "function definitions call each other more than 32 deep");
+    mt_model_destroy(w.ids);
+    mt_free(im->ctx, w.depth);
+    return st;
+}
+
 static mt_status import_doc(mt_ctx *ctx, SBMLDocument_t *d, mt_model **out)
 {
     imp im = {0};
@@ -913,7 +1133,8 @@ static mt_status import_doc(mt_ctx *ctx, SBMLDocument_t *d, mt_model **out)
         return im.st;
     if (!SBMLDocument_getModel(d))
         return mt_error(ctx, MT_ESBML, "not valid SBML: the document has no model");
-    if (flatten_comp(&im, d) != MT_OK)
+    if (check_fd_nesting(&im, SBMLDocument_getModel(d)) != MT_OK || flatten_comp(&im, d) != MT_OK ||
+        check_fd_nesting(&im, SBMLDocument_getModel(d)) != MT_OK)
         return im.st;
     SBMLDocument_setConsistencyChecks(d, LIBSBML_CAT_UNITS_CONSISTENCY, 0);
     SBMLDocument_setConsistencyChecks(d, LIBSBML_CAT_MODELING_PRACTICE, 0);
@@ -948,7 +1169,10 @@ mt_status mt_model_load_file(mt_ctx *ctx, const char *path, mt_model **out)
     FILE *f = fopen(path, "rb");
     if (!f)
         return mt_error(ctx, MT_EIO, "cannot open model file '%s'", path);
+    mt_status depth_st = check_file_depth(ctx, f, path);
     fclose(f);
+    if (depth_st != MT_OK)
+        return depth_st;
     SBMLDocument_t *d = readSBMLFromFile(path);
     if (!d)
         return mt_error(ctx, MT_ENOMEM, "out of memory reading '%s'", path);
@@ -976,6 +1200,10 @@ mt_status mt_model_load_string(mt_ctx *ctx, const char *xml, size_t len, const c
     if (strlen(copy) != len) {
         mt_free(ctx, copy);
         return mt_error(ctx, MT_EPARSE, "model text contains a NUL byte");
+    }
+    if (xml_too_deep(copy, len)) {
+        mt_free(ctx, copy);
+        return too_deep(ctx);
     }
     SBMLDocument_t *d = readSBMLFromString(copy);
     mt_free(ctx, copy);

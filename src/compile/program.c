@@ -80,9 +80,20 @@ static void emit_const(cc *c, double v)
 
 static void gen(cc *c, const mt_expr *e);
 
+/* A lone operand of and/or/xor still yields a boolean (0 or 1). */
+static void to_bool(cc *c)
+{
+    emit(c, MT_OP_NOT, 0);
+    emit(c, MT_OP_NOT, 0);
+}
+
 /* Left fold of a binary op over the children. */
 static void gen_fold(cc *c, const mt_expr *e, int op)
 {
+    if (e->n == 0) {
+        emit_const(c, NAN);
+        return;
+    }
     gen(c, e->k[0]);
     for (size_t i = 1; i < e->n; i++) {
         gen(c, e->k[i]);
@@ -147,6 +158,10 @@ static void gen_piecewise(cc *c, const mt_expr *e)
 
 static void gen(cc *c, const mt_expr *e)
 {
+    if ((e->op == MT_E_NEG || e->op == MT_E_NOT || e->op == MT_E_FN) && e->n != 1) {
+        emit_const(c, NAN);
+        return;
+    }
     switch (e->op) {
     case MT_E_CONST:
         emit_const(c, e->v);
@@ -220,18 +235,24 @@ static void gen(cc *c, const mt_expr *e)
             emit_const(c, 1.0);
         else
             gen_fold(c, e, MT_OP_AND);
+        if (e->n == 1)
+            to_bool(c);
         return;
     case MT_E_OR:
         if (!e->n)
             emit_const(c, 0.0);
         else
             gen_fold(c, e, MT_OP_OR);
+        if (e->n == 1)
+            to_bool(c);
         return;
     case MT_E_XOR:
         if (!e->n)
             emit_const(c, 0.0);
         else
             gen_fold(c, e, MT_OP_XOR);
+        if (e->n == 1)
+            to_bool(c);
         return;
     case MT_E_LT:
         gen_chain(c, e, MT_OP_LT);
@@ -639,6 +660,16 @@ int mt_program_find(const mt_program *p, const char *id)
 static double rem_(double a, double b) { return fmod(a, b); }
 static double quot_(double a, double b) { return trunc(a / b); }
 
+/* The real root: odd integer degrees of negative numbers are negative. */
+static double root_(double degree, double x)
+{
+    if (degree == 2.0)
+        return sqrt(x);
+    if (x < 0 && degree == floor(degree) && fmod(fabs(degree), 2.0) == 1.0)
+        return -pow(-x, 1.0 / degree);
+    return pow(x, 1.0 / degree);
+}
+
 void mt_vm_run(const mt_program *p, mt_block b, mt_env *env)
 {
     const mt_ins *pc = p->code + b.start;
@@ -703,9 +734,7 @@ void mt_vm_run(const mt_program *p, mt_block b, mt_env *env)
             break;
         case MT_OP_ROOT: /* root(degree, x) */
             sp--;
-            sp[-1] = (sp[-1] == 2.0)   ? sqrt(sp[0])
-                     : (sp[-1] == 3.0) ? cbrt(sp[0])
-                                       : pow(sp[0], 1.0 / sp[-1]);
+            sp[-1] = root_(sp[-1], sp[0]);
             break;
         case MT_OP_REM:
             sp--;

@@ -5,5 +5,6 @@
 #include "error.h"
 #include "model.h"
 #include "plot.h"
+#include "data.h"
 #include "sim.h"
 #endif

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * twin/pbpk.c — the whole-body PBPK builder (see medtwin/pbpk.h for the
+ * structure and the parameter ids).
+ *
+ * The model is written straight into the IR (model/ir.h): parameters are
+ * slots whose initial value is NaN until a twin sets them, so one compiled
+ * program serves every twin of a regimen. Doses are events: a bolus or oral
+ * dose at time t is an event with trigger `time >= t` (fired at the start
+ * time too) that adds the amount; an infusion adds a constant rate between
+ * its start and end, and two events without assignments at those times
+ * make the solver stop and restart exactly at the discontinuities.
+ * Cost: O(drugs x (organs + doses)) slots and expressions.
+ */
+#include "medtwin/pbpk.h"
+#include "model/ir.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { LUNG, ART, VEN, ADI, BONE, BRAIN, GUT, HEART, KID, LIV, MUS, SKIN, SPL, REST, N_ORG };
+
+static const char *const organ[N_ORG] = {"lung",  "art", "ven", "adi", "bone", "brain", "gut",
+                                         "heart", "kid", "liv", "mus", "skin", "spl",   "rest"};
+
+/* Organs fed by arterial blood and draining into venous blood. */
+static const int systemic[] = {ADI, BONE, BRAIN, HEART, KID, MUS, SKIN, REST};
+/* Organs draining into the liver (portal). */
+static const int portal[] = {GUT, SPL};
+/* Flow parameters, in cardiac-output order. */
+static const char *const flows[] = {"adi", "bone", "brain", "gut", "heart", "kid",
+                                    "ha",  "mus",  "skin",  "spl", "rest"};
+
+size_t mt_pbpk_n_organs(void) { return N_ORG; }
+const char *mt_pbpk_organ(size_t i) { return i < N_ORG ? organ[i] : NULL; }
+
+typedef struct {
+    mt_ctx *ctx;
+    mt_model *m;
+    int oom;
+} bld;
+
+static int param(bld *b, const char *fmt, const char *a, const char *d)
+{
+    char id[256];
+    snprintf(id, sizeof id, fmt, a, d);
+    int s = mt_ir_add_sym(b->ctx, b->m, id, MT_SYM_PARAMETER, 1);
+    if (s < 0) {
+        b->oom = 1;
+        return -1;
+    }
+    b->m->sym[s].constant = 1;
+    b->m->sym[s].init = mt_expr_const(b->ctx, NAN);
+    if (!b->m->sym[s].init)
+        b->oom = 1;
+    return s;
+}
+
+static int find(bld *b, const char *fmt, const char *a, const char *d)
+{
+    char id[256];
+    snprintf(id, sizeof id, fmt, a, d);
+    return mt_ir_find(b->m, id);
+}
+
+static mt_expr *sym(bld *b, int s) { return s >= 0 ? mt_expr_sym(b->ctx, s) : NULL; }
+static mt_expr *mul(bld *b, mt_expr *x, mt_expr *y) { return mt_expr_bin(b->ctx, MT_E_MUL, x, y); }
+static mt_expr *dv(bld *b, mt_expr *x, mt_expr *y) { return mt_expr_bin(b->ctx, MT_E_DIV, x, y); }
+
+/* Appends term (sign +1/-1) to the sum *acc. */
+static void add(bld *b, mt_expr **acc, mt_expr *term, int sign)
+{
+    if (!term) {
+        b->oom = 1;
+        return;
+    }
+    if (sign < 0) {
+        mt_expr *n = mt_expr_new(b->ctx, MT_E_NEG);
+        if (!n || mt_expr_push(b->ctx, n, term) != 0) {
+            mt_expr_free(b->ctx, n);
+            b->oom = 1;
+            return;
+        }
+        term = n;
+    }
+    if (!*acc && !(*acc = mt_expr_new(b->ctx, MT_E_ADD))) {
+        mt_expr_free(b->ctx, term);
+        b->oom = 1;
+        return;
+    }
+    if (mt_expr_push(b->ctx, *acc, term) != 0)
+        b->oom = 1;
+}
+
+/* Venous-equilibrium concentration leaving organ o: A / (V * Kp). */
+static mt_expr *cout(bld *b, const int *A, int o, const int *V, const int *Kp)
+{
+    if (o == ART || o == VEN)
+        return dv(b, sym(b, A[o]), sym(b, V[o]));
+    return dv(b, sym(b, A[o]), mul(b, sym(b, V[o]), sym(b, Kp[o])));
+}
+
+static int valid_name(const char *s)
+{
+    if (!s || !*s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_'))
+            return 0;
+    return 1;
+}
+
+static int dose_event(bld *b, int target, const mt_dose *d, double amount_time, double amount,
+                      int f_slot)
+{
+    mt_model *m = b->m;
+    mt_ctx *ctx = b->ctx;
+    mt_event *ev;
+    if (m->n_event == m->cap_event) {
+        size_t nc = m->cap_event ? m->cap_event * 2 : 8;
+        mt_event *ne = mt_realloc(ctx, m->ev, nc * sizeof *ne);
+        if (!ne)
+            return -1;
+        m->ev = ne;
+        m->cap_event = nc;
+    }
+    ev = &m->ev[m->n_event];
+    memset(ev, 0, sizeof *ev);
+    m->n_event++;
+    char id[64];
+    snprintf(id, sizeof id, "dose_at_%g", amount_time);
+    ev->id = mt_strdup(ctx, id);
+    ev->trigger =
+        mt_expr_bin(ctx, MT_E_GE, mt_expr_new(ctx, MT_E_TIME), mt_expr_const(ctx, amount_time));
+    ev->initial_value = 0; /* a dose at the start time is given at the start */
+    ev->persistent = 1;
+    ev->use_trigger_values = 1;
+    if (!ev->id || !ev->trigger)
+        return -1;
+    if (target < 0)
+        return 0; /* a time marker only */
+    (void)d;
+    ev->asg = mt_calloc(ctx, 1, sizeof *ev->asg);
+    if (!ev->asg)
+        return -1;
+    mt_expr *inc = mt_expr_const(ctx, amount);
+    if (f_slot >= 0)
+        inc = mul(b, inc, sym(b, f_slot));
+    ev->asg[0].target = target;
+    ev->asg[0].e = mt_expr_bin(ctx, MT_E_ADD, sym(b, target), inc);
+    ev->n_asg = 1;
+    return ev->asg[0].e ? 0 : -1;
+}
+
+/* Infusion rate term: amount/duration while t0 <= time < t0 + duration. */
+static mt_expr *infusion(bld *b, const mt_dose *d)
+{
+    mt_ctx *ctx = b->ctx;
+    mt_expr *cond = mt_expr_new(ctx, MT_E_AND);
+    mt_expr *pw = mt_expr_new(ctx, MT_E_PIECEWISE);
+    if (!cond || !pw ||
+        mt_expr_push(ctx, cond,
+                     mt_expr_bin(ctx, MT_E_GE, mt_expr_new(ctx, MT_E_TIME),
+                                 mt_expr_const(ctx, d->time_h))) ||
+        mt_expr_push(ctx, cond,
+                     mt_expr_bin(ctx, MT_E_LT, mt_expr_new(ctx, MT_E_TIME),
+                                 mt_expr_const(ctx, d->time_h + d->duration_h))) ||
+        mt_expr_push(ctx, pw, mt_expr_const(ctx, d->amount_mg / d->duration_h)) ||
+        mt_expr_push(ctx, pw, cond)) {
+        mt_expr_free(ctx, pw);
+        return NULL;
+    }
+    cond = NULL;
+    if (mt_expr_push(ctx, pw, mt_expr_const(ctx, 0.0))) {
+        mt_expr_free(ctx, pw);
+        return NULL;
+    }
+    return pw;
+}
+
+static mt_status check_drugs(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs)
+{
+    if (n == 0)
+        return mt_error(ctx, MT_EINVAL, "pbpk: a regimen needs at least one drug");
+    for (size_t i = 0; i < n; i++) {
+        const mt_pbpk_drug *d = &drugs[i];
+        if (!valid_name(d->name) || strlen(d->name) > 64)
+            return mt_error(ctx, MT_EINVAL, "pbpk: drug name '%s' is not a valid identifier",
+                            d->name ? d->name : "");
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(drugs[j].name, d->name))
+                return mt_error(ctx, MT_EINVAL, "pbpk: drug '%s' listed twice", d->name);
+        for (size_t k = 0; k < d->n_doses; k++) {
+            const mt_dose *x = &d->doses[k];
+            if (!isfinite(x->time_h) || x->time_h < 0)
+                return mt_error(ctx, MT_EINVAL, "pbpk: %s dose %zu: time %g h is not >= 0", d->name,
+                                k + 1, x->time_h);
+            if (!isfinite(x->amount_mg) || x->amount_mg < 0)
+                return mt_error(ctx, MT_EINVAL, "pbpk: %s dose %zu: amount %g mg is not >= 0",
+                                d->name, k + 1, x->amount_mg);
+            if (x->route == MT_ROUTE_IV_INFUSION &&
+                (!isfinite(x->duration_h) || !(x->duration_h > 0)))
+                return mt_error(ctx, MT_EINVAL,
+                                "pbpk: %s dose %zu: infusion duration %g h is not > 0", d->name,
+                                k + 1, x->duration_h);
+            if (x->route != MT_ROUTE_PO && x->route != MT_ROUTE_IV_BOLUS &&
+                x->route != MT_ROUTE_IV_INFUSION)
+                return mt_error(ctx, MT_EINVAL, "pbpk: %s dose %zu: unknown route", d->name, k + 1);
+        }
+    }
+    return MT_OK;
+}
+
+static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int Qliv)
+{
+    mt_model *m = b->m;
+    mt_ctx *ctx = b->ctx;
+    const char *n = d->name;
+    int A[N_ORG], Kp[N_ORG], Q[N_ORG];
+    for (int o = 0; o < N_ORG; o++) {
+        Kp[o] = (o == ART || o == VEN) ? -1 : param(b, "Kp_%s_%s", organ[o], n);
+        Q[o] =
+            (o == LUNG || o == ART || o == VEN || o == LIV) ? -1 : find(b, "Q_%s%s", organ[o], "");
+    }
+    int Qha = find(b, "Q_ha%s%s", "", "");
+    int CLH = param(b, "CL_H_%s%s", n, "");
+    int CLR = param(b, "CL_R_%s%s", n, "");
+    int ka = param(b, "ka_%s%s", n, "");
+    int F = param(b, "F_%s%s", n, "");
+    int BP = param(b, "BP_%s%s", n, "");
+    /* amounts: species-like parameters integrated as states (rate rules) */
+    for (int o = 0; o < N_ORG; o++) {
+        A[o] = param(b, "A_%s_%s", organ[o], n);
+        if (A[o] >= 0) {
+            m->sym[A[o]].constant = 0;
+            mt_expr_free(ctx, m->sym[A[o]].init);
+            m->sym[A[o]].init = mt_expr_const(ctx, 0.0);
+        }
+    }
+    int Adep = param(b, "A_depot_%s%s", n, "");
+    if (Adep >= 0) {
+        m->sym[Adep].constant = 0;
+        mt_expr_free(ctx, m->sym[Adep].init);
+        m->sym[Adep].init = mt_expr_const(ctx, 0.0);
+    }
+    if (b->oom)
+        return;
+    mt_expr *dA[N_ORG] = {0}, *ddep = NULL;
+    /* oral absorption */
+    mt_expr *absn = mul(b, sym(b, ka), sym(b, Adep));
+    add(b, &ddep, mt_expr_clone(ctx, absn), -1);
+    add(b, &dA[GUT], absn, +1);
+    /* venous return to lung, pulmonary outflow to arterial blood */
+    mt_expr *ven_out = mul(b, sym(b, QC), cout(b, A, VEN, V, Kp));
+    add(b, &dA[VEN], mt_expr_clone(ctx, ven_out), -1);
+    add(b, &dA[LUNG], ven_out, +1);
+    mt_expr *lung_out = mul(b, sym(b, QC), cout(b, A, LUNG, V, Kp));
+    add(b, &dA[LUNG], mt_expr_clone(ctx, lung_out), -1);
+    add(b, &dA[ART], lung_out, +1);
+    /* arterial supply */
+    for (size_t i = 0; i < sizeof systemic / sizeof *systemic; i++) {
+        int o = systemic[i];
+        mt_expr *in = mul(b, sym(b, Q[o]), cout(b, A, ART, V, Kp));
+        add(b, &dA[ART], mt_expr_clone(ctx, in), -1);
+        add(b, &dA[o], in, +1);
+        mt_expr *out = mul(b, sym(b, Q[o]), cout(b, A, o, V, Kp));
+        add(b, &dA[o], mt_expr_clone(ctx, out), -1);
+        add(b, &dA[VEN], out, +1);
+    }
+    for (size_t i = 0; i < sizeof portal / sizeof *portal; i++) {
+        int o = portal[i];
+        mt_expr *in = mul(b, sym(b, Q[o]), cout(b, A, ART, V, Kp));
+        add(b, &dA[ART], mt_expr_clone(ctx, in), -1);
+        add(b, &dA[o], in, +1);
+        mt_expr *out = mul(b, sym(b, Q[o]), cout(b, A, o, V, Kp));
+        add(b, &dA[o], mt_expr_clone(ctx, out), -1);
+        add(b, &dA[LIV], out, +1);
+    }
+    mt_expr *ha = mul(b, sym(b, Qha), cout(b, A, ART, V, Kp));
+    add(b, &dA[ART], mt_expr_clone(ctx, ha), -1);
+    add(b, &dA[LIV], ha, +1);
+    mt_expr *liv_out = mul(b, sym(b, Qliv), cout(b, A, LIV, V, Kp));
+    add(b, &dA[LIV], mt_expr_clone(ctx, liv_out), -1);
+    add(b, &dA[VEN], liv_out, +1);
+    add(b, &dA[LIV], mul(b, sym(b, CLH), cout(b, A, LIV, V, Kp)), -1);
+    add(b, &dA[KID], mul(b, sym(b, CLR), cout(b, A, KID, V, Kp)), -1);
+    /* doses */
+    for (size_t k = 0; k < d->n_doses; k++) {
+        const mt_dose *x = &d->doses[k];
+        if (x->route == MT_ROUTE_IV_INFUSION) {
+            add(b, &dA[VEN], infusion(b, x), +1);
+            if (dose_event(b, -1, x, x->time_h, 0, -1) ||
+                dose_event(b, -1, x, x->time_h + x->duration_h, 0, -1))
+                b->oom = 1;
+        } else if (dose_event(b, x->route == MT_ROUTE_PO ? Adep : A[VEN], x, x->time_h,
+                              x->amount_mg, x->route == MT_ROUTE_PO ? F : -1)) {
+            b->oom = 1;
+        }
+    }
+    if (b->oom)
+        goto fail;
+    for (int o = 0; o < N_ORG; o++) {
+        if (mt_ir_add_state(ctx, m, A[o], dA[o]) < 0)
+            goto fail;
+        dA[o] = NULL;
+        m->sym[A[o]].rate_rule = 1;
+    }
+    if (mt_ir_add_state(ctx, m, Adep, ddep) < 0)
+        goto fail;
+    ddep = NULL;
+    m->sym[Adep].rate_rule = 1;
+    /* outputs */
+    {
+        int cv = param(b, "C_venous_%s%s", n, "");
+        int cp = param(b, "C_plasma_%s%s", n, "");
+        if (cv < 0 || cp < 0)
+            goto fail;
+        m->sym[cv].constant = m->sym[cp].constant = 0;
+        if (mt_ir_add_rule(ctx, m, cv, dv(b, sym(b, A[VEN]), sym(b, V[VEN]))) < 0 ||
+            mt_ir_add_rule(ctx, m, cp, dv(b, sym(b, cv), sym(b, BP))) < 0)
+            goto fail;
+        if (!m->rule[m->n_rule - 1].e || !m->rule[m->n_rule - 2].e)
+            goto fail;
+    }
+    return;
+fail:
+    b->oom = 1;
+    for (int o = 0; o < N_ORG; o++)
+        mt_expr_free(ctx, dA[o]);
+    mt_expr_free(ctx, ddep);
+}
+
+mt_status mt_pbpk_build(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs, mt_model **out)
+{
+    *out = NULL;
+    mt_status st = check_drugs(ctx, n_drugs, drugs);
+    if (st != MT_OK)
+        return st;
+    bld b = {ctx, mt_ir_new(ctx), 0};
+    if (!b.m)
+        return mt_error(ctx, MT_ENOMEM, "out of memory");
+    b.m->id = mt_strdup(ctx, "pbpk");
+    int V[N_ORG];
+    for (int o = 0; o < N_ORG; o++)
+        V[o] = param(&b, "V_%s%s", organ[o], "");
+    mt_expr *qsum = mt_expr_new(ctx, MT_E_ADD);
+    for (size_t i = 0; i < sizeof flows / sizeof *flows; i++) {
+        int q = param(&b, "Q_%s%s", flows[i], "");
+        if (!qsum || mt_expr_push(ctx, qsum, sym(&b, q)) != 0) {
+            qsum = NULL;
+            b.oom = 1;
+        }
+    }
+    int QC = param(&b, "Q_C%s%s", "", "");
+    int Qliv = param(&b, "Q_liv%s%s", "", "");
+    if (!b.oom && QC >= 0 && Qliv >= 0) {
+        b.m->sym[QC].constant = b.m->sym[Qliv].constant = 0;
+        mt_expr *ql = mt_expr_new(ctx, MT_E_ADD);
+        if (!ql || mt_expr_push(ctx, ql, sym(&b, find(&b, "Q_ha%s%s", "", ""))) ||
+            mt_expr_push(ctx, ql, sym(&b, find(&b, "Q_gut%s%s", "", ""))) ||
+            mt_expr_push(ctx, ql, sym(&b, find(&b, "Q_spl%s%s", "", ""))) ||
+            mt_ir_add_rule(ctx, b.m, QC, qsum) < 0) {
+            mt_expr_free(ctx, ql);
+            mt_expr_free(ctx, qsum);
+            b.oom = 1;
+        } else if (mt_ir_add_rule(ctx, b.m, Qliv, ql) < 0) {
+            mt_expr_free(ctx, ql);
+            b.oom = 1;
+        }
+    } else {
+        mt_expr_free(ctx, qsum);
+        b.oom = 1;
+    }
+    for (size_t i = 0; i < n_drugs && !b.oom; i++)
+        build_drug(&b, &drugs[i], V, QC, Qliv);
+    if (b.oom) {
+        mt_model_destroy(b.m);
+        return mt_error(ctx, MT_ENOMEM, "pbpk: out of memory building the model");
+    }
+    *out = b.m;
+    return MT_OK;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * tests/unit/twin/test_pbpk.c — the PBPK builder is exact: with pbpk15's
+ * organ volumes, flows, Kp and clearances (../shared/bench/pbpk15/params.csv)
+ * instead of computed ones, the built model reproduces the reference venous
+ * concentrations (reference_venous_first20.csv, C + CVODE) to 1e-5 relative
+ * on points above 1e-3 x Cmax, for individuals 0..19. Also: regimens are
+ * validated, and IV bolus / infusion / oral doses conserve mass.
+ */
+#include "harness.h"
+#include "medtwin/medtwin.h"
+#include "medtwin/pbpk.h"
+#include "util/csv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *shared_dir(void)
+{
+    const char *s = getenv("MT_SHARED");
+    return (s && *s) ? s : "../shared";
+}
+
+/* Maps a params.csv column to the builder's id for drug "x". */
+static void builder_id(const char *col, char *out, size_t n)
+{
+    if (!strncmp(col, "Kp_", 3))
+        snprintf(out, n, "%s_x", col);
+    else if (!strcmp(col, "CL_H") || !strcmp(col, "CL_R") || !strcmp(col, "ka"))
+        snprintf(out, n, "%s_x", col);
+    else
+        snprintf(out, n, "%s", col);
+}
+
+TEST(pbpk15_reference)
+{
+    char path[4096];
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_csv *params = NULL, *ref = NULL;
+    snprintf(path, sizeof path, "%s/bench/pbpk15/params.csv", shared_dir());
+    if (mt_csv_read(ctx, path, 0, &params) != MT_OK) {
+        printf("skip: %s\n", mt_errmsg(ctx));
+        mt_ctx_destroy(ctx);
+        exit(77);
+    }
+    snprintf(path, sizeof path, "%s/bench/pbpk15/reference_venous_first20.csv", shared_dir());
+    ASSERT_EQ_INT(mt_csv_read(ctx, path, 0, &ref), MT_OK);
+
+    mt_dose dose = {0.0, 100.0, MT_ROUTE_PO, 0.0};
+    mt_pbpk_drug drug = {"x", 1, &dose};
+    mt_model *m = NULL;
+    mt_program *p = NULL;
+    mt_sim *s = NULL;
+    ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &drug, &m), MT_OK);
+    ASSERT_EQ_INT(mt_program_create(ctx, m, &p), MT_OK);
+    ASSERT_EQ_INT(mt_sim_create(ctx, p, &s), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_tolerances(s, 1e-6, 1e-9), MT_OK);
+    ASSERT_EQ_INT(mt_sim_add_output(s, "C_venous_x", MT_REPORT_DEFAULT), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "F_x", 1.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "BP_x", 1.0), MT_OK);
+    double worst = 0;
+    for (size_t ind = 0; ind < 20; ind++) {
+        for (size_t j = 0; j < mt_csv_n_cols(params); j++) {
+            char id[128];
+            builder_id(mt_csv_header(params, j), id, sizeof id);
+            double v = strtod(mt_csv_cell(params, ind, j), NULL);
+            ASSERT_EQ_INT(mt_sim_set_value(s, id, v), MT_OK);
+        }
+        mt_result *r = NULL;
+        ASSERT_EQ_INT(mt_sim_run(s, 0.0, 24.0, 1440, &r), MT_OK);
+        ASSERT_EQ_INT((int)mt_result_n_rows(r), (int)mt_csv_n_rows(ref));
+        double cmax = 0;
+        for (size_t i = 0; i < mt_csv_n_rows(ref); i++) {
+            double e = strtod(mt_csv_cell(ref, i, ind + 1), NULL);
+            if (e > cmax)
+                cmax = e;
+        }
+        for (size_t i = 0; i < mt_csv_n_rows(ref); i++) {
+            double e = strtod(mt_csv_cell(ref, i, ind + 1), NULL);
+            double g = mt_result_value(r, i, 0);
+            if (e > 1e-3 * cmax) {
+                double rel = fabs(g - e) / e;
+                if (rel > worst)
+                    worst = rel;
+            }
+        }
+        mt_result_destroy(r);
+    }
+    printf("pbpk15 individuals 0-19: max relative difference %.3g\n", worst);
+    ASSERT_TRUE(worst < 1e-5);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+    mt_csv_destroy(params);
+    mt_csv_destroy(ref);
+    mt_ctx_destroy(ctx);
+}
+
+/* Total drug in the body plus eliminated must equal what was given: with
+ * clearances 0 and ka large, the body holds every dose. */
+TEST(mass_balance_all_routes)
+{
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_dose doses[3] = {{0.0, 10.0, MT_ROUTE_IV_BOLUS, 0},
+                        {1.0, 20.0, MT_ROUTE_IV_INFUSION, 2.0},
+                        {2.0, 40.0, MT_ROUTE_PO, 0}};
+    mt_pbpk_drug drug = {"d", 3, doses};
+    mt_model *m = NULL;
+    mt_program *p = NULL;
+    mt_sim *s = NULL;
+    ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &drug, &m), MT_OK);
+    ASSERT_EQ_INT(mt_program_create(ctx, m, &p), MT_OK);
+    ASSERT_EQ_INT(mt_sim_create(ctx, p, &s), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_tolerances(s, 1e-9, 1e-12), MT_OK);
+    for (size_t o = 0; o < mt_pbpk_n_organs(); o++) {
+        char id[64];
+        snprintf(id, sizeof id, "V_%s", mt_pbpk_organ(o));
+        ASSERT_EQ_INT(mt_sim_set_value(s, id, 1.0 + (double)o), MT_OK);
+        snprintf(id, sizeof id, "Kp_%s_d", mt_pbpk_organ(o));
+        if (mt_sim_set_value(s, id, 2.0) != MT_OK)
+            ASSERT_TRUE(!strcmp(mt_pbpk_organ(o), "art") || !strcmp(mt_pbpk_organ(o), "ven"));
+        snprintf(id, sizeof id, "A_%s_d", mt_pbpk_organ(o));
+        ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
+    }
+    const char *q[] = {"adi", "bone", "brain", "gut", "heart", "kid",
+                       "ha",  "mus",  "skin",  "spl", "rest"};
+    for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
+        char id[64];
+        snprintf(id, sizeof id, "Q_%s", q[i]);
+        ASSERT_EQ_INT(mt_sim_set_value(s, id, 10.0 + (double)i), MT_OK);
+    }
+    ASSERT_EQ_INT(mt_sim_set_value(s, "CL_H_d", 0.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "CL_R_d", 0.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "ka_d", 2.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "F_d", 0.5), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "BP_d", 1.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_add_output(s, "A_depot_d", MT_REPORT_DEFAULT), MT_OK);
+    mt_result *r = NULL;
+    ASSERT_EQ_INT(mt_sim_run(s, 0.0, 6.0, 12, &r), MT_OK);
+    /* expected body content at t (every row): bolus 10 at 0, infusion 10 mg/h
+     * over [1, 3), oral 0.5 * 40 at 2 */
+    for (size_t i = 0; i < mt_result_n_rows(r); i++) {
+        double t = mt_result_time(r, i), total = 0, expect = 10.0;
+        for (size_t j = 0; j < mt_result_n_cols(r); j++)
+            total += mt_result_value(r, i, j);
+        expect += 10.0 * fmin(fmax(t - 1.0, 0.0), 2.0);
+        if (t >= 2.0)
+            expect += 20.0;
+        ASSERT_NEAR(total, expect, 1e-6 * expect);
+    }
+    mt_result_destroy(r);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+    mt_ctx_destroy(ctx);
+}
+
+TEST(bad_regimens)
+{
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_model *m = NULL;
+    mt_dose neg = {0.0, -5.0, MT_ROUTE_PO, 0};
+    mt_pbpk_drug d1 = {"x", 1, &neg};
+    ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d1, &m), MT_EINVAL);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "amount") != NULL);
+    mt_dose inf = {0.0, 5.0, MT_ROUTE_IV_INFUSION, 0};
+    mt_pbpk_drug d2 = {"x", 1, &inf};
+    ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d2, &m), MT_EINVAL);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "duration") != NULL);
+    mt_pbpk_drug d3 = {"bad name", 0, NULL};
+    ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d3, &m), MT_EINVAL);
+    mt_pbpk_drug two[2] = {{"x", 0, NULL}, {"x", 0, NULL}};
+    ASSERT_EQ_INT(mt_pbpk_build(ctx, 2, two, &m), MT_EINVAL);
+    ASSERT_TRUE(m == NULL);
+    mt_ctx_destroy(ctx);
+}
+
+TEST_MAIN(TEST_ENTRY(pbpk15_reference), TEST_ENTRY(mass_balance_all_routes),
+          TEST_ENTRY(bad_regimens))

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * medtwin/regimen.h — dosing regimens written as text, the way a clinician
+ * writes them:
+ *
+ *   DRUG DOSE UNIT ROUTE SCHEDULE [x N d | x N doses] [at T h|min]
+ *
+ *   omeprazole 20 mg po once
+ *   clarithromycin 500 mg po q12h x 5d
+ *   vancomycin 1 g ivinf over 60 min q12h x 4 doses at 2 h
+ *   midazolam 0.05 mg/kg iv once
+ *
+ * DOSE UNIT: g, mg, ug (mcg), or per kg body weight (mg/kg, ug/kg).
+ * ROUTE: po (oral), iv (bolus), ivinf over N min|h (infusion).
+ * SCHEDULE: once, or qNh (every N hours). A repeated regimen without a
+ * count runs until the end of the simulation. `at` shifts the first dose.
+ */
+#ifndef MEDTWIN_REGIMEN_H
+#define MEDTWIN_REGIMEN_H
+
+#include "pbpk.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MT_REGIMEN_MAX_DOSES 100000
+
+typedef struct {
+    char drug[64];  /* lower case */
+    double dose_mg; /* per administration, after per-kg scaling */
+    mt_route route;
+    double duration_h; /* infusions */
+    double interval_h; /* 0 for once */
+    double first_h;    /* time of the first dose */
+    size_t n_doses;
+    mt_dose *doses; /* n_doses entries, owned */
+} mt_regimen;
+
+/* Parses text. until_h: end of the simulation (limits open-ended repeats);
+ * weight_kg: for per-kg doses (NaN if unknown: per-kg doses are then an
+ * error). OUT: *out filled; release with mt_regimen_clear. Errors name the
+ * part of the text that is wrong (MT_EINVAL / MT_EPARSE). */
+MT_NODISCARD mt_status mt_regimen_parse(mt_ctx *ctx, const char *text, double until_h,
+                                        double weight_kg, mt_regimen *out);
+void mt_regimen_clear(mt_regimen *r);
+
+/* Parses a duration such as "48h", "2d", "90 min", "36" (hours). Returns 0
+ * and *hours on success. */
+int mt_parse_duration_h(const char *text, double *hours);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

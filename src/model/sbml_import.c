@@ -22,6 +22,7 @@
 
 #include <sbml/SBMLTypes.h>
 #include <sbml/conversion/ConversionProperties.h>
+#include <sbml/xml/XMLInputStream.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -1041,6 +1042,48 @@ static mt_status xml_refuse(mt_ctx *ctx, int why, const char *path)
                     sep, MT_MAX_XML_DEPTH);
 }
 
+/* libSBML 5.19 throws a C++ exception through its C API, which aborts the
+ * process, when it reads a <stoichiometryMath> in a document whose root
+ * namespace is not the one of its level and version (found by fuzz_sbml;
+ * tests/fuzz/corpus/sbml/crash-stoichmath-namespace.xml). Such a document is
+ * invalid anyway: refuse it after a look at the root element alone, through
+ * libSBML's XML reader, which builds no SBML objects. */
+static mt_status check_root_namespace(mt_ctx *ctx, const char *content, int is_file)
+{
+    XMLInputStream_t *in = XMLInputStream_create(content, is_file, "");
+    if (!in)
+        return mt_error(ctx, MT_ENOMEM, "out of memory");
+    const XMLToken_t *t = XMLInputStream_peek(in);
+    for (int i = 0;
+         i < 10000 && t && XMLInputStream_isGood(in) && !XMLToken_isStart(t) && !XMLToken_isEOF(t);
+         i++) {
+        XMLToken_free(XMLInputStream_next(in));
+        t = XMLInputStream_peek(in);
+    }
+    mt_status st = MT_OK;
+    const char *name = t && XMLToken_isStart(t) ? XMLToken_getName(t) : NULL;
+    if (name && strcmp(name, "sbml") == 0) {
+        char *lv = XMLToken_getAttrValueByName(t, "level");
+        char *vv = XMLToken_getAttrValueByName(t, "version");
+        const char *uri = XMLToken_getURI(t);
+        unsigned long level = lv ? strtoul(lv, NULL, 10) : 0;
+        unsigned long version = vv ? strtoul(vv, NULL, 10) : 0;
+        char *want = level <= 3 && version <= 9
+                         ? SBMLNamespaces_getSBMLNamespaceURI((unsigned)level, (unsigned)version)
+                         : NULL;
+        if (!want || !uri || strcmp(uri, want) != 0)
+            st = mt_error(ctx, MT_ESBML,
+                          "not valid SBML: namespace '%.80s' does not match level '%.8s' "
+                          "version '%.8s'",
+                          uri ? uri : "", lv ? lv : "", vv ? vv : "");
+        free(lv);
+        free(vv);
+        free(want);
+    }
+    XMLInputStream_free(in);
+    return st;
+}
+
 /* xml_scan() on a file (read whole; libSBML reads it again). */
 static mt_status check_file_depth(mt_ctx *ctx, FILE *f, const char *path)
 {
@@ -1185,6 +1228,11 @@ mt_status mt_model_load_file(mt_ctx *ctx, const char *path, mt_model **out)
     fclose(f);
     if (depth_st != MT_OK)
         return depth_st;
+    if (check_root_namespace(ctx, path, 1) != MT_OK) {
+        char msg[sizeof ctx->msg];
+        snprintf(msg, sizeof msg, "%s", ctx->msg);
+        return mt_error(ctx, MT_ESBML, "%s: %s", path, msg);
+    }
     SBMLDocument_t *d = readSBMLFromFile(path);
     if (!d)
         return mt_error(ctx, MT_ENOMEM, "out of memory reading '%s'", path);
@@ -1217,6 +1265,11 @@ mt_status mt_model_load_string(mt_ctx *ctx, const char *xml, size_t len, const c
     if (why != XML_OK) {
         mt_free(ctx, copy);
         return xml_refuse(ctx, why, NULL);
+    }
+    mt_status ns_st = check_root_namespace(ctx, copy, 0);
+    if (ns_st != MT_OK) {
+        mt_free(ctx, copy);
+        return ns_st;
     }
     SBMLDocument_t *d = readSBMLFromString(copy);
     mt_free(ctx, copy);

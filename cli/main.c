@@ -16,6 +16,8 @@ typedef struct {
 
 static const command commands[] = {
     {"simulate", mt_cmd_simulate, "simulate an SBML model; write CSV and a plot"},
+    {"predict", mt_cmd_predict,
+     "predict a person's exposure to a regimen with a whole-body PBPK twin"},
     {"sbml-test-case", mt_cmd_sbml_test_case,
      "run one SBML Test Suite case (SBML Test Runner wrapper convention)"},
 };

@@ -64,6 +64,11 @@ void mt_sim_clear_values(mt_sim *s);
 MT_NODISCARD mt_status mt_sim_add_output(mt_sim *s, const char *id, mt_report how);
 void mt_sim_clear_outputs(mt_sim *s);
 
+/* Computes the initial values (with overrides) and fails with MT_EINVAL
+ * naming the first compartment, species or parameter that is undefined
+ * (NaN): a model or twin with a missing value. */
+MT_NODISCARD mt_status mt_sim_check_defined(mt_sim *s, double t0);
+
 /* Runs from t0 to t_end with outputs at n_steps+1 evenly spaced times
  * (n_steps >= 0). OUT: *out, owned by the caller (mt_result_destroy). */
 MT_NODISCARD mt_status mt_sim_run(mt_sim *s, double t0, double t_end, long n_steps,

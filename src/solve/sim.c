@@ -289,9 +289,8 @@ static void err_fn(int code, const char *module, const char *function, char *msg
 static mt_status cv_fail(mt_sim *s, const char *what, int flag, double t)
 {
     char *name = CVodeGetReturnFlagName(flag); /* allocated by SUNDIALS */
-    mt_status st =
-        mt_error(s->ctx, MT_ESOLVER, "integration failed at t=%g in %s: %s (%s)", t, what,
-                 name ? name : "?", s->cv_msg[0] ? s->cv_msg : "no detail");
+    mt_status st = mt_error(s->ctx, MT_ESOLVER, "integration failed at t=%g in %s: %s (%s)", t,
+                            what, name ? name : "?", s->cv_msg[0] ? s->cv_msg : "no detail");
     free(name);
     return st;
 }
@@ -550,6 +549,21 @@ static double next_pending(const mt_sim *s)
         if (s->pend[i].t_exec < t)
             t = s->pend[i].t_exec;
     return t;
+}
+
+mt_status mt_sim_check_defined(mt_sim *s, double t0)
+{
+    const mt_program *p = s->p;
+    run_block(s, p->init, t0, NULL, NULL);
+    for (size_t i = 0; i < p->n_pub; i++) {
+        int slot = p->pub[i];
+        const mt_pslot *q = &p->slot[slot];
+        if (q->kind == MT_SYM_REACTION || q->kind == MT_SYM_SPECIES_REF)
+            continue;
+        if (isnan(s->vals[slot]))
+            return mt_error(s->ctx, MT_EINVAL, "'%s' has no value at the start time", q->id);
+    }
+    return MT_OK;
 }
 
 /* ---------- results ---------- */

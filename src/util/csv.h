@@ -1,28 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * util/csv.h — a small RFC 4180 CSV reader (private): quoted fields with
- * doubled quotes, CRLF or LF line ends, a header row. Tables are read whole
- * into memory (the data files are small). */
-#ifndef MT_CSV_H
-#define MT_CSV_H
-
+ * util/csv.h — the CSV reader is public API: see medtwin/csv.h. */
+#ifndef MT_UTIL_CSV_H
+#define MT_UTIL_CSV_H
+#include "medtwin/csv.h"
 #include "util/util.h"
-
-typedef struct mt_csv mt_csv;
-
-/* Reads path. OUT: *out. MT_EIO if unreadable, MT_EPARSE (with line number)
- * for an unterminated quote or a row whose cell count differs from the
- * header's; MT_ELIMIT above max_bytes (0: 256 MiB). */
-MT_NODISCARD mt_status mt_csv_read(mt_ctx *ctx, const char *path, size_t max_bytes, mt_csv **out);
-/* Same from memory. */
-MT_NODISCARD mt_status mt_csv_parse(mt_ctx *ctx, const char *text, size_t len, const char *name,
-                                    mt_csv **out);
-void mt_csv_destroy(mt_csv *t);
-size_t mt_csv_n_rows(const mt_csv *t); /* data rows, header excluded */
-size_t mt_csv_n_cols(const mt_csv *t);
-/* Column index of a header name, -1 if absent. */
-int mt_csv_col(const mt_csv *t, const char *name);
-const char *mt_csv_header(const mt_csv *t, size_t col);
-/* Cell text (never NULL; "" for empty). Borrowed, valid while t lives. */
-const char *mt_csv_cell(const mt_csv *t, size_t row, size_t col);
-
 #endif

@@ -43,6 +43,7 @@ static const char *const help =
     "  --plot FILE.png|.svg  plasma concentration curves\n";
 
 typedef struct {
+    const char *cmd; /* "predict" or "twin export" */
     const char *regimen[MAX_REGIMENS];
     int n_regimen;
     const char *given, *out, *plot;
@@ -52,97 +53,143 @@ typedef struct {
     int n_set;
 } args;
 
+static const char *const twin_help;
+
 static int parse_args(int argc, char **argv, args *a)
 {
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            fputs(help, stdout);
+            fputs(strcmp(a->cmd, "predict") ? twin_help : help, stdout);
             exit(0);
         }
         if (i + 1 >= argc)
-            return mt_cli_fail("predict: option %s needs a value", o);
+            return mt_cli_fail("%s: option %s needs a value", a->cmd, o);
         const char *v = argv[++i];
         if (!strcmp(o, "--regimen")) {
             if (a->n_regimen == MAX_REGIMENS)
-                return mt_cli_fail("predict: at most %d regimens", MAX_REGIMENS);
+                return mt_cli_fail("%s: at most %d regimens", a->cmd, MAX_REGIMENS);
             a->regimen[a->n_regimen++] = v;
         } else if (!strcmp(o, "--until")) {
             if (mt_parse_duration_h(v, &a->until_h) || !(a->until_h > 0))
-                return mt_cli_fail("predict: --until: '%s' is not a positive time (e.g. 48h)", v);
+                return mt_cli_fail("%s: --until: '%s' is not a positive time (e.g. 48h)", a->cmd,
+                                   v);
         } else if (!strcmp(o, "--given")) {
             a->given = v;
         } else if (!strcmp(o, "--row")) {
             if (mt_cli_parse_long(v, &a->row) || a->row < 0)
-                return mt_cli_fail("predict: --row: '%s' is not a row number", v);
+                return mt_cli_fail("%s: --row: '%s' is not a row number", a->cmd, v);
         } else if (!strcmp(o, "--set")) {
             a->set[a->n_set++] = argv[i];
         } else if (!strcmp(o, "--steps")) {
             if (mt_cli_parse_long(v, &a->steps) || a->steps < 1 || a->steps > 10000000)
-                return mt_cli_fail("predict: --steps: '%s' is not a positive integer", v);
+                return mt_cli_fail("%s: --steps: '%s' is not a positive integer", a->cmd, v);
         } else if (!strcmp(o, "--rtol")) {
             if (mt_cli_parse_double(v, &a->rtol) || !(a->rtol > 0) || a->rtol >= 1)
-                return mt_cli_fail("predict: --rtol: '%s' is not a number in (0, 1)", v);
+                return mt_cli_fail("%s: --rtol: '%s' is not a number in (0, 1)", a->cmd, v);
         } else if (!strcmp(o, "--atol")) {
             if (mt_cli_parse_double(v, &a->atol) || !(a->atol > 0))
-                return mt_cli_fail("predict: --atol: '%s' is not a positive number", v);
+                return mt_cli_fail("%s: --atol: '%s' is not a positive number", a->cmd, v);
         } else if (!strcmp(o, "--out")) {
             a->out = v;
         } else if (!strcmp(o, "--plot")) {
             a->plot = v;
         } else {
-            return mt_cli_fail("predict: unknown option '%s' (see medtwin predict --help)", o);
+            return mt_cli_fail("%s: unknown option '%s' (see medtwin %s --help)", a->cmd, o,
+                               a->cmd);
         }
     }
     if (!a->n_regimen)
-        return mt_cli_fail("predict: no --regimen given (see medtwin predict --help)");
+        return mt_cli_fail("%s: no --regimen given (see medtwin %s --help)", a->cmd, a->cmd);
     return 0;
 }
 
-/* Sets id; an id without a drug suffix that the model lacks is tried as
- * id_<drug> for every drug. Returns 0 if at least one symbol took it. */
-static int set_param(mt_ctx *ctx, mt_sim *s, const mt_regimen *reg, int n_reg, const char *id,
-                     double v, int *unknown)
+/* Twin parameters collected from --given and --set, resolved to model ids
+ * (an id without a drug suffix that the model lacks applies to every drug
+ * of the regimen as id_<drug>). */
+typedef struct {
+    size_t n, cap;
+    char **id;
+    double *val;
+} params;
+
+static void params_free(params *p)
 {
-    if (mt_sim_set_value(s, id, v) == MT_OK)
-        return 0;
+    for (size_t i = 0; i < p->n; i++)
+        free(p->id[i]);
+    free(p->id);
+    free(p->val);
+    memset(p, 0, sizeof *p);
+}
+
+static int params_put(params *p, const char *id, double v)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->id[i], id)) {
+            p->val[i] = v; /* a later source wins (--set after --given) */
+            return 0;
+        }
+    if (p->n == p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 64;
+        char **ni = realloc(p->id, nc * sizeof *ni);
+        if (!ni)
+            return -1;
+        p->id = ni;
+        double *nv = realloc(p->val, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        p->val = nv;
+        p->cap = nc;
+    }
+    if (!(p->id[p->n] = strdup(id)))
+        return -1;
+    p->val[p->n++] = v;
+    return 0;
+}
+
+/* Resolves id against the model; 0 if at least one symbol took it. */
+static int resolve(const mt_model *m, params *p, const mt_regimen *reg, int n_reg, const char *id,
+                   double v)
+{
+    size_t idx;
+    if (mt_model_find(m, id, &idx) == MT_OK)
+        return params_put(p, id, v);
     int hit = 0;
     for (int d = 0; d < n_reg; d++) {
-        char full[2048];
+        char full[512];
         snprintf(full, sizeof full, "%.255s_%.63s", id, reg[d].drug);
-        if (mt_sim_set_value(s, full, v) == MT_OK)
+        if (mt_model_find(m, full, &idx) == MT_OK) {
+            if (params_put(p, full, v) != 0)
+                return -1;
             hit = 1;
+        }
     }
-    if (!hit)
-        *unknown = 1;
-    (void)ctx;
     return hit ? 0 : -1;
 }
 
-static int apply_given(mt_ctx *ctx, mt_sim *s, const mt_regimen *reg, int n_reg, const args *a)
+static int collect(mt_ctx *ctx, const mt_model *m, const mt_regimen *reg, int n_reg, const args *a,
+                   params *p)
 {
     if (a->given) {
         mt_csv *t = NULL;
         if (mt_csv_read(ctx, a->given, 0, &t) != MT_OK)
-            return mt_cli_fail("predict: --given: %s", mt_errmsg(ctx));
+            return mt_cli_fail("%s: --given: %s", a->cmd, mt_errmsg(ctx));
         if ((size_t)a->row >= mt_csv_n_rows(t)) {
             size_t n = mt_csv_n_rows(t);
             mt_csv_destroy(t);
-            return mt_cli_fail("predict: --row %ld: %s has %zu rows", a->row, a->given, n);
+            return mt_cli_fail("%s: --row %ld: %s has %zu rows", a->cmd, a->row, a->given, n);
         }
         for (size_t j = 0; j < mt_csv_n_cols(t); j++) {
             const char *id = mt_csv_header(t, j), *cell = mt_csv_cell(t, (size_t)a->row, j);
             double v;
-            int unknown = 0;
-            if (mt_cli_parse_double(cell, &v)) {
-                int rc = mt_cli_fail("predict: %s row %ld column %s: '%s' is not a number",
-                                     a->given, a->row, id, cell);
-                mt_csv_destroy(t);
-                return rc;
-            }
-            if (set_param(ctx, s, reg, n_reg, id, v, &unknown) != 0) {
-                int rc =
-                    mt_cli_fail("predict: %s: column '%s' names no twin parameter", a->given, id);
+            int rc = 0;
+            if (mt_cli_parse_double(cell, &v))
+                rc = mt_cli_fail("%s: %s row %ld column %s: '%s' is not a number", a->cmd, a->given,
+                                 a->row, id, cell);
+            else if (resolve(m, p, reg, n_reg, id, v) != 0)
+                rc = mt_cli_fail("%s: %s: column '%s' names no twin parameter", a->cmd, a->given,
+                                 id);
+            if (rc) {
                 mt_csv_destroy(t);
                 return rc;
             }
@@ -154,16 +201,45 @@ static int apply_given(mt_ctx *ctx, mt_sim *s, const mt_regimen *reg, int n_reg,
         snprintf(buf, sizeof buf, "%s", a->set[i]);
         char *eq = strchr(buf, '=');
         double v;
-        int unknown = 0;
         if (!eq || eq == buf)
-            return mt_cli_fail("predict: --set '%s': expected id=value", a->set[i]);
+            return mt_cli_fail("%s: --set '%s': expected id=value", a->cmd, a->set[i]);
         *eq = '\0';
         if (mt_cli_parse_double(eq + 1, &v))
-            return mt_cli_fail("predict: --set %s: '%s' is not a number", buf, eq + 1);
-        if (set_param(ctx, s, reg, n_reg, buf, v, &unknown) != 0)
-            return mt_cli_fail("predict: --set: unknown twin parameter '%s'", buf);
+            return mt_cli_fail("%s: --set %s: '%s' is not a number", a->cmd, buf, eq + 1);
+        if (resolve(m, p, reg, n_reg, buf, v) != 0)
+            return mt_cli_fail("%s: --set: unknown twin parameter '%s'", a->cmd, buf);
     }
     return 0;
+}
+
+/* Parses the regimens, builds the twin's model and collects its parameter
+ * values (defaults that are definitions, not data, first: complete oral
+ * bioavailability F = 1 and blood:plasma ratio 1 unless given). */
+static int make_twin(mt_ctx *ctx, const args *a, mt_regimen *reg, mt_pbpk_drug *drugs, mt_model **m,
+                     params *prm)
+{
+    for (int d = 0; d < a->n_regimen; d++) {
+        if (mt_regimen_parse(ctx, a->regimen[d], a->until_h, NAN, &reg[d]) != MT_OK)
+            return mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
+        for (int e = 0; e < d; e++)
+            if (!strcmp(reg[e].drug, reg[d].drug))
+                return mt_cli_fail("%s: %s appears in two regimens; give one regimen per drug",
+                                   a->cmd, reg[d].drug);
+        drugs[d].name = reg[d].drug;
+        drugs[d].n_doses = reg[d].n_doses;
+        drugs[d].doses = reg[d].doses;
+    }
+    if (mt_pbpk_build(ctx, (size_t)a->n_regimen, drugs, m) != MT_OK)
+        return mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
+    for (int d = 0; d < a->n_regimen; d++) {
+        char id[512];
+        snprintf(id, sizeof id, "F_%.63s", reg[d].drug);
+        int bad = params_put(prm, id, 1.0);
+        snprintf(id, sizeof id, "BP_%.63s", reg[d].drug);
+        if (bad || params_put(prm, id, 1.0))
+            return mt_cli_fail("out of memory");
+    }
+    return collect(ctx, *m, reg, a->n_regimen, a, prm);
 }
 
 static json_t *num_array(const double *x, size_t n, size_t stride)
@@ -279,6 +355,8 @@ int mt_cmd_predict(int argc, char **argv)
     mt_program *p = NULL;
     mt_sim *s = NULL;
     mt_result *r = NULL;
+    params prm = {0};
+    a.cmd = "predict";
     int rc = parse_args(argc, argv, &a);
     if (rc)
         goto done;
@@ -286,45 +364,25 @@ int mt_cmd_predict(int argc, char **argv)
         rc = mt_cli_fail("out of memory");
         goto done;
     }
-    for (int d = 0; d < a.n_regimen; d++) {
-        if (mt_regimen_parse(ctx, a.regimen[d], a.until_h, NAN, &reg[d]) != MT_OK) {
-            rc = mt_cli_fail("predict: %s", mt_errmsg(ctx));
-            goto done;
-        }
-        for (int e = 0; e < d; e++)
-            if (!strcmp(reg[e].drug, reg[d].drug)) {
-                rc = mt_cli_fail("predict: %s appears in two regimens; give one regimen per drug",
-                                 reg[d].drug);
-                goto done;
-            }
-        drugs[d].name = reg[d].drug;
-        drugs[d].n_doses = reg[d].n_doses;
-        drugs[d].doses = reg[d].doses;
-    }
-    if (mt_pbpk_build(ctx, (size_t)a.n_regimen, drugs, &m) != MT_OK ||
-        mt_program_create(ctx, m, &p) != MT_OK || mt_sim_create(ctx, p, &s) != MT_OK) {
+    if ((rc = make_twin(ctx, &a, reg, drugs, &m, &prm)) != 0)
+        goto done;
+    if (mt_program_create(ctx, m, &p) != MT_OK || mt_sim_create(ctx, p, &s) != MT_OK) {
         rc = mt_cli_fail("predict: %s", mt_errmsg(ctx));
         goto done;
     }
-    /* defaults that are definitions, not data: complete oral bioavailability
-     * and blood:plasma 1 unless given */
     for (int d = 0; d < a.n_regimen; d++) {
         char id[512];
-        snprintf(id, sizeof id, "F_%.63s", reg[d].drug);
-        mt_status st = mt_sim_set_value(s, id, 1.0);
-        snprintf(id, sizeof id, "BP_%.63s", reg[d].drug);
-        if (st == MT_OK)
-            st = mt_sim_set_value(s, id, 1.0);
         snprintf(id, sizeof id, "C_plasma_%.63s", reg[d].drug);
-        if (st == MT_OK)
-            st = mt_sim_add_output(s, id, MT_REPORT_DEFAULT);
-        if (st != MT_OK) {
+        if (mt_sim_add_output(s, id, MT_REPORT_DEFAULT) != MT_OK) {
             rc = mt_cli_fail("predict: %s", mt_errmsg(ctx));
             goto done;
         }
     }
-    if ((rc = apply_given(ctx, s, reg, a.n_regimen, &a)) != 0)
-        goto done;
+    for (size_t i = 0; i < prm.n; i++)
+        if (mt_sim_set_value(s, prm.id[i], prm.val[i]) != MT_OK) {
+            rc = mt_cli_fail("predict: %s", mt_errmsg(ctx));
+            goto done;
+        }
     if (mt_sim_check_defined(s, 0.0) != MT_OK) {
         rc = mt_cli_fail("predict: the twin is incomplete: %s (set it with --given or --set)",
                          mt_errmsg(ctx));
@@ -370,6 +428,70 @@ done:
     for (int d = 0; d < MAX_REGIMENS; d++)
         mt_regimen_clear(&reg[d]);
     mt_ctx_destroy(ctx);
+    params_free(&prm);
+    free(a.set);
+    return rc;
+}
+
+static const char *const twin_help =
+    "usage: medtwin twin export --regimen TEXT [--regimen TEXT ...] --out MODEL.xml\n"
+    "                           [--given FILE.csv [--row N]] [--set id=value ...]\n"
+    "                           [--until T]\n"
+    "\n"
+    "Writes the twin's whole-body PBPK model for the regimen(s) as SBML Level 3\n"
+    "Version 2, with the given parameter values, so any SBML tool can run it.\n";
+
+int mt_cmd_twin(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(twin_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "export") != 0)
+        return mt_cli_fail("twin: unknown subcommand '%s' (see medtwin twin --help)", argv[1]);
+    args a = {0};
+    a.cmd = "twin export";
+    a.until_h = 24;
+    a.set = calloc((size_t)argc + 1, sizeof *a.set);
+    if (!a.set)
+        return mt_cli_fail("out of memory");
+    mt_regimen reg[MAX_REGIMENS] = {0};
+    mt_pbpk_drug drugs[MAX_REGIMENS];
+    mt_ctx *ctx = NULL;
+    mt_model *m = NULL;
+    params prm = {0};
+    char *xml = NULL;
+    int rc = parse_args(argc - 1, argv + 1, &a);
+    if (!rc && !a.out)
+        rc = mt_cli_fail("twin export: --out MODEL.xml is required");
+    if (!rc && mt_ctx_create(&ctx) != MT_OK)
+        rc = mt_cli_fail("out of memory");
+    if (!rc)
+        rc = make_twin(ctx, &a, reg, drugs, &m, &prm);
+    if (!rc &&
+        mt_model_export_sbml(ctx, m, prm.n, (const char *const *)prm.id, prm.val, &xml) != MT_OK)
+        rc = mt_cli_fail("twin export: %s", mt_errmsg(ctx));
+    if (!rc) {
+        size_t n = strlen(a.out) + 16;
+        char *tmp = malloc(n);
+        FILE *f = NULL;
+        if (tmp) {
+            snprintf(tmp, n, "%s.tmp", a.out);
+            f = fopen(tmp, "w");
+        }
+        if (!f || fputs(xml, f) < 0 || fclose(f) != 0 || rename(tmp, a.out) != 0) {
+            rc = mt_cli_fail("twin export: cannot write '%s'", a.out);
+            if (tmp)
+                remove(tmp);
+        }
+        free(tmp);
+    }
+    free(xml);
+    mt_model_destroy(m);
+    for (int d = 0; d < MAX_REGIMENS; d++)
+        mt_regimen_clear(&reg[d]);
+    mt_ctx_destroy(ctx);
+    params_free(&prm);
     free(a.set);
     return rc;
 }

@@ -40,6 +40,15 @@ MT_NODISCARD mt_status mt_model_load_string(mt_ctx *ctx, const char *xml, size_t
                                             const char *base_dir, mt_model **out);
 void mt_model_destroy(mt_model *m);
 
+/* Writes m as SBML Level 3 Version 2 text: every slot as a compartment,
+ * species or parameter, states as rate rules, rules (reaction rates too) as
+ * assignment rules, events in full. n_over (id, value) pairs replace
+ * initial values. OUT: *xml_out, a NUL-terminated string released with
+ * free(). MT_ENOTFOUND for an unknown override id. */
+MT_NODISCARD mt_status mt_model_export_sbml(mt_ctx *ctx, const mt_model *m, size_t n_over,
+                                            const char *const *over_ids, const double *over_vals,
+                                            char **xml_out);
+
 /* The model's id ("" if none). Borrowed, valid while m lives. */
 const char *mt_model_id(const mt_model *m);
 /* Number of public symbols (hidden internal symbols are not counted). */

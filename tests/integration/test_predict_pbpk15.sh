@@ -34,6 +34,22 @@ PY
 check $? "pbpk15 individual 0 within 1e-5 and metrics present"
 grep -q "<svg" "$tmp/r.svg"; check $? "plot written"
 
+# the same twin exported as SBML and run by `medtwin simulate` (any SBML tool could)
+"$MEDTWIN" twin export --regimen "x 100 mg po once" --given "$B/params.csv" --row 0 \
+    --out "$tmp/twin.xml" && "$MEDTWIN" simulate "$tmp/twin.xml" --end 24 --steps 1440 \
+    --vars C_plasma_x --rtol 1e-6 --atol 1e-9 --out "$tmp/twin.csv"
+check $? "twin export + simulate"
+python3 - "$tmp/twin.csv" "$B/reference_venous_first20.csv" <<'PY'
+import csv, sys
+got = [float(r[1]) for r in list(csv.reader(open(sys.argv[1])))[1:]]
+ref = [float(r[1]) for r in list(csv.reader(open(sys.argv[2])))[1:]]
+cmax = max(ref)
+worst = max(abs(g - e) / e for e, g in zip(ref, got) if e > 1e-3 * cmax)
+print(f"exported twin (SBML) individual 0: max relative difference {worst:.3g}")
+assert len(got) == 1441 and worst < 1e-5
+PY
+check $? "exported twin reproduces the reference"
+
 expect_error() { # name, fragment, args...
     local name=$1 frag=$2; shift 2
     "$MEDTWIN" predict "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?

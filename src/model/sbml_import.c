@@ -1048,6 +1048,24 @@ static mt_status xml_refuse(mt_ctx *ctx, int why, const char *path)
  * tests/fuzz/corpus/sbml/crash-stoichmath-namespace.xml). Such a document is
  * invalid anyway: refuse it after a look at the root element alone, through
  * libSBML's XML reader, which builds no SBML objects. */
+/* A small decimal attribute value (spaces around allowed); 0 if it is not one. */
+static unsigned attr_number(const char *s)
+{
+    unsigned v = 0;
+    if (!s)
+        return 0;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    if (*s < '0' || *s > '9')
+        return 0;
+    for (; *s >= '0' && *s <= '9'; s++)
+        if ((v = v * 10 + (unsigned)(*s - '0')) > 1000)
+            return 0;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    return *s ? 0 : v;
+}
+
 static mt_status check_root_namespace(mt_ctx *ctx, const char *content, int is_file)
 {
     XMLInputStream_t *in = XMLInputStream_create(content, is_file, "");
@@ -1066,10 +1084,11 @@ static mt_status check_root_namespace(mt_ctx *ctx, const char *content, int is_f
         char *lv = XMLToken_getAttrValueByName(t, "level");
         char *vv = XMLToken_getAttrValueByName(t, "version");
         const char *uri = XMLToken_getURI(t);
-        unsigned long level = lv ? strtoul(lv, NULL, 10) : 0;
-        unsigned long version = vv ? strtoul(vv, NULL, 10) : 0;
-        char *want = level <= 3 && version <= 9
-                         ? SBMLNamespaces_getSBMLNamespaceURI((unsigned)level, (unsigned)version)
+        /* libSBML maps unknown levels and versions to known namespaces */
+        static const unsigned max_version[4] = {0, 2, 5, 2};
+        unsigned level = attr_number(lv), version = attr_number(vv);
+        char *want = level >= 1 && level <= 3 && version >= 1 && version <= max_version[level]
+                         ? SBMLNamespaces_getSBMLNamespaceURI(level, version)
                          : NULL;
         if (!want || !uri || strcmp(uri, want) != 0)
             st = mt_error(ctx, MT_ESBML,

@@ -21,7 +21,8 @@
  * start time then drug, measurements by time then analyte), so a profile and its FHIR
  * equivalent have identical accessors and identical mt_profile_to_json() text.
  *
- * A profile is immutable once parsed; the accessors may be called from several threads.
+ * A profile is immutable once parsed; the accessors may be called from several threads. It
+ * allocates through the context it was parsed with: destroy it before that context.
  * Every string and struct an accessor returns is borrowed and lives as long as the profile.
  */
 #ifndef MEDTWIN_PROFILE_H

@@ -1016,7 +1016,7 @@ static mt_status bundle(fhir *F, json_t *root)
             (st = str_el(F, r, "resourceType", "resource.", 1, &type)) != MT_OK ||
             (st = str_el(F, r, "id", "resource.", 0, &id)) != MT_OK)
             return st;
-        snprintf(F->at, sizeof F->at, "entry[%zu] %.40s%s%.60s", i, type, id ? "/" : "",
+        snprintf(F->at, sizeof F->at, "entry[%zu] %.32s%s%.48s", i, type, id ? "/" : "",
                  id ? id : "");
         if (strcmp(type, "Patient") == 0)
             st = patient(F, r);
@@ -1086,7 +1086,16 @@ static mt_status bundle(fhir *F, json_t *root)
                                              m->value, m->unit)) != MT_OK)
             return st;
     }
-    return mt_profile_finish(F->ctx, F->p);
+    if (isnan(F->p->weight_kg))
+        return ferr(F, MT_EINVAL, "weight_kg: no body weight Observation (LOINC 29463-7)");
+    if (isnan(F->p->height_cm))
+        return ferr(F, MT_EINVAL, "height_cm: no body height Observation (LOINC 8302-2)");
+    if ((st = mt_profile_finish(F->ctx, F->p)) != MT_OK) {
+        char msg[sizeof F->ctx->msg];
+        snprintf(msg, sizeof msg, "%s", mt_errmsg(F->ctx));
+        return ferr(F, st, "%s", msg);
+    }
+    return MT_OK;
 }
 
 mt_status mt_profile_parse_fhir(mt_ctx *ctx, const char *text, size_t len, mt_profile **out)

@@ -51,11 +51,13 @@ mt_status mt_profile_check(mt_ctx *ctx, const char *where, const char *field, do
         return mt_error(ctx, MT_EINVAL, "%s%s: no limits known (internal)", where, field);
     if (!isfinite(v))
         return mt_error(ctx, MT_EINVAL, "%s%s: not a finite number", where, field);
-    if (v < l->min || v > l->max)
+    if (v < l->min || v > l->max) {
+        const char *u = strcmp(l->unit, "1") == 0 ? "" : l->unit, *sp = *u ? " " : "";
         return mt_error(ctx, MT_EINVAL,
-                        "%s%s: %.6g %s is outside the limits %.6g..%.6g %s "
+                        "%s%s: %.6g%s%s is outside the limits %.6g..%.6g%s%s "
                         "(data/profile_limits.csv)",
-                        where, field, v, l->unit, l->min, l->max, l->unit);
+                        where, field, v, sp, u, l->min, l->max, sp, u);
+    }
     return MT_OK;
 }
 
@@ -334,7 +336,21 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int cmp_num(double a, double b) { return (a > b) - (a < b); }
+/* Numbers compare as mt_profile_to_json prints them (12 significant digits), so that the
+ * canonical order of a list survives printing and parsing again. */
+static double r12(double v)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.12g", v);
+    return strtod(buf, NULL);
+}
+
+static int cmp_num(double a, double b)
+{
+    a = r12(a);
+    b = r12(b);
+    return (a > b) - (a < b);
+}
 
 static int cmp_med(const void *pa, const void *pb)
 {
@@ -371,7 +387,8 @@ mt_status mt_profile_finish(mt_ctx *ctx, mt_profile *p)
         return mt_error(ctx, MT_EINVAL, "height_cm: missing");
     if (p->pregnant == 1 && p->sex == MT_SEX_MALE)
         return mt_error(ctx, MT_EINVAL, "pregnant: true, but sex is male");
-    qsort(p->conditions, p->n_conditions, sizeof *p->conditions, cmp_str);
+    if (p->n_conditions > 1)
+        qsort(p->conditions, p->n_conditions, sizeof *p->conditions, cmp_str);
     /* genes and genotypes are parallel arrays: sort by gene with a simple insertion sort (a
      * profile has a handful of genes; at most MT_PROFILE_MAX_ITEMS, still fine once). */
     for (size_t i = 1; i < p->n_genotypes; i++) {
@@ -384,8 +401,10 @@ mt_status mt_profile_finish(mt_ctx *ctx, mt_profile *p)
         p->genes[j] = g;
         p->genotypes[j] = t;
     }
-    qsort(p->meds, p->n_meds, sizeof *p->meds, cmp_med);
-    qsort(p->meas, p->n_meas, sizeof *p->meas, cmp_meas);
+    if (p->n_meds > 1)
+        qsort(p->meds, p->n_meds, sizeof *p->meds, cmp_med);
+    if (p->n_meas > 1)
+        qsort(p->meas, p->n_meas, sizeof *p->meas, cmp_meas);
     return MT_OK;
 }
 

@@ -18,6 +18,7 @@
  * with "unsupported: <what>" rather than simulated wrongly.
  * Cost: linear in the size of the document (hash lookups for ids).
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "model/ir.h"
 
 #include <sbml/SBMLTypes.h>
@@ -1255,6 +1256,19 @@ mt_status mt_model_load_file(mt_ctx *ctx, const char *path, mt_model **out)
     SBMLDocument_t *d = readSBMLFromFile(path);
     if (!d)
         return mt_error(ctx, MT_ENOMEM, "out of memory reading '%s'", path);
+    /* libSBML resolves external model definitions against the document's
+     * location, which must be absolute (a bare relative path is not). */
+    char *abs = realpath(path, NULL);
+    if (abs) {
+        size_t n = strlen(abs) + 8;
+        char *uri = mt_malloc(ctx, n);
+        if (uri) {
+            snprintf(uri, n, "file:%s", abs);
+            SBMLDocument_setLocationURI(d, uri);
+            mt_free(ctx, uri);
+        }
+        free(abs);
+    }
     mt_status st = import_doc(ctx, d, out);
     SBMLDocument_free(d);
     if (st != MT_OK) {

@@ -515,6 +515,13 @@ TEST(fhir_errors)
     expect_fhir_error(BUNDLE(PAT "," PAT), MT_EINVAL, "second Patient", NULL);
     expect_fhir_error(BUNDLE(AGE), MT_EINVAL, "no Patient", NULL);
     expect_fhir_error(BUNDLE(PAT "," WT "," HT), MT_EINVAL, "age_years", NULL);
+    expect_fhir_error(BUNDLE(PAT "," AGE "," HT), MT_EINVAL, "weight_kg", "29463-7");
+    expect_fhir_error(BUNDLE("{'resource':{'resourceType':'Patient','id':'t','gender':'male'}},"
+                             "" AGE "," WT "," HT "," OBS("p", "82810-3",
+                                                          ",'valueCodeableConcept':{'coding':[{"
+                                                          "'system':'http://snomed.info/sct',"
+                                                          "'code':'77386006'}]}")),
+                      MT_EINVAL, "FHIR", "pregnant");
     expect_fhir_error(
         BUNDLE(PAT "," AGE "," WT "," HT "," OBS("inr", "6301-6", QTY("2.1", "{INR}"))), MT_EINVAL,
         "needs its time", "inr");

@@ -8,6 +8,8 @@ set -u
 B="$MT_SHARED/bench/pbpk15"
 [ -f "$B/params.csv" ] || { echo "skip: $B missing"; exit 77; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# plotting loads fontconfig, whose one-time cache LeakSanitizer reports (tests/lsan.supp)
+export LSAN_OPTIONS="suppressions=$MT_SOURCE_DIR/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 fail=0
 check() { if [ "$1" = 0 ]; then echo "ok $2"; else echo "FAIL $2"; fail=1; fi; }
 

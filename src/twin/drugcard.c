@@ -1,0 +1,1230 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * twin/drugcard.c — drug cards (medtwin/drugcard.h, docs/drug-cards.md).
+ *
+ * A card is a JSON document held as a jansson tree; accessors look values
+ * up on each call (cards are small, the builder reads each value once per
+ * regimen). Validation happens once, at load, in two passes over the tree:
+ *   1. the envelope and the sections' shape (check_card and friends), and
+ *   2. every value object wherever it sits (check_values): an object with a
+ *      "value" member is a value object; the key it sits under (or the key of
+ *      the array holding it) names its field, and the field table fixes the
+ *      units it may use (each with its factor to the canonical unit) and its
+ *      physical range. A known field name holding anything but a value object
+ *      is refused, so a bare number cannot slip in without unit and source.
+ * Cost: O(size of the card) per load; accessors are O(members visited).
+ * Nothing here allocates after load except mt_drugcard_list().
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "medtwin/drugcard.h"
+#include "medtwin/data.h"
+#include "medtwin/pbpk.h"
+#include "util/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mt_drugcard {
+    json_t *root;
+    const char *name, *version, *display_name, *kind;
+};
+
+/* ---- units and fields ---------------------------------------------------------------------- */
+
+typedef struct {
+    const char *unit;
+    double factor; /* multiply to get the canonical unit */
+} unit_def;
+
+typedef struct {
+    const char *canonical;
+    unit_def units[8]; /* terminated by a NULL unit */
+} qty;
+
+enum {
+    Q_MW,
+    Q_LOG,
+    Q_NUM,
+    Q_FRAC,
+    Q_RATE,
+    Q_CONC,
+    Q_MCONC,
+    Q_VMIC,
+    Q_VREC,
+    Q_CRATE,
+    Q_CONTENT,
+    Q_CL,
+    Q_CLKG,
+    Q_PERM,
+    Q_MASS,
+    Q_FLOW
+};
+
+static const qty qtys[] = {
+    [Q_MW] = {"g/mol", {{"g/mol", 1}}},
+    [Q_LOG] = {"log10", {{"log10", 1}}},
+    [Q_NUM] = {"1", {{"1", 1}}},
+    [Q_FRAC] = {"1", {{"1", 1}, {"%", 0.01}}},
+    [Q_RATE] = {"1/h", {{"1/h", 1}, {"1/min", 60}, {"1/s", 3600}, {"1/d", 1.0 / 24}}},
+    [Q_CONC] = {"umol/L", {{"umol/L", 1}, {"nmol/L", 1e-3}, {"mmol/L", 1e3}}},
+    [Q_MCONC] = {"mg/L",
+                 {{"mg/L", 1},
+                  {"ug/mL", 1},
+                  {"ng/mL", 1e-3},
+                  {"ug/L", 1e-3},
+                  {"mg/mL", 1e3},
+                  {"g/L", 1e3}}},
+    [Q_VMIC] = {"pmol/min/mg", {{"pmol/min/mg", 1}, {"nmol/min/mg", 1e3}}},
+    [Q_VREC] = {"pmol/min/pmol", {{"pmol/min/pmol", 1}, {"nmol/min/pmol", 1e3}}},
+    [Q_CRATE] = {"umol/L/h", {{"umol/L/h", 1}, {"umol/L/min", 60}, {"nmol/L/min", 0.06}}},
+    [Q_CONTENT] = {"pmol/mg", {{"pmol/mg", 1}}},
+    [Q_CL] = {"L/h", {{"L/h", 1}, {"L/min", 60}, {"mL/min", 0.06}}},
+    [Q_CLKG] = {"L/h/kg", {{"L/h/kg", 1}, {"mL/min/kg", 0.06}, {"mL/h/kg", 1e-3}}},
+    [Q_PERM] = {"cm/min", {{"cm/min", 1}, {"cm/s", 60}, {"dm/min", 10}}},
+    [Q_MASS] = {"kg", {{"kg", 1}}},
+    [Q_FLOW] = {"L/h", {{"L/h", 1}, {"L/min", 60}}},
+};
+
+typedef enum {
+    R_ANY,
+    R_POS,    /* > 0 */
+    R_NONNEG, /* >= 0 */
+    R_FU,     /* (0, 1] */
+    R_FRAC,   /* [0, 1] */
+    R_PH,     /* [0, 14] */
+    R_PKA,    /* [-5, 20] */
+    R_LOGP    /* [-10, 15] */
+} range;
+
+typedef struct {
+    const char *key;
+    int qty;
+    range range;
+} field_def;
+
+/* Alphabetical for the reader; searched linearly (45 entries). */
+static const field_def fields[] = {
+    {"blood_plasma_ratio", Q_NUM, R_POS},
+    {"body_weight", Q_MASS, R_POS},
+    {"bp_experiment", Q_NUM, R_POS},
+    {"cl_f", Q_CLKG, R_POS},
+    {"clint", Q_CL, R_NONNEG},
+    {"ec50", Q_CONC, R_POS},
+    {"emax", Q_NUM, R_NONNEG},
+    {"enzyme_concentration", Q_CONC, R_POS},
+    {"enzyme_content", Q_CONTENT, R_POS},
+    {"fa", Q_FRAC, R_FRAC},
+    {"fg", Q_FRAC, R_FRAC},
+    {"fm", Q_FRAC, R_FRAC},
+    {"fraction", Q_FRAC, R_FRAC},
+    {"fu_experiment", Q_FRAC, R_FU},
+    {"fu_plasma", Q_FRAC, R_FU},
+    {"gfr_fraction", Q_NUM, R_NONNEG},
+    {"high", Q_MCONC, R_POS},
+    {"intestinal_permeability", Q_PERM, R_POS},
+    {"ka", Q_RATE, R_POS},
+    {"kcat", Q_RATE, R_NONNEG},
+    {"kd", Q_CONC, R_POS},
+    {"ke", Q_RATE, R_POS},
+    {"ki", Q_CONC, R_POS},
+    {"ki_c", Q_CONC, R_POS},
+    {"ki_half", Q_CONC, R_POS},
+    {"ki_u", Q_CONC, R_POS},
+    {"kidney_blood_flow", Q_FLOW, R_POS},
+    {"kinact", Q_RATE, R_NONNEG},
+    {"km", Q_CONC, R_POS},
+    {"koff", Q_RATE, R_NONNEG},
+    {"kp", Q_NUM, R_POS}, /* members of partition.kp, keyed by organ */
+    {"logp", Q_LOG, R_LOGP},
+    {"logp_experiment", Q_LOG, R_LOGP},
+    {"low", Q_MCONC, R_POS},
+    {"mw", Q_MW, R_POS},
+    {"pka", Q_NUM, R_PKA},
+    {"plasma_clearance", Q_CLKG, R_NONNEG},
+    {"solubility", Q_MCONC, R_POS},
+    {"solubility_ph", Q_NUM, R_PH},
+    {"specific_clearance", Q_RATE, R_NONNEG},
+    {"toxic_above", Q_MCONC, R_POS},
+    {"transporter_concentration", Q_CONC, R_POS},
+    {"vmax", Q_CRATE, R_NONNEG},
+    {"vmax_microsomal", Q_VMIC, R_NONNEG},
+    {"vmax_recombinant", Q_VREC, R_NONNEG},
+};
+
+static const field_def *field_find(const char *key)
+{
+    for (size_t i = 0; key && i < sizeof fields / sizeof fields[0]; i++)
+        if (!strcmp(fields[i].key, key))
+            return &fields[i];
+    return NULL;
+}
+
+/* Factor of unit for quantity q, or 0 if the unit is not allowed. */
+static double unit_factor(int q, const char *unit)
+{
+    for (const unit_def *u = qtys[q].units; u->unit; u++)
+        if (!strcmp(u->unit, unit))
+            return u->factor;
+    return 0;
+}
+
+static void unit_list(int q, char *buf, size_t n)
+{
+    size_t w = 0;
+    buf[0] = '\0';
+    for (const unit_def *u = qtys[q].units; u->unit && w < n; u++) {
+        int k = snprintf(buf + w, n - w, "%s'%s'", w ? ", " : "", u->unit);
+        if (k < 0)
+            break;
+        w += (size_t)k;
+    }
+}
+
+static int in_range(range r, double v)
+{
+    switch (r) {
+    case R_ANY:
+        return 1;
+    case R_POS:
+        return v > 0;
+    case R_NONNEG:
+        return v >= 0;
+    case R_FU:
+        return v > 0 && v <= 1;
+    case R_FRAC:
+        return v >= 0 && v <= 1;
+    case R_PH:
+        return v >= 0 && v <= 14;
+    case R_PKA:
+        return v >= -5 && v <= 20;
+    case R_LOGP:
+        return v >= -10 && v <= 15;
+    }
+    return 0;
+}
+
+static const char *range_text(range r)
+{
+    switch (r) {
+    case R_ANY:
+        return "may be any number";
+    case R_POS:
+        return "must be > 0";
+    case R_NONNEG:
+        return "must be >= 0";
+    case R_FU:
+        return "must lie in (0, 1]";
+    case R_FRAC:
+        return "must lie in [0, 1]";
+    case R_PH:
+        return "must lie in [0, 14]";
+    case R_PKA:
+        return "must lie in [-5, 20]";
+    case R_LOGP:
+        return "must lie in [-10, 15]";
+    }
+    return "?";
+}
+
+/* ---- validation ---------------------------------------------------------------------------- */
+
+#define MAX_DEPTH 16
+#define MAX_NAME 64
+
+typedef struct {
+    mt_ctx *ctx;
+    const char *card; /* name used in messages */
+} vctx;
+
+/* Keys in messages come from the card: control characters become '?' so
+ * that a message stays one line. */
+static mt_status one_line(mt_ctx *ctx, mt_status st)
+{
+    if (ctx)
+        for (char *p = ctx->msg; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
+    return st;
+}
+
+static mt_status bad(vctx *v, const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static mt_status bad(vctx *v, const char *path, const char *fmt, ...)
+{
+    char detail[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    mt_error(v->ctx, MT_EPARSE, "drug card '%s': %s%s%s", v->card, path, *path ? ": " : "", detail);
+    return one_line(v->ctx, MT_EPARSE);
+}
+
+static int valid_name(const char *s)
+{
+    size_t n = 0;
+    if (!s || !*s)
+        return 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+            return 0;
+    return n <= MAX_NAME;
+}
+
+static int nonblank(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return 1;
+    return 0;
+}
+
+/* path + "." + key (or index) into buf. */
+/* Paths only label messages: a long one is cut, which the return value checks say. */
+static void path_join(char *buf, size_t n, const char *path, const char *key)
+{
+    if (snprintf(buf, n, "%s%s%s", path, *path ? "." : "", key) < 0)
+        buf[0] = '\0';
+}
+
+static void path_index(char *buf, size_t n, const char *path, size_t i)
+{
+    if (snprintf(buf, n, "%s.%zu", path, i) < 0)
+        buf[0] = '\0';
+}
+
+static mt_status check_value_object(vctx *v, const json_t *o, const field_def *f, const char *path)
+{
+    const char *k;
+    json_t *m;
+    json_object_foreach((json_t *)o, k, m)
+    {
+        if (strcmp(k, "value") && strcmp(k, "unit") && strcmp(k, "source") && strcmp(k, "fitted") &&
+            strcmp(k, "fitted_to") && strcmp(k, "note") && strcmp(k, "type"))
+            return bad(v, path, "unknown member '%s' in a value object", k);
+        if (strcmp(k, "value") && strcmp(k, "fitted") && !json_is_string(m))
+            return bad(v, path, "'%s' must be a string", k);
+    }
+    const json_t *jv = json_object_get(o, "value");
+    if (!json_is_number(jv))
+        return bad(v, path, "'value' must be a number");
+    double x = json_number_value(jv);
+    if (!isfinite(x))
+        return bad(v, path, "'value' is not finite");
+    const char *unit = json_string_value(json_object_get(o, "unit"));
+    if (!unit)
+        return bad(v, path, "missing unit");
+    double fac = unit_factor(f->qty, unit);
+    if (fac == 0) {
+        char allowed[200];
+        unit_list(f->qty, allowed, sizeof allowed);
+        return bad(v, path, "unit '%s' is not allowed for '%s' (allowed: %s)", unit, f->key,
+                   allowed);
+    }
+    const char *src = json_string_value(json_object_get(o, "source"));
+    if (!nonblank(src))
+        return bad(v, path, "missing source (every value names its paper, table or data row)");
+    const json_t *fit = json_object_get(o, "fitted");
+    if (!json_is_boolean(fit))
+        return bad(v, path, "'fitted' must be true or false");
+    if (json_is_true(fit) && !nonblank(json_string_value(json_object_get(o, "fitted_to"))))
+        return bad(v, path, "fitted value without 'fitted_to' (name the training data)");
+    const char *type = json_string_value(json_object_get(o, "type"));
+    if (!strcmp(f->key, "pka")) {
+        if (!type || (strcmp(type, "acid") && strcmp(type, "base")))
+            return bad(v, path, "pKa 'type' must be \"acid\" or \"base\"");
+    } else if (type) {
+        return bad(v, path, "'type' is only allowed on a pKa");
+    }
+    double c = x * fac;
+    if (!in_range(f->range, c)) {
+        const char *cu = qtys[f->qty].canonical;
+        int plain = !strcmp(unit, "1");
+        if (!strcmp(unit, cu))
+            return bad(v, path, "value %g%s%s is out of range: %s", x, plain ? "" : " ",
+                       plain ? "" : unit, range_text(f->range));
+        return bad(v, path, "value %g %s (= %g%s%s) is out of range: %s", x, unit, c,
+                   strcmp(cu, "1") ? " " : "", strcmp(cu, "1") ? cu : "", range_text(f->range));
+    }
+    return MT_OK;
+}
+
+/* Walks the tree; key: the member name this node sits under (for array
+ * items, the array's). */
+static mt_status check_values(vctx *v, const json_t *node, const char *key, const char *path,
+                              int depth)
+{
+    char sub[512];
+    if (depth > MAX_DEPTH)
+        return bad(v, path, "nested too deeply");
+    const field_def *f = key ? field_find(key) : NULL;
+    if (json_is_object(node)) {
+        if (json_object_get(node, "value")) {
+            if (!f)
+                return bad(v, path, "'%s' is not a known quantity (see docs/drug-cards.md)",
+                           key ? key : "(top level)");
+            return check_value_object(v, node, f, path);
+        }
+        if (f && strcmp(f->key, "kp"))
+            return bad(v, path, "'%s' must be a value object {value, unit, source, fitted}", key);
+        const char *k;
+        json_t *m;
+        json_object_foreach((json_t *)node, k, m)
+        {
+            path_join(sub, sizeof sub, path, k);
+            /* members of partition.kp are organs: their quantity is "kp" */
+            const char *mk = (key && !strcmp(key, "kp")) ? "kp" : k;
+            if (key && !strcmp(key, "kp") && !json_is_object(m))
+                return bad(v, sub, "'%s' must be a value object {value, unit, source, fitted}", k);
+            mt_status st = check_values(v, m, mk, sub, depth + 1);
+            if (st)
+                return st;
+        }
+        return MT_OK;
+    }
+    if (json_is_array(node)) {
+        size_t i;
+        json_t *m;
+        if (f && strcmp(f->key, "pka"))
+            return bad(v, path, "'%s' must be one value object, not an array", key);
+        json_array_foreach((json_t *)node, i, m)
+        {
+            path_index(sub, sizeof sub, path, i);
+            if (f && !json_is_object(m))
+                return bad(v, sub, "'%s' must be a value object {value, unit, source, fitted}",
+                           key);
+            mt_status st = check_values(v, m, key, sub, depth + 1);
+            if (st)
+                return st;
+        }
+        return MT_OK;
+    }
+    if (f)
+        return bad(v, path,
+                   "'%s' must be a value object {value, unit, source, fitted}, not a "
+                   "bare %s",
+                   key, json_is_number(node) ? "number" : "scalar");
+    return MT_OK;
+}
+
+static int one_of(const char *s, const char *const *set)
+{
+    for (; *set; set++)
+        if (!strcmp(s, *set))
+            return 1;
+    return 0;
+}
+
+static mt_status want_string(vctx *v, const json_t *o, const char *key, const char *path,
+                             int required, const char *const *set, const char **out)
+{
+    char p[512];
+    path_join(p, sizeof p, path, key);
+    const json_t *m = json_object_get(o, key);
+    if (out)
+        *out = NULL;
+    if (!m) {
+        if (required)
+            return bad(v, p, "missing");
+        return MT_OK;
+    }
+    const char *s = json_string_value(m);
+    if (!s || !*s)
+        return bad(v, p, "must be a non-empty string");
+    if (set && !one_of(s, set)) {
+        char allowed[300];
+        size_t w = 0;
+        allowed[0] = '\0';
+        for (const char *const *x = set; *x && w < sizeof allowed; x++) {
+            int k = snprintf(allowed + w, sizeof allowed - w, "%s%s", w ? ", " : "", *x);
+            if (k < 0)
+                break;
+            w += (size_t)k;
+        }
+        return bad(v, p, "'%s' is not one of: %s", s, allowed);
+    }
+    if (out)
+        *out = s;
+    return MT_OK;
+}
+
+static mt_status want_kind(vctx *v, const json_t *o, const char *key, const char *path,
+                           int (*is)(const json_t *), const char *what)
+{
+    const json_t *m = json_object_get(o, key);
+    if (m && !is(m)) {
+        char p[512];
+        path_join(p, sizeof p, path, key);
+        return bad(v, p, "must be %s", what);
+    }
+    return MT_OK;
+}
+
+static int is_object(const json_t *j) { return json_is_object(j); }
+static int is_array(const json_t *j) { return json_is_array(j); }
+
+static mt_status check_name_link(vctx *v, const json_t *o, const char *key)
+{
+    const json_t *m = json_object_get(o, key);
+    if (m && !valid_name(json_string_value(m)))
+        return bad(v, key, "must name a card ([a-z0-9_]+)");
+    return MT_OK;
+}
+
+/* Each item of array o[key] must be an object with a non-empty string
+ * member `str`. */
+static mt_status check_items(vctx *v, const json_t *o, const char *key, const char *path,
+                             const char *str, const char *const *set)
+{
+    const json_t *a = json_object_get(o, key);
+    char p[512], q[512];
+    path_join(p, sizeof p, path, key);
+    if (!a)
+        return MT_OK;
+    if (!json_is_array(a))
+        return bad(v, p, "must be an array");
+    size_t i;
+    json_t *m;
+    json_array_foreach((json_t *)a, i, m)
+    {
+        path_index(q, sizeof q, p, i);
+        if (!json_is_object(m))
+            return bad(v, q, "must be an object");
+        mt_status st = want_string(v, m, str, q, 1, set, NULL);
+        if (st)
+            return st;
+    }
+    return MT_OK;
+}
+
+static const char *const top_keys[] = {"schema",
+                                       "name",
+                                       "version",
+                                       "display_name",
+                                       "kind",
+                                       "origin",
+                                       "note",
+                                       "parent",
+                                       "racemate",
+                                       "enantiomers",
+                                       "physchem",
+                                       "partition",
+                                       "absorption",
+                                       "elimination",
+                                       "interactions",
+                                       "metabolites",
+                                       "specific_binding",
+                                       "therapeutic_range",
+                                       "pgx",
+                                       "pd",
+                                       "empirical_pk",
+                                       "training_data",
+                                       "missing",
+                                       NULL};
+static const char *const partition_methods[] = {"rodgers_rowland", "poulin_theil",   "schmitt",
+                                                "berezhkovskiy",   "pksim_standard", NULL};
+static const char *const absorption_models[] = {"first_order", "pksim_permeability", "unspecified",
+                                                NULL};
+static const char *const logp_measures[] = {"pksim_lipophilicity", "logp_octanol_water",
+                                            "logp_membrane", "logd", NULL};
+static const char *const mechanisms[] = {
+    "competitive", "noncompetitive", "mixed", "mechanism_based", "induction", "unspecified", NULL};
+
+static mt_status check_card(vctx *v, const json_t *root, const char *want_name)
+{
+    mt_status st;
+    if (!json_is_object(root))
+        return bad(v, "", "a card must be a JSON object");
+    const char *k;
+    json_t *m;
+    json_object_foreach((json_t *)root, k, m)
+    {
+        if (!one_of(k, top_keys))
+            return bad(v, k, "unknown section (see docs/drug-cards.md)");
+    }
+    const char *schema = json_string_value(json_object_get(root, "schema"));
+    if (!schema)
+        return bad(v, "schema", "missing (expected \"%s\")", MT_DRUGCARD_SCHEMA);
+    if (strcmp(schema, MT_DRUGCARD_SCHEMA))
+        return bad(v, "schema", "'%s' is not \"%s\"", schema, MT_DRUGCARD_SCHEMA);
+    const char *name;
+    if ((st = want_string(v, root, "name", "", 1, NULL, &name)))
+        return st;
+    if (!valid_name(name))
+        return bad(v, "name", "'%s' is not a card name ([a-z0-9_]+, at most %d)", name, MAX_NAME);
+    if (want_name && strcmp(name, want_name))
+        return bad(v, "name", "'%s' does not match the file name '%s'", name, want_name);
+    static const char *const kinds[] = {"pbpk", NULL};
+    if ((st = want_string(v, root, "version", "", 1, NULL, NULL)) ||
+        (st = want_string(v, root, "display_name", "", 1, NULL, NULL)) ||
+        (st = want_string(v, root, "kind", "", 1, kinds, NULL)) ||
+        (st = check_name_link(v, root, "parent")) || (st = check_name_link(v, root, "racemate")))
+        return st;
+    const json_t *en = json_object_get(root, "enantiomers");
+    if (en) {
+        size_t i;
+        json_t *e;
+        if (!json_is_array(en))
+            return bad(v, "enantiomers", "must be an array of card names");
+        json_array_foreach((json_t *)en, i, e)
+        {
+            if (!valid_name(json_string_value(e)))
+                return bad(v, "enantiomers", "item %zu must name a card ([a-z0-9_]+)", i);
+        }
+    }
+    static const char *const objs[] = {
+        "origin", "physchem",     "partition",     "absorption", "elimination", "therapeutic_range",
+        "pd",     "empirical_pk", "training_data", NULL};
+    for (const char *const *o = objs; *o; o++)
+        if ((st = want_kind(v, root, *o, "", is_object, "an object")))
+            return st;
+    static const char *const arrs[] = {"interactions", "metabolites", "specific_binding",
+                                       "pgx",          "missing",     NULL};
+    for (const char *const *o = arrs; *o; o++)
+        if ((st = want_kind(v, root, *o, "", is_array, "an array")))
+            return st;
+
+    const json_t *pc = json_object_get(root, "physchem");
+    if (pc) {
+        if ((st = want_kind(v, pc, "pka", "physchem", is_array, "an array")) ||
+            (st = want_string(v, pc, "logp_measure", "physchem", 0, logp_measures, NULL)))
+            return st;
+    }
+    const json_t *pt = json_object_get(root, "partition");
+    if (pt) {
+        if ((st = want_string(v, pt, "method", "partition", 0, partition_methods, NULL)) ||
+            (st = want_kind(v, pt, "kp", "partition", is_object, "an object keyed by organ")))
+            return st;
+        const json_t *kp = json_object_get(pt, "kp");
+        if (kp) {
+            json_object_foreach((json_t *)kp, k, m)
+            {
+                size_t i, n = mt_pbpk_n_organs();
+                for (i = 0; i < n && strcmp(k, mt_pbpk_organ(i)); i++)
+                    ;
+                if (i == n) {
+                    char p[512];
+                    path_join(p, sizeof p, "partition.kp", k);
+                    return bad(v, p,
+                               "'%s' is not a builder organ (lung, adi, bone, brain, gut, "
+                               "heart, kid, liv, mus, skin, spl, rest)",
+                               k);
+                }
+            }
+        }
+    }
+    const json_t *ab = json_object_get(root, "absorption");
+    if (ab && (st = want_string(v, ab, "model", "absorption", 0, absorption_models, NULL)))
+        return st;
+    const json_t *el = json_object_get(root, "elimination");
+    if (el) {
+        if ((st = check_items(v, el, "hepatic", "elimination", "enzyme", NULL)) ||
+            (st = check_items(v, el, "transport", "elimination", "transporter", NULL)) ||
+            (st = want_kind(v, el, "renal", "elimination", is_object, "an object")))
+            return st;
+        const json_t *rn = json_object_get(el, "renal");
+        if (rn && (st = check_items(v, rn, "clearance", "elimination.renal", "process", NULL)))
+            return st;
+    }
+    if ((st = check_items(v, root, "interactions", "", "target", NULL)) ||
+        (st = check_items(v, root, "interactions", "", "mechanism", mechanisms)) ||
+        (st = check_items(v, root, "metabolites", "", "name", NULL)) ||
+        (st = check_items(v, root, "pgx", "", "gene", NULL)) ||
+        (st = check_items(v, root, "pgx", "", "scales", NULL)) ||
+        (st = check_items(v, root, "missing", "", "field", NULL)) ||
+        (st = check_items(v, root, "missing", "", "why", NULL)))
+        return st;
+    /* every metabolite link and pgx mapping states its source */
+    if ((st = check_items(v, root, "metabolites", "", "source", NULL)) ||
+        (st = check_items(v, root, "pgx", "", "source", NULL)))
+        return st;
+    const json_t *tr = json_object_get(root, "therapeutic_range");
+    if (tr) {
+        const json_t *lo = json_object_get(tr, "low"), *hi = json_object_get(tr, "high");
+        if (!lo && !hi && !json_object_get(tr, "toxic_above"))
+            return bad(v, "therapeutic_range", "needs low, high or toxic_above");
+    }
+    return check_values(v, root, NULL, "", 0);
+}
+
+/* ---- load ---------------------------------------------------------------------------------- */
+
+static mt_status finish(mt_ctx *ctx, json_t *root, const char *want, const char *label,
+                        mt_drugcard **out)
+{
+    vctx v = {ctx, label};
+    mt_status st = check_card(&v, root, want);
+    if (st) {
+        json_decref(root);
+        return st;
+    }
+    mt_drugcard *c = calloc(1, sizeof *c);
+    if (!c) {
+        json_decref(root);
+        return mt_error(ctx, MT_ENOMEM, "out of memory loading drug card '%s'", label);
+    }
+    c->root = root;
+    c->name = json_string_value(json_object_get(root, "name"));
+    c->version = json_string_value(json_object_get(root, "version"));
+    c->display_name = json_string_value(json_object_get(root, "display_name"));
+    c->kind = json_string_value(json_object_get(root, "kind"));
+    *out = c;
+    return MT_OK;
+}
+
+mt_status mt_drugcard_parse(mt_ctx *ctx, const char *text, size_t len, const char *name,
+                            mt_drugcard **out)
+{
+    *out = NULL;
+    const char *label = name ? name : "(memory)";
+    if (!text)
+        return mt_error(ctx, MT_EINVAL, "drug card '%s': no text", label);
+    if (name && !valid_name(name))
+        return mt_error(ctx, MT_EINVAL, "'%s' is not a drug card name ([a-z0-9_]+)", name);
+    if (len > MT_DRUGCARD_MAX_BYTES)
+        return mt_error(ctx, MT_ELIMIT, "drug card '%s' is larger than %zu bytes", label,
+                        MT_DRUGCARD_MAX_BYTES);
+    json_error_t err;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    if (!root) {
+        mt_error(ctx, MT_EPARSE, "drug card '%s': invalid JSON at line %d, column %d: %s", label,
+                 err.line, err.column, err.text);
+        return one_line(ctx, MT_EPARSE);
+    }
+    if (!name && valid_name(json_string_value(json_object_get(root, "name"))))
+        label = json_string_value(json_object_get(root, "name"));
+    return finish(ctx, root, name, label, out);
+}
+
+/* Cuts path at its last '/' (in place) and returns it. */
+static char *dirname_of(char *path)
+{
+    char *slash = strrchr(path, '/');
+    if (slash)
+        *slash = '\0';
+    return path;
+}
+
+mt_status mt_drugcard_load(mt_ctx *ctx, const char *data_dir, const char *name, mt_drugcard **out)
+{
+    *out = NULL;
+    if (!name || !valid_name(name))
+        return mt_error(ctx, MT_ENOTFOUND,
+                        "unknown drug '%s' (see `medtwin drugs`; card names are lower-case "
+                        "letters, digits and '_')",
+                        name ? name : "(null)");
+    if (!data_dir)
+        data_dir = mt_data_dir();
+    char path[4096];
+    int k = snprintf(path, sizeof path, "%s/drugs/%s.json", data_dir, name);
+    if (k < 0 || (size_t)k >= sizeof path)
+        return mt_error(ctx, MT_EINVAL, "data folder path too long");
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT) {
+            DIR *d = opendir(path[0] ? dirname_of(path) : ".");
+            if (!d)
+                return mt_error(ctx, MT_EIO, "no drug card folder '%s/drugs'", data_dir);
+            closedir(d);
+            return mt_error(ctx, MT_ENOTFOUND, "unknown drug '%s' (see `medtwin drugs`)", name);
+        }
+        return mt_error(ctx, MT_EIO, "cannot open drug card '%s': %s", path, strerror(errno));
+    }
+    char *buf = mt_malloc(ctx, MT_DRUGCARD_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return mt_error(ctx, MT_ENOMEM, "out of memory loading drug card '%s'", name);
+    }
+    size_t n = fread(buf, 1, MT_DRUGCARD_MAX_BYTES + 1, f);
+    int failed = ferror(f);
+    fclose(f);
+    mt_status st;
+    if (failed)
+        st = mt_error(ctx, MT_EIO, "cannot read drug card '%s'", path);
+    else if (n > MT_DRUGCARD_MAX_BYTES)
+        st = mt_error(ctx, MT_ELIMIT, "drug card '%s' is larger than %zu bytes (1 MiB)", path,
+                      MT_DRUGCARD_MAX_BYTES);
+    else
+        st = mt_drugcard_parse(ctx, buf, n, name, out);
+    mt_free(ctx, buf);
+    return st;
+}
+
+void mt_drugcard_destroy(mt_drugcard *card)
+{
+    if (!card)
+        return;
+    json_decref(card->root);
+    free(card);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+mt_status mt_drugcard_list(mt_ctx *ctx, const char *data_dir, char ***names, size_t *n)
+{
+    *names = NULL;
+    *n = 0;
+    if (!data_dir)
+        data_dir = mt_data_dir();
+    char path[4096];
+    int k = snprintf(path, sizeof path, "%s/drugs", data_dir);
+    if (k < 0 || (size_t)k >= sizeof path)
+        return mt_error(ctx, MT_EINVAL, "data folder path too long");
+    DIR *d = opendir(path);
+    if (!d)
+        return mt_error(ctx, MT_EIO, "cannot read the drug card folder '%s': %s", path,
+                        strerror(errno));
+    size_t cap = 0, cnt = 0;
+    char **v = NULL;
+    struct dirent *e;
+    mt_status st = MT_OK;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len <= 5 || strcmp(e->d_name + len - 5, ".json"))
+            continue;
+        char stem[MAX_NAME + 1];
+        if (len - 5 > MAX_NAME)
+            continue;
+        memcpy(stem, e->d_name, len - 5);
+        stem[len - 5] = '\0';
+        if (!valid_name(stem))
+            continue;
+        if (cnt == cap) {
+            size_t nc = cap ? cap * 2 : 32;
+            char **nv = mt_realloc(ctx, v, nc * sizeof *nv);
+            if (!nv) {
+                st = mt_error(ctx, MT_ENOMEM, "out of memory listing drug cards");
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        if (!(v[cnt] = mt_strdup(ctx, stem))) {
+            st = mt_error(ctx, MT_ENOMEM, "out of memory listing drug cards");
+            break;
+        }
+        cnt++;
+    }
+    closedir(d);
+    if (st) {
+        mt_drugcard_names_free(ctx, v, cnt);
+        return st;
+    }
+    if (cnt)
+        qsort(v, cnt, sizeof *v, name_cmp);
+    *names = v;
+    *n = cnt;
+    return MT_OK;
+}
+
+void mt_drugcard_names_free(mt_ctx *ctx, char **names, size_t n)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < n; i++)
+        mt_free(ctx, names[i]);
+    mt_free(ctx, names);
+}
+
+/* ---- accessors ----------------------------------------------------------------------------- */
+
+const char *mt_drugcard_name(const mt_drugcard *c) { return c->name; }
+const char *mt_drugcard_version(const mt_drugcard *c) { return c->version; }
+const char *mt_drugcard_display_name(const mt_drugcard *c) { return c->display_name; }
+const char *mt_drugcard_kind(const mt_drugcard *c) { return c->kind; }
+
+static const json_t *get(const json_t *o, const char *key) { return json_object_get(o, key); }
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+const char *mt_drugcard_parent(const mt_drugcard *c) { return str(c->root, "parent"); }
+const char *mt_drugcard_racemate(const mt_drugcard *c) { return str(c->root, "racemate"); }
+
+size_t mt_drugcard_n_enantiomers(const mt_drugcard *c)
+{
+    return json_array_size(get(c->root, "enantiomers"));
+}
+
+const char *mt_drugcard_enantiomer(const mt_drugcard *c, size_t i)
+{
+    return json_string_value(json_array_get(get(c->root, "enantiomers"), i));
+}
+
+/* The canonical value of value object o sitting under field key; NaN when o
+ * is not a value object. Valid cards only (units checked at load). */
+static double canon(const json_t *o, const char *key)
+{
+    const field_def *f = field_find(key);
+    const json_t *jv = json_object_get(o, "value");
+    if (!f || !json_is_object(o) || !json_is_number(jv))
+        return NAN;
+    const char *unit = json_string_value(json_object_get(o, "unit"));
+    double fac = unit ? unit_factor(f->qty, unit) : 0;
+    return fac ? json_number_value(jv) * fac : NAN;
+}
+
+static double member(const json_t *o, const char *key) { return canon(get(o, key), key); }
+
+static int is_fitted(const json_t *o, const char *key)
+{
+    return json_is_true(json_object_get(get(o, key), "fitted"));
+}
+
+double mt_drugcard_mw(const mt_drugcard *c) { return member(get(c->root, "physchem"), "mw"); }
+double mt_drugcard_logp(const mt_drugcard *c) { return member(get(c->root, "physchem"), "logp"); }
+const char *mt_drugcard_logp_measure(const mt_drugcard *c)
+{
+    return str(get(c->root, "physchem"), "logp_measure");
+}
+double mt_drugcard_fu(const mt_drugcard *c)
+{
+    return member(get(c->root, "physchem"), "fu_plasma");
+}
+double mt_drugcard_bp(const mt_drugcard *c)
+{
+    return member(get(c->root, "physchem"), "blood_plasma_ratio");
+}
+
+size_t mt_drugcard_n_pka(const mt_drugcard *c)
+{
+    return json_array_size(get(get(c->root, "physchem"), "pka"));
+}
+
+mt_status mt_drugcard_pka(const mt_drugcard *c, size_t i, double *value, mt_pka_type *type)
+{
+    const json_t *o = json_array_get(get(get(c->root, "physchem"), "pka"), i);
+    if (!o)
+        return MT_ENOTFOUND;
+    if (value)
+        *value = canon(o, "pka");
+    if (type)
+        *type = strcmp(str(o, "type"), "acid") ? MT_PKA_BASE : MT_PKA_ACID;
+    return MT_OK;
+}
+
+const char *mt_drugcard_partition_method(const mt_drugcard *c)
+{
+    return str(get(c->root, "partition"), "method");
+}
+
+double mt_drugcard_kp(const mt_drugcard *c, const char *organ)
+{
+    const json_t *kp = get(get(c->root, "partition"), "kp");
+    return organ ? canon(get(kp, organ), "kp") : NAN;
+}
+
+const char *mt_drugcard_absorption_model(const mt_drugcard *c)
+{
+    return str(get(c->root, "absorption"), "model");
+}
+double mt_drugcard_ka(const mt_drugcard *c) { return member(get(c->root, "absorption"), "ka"); }
+double mt_drugcard_fa(const mt_drugcard *c) { return member(get(c->root, "absorption"), "fa"); }
+double mt_drugcard_fg(const mt_drugcard *c) { return member(get(c->root, "absorption"), "fg"); }
+
+static void process_from(const json_t *o, const char *protein_key, mt_drugcard_process *p)
+{
+    static const char *const nums[] = {"km",
+                                       "kcat",
+                                       "vmax_microsomal",
+                                       "vmax_recombinant",
+                                       "vmax",
+                                       "enzyme_content",
+                                       "enzyme_concentration",
+                                       "transporter_concentration",
+                                       "specific_clearance",
+                                       "clint",
+                                       "plasma_clearance",
+                                       "fm",
+                                       NULL};
+    p->protein = str(o, protein_key);
+    p->process = str(o, "process");
+    p->system = str(o, "system");
+    p->osp_process = str(o, "osp_process");
+    p->metabolite = str(o, "metabolite");
+    p->km_umol_l = member(o, "km");
+    p->kcat_per_h = member(o, "kcat");
+    p->vmax_microsomal_pmol_min_mg = member(o, "vmax_microsomal");
+    p->vmax_recombinant_pmol_min_pmol = member(o, "vmax_recombinant");
+    p->vmax_umol_l_h = member(o, "vmax");
+    p->enzyme_content_pmol_mg = member(o, "enzyme_content");
+    p->protein_conc_umol_l = member(o, "enzyme_concentration");
+    if (isnan(p->protein_conc_umol_l))
+        p->protein_conc_umol_l = member(o, "transporter_concentration");
+    p->specific_clearance_per_h = member(o, "specific_clearance");
+    p->clint_l_h = member(o, "clint");
+    p->plasma_clearance_l_h_kg = member(o, "plasma_clearance");
+    p->fm = member(o, "fm");
+    p->any_fitted = 0;
+    for (const char *const *k = nums; *k; k++)
+        p->any_fitted |= is_fitted(o, *k);
+}
+
+size_t mt_drugcard_n_hepatic(const mt_drugcard *c)
+{
+    return json_array_size(get(get(c->root, "elimination"), "hepatic"));
+}
+
+mt_status mt_drugcard_hepatic(const mt_drugcard *c, size_t i, mt_drugcard_process *out)
+{
+    const json_t *o = json_array_get(get(get(c->root, "elimination"), "hepatic"), i);
+    if (!o)
+        return MT_ENOTFOUND;
+    process_from(o, "enzyme", out);
+    return MT_OK;
+}
+
+size_t mt_drugcard_n_transport(const mt_drugcard *c)
+{
+    return json_array_size(get(get(c->root, "elimination"), "transport"));
+}
+
+mt_status mt_drugcard_transport(const mt_drugcard *c, size_t i, mt_drugcard_process *out)
+{
+    const json_t *o = json_array_get(get(get(c->root, "elimination"), "transport"), i);
+    if (!o)
+        return MT_ENOTFOUND;
+    process_from(o, "transporter", out);
+    return MT_OK;
+}
+
+mt_status mt_drugcard_renal_get(const mt_drugcard *c, mt_drugcard_renal *out)
+{
+    const json_t *r = get(get(c->root, "elimination"), "renal");
+    if (!r)
+        return MT_ENOTFOUND;
+    const json_t *cl = json_array_get(get(r, "clearance"), 0);
+    out->gfr_fraction = member(r, "gfr_fraction");
+    out->specific_clearance_per_h = member(cl, "specific_clearance");
+    out->plasma_clearance_l_h_kg = member(cl, "plasma_clearance");
+    out->n_clearance = json_array_size(get(r, "clearance"));
+    out->any_fitted = is_fitted(r, "gfr_fraction") || is_fitted(cl, "specific_clearance") ||
+                      is_fitted(cl, "plasma_clearance");
+    if (isnan(out->gfr_fraction) && !out->n_clearance)
+        return MT_ENOTFOUND;
+    return MT_OK;
+}
+
+static const char *const mech_names[] = {"competitive",     "noncompetitive", "mixed",
+                                         "mechanism_based", "induction",      "unspecified"};
+
+const char *mt_mechanism_name(mt_mechanism m)
+{
+    return (unsigned)m < sizeof mech_names / sizeof mech_names[0] ? mech_names[m] : "?";
+}
+
+size_t mt_drugcard_n_interactions(const mt_drugcard *c)
+{
+    return json_array_size(get(c->root, "interactions"));
+}
+
+mt_status mt_drugcard_interaction_get(const mt_drugcard *c, size_t i, mt_drugcard_interaction *out)
+{
+    static const char *const nums[] = {"ki",      "ki_c", "ki_u", "kinact",
+                                       "ki_half", "ec50", "emax", NULL};
+    const json_t *o = json_array_get(get(c->root, "interactions"), i);
+    if (!o)
+        return MT_ENOTFOUND;
+    const char *m = str(o, "mechanism");
+    out->target = str(o, "target");
+    out->mechanism = MT_MECH_UNSPECIFIED;
+    for (size_t k = 0; m && k < sizeof mech_names / sizeof mech_names[0]; k++)
+        if (!strcmp(m, mech_names[k]))
+            out->mechanism = (mt_mechanism)k;
+    out->ki_umol_l = member(o, "ki");
+    out->ki_c_umol_l = member(o, "ki_c");
+    out->ki_u_umol_l = member(o, "ki_u");
+    out->kinact_per_h = member(o, "kinact");
+    out->ki_half_umol_l = member(o, "ki_half");
+    out->ec50_umol_l = member(o, "ec50");
+    out->emax = member(o, "emax");
+    out->any_fitted = 0;
+    for (const char *const *k = nums; *k; k++)
+        out->any_fitted |= is_fitted(o, *k);
+    return MT_OK;
+}
+
+size_t mt_drugcard_n_metabolites(const mt_drugcard *c)
+{
+    return json_array_size(get(c->root, "metabolites"));
+}
+
+mt_status mt_drugcard_metabolite_get(const mt_drugcard *c, size_t i, mt_drugcard_metabolite *out)
+{
+    const json_t *o = json_array_get(get(c->root, "metabolites"), i);
+    if (!o)
+        return MT_ENOTFOUND;
+    out->name = str(o, "name");
+    out->via = str(o, "via");
+    out->fraction = member(o, "fraction");
+    return MT_OK;
+}
+
+mt_status mt_drugcard_therapeutic_range(const mt_drugcard *c, double *low, double *high,
+                                        double *toxic_above)
+{
+    const json_t *t = get(c->root, "therapeutic_range");
+    if (low)
+        *low = member(t, "low");
+    if (high)
+        *high = member(t, "high");
+    if (toxic_above)
+        *toxic_above = member(t, "toxic_above");
+    return t ? MT_OK : MT_ENOTFOUND;
+}
+
+size_t mt_drugcard_n_pgx(const mt_drugcard *c) { return json_array_size(get(c->root, "pgx")); }
+
+mt_status mt_drugcard_pgx(const mt_drugcard *c, size_t i, const char **gene, const char **scales)
+{
+    const json_t *o = json_array_get(get(c->root, "pgx"), i);
+    if (!o)
+        return MT_ENOTFOUND;
+    if (gene)
+        *gene = str(o, "gene");
+    if (scales)
+        *scales = str(o, "scales");
+    return MT_OK;
+}
+
+size_t mt_drugcard_n_missing(const mt_drugcard *c)
+{
+    return json_array_size(get(c->root, "missing"));
+}
+
+mt_status mt_drugcard_missing(const mt_drugcard *c, size_t i, const char **field, const char **why)
+{
+    const json_t *o = json_array_get(get(c->root, "missing"), i);
+    if (!o)
+        return MT_ENOTFOUND;
+    if (field)
+        *field = str(o, "field");
+    if (why)
+        *why = str(o, "why");
+    return MT_OK;
+}
+
+/* Follows a dotted path. OUT: *key, the last object key on the way (the
+ * field name of the value object, or of the array holding it). */
+static const json_t *lookup(const json_t *root, const char *path, char *key, size_t key_n)
+{
+    const json_t *node = root;
+    char part[128];
+    key[0] = '\0';
+    while (node && *path) {
+        size_t n = strcspn(path, ".");
+        if (n == 0 || n >= sizeof part)
+            return NULL;
+        memcpy(part, path, n);
+        part[n] = '\0';
+        path += n;
+        if (*path == '.' && !*++path)
+            return NULL; /* trailing dot */
+        if (json_is_array(node)) {
+            char *end;
+            unsigned long i = strtoul(part, &end, 10);
+            if (*end || part[0] < '0' || part[0] > '9')
+                return NULL;
+            node = json_array_get(node, i);
+        } else if (json_is_object(node)) {
+            /* partition.kp.<organ>: the quantity is "kp" */
+            snprintf(key, key_n, "%s", strcmp(key, "kp") ? part : "kp");
+            node = json_object_get(node, part);
+        } else {
+            return NULL;
+        }
+    }
+    return node;
+}
+
+mt_status mt_drugcard_value(const mt_drugcard *c, const char *path, double *value,
+                            const char **unit)
+{
+    char key[128];
+    const json_t *o = path ? lookup(c->root, path, key, sizeof key) : NULL;
+    const field_def *f = o ? field_find(key) : NULL;
+    double v = f ? canon(o, key) : NAN;
+    if (isnan(v))
+        return MT_ENOTFOUND;
+    if (value)
+        *value = v;
+    if (unit)
+        *unit = qtys[f->qty].canonical;
+    return MT_OK;
+}
+
+mt_status mt_drugcard_value_source(const mt_drugcard *c, const char *path, const char **source,
+                                   int *fitted, const char **fitted_to)
+{
+    char key[128];
+    const json_t *o = path ? lookup(c->root, path, key, sizeof key) : NULL;
+    if (!json_is_object(o) || !json_object_get(o, "value"))
+        return MT_ENOTFOUND;
+    int fit = json_is_true(json_object_get(o, "fitted"));
+    if (source)
+        *source = str(o, "source");
+    if (fitted)
+        *fitted = fit;
+    if (fitted_to)
+        *fitted_to = fit ? str(o, "fitted_to") : NULL;
+    return MT_OK;
+}
+
+static const char *const flag_names[MT_DC_N_FLAGS] = {
+    "mw", "logp", "pka", "fu",      "bp",    "partition",    "kp",
+    "ka", "fa",   "fg",  "hepatic", "renal", "interactions", "therapeutic"};
+
+const char *mt_drugcard_flag_name(unsigned i) { return i < MT_DC_N_FLAGS ? flag_names[i] : "?"; }
+
+unsigned mt_drugcard_completeness(const mt_drugcard *c)
+{
+    unsigned f = 0;
+    mt_drugcard_renal r;
+    if (!isnan(mt_drugcard_mw(c)))
+        f |= MT_DC_MW;
+    if (!isnan(mt_drugcard_logp(c)))
+        f |= MT_DC_LOGP;
+    if (mt_drugcard_n_pka(c))
+        f |= MT_DC_PKA;
+    if (!isnan(mt_drugcard_fu(c)))
+        f |= MT_DC_FU;
+    if (!isnan(mt_drugcard_bp(c)))
+        f |= MT_DC_BP;
+    if (mt_drugcard_partition_method(c) && (f & MT_DC_LOGP) && (f & MT_DC_FU))
+        f |= MT_DC_PARTITION;
+    size_t n = mt_pbpk_n_organs(), i;
+    for (i = 0; i < n && !isnan(mt_drugcard_kp(c, mt_pbpk_organ(i))); i++)
+        ;
+    if (i == n)
+        f |= MT_DC_KP;
+    if (!isnan(mt_drugcard_ka(c)))
+        f |= MT_DC_KA;
+    if (!isnan(mt_drugcard_fa(c)))
+        f |= MT_DC_FA;
+    if (!isnan(mt_drugcard_fg(c)))
+        f |= MT_DC_FG;
+    if (mt_drugcard_n_hepatic(c))
+        f |= MT_DC_HEPATIC;
+    if (mt_drugcard_renal_get(c, &r) == MT_OK)
+        f |= MT_DC_RENAL;
+    if (mt_drugcard_n_interactions(c))
+        f |= MT_DC_INTERACTIONS;
+    if (get(c->root, "therapeutic_range"))
+        f |= MT_DC_THERAPEUTIC;
+    return f;
+}

@@ -14,6 +14,7 @@ int mt_cmd_simulate(int argc, char **argv);
 int mt_cmd_sbml_test_case(int argc, char **argv);
 int mt_cmd_predict(int argc, char **argv);
 int mt_cmd_twin(int argc, char **argv);
+int mt_cmd_drugs(int argc, char **argv);
 
 /* Prints "medtwin: <fmt>" on stderr and returns 1 (the exit status). */
 int mt_cli_fail(const char *fmt, ...)

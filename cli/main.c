@@ -18,6 +18,7 @@ static const command commands[] = {
     {"simulate", mt_cmd_simulate, "simulate an SBML model; write CSV and a plot"},
     {"predict", mt_cmd_predict,
      "predict a person's exposure to a regimen with a whole-body PBPK twin"},
+    {"drugs", mt_cmd_drugs, "list the drug card library (data/drugs) and what each card holds"},
     {"twin", mt_cmd_twin, "twin export: write a twin's PBPK model as SBML"},
     {"sbml-test-case", mt_cmd_sbml_test_case,
      "run one SBML Test Suite case (SBML Test Runner wrapper convention)"},

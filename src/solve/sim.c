@@ -658,7 +658,17 @@ static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, lon
     double t = t0;
     for (long k = 1; k <= n_steps; k++) {
         double tout = (k == n_steps) ? t_end : t0 + (double)k * (t_end - t0) / (double)n_steps;
+        /* Each pass stops the solver at a root or an event and restarts it.
+         * A root that the solver reports again and again without getting
+         * on (one closer to the current time than it resolves) would
+         * otherwise spin here forever: bound the passes like the steps. */
+        long passes = 0;
         while (t < tout) {
+            if (++passes > s->max_steps)
+                return mt_error(s->ctx, MT_ELIMIT,
+                                "more than %ld event stops between two outputs at t=%g "
+                                "(events or their trigger roots repeat without end)",
+                                s->max_steps, t);
             double tev = next_pending(s);
             double tstop = tev < t_end ? tev : t_end;
             double target = tev < tout ? tev : tout;

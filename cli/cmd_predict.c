@@ -356,6 +356,7 @@ int mt_cmd_predict(int argc, char **argv)
     mt_sim *s = NULL;
     mt_result *r = NULL;
     params prm = {0};
+    int plotted = 0;
     a.cmd = "predict";
     int rc = parse_args(argc, argv, &a);
     if (rc)
@@ -402,8 +403,8 @@ int mt_cmd_predict(int argc, char **argv)
                                  mt_result_col_id(r, j));
                 goto done;
             }
-    rc = write_result(ctx, &a, reg, a.n_regimen, r);
-    if (!rc && a.plot) {
+    /* the plot first: a run that fails leaves no output file behind */
+    if (a.plot) {
         size_t nr = mt_result_n_rows(r), nc = mt_result_n_cols(r);
         double *x = malloc(nr * sizeof *x);
         const char *names[MAX_REGIMENS];
@@ -418,8 +419,14 @@ int mt_cmd_predict(int argc, char **argv)
         if (mt_plot_lines(ctx, a.plot, "predicted plasma concentration", "time (h)",
                           "concentration (mg/L)", nr, x, nc, mt_result_data(r), names) != MT_OK)
             rc = mt_cli_fail("predict: %s", mt_errmsg(ctx));
+        else
+            plotted = 1;
         free(x);
     }
+    if (!rc)
+        rc = write_result(ctx, &a, reg, a.n_regimen, r);
+    if (rc && plotted)
+        remove(a.plot); /* ours, from this run */
 done:
     mt_result_destroy(r);
     mt_sim_destroy(s);

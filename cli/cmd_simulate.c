@@ -218,6 +218,7 @@ int mt_cmd_simulate(int argc, char **argv)
     mt_program *p = NULL;
     mt_sim *sim = NULL;
     mt_result *r = NULL;
+    int plotted = 0;
     if (rc)
         goto done;
     if (mt_ctx_create(&ctx) != MT_OK) {
@@ -243,12 +244,17 @@ int mt_cmd_simulate(int argc, char **argv)
         rc = mt_cli_fail("simulate: %s: %s", a.model, mt_errmsg(ctx));
         goto done;
     }
-    if (a.out)
-        rc = mt_cli_write_csv_file(a.out, r, NULL);
-    else if (mt_cli_write_csv(stdout, r, NULL) != 0)
-        rc = mt_cli_fail("cannot write to standard output");
-    if (!rc && a.plot)
+    /* the plot first: a run that fails leaves no output file behind */
+    if (a.plot) {
         rc = plot_result(ctx, r, a.plot, mt_model_id(m)[0] ? mt_model_id(m) : a.model);
+        plotted = rc == 0;
+    }
+    if (!rc && a.out)
+        rc = mt_cli_write_csv_file(a.out, r, NULL);
+    else if (!rc && mt_cli_write_csv(stdout, r, NULL) != 0)
+        rc = mt_cli_fail("cannot write to standard output");
+    if (rc && plotted)
+        remove(a.plot); /* ours, from this run */
 done:
     mt_result_destroy(r);
     mt_sim_destroy(sim);

@@ -275,6 +275,8 @@ static void gen(cc *c, const mt_expr *e)
     case MT_E_PIECEWISE:
         gen_piecewise(c, e);
         return;
+    case MT_E_RATEOF:
+        break; /* resolved by the importer; never in a finished IR */
     }
     emit_const(c, NAN);
 }

@@ -38,7 +38,8 @@ typedef enum {
     MT_E_XOR,
     MT_E_NOT,
     MT_E_IMPLIES,
-    MT_E_PIECEWISE /* value1, cond1, value2, cond2, ..., [otherwise] */
+    MT_E_PIECEWISE, /* value1, cond1, value2, cond2, ..., [otherwise] */
+    MT_E_RATEOF     /* rateOf(slot `sym`): import-time only, replaced by its derivative */
 } mt_expr_op;
 
 typedef enum {

@@ -154,6 +154,8 @@ static ASTNode_t *ast(ex *x, const mt_expr *e)
         return kids(x, AST_LOGICAL_IMPLIES, e);
     case MT_E_PIECEWISE:
         return kids(x, AST_FUNCTION_PIECEWISE, e);
+    case MT_E_RATEOF:
+        break;
     }
     x->fail = 1;
     return real(NAN);

@@ -403,9 +403,24 @@ static mt_expr *conv_node(imp *im, const ASTNode_t *n, const binding *b, size_t 
     case AST_FUNCTION_DELAY:
         fail(im, MT_EUNSUPPORTED, "%s", "unsupported: delay() (delay differential equations)");
         return NULL;
-    case AST_FUNCTION_RATE_OF:
-        fail(im, MT_EUNSUPPORTED, "%s", "unsupported: rateOf()");
-        return NULL;
+    case AST_FUNCTION_RATE_OF: {
+        const ASTNode_t *arg = nk == 1 ? ASTNode_getChild(n, 0) : NULL;
+        if (!arg || ASTNode_getType(arg) != AST_NAME || !ASTNode_getName(arg)) {
+            fail(im, MT_ESBML, "%s", "rateOf() takes one symbol");
+            return NULL;
+        }
+        mt_expr *target = resolve_name(im, ASTNode_getName(arg), b, nb);
+        if (!target)
+            return NULL;
+        if (target->op != MT_E_SYM) {
+            /* a function argument bound to an expression */
+            mt_expr_free(im->ctx, target);
+            fail(im, MT_EUNSUPPORTED, "%s", "unsupported: rateOf() of an expression");
+            return NULL;
+        }
+        target->op = MT_E_RATEOF;
+        return target;
+    }
     default: {
         char what[64];
         snprintf(what, sizeof what, "MathML construct (AST type %d)", (int)t);
@@ -1200,6 +1215,100 @@ static mt_status check_fd_nesting(imp *im, Model_t *sm)
     return st;
 }
 
+/* ---------- rateOf ---------- */
+
+/* The rate of change of slot s as an expression over slots (NULL: failure,
+ * reported). depth guards cycles such as a rate rule x' = rateOf(x). */
+static mt_expr *rate_expr(imp *im, int s, int depth);
+
+/* Replaces every rateOf node under *e (in place). */
+static int subst_rates(imp *im, mt_expr **e, int depth)
+{
+    if (!*e)
+        return 0;
+    if ((*e)->op == MT_E_RATEOF) {
+        mt_expr *r = rate_expr(im, (*e)->sym, depth + 1);
+        if (!r)
+            return -1;
+        mt_expr_free(im->ctx, *e);
+        *e = r;
+        return 0;
+    }
+    for (size_t i = 0; i < (*e)->n; i++)
+        if (subst_rates(im, &(*e)->k[i], depth) != 0)
+            return -1;
+    return 0;
+}
+
+static mt_expr *rate_expr(imp *im, int s, int depth)
+{
+    mt_model *m = im->m;
+    mt_ctx *ctx = im->ctx;
+    if (depth > 32) {
+        fail(im, MT_ESBML, "rateOf() of '%s' depends on itself", m->sym[s].id);
+        return NULL;
+    }
+    const mt_sym *y = &m->sym[s];
+    mt_expr *r = NULL;
+    if (y->state >= 0) {
+        r = mt_expr_clone(ctx, m->state[y->state].deriv);
+    } else if (y->amt >= 0) {
+        /* concentration = amount / size: (amount' - conc * size') / size */
+        int a = y->amt, c = y->comp;
+        mt_expr *da = m->sym[a].state >= 0 ? mt_expr_clone(ctx, m->state[m->sym[a].state].deriv)
+                                           : mt_expr_const(ctx, 0.0);
+        mt_expr *dc = rate_expr(im, c, depth + 1);
+        if (!dc) {
+            mt_expr_free(ctx, da);
+            return NULL;
+        }
+        mt_expr *num =
+            mt_expr_bin(ctx, MT_E_SUB, da, mt_expr_bin(ctx, MT_E_MUL, mt_expr_sym(ctx, s), dc));
+        r = mt_expr_bin(ctx, MT_E_DIV, num, mt_expr_sym(ctx, c));
+    } else if (y->rule >= 0) {
+        fail(im, MT_EUNSUPPORTED, "unsupported: rateOf() of '%s', which an assignment rule defines",
+             y->id);
+        return NULL;
+    } else {
+        r = mt_expr_const(ctx, 0.0); /* changes only by events: rate 0 between them */
+    }
+    if (!r) {
+        fail(im, MT_ENOMEM, "%s", "out of memory");
+        return NULL;
+    }
+    if (subst_rates(im, &r, depth) != 0) {
+        mt_expr_free(ctx, r);
+        return NULL;
+    }
+    return r;
+}
+
+static mt_status resolve_rates(imp *im)
+{
+    mt_model *m = im->m;
+    for (size_t s = 0; s < m->n_sym; s++)
+        if (subst_rates(im, &m->sym[s].init, 0) != 0)
+            return im->st;
+    for (size_t i = 0; i < m->n_rule; i++)
+        if (subst_rates(im, &m->rule[i].e, 0) != 0)
+            return im->st;
+    /* derivatives last: the expressions above were built from the original
+     * derivatives, which may themselves use rateOf */
+    for (size_t i = 0; i < m->n_event; i++) {
+        mt_event *e = &m->ev[i];
+        if (subst_rates(im, &e->trigger, 0) || subst_rates(im, &e->delay, 0) ||
+            subst_rates(im, &e->priority, 0))
+            return im->st;
+        for (size_t j = 0; j < e->n_asg; j++)
+            if (subst_rates(im, &e->asg[j].e, 0) != 0)
+                return im->st;
+    }
+    for (size_t i = 0; i < m->n_state; i++)
+        if (subst_rates(im, &m->state[i].deriv, 0) != 0)
+            return im->st;
+    return MT_OK;
+}
+
 static mt_status import_doc(mt_ctx *ctx, SBMLDocument_t *d, mt_model **out)
 {
     imp im = {0};
@@ -1228,7 +1337,7 @@ static mt_status import_doc(mt_ctx *ctx, SBMLDocument_t *d, mt_model **out)
     im.m->id = mt_strdup(ctx, mid ? mid : "");
     if (map_symbols(&im) == MT_OK && map_rules(&im) == MT_OK && map_species(&im) == MT_OK &&
         map_initial_assignments(&im) == MT_OK && map_reactions(&im) == MT_OK &&
-        map_events(&im) == MT_OK) {
+        map_events(&im) == MT_OK && resolve_rates(&im) == MT_OK) {
         *out = im.m;
         return MT_OK;
     }

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * medtwin/twin.h — a person and drug cards in, the PBPK builder's parameter values out
+ * (include/medtwin/pbpk.h ids), each with the text that says how it was derived, plus the
+ * derived facts a report shows (physiology summary, renal function, phenotypes, per-drug
+ * clearances and partitioning). docs/twin-parameters.md has every equation and its source.
+ *
+ * Mapping, in short (per drug d of the regimen, builder name drug_ids[d]):
+ *   V_<o>, Q_<o>   mt_physiology_compute() of the person's covariates; Q_ha is the liver's
+ *                  (hepatic artery) flow. Child-Pugh: the hepatic-artery and renal blood flow
+ *                  factors are applied to Q_ha and Q_kid; portal, other-organ and cardiac-index
+ *                  factors are not (the builder has no portosystemic shunt; see the doc).
+ *   BP_<d>         the card's blood_plasma_ratio (none is predicted: MT_ENOTFOUND without it).
+ *   Kp_<o>_<d>     tissue:plasma Kp (the card's explicit kp, else mt_partition_kp() with the
+ *                  card's method, the person's haematocrit, rest = muscle) divided by B:P.
+ *   CL_H_<d>       fu_b * sum over hepatic processes of CLint_u (L/h), fu_b = fu_p / B:P;
+ *                  enzyme processes use kcat * (enzyme concentration in liver * V_liv) / Km
+ *                  with the concentrations of data/enzymes/ and the Child-Pugh abundance
+ *                  factor; clint and a plasma clearance (well-stirred inversion) are used as
+ *                  well, a stored PK-Sim specific clearance is refused (not convertible).
+ *                  Phenotypes are derived and reported but do not scale CLint: no
+ *                  activity-to-clearance factor with a source exists yet (docs/pgx.md).
+ *   CL_R_<d>       gfr_fraction * fu_p * GFR / B:P (filtration), or the card's renal plasma
+ *                  clearance process (per kg, scaled by fu) / B:P.
+ *   ka_<d>, F_<d>  card ka and fa * fg when the drug has an oral dose (the builder's liver
+ *                  extracts the first pass itself); IV only: ka 0, F 1.
+ *
+ * Errors: a person outside the physiology method's range fails with the field named
+ * ("weight_kg: ..."); a drug whose card lacks what its parameters need fails naming the drug
+ * and every missing field ("drug card 'midazolam': physchem.blood_plasma_ratio: ...; ...").
+ * The message lists the problems of all drugs, the status is that of the first problem.
+ *
+ * Thread safety: loaded tables are read-only and may be shared by threads, each with its own
+ * mt_ctx; the tables must be destroyed before the ctx they were loaded with (mt_pgx keeps it).
+ */
+#ifndef MEDTWIN_TWIN_H
+#define MEDTWIN_TWIN_H
+
+#include "error.h"
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Declared by medtwin/profile.h and medtwin/drugcard.h (repeated here so that this header
+ * does not pull them in). */
+typedef struct mt_profile mt_profile;
+typedef struct mt_drugcard mt_drugcard;
+typedef struct mt_physio_tables mt_physio_tables;
+typedef struct mt_partition_tables mt_partition_tables;
+typedef struct mt_pgx mt_pgx;
+
+typedef struct mt_twin_tables mt_twin_tables;
+
+/* Loads, once, the physiology (data_dir/physiology), tissue (data_dir/tissue/human.csv),
+ * pharmacogenomic (data_dir/pgx) and enzyme (data_dir/enzymes/enzyme_abundance.csv) tables
+ * (data_dir NULL: mt_data_dir()). OUT: *out (mt_twin_tables_destroy), NULL on failure.
+ * Codes of the loaders; the enzyme table: MT_EIO unreadable, MT_EPARSE for a row without a
+ * source, an unknown parameter, a wrong unit, a value that is not a positive number, a
+ * duplicate row. */
+MT_NODISCARD mt_status mt_twin_tables_load(mt_ctx *ctx, const char *data_dir, mt_twin_tables **out);
+/* NULL is a no-op. */
+void mt_twin_tables_destroy(mt_twin_tables *t);
+
+/* The loaded sub-tables (borrowed, valid while t lives). */
+const mt_physio_tables *mt_twin_tables_physio(const mt_twin_tables *t);
+const mt_partition_tables *mt_twin_tables_partition(const mt_twin_tables *t);
+const mt_pgx *mt_twin_tables_pgx(const mt_twin_tables *t);
+
+/* The enzyme concentration in the liver used for CLint (umol per L of liver tissue):
+ * the PK-Sim reference concentration times the liver relative expression. OUT: *umol_l;
+ * *source (may be NULL) names both rows, borrowed from t. MT_ENOTFOUND naming the enzyme
+ * (and what is missing) if the table has no such value. */
+MT_NODISCARD mt_status mt_twin_enzyme_liver_umol_l(const mt_twin_tables *t, mt_ctx *ctx,
+                                                   const char *enzyme, double *umol_l,
+                                                   const char **source);
+
+/* One builder parameter. */
+typedef struct {
+    char *id;         /* builder id: "V_liv", "Q_ha", "CL_H_midazolam", ... */
+    double value;     /* finite, in the builder's unit */
+    const char *unit; /* static: "L", "L/h", "1", "1/h" */
+    char *provenance; /* how it was derived, with the sources */
+} mt_twin_param;
+
+/* One derived fact for the report. Keys: "physiology.<quantity>", "renal.<quantity>",
+ * "hepatic.<quantity>", "pgx.<GENE>", "drug.<id>.<quantity>", "profile.<field>". */
+typedef struct {
+    char *key;
+    double value;     /* NaN when the fact is text only */
+    const char *unit; /* static; "" when dimensionless or text */
+    char *text;       /* e.g. the phenotype; "" when none */
+    char *how;        /* derivation and sources */
+} mt_twin_fact;
+
+typedef struct {
+    size_t n_params;
+    mt_twin_param *params;
+    size_t n_facts;
+    mt_twin_fact *facts;
+} mt_twin_param_list;
+
+/* Derives every builder parameter of a regimen of n_drugs drugs for one person.
+ * cards[d]: the drug card of drug d; drug_ids[d]: its name in the builder
+ * ([A-Za-z_][A-Za-z0-9_]*, unique); has_oral[d]: 1 if the regimen gives d by mouth (NULL: no
+ * oral doses). OUT: *out filled (free with mt_twin_param_list_free); on failure *out is
+ * empty. MT_EINVAL: NULL or malformed arguments, or a covariate the physiology method refuses
+ * (message names the profile field); MT_ENOTFOUND: a value a parameter needs is absent from a
+ * card, or no enzyme abundance exists for a process's enzyme, or a genotype names an unknown
+ * allele; MT_EUNSUPPORTED: a card's partition method or process type medtwin cannot evaluate;
+ * MT_ENOMEM. */
+MT_NODISCARD mt_status mt_twin_params(const mt_twin_tables *t, mt_ctx *ctx,
+                                      const mt_profile *person, size_t n_drugs,
+                                      const mt_drugcard *const *cards, const char *const *drug_ids,
+                                      const int *has_oral, mt_twin_param_list *out);
+
+/* Frees the contents and empties the list; NULL is a no-op. */
+void mt_twin_param_list_free(mt_twin_param_list *l);
+
+/* Look-ups; NULL when absent. */
+const mt_twin_param *mt_twin_param_find(const mt_twin_param_list *l, const char *id);
+const mt_twin_fact *mt_twin_fact_find(const mt_twin_param_list *l, const char *key);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

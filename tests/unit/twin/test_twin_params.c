@@ -1,0 +1,664 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * tests/unit/twin/test_twin_params.c — a person and drug cards to the PBPK builder's parameter
+ * values (medtwin/twin.h, docs/twin-parameters.md):
+ *   1. a synthetic card (written below) and the example patient anna: V and Q are exactly
+ *      mt_physiology_compute's; Kp = mt_partition_kp / B:P (an explicit card Kp wins); CL_H,
+ *      CL_R, ka and F equal the formulas evaluated here from the card's numbers; the set is
+ *      complete for the builder (every id exists, nothing undefined); Child-Pugh B scales
+ *      Q_ha, Q_kid, the CYP abundances and the Kp haematocrit, and nothing else;
+ *   2. every card of data/drugs gives a complete IV parameter set or an error that names the
+ *      drug and a field (the table is printed);
+ *   3. bad input: missing or out-of-range covariates name the profile field, absent card
+ *      values name the field, malformed arguments are refused.
+ */
+#include "harness.h"
+#include "medtwin/medtwin.h"
+#include "medtwin/twin.h"
+
+/* medtwin/profile.h and medtwin/pbpk.h both define mt_route (and MT_ROUTE_PO), and
+ * medtwin/partition.h and medtwin/drugcard.h both define mt_pka_type: rename one of each
+ * pair while it is included. */
+#define mt_route mt_profile_route_
+#define MT_ROUTE_PO MT_PROFILE_ROUTE_PO_
+#define MT_ROUTE_IV MT_PROFILE_ROUTE_IV_
+#define MT_ROUTE_IVINF MT_PROFILE_ROUTE_IVINF_
+#include "medtwin/physiology.h" /* includes profile.h */
+#include "medtwin/profile.h"
+#undef mt_route
+#undef MT_ROUTE_PO
+#undef MT_ROUTE_IV
+#undef MT_ROUTE_IVINF
+#include "medtwin/pbpk.h"
+#define mt_pka_type mt_kp_pka_type_
+#define MT_PKA_ACID MT_KP_PKA_ACID_
+#define MT_PKA_BASE MT_KP_PKA_BASE_
+#include "medtwin/partition.h"
+#undef mt_pka_type
+#undef MT_PKA_ACID
+#undef MT_PKA_BASE
+#include "medtwin/drugcard.h"
+#include "medtwin/pgx.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- fixtures ------------------------------------------------------------------------------ */
+
+/* clang-format off */
+#define V(x) "{\"value\": " #x ", \"unit\": \"1\", \"source\": \"synthetic test value\", \"fitted\": false}"
+#define VU(x, u) "{\"value\": " #x ", \"unit\": \"" u "\", \"source\": \"synthetic test value\", \"fitted\": false}"
+
+/* A synthetic card with every process type the module converts. Values are arbitrary. */
+static const char *const synth_card =
+    "{\"schema\": \"medtwin-drug-card/1\", \"name\": \"synth\", \"version\": \"0.0.1\","
+    " \"display_name\": \"Synthetic\", \"kind\": \"pbpk\","
+    " \"physchem\": {\"logp\": " VU(2.5, "log10") ","
+    "   \"pka\": [{\"value\": 8.5, \"unit\": \"1\", \"source\": \"synthetic test value\","
+    "              \"fitted\": false, \"type\": \"base\"}],"
+    "   \"fu_plasma\": " V(0.2) ", \"blood_plasma_ratio\": " V(1.3) "},"
+    " \"partition\": {\"method\": \"rodgers_rowland\", \"kp\": {\"brain\": " V(0.7) "}},"
+    " \"absorption\": {\"model\": \"first_order\", \"ka\": " VU(1.2, "1/h") ","
+    "   \"fa\": " V(0.9) ", \"fg\": " VU(80, "%") "},"
+    " \"elimination\": {\"hepatic\": ["
+    "   {\"enzyme\": \"CYP3A4\", \"process\": \"michaelis_menten\","
+    "    \"km\": " VU(5, "umol/L") ", \"kcat\": " VU(2, "1/min") "},"
+    "   {\"enzyme\": \"CYP2C19\", \"process\": \"michaelis_menten\", \"system\": \"liver_microsomes\","
+    "    \"km\": " VU(20000, "nmol/L") ", \"vmax_microsomal\": " VU(100, "pmol/min/mg") ","
+    "    \"enzyme_content\": " VU(19, "pmol/mg") "},"
+    "   {\"enzyme\": \"CYP1A2\", \"process\": \"michaelis_menten\", \"system\": \"liver_microsomes\","
+    "    \"km\": " VU(10, "umol/L") ", \"vmax_microsomal\": " VU(50, "pmol/min/mg") "},"
+    "   {\"enzyme\": \"CYP2D6\", \"process\": \"first_order\", \"clint\": " VU(0.5, "L/min") "},"
+    "   {\"enzyme\": \"unspecific\", \"process\": \"hepatic_clearance\","
+    "    \"plasma_clearance\": " VU(1, "mL/min/kg") ", \"fu_experiment\": " V(0.2) ","
+    "    \"bp_experiment\": " V(1.3) "}],"
+    "  \"renal\": {\"gfr_fraction\": " V(1) "}},"
+    " \"pgx\": [{\"gene\": \"CYP2C19\", \"scales\": \"CYP2C19\", \"source\": \"synthetic\"}]}";
+/* clang-format on */
+
+static mt_ctx *ctx;
+static mt_twin_tables *tables;
+
+static void setup(void)
+{
+    if (ctx)
+        return;
+    if (mt_ctx_create(&ctx) != MT_OK)
+        exit(1);
+    if (mt_twin_tables_load(ctx, NULL, &tables) != MT_OK) {
+        printf("FAIL loading the twin tables: %s\n", mt_errmsg(ctx));
+        exit(1);
+    }
+}
+
+static mt_profile *load_anna(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../examples/patients/anna.json", mt_data_dir());
+    mt_profile *p = NULL;
+    if (mt_profile_load(ctx, path, &p) != MT_OK)
+        printf("cannot load %s: %s\n", path, mt_errmsg(ctx));
+    return p;
+}
+
+static mt_profile *parse_profile(const char *json)
+{
+    mt_profile *p = NULL;
+    if (mt_profile_parse_json(ctx, json, strlen(json), &p) != MT_OK)
+        printf("profile: %s\n", mt_errmsg(ctx));
+    return p;
+}
+
+static mt_drugcard *synth(const char *text)
+{
+    mt_drugcard *c = NULL;
+    if (mt_drugcard_parse(ctx, text, strlen(text), NULL, &c) != MT_OK)
+        printf("card: %s\n", mt_errmsg(ctx));
+    return c;
+}
+
+/* A copy of the synthetic card with one substring replaced (for bad-input cases). */
+static mt_drugcard *synth_with(const char *from, const char *to)
+{
+    const char *at = strstr(synth_card, from);
+    if (!at)
+        return NULL;
+    size_t n = strlen(synth_card) - strlen(from) + strlen(to) + 1;
+    char *s = malloc(n);
+    if (!s)
+        return NULL;
+    snprintf(s, n, "%.*s%s%s", (int)(at - synth_card), synth_card, to, at + strlen(from));
+    mt_drugcard *c = synth(s);
+    free(s);
+    return c;
+}
+
+static mt_covariates covariates_of(const mt_profile *p)
+{
+    mt_covariates c = {mt_profile_sex(p),
+                       mt_profile_age_years(p),
+                       mt_profile_weight_kg(p),
+                       mt_profile_height_cm(p),
+                       mt_profile_serum_creatinine_mg_dl(p),
+                       mt_profile_child_pugh_class(p)};
+    return c;
+}
+
+static double val(const mt_twin_param_list *l, const char *id)
+{
+    const mt_twin_param *p = mt_twin_param_find(l, id);
+    return p ? p->value : NAN;
+}
+
+static int rel_close(double a, double b, double tol)
+{
+    return fabs(a - b) <= tol * fmax(fabs(a), fabs(b)) || a == b;
+}
+
+/* Builds the builder's model for drug `name` (one IV bolus, or an oral dose), sets every
+ * parameter of l and asks the simulator whether anything is left undefined. */
+static mt_status complete_for_builder(const mt_twin_param_list *l, const char *name, int oral,
+                                      char *why, size_t nwhy)
+{
+    mt_dose dose = {0.0, 10.0, oral ? MT_ROUTE_PO : MT_ROUTE_IV_BOLUS, 0.0};
+    mt_pbpk_drug drug = {name, 1, &dose};
+    mt_model *m = NULL;
+    mt_program *p = NULL;
+    mt_sim *s = NULL;
+    mt_status st = mt_pbpk_build(ctx, 1, &drug, &m);
+    if (st == MT_OK)
+        st = mt_program_create(ctx, m, &p);
+    if (st == MT_OK)
+        st = mt_sim_create(ctx, p, &s);
+    for (size_t i = 0; st == MT_OK && i < l->n_params; i++) {
+        if (!isfinite(l->params[i].value)) {
+            snprintf(why, nwhy, "%s is not finite", l->params[i].id);
+            st = MT_EINVAL;
+        } else {
+            st = mt_sim_set_value(s, l->params[i].id, l->params[i].value);
+        }
+    }
+    if (st == MT_OK)
+        st = mt_sim_check_defined(s, 0.0);
+    if (st != MT_OK && !why[0])
+        snprintf(why, nwhy, "%s", mt_errmsg(ctx));
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+    return st;
+}
+
+/* ---- 1. hand-computed expectations -------------------------------------------------------- */
+
+/* Expected CL_H of the synthetic card for physiology ph (Child-Pugh factors f_*). */
+static double synth_cl_h(const mt_physiology *ph, double weight, double f3a4, double f2c19,
+                         double f1a2, double f2d6)
+{
+    const double v_liv = ph->organ[MT_ORGAN_LIVER].volume_l;
+    const double fu = 0.2, bp = 1.3;
+    /* enzyme concentrations in liver: data/enzymes (reference concentration x liver relative
+     * expression 1): CYP3A4 4.32, CYP2C19 0.76, CYP1A2 1.8 umol/L */
+    double cl_3a4 = (2.0 * 60.0) * 4.32 * v_liv / 5.0 * f3a4;
+    double cl_2c19 = (100.0 / 19.0 * 60.0) * 0.76 * v_liv / 20.0 * f2c19;
+    double cl_1a2 = (50.0 / 108.0 * 60.0) * 1.8 * v_liv / 10.0 * f1a2; /* PK-Sim default 108 */
+    double cl_2d6 = 0.5 * 60.0 * f2d6;
+    double q = ph->organ[MT_ORGAN_LIVER].blood_flow_l_h + ph->organ[MT_ORGAN_GUT].blood_flow_l_h +
+               ph->organ[MT_ORGAN_SPLEEN].blood_flow_l_h; /* healthy liver blood flow */
+    double clb = 1.0 * 0.06 * weight / 1.3;
+    double cl_unspec = q * clb / ((q - clb) * (0.2 / 1.3));
+    return fu / bp * (cl_3a4 + cl_2c19 + cl_1a2 + cl_2d6 + cl_unspec);
+}
+
+TEST(enzyme_table)
+{
+    setup();
+    double c;
+    const char *src = NULL;
+    ASSERT_EQ_INT(mt_twin_enzyme_liver_umol_l(tables, ctx, "CYP3A4", &c, &src), MT_OK);
+    ASSERT_NEAR(c, 4.32, 0);
+    ASSERT_TRUE(src && strstr(src, "Open-Systems-Pharmacology"));
+    ASSERT_EQ_INT(mt_twin_enzyme_liver_umol_l(tables, ctx, "CYP2C19", &c, NULL), MT_OK);
+    ASSERT_NEAR(c, 0.76, 0);
+    ASSERT_EQ_INT(mt_twin_enzyme_liver_umol_l(tables, ctx, "CYP1A2", &c, NULL), MT_OK);
+    ASSERT_NEAR(c, 1.8, 0);
+    /* CES2's reference organ is not the liver in the source: no liver value */
+    ASSERT_EQ_INT(mt_twin_enzyme_liver_umol_l(tables, ctx, "CES2", &c, NULL), MT_ENOTFOUND);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "CES2") != NULL);
+    ASSERT_EQ_INT(mt_twin_enzyme_liver_umol_l(tables, ctx, "CYP4F2", &c, NULL), MT_ENOTFOUND);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "CYP4F2") != NULL);
+}
+
+TEST(synthetic_card_anna)
+{
+    setup();
+    mt_profile *anna = load_anna();
+    mt_drugcard *card = synth(synth_card);
+    ASSERT_TRUE(anna && card);
+    const mt_drugcard *cards[] = {card};
+    const char *ids[] = {"synth"};
+    int oral[] = {1};
+    mt_twin_param_list l;
+    mt_status st = mt_twin_params(tables, ctx, anna, 1, cards, ids, oral, &l);
+    if (st != MT_OK)
+        printf("  %s\n", mt_errmsg(ctx));
+    ASSERT_EQ_INT(st, MT_OK);
+
+    /* V and Q: exactly the physiology module's output */
+    mt_covariates cov = covariates_of(anna);
+    mt_physiology ph;
+    ASSERT_EQ_INT(mt_physiology_compute(mt_twin_tables_physio(tables), ctx, &cov, &ph), MT_OK);
+    static const char *const vid[MT_ORGAN_COUNT] = {
+        "V_lung",  "V_art", "V_ven", "V_adi", "V_bone", "V_brain", "V_gut",
+        "V_heart", "V_kid", "V_liv", "V_mus", "V_skin", "V_spl",   "V_rest"};
+    for (int o = 0; o < MT_ORGAN_COUNT; o++)
+        ASSERT_TRUE(val(&l, vid[o]) == ph.organ[o].volume_l);
+    static const char *const qid[MT_ORGAN_COUNT] = {
+        NULL,      NULL,    NULL,   "Q_adi", "Q_bone", "Q_brain", "Q_gut",
+        "Q_heart", "Q_kid", "Q_ha", "Q_mus", "Q_skin", "Q_spl",   "Q_rest"};
+    for (int o = MT_ORGAN_ADIPOSE; o < MT_ORGAN_COUNT; o++)
+        ASSERT_TRUE(val(&l, qid[o]) == ph.organ[o].blood_flow_l_h);
+
+    /* Kp = mt_partition_kp (tissue:plasma) / B:P; the card's brain Kp wins */
+    mt_kp_drug kd;
+    mt_kp_drug_init(&kd);
+    kd.logp = 2.5;
+    kd.n_pka = 1;
+    kd.pka[0] = 8.5;
+    kd.pka_type[0] = MT_KP_PKA_BASE_;
+    kd.fu_plasma = 0.2;
+    kd.blood_plasma_ratio = 1.3;
+    mt_kp_opts opts = {ph.haematocrit, MT_KP_REST_MUSCLE, NULL};
+    double kp[MT_KP_N_ORGANS];
+    mt_kp_detail det;
+    ASSERT_EQ_INT(mt_partition_kp(mt_twin_tables_partition(tables), ctx, MT_KP_RODGERS_ROWLAND, &kd,
+                                  &opts, kp, &det),
+                  MT_OK);
+    ASSERT_EQ_INT(det.equation, MT_KP_EQ_RR2005);
+    for (size_t o = 0; o < MT_KP_N_ORGANS; o++) {
+        char id[64];
+        snprintf(id, sizeof id, "Kp_%s_synth", mt_partition_organ(o));
+        double want = (o == MT_KP_BRAIN ? 0.7 : kp[o]) / 1.3;
+        ASSERT_TRUE(rel_close(val(&l, id), want, 1e-14));
+    }
+    ASSERT_NEAR(val(&l, "BP_synth"), 1.3, 0);
+
+    /* CL_H and CL_R from the card's numbers */
+    double cl_h = synth_cl_h(&ph, cov.weight_kg, 1, 1, 1, 1);
+    printf("  CL_H_synth %.10g (expected %.10g)\n", val(&l, "CL_H_synth"), cl_h);
+    ASSERT_TRUE(rel_close(val(&l, "CL_H_synth"), cl_h, 1e-13));
+    ASSERT_TRUE(rel_close(val(&l, "CL_R_synth"), 1.0 * 0.2 * ph.gfr_l_h / 1.3, 1e-14));
+    ASSERT_NEAR(val(&l, "ka_synth"), 1.2, 1e-15);
+    ASSERT_NEAR(val(&l, "F_synth"), 0.9 * 0.8, 1e-15);
+
+    /* provenance: anna is a CYP2C19 Poor Metabolizer, not applied without a factor */
+    const mt_twin_param *p = mt_twin_param_find(&l, "CL_H_synth");
+    ASSERT_TRUE(p && strstr(p->provenance, "phenotype not applied: no sourced activity factor"));
+    ASSERT_TRUE(strstr(p->provenance, "Poor Metabolizer") != NULL);
+    ASSERT_TRUE(strstr(p->provenance, "PK-Sim's default microsomal content") != NULL);
+    ASSERT_STR_EQ(mt_twin_param_find(&l, "CL_H_synth")->unit, "L/h");
+
+    /* facts */
+    const mt_twin_fact *f = mt_twin_fact_find(&l, "pgx.CYP2C19");
+    ASSERT_TRUE(f != NULL);
+    ASSERT_STR_EQ(f->text, "Poor Metabolizer");
+    f = mt_twin_fact_find(&l, "renal.gfr_l_h");
+    ASSERT_TRUE(f && f->value == ph.gfr_l_h);
+    f = mt_twin_fact_find(&l, "renal.egfr_ml_min_1_73");
+    ASSERT_TRUE(f && f->value == ph.egfr_ml_min_1_73);
+    f = mt_twin_fact_find(&l, "drug.synth.CL_H");
+    ASSERT_TRUE(f && f->value == val(&l, "CL_H_synth"));
+    f = mt_twin_fact_find(&l, "drug.synth.partition");
+    ASSERT_TRUE(f && strstr(f->text, "2005"));
+
+    /* the set is complete for the builder, oral and IV */
+    char why[1024] = "";
+    st = complete_for_builder(&l, "synth", 1, why, sizeof why);
+    if (st != MT_OK)
+        printf("  incomplete: %s\n", why);
+    ASSERT_EQ_INT(st, MT_OK);
+    size_t n_oral = l.n_params;
+    mt_twin_param_list_free(&l);
+    ASSERT_EQ_INT((int)l.n_params, 0);
+
+    /* IV only: ka 0, F 1, the rest unchanged */
+    oral[0] = 0;
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 1, cards, ids, oral, &l), MT_OK);
+    ASSERT_EQ_INT((int)l.n_params, (int)n_oral);
+    ASSERT_TRUE(val(&l, "ka_synth") == 0.0 && val(&l, "F_synth") == 1.0);
+    ASSERT_TRUE(strstr(mt_twin_param_find(&l, "ka_synth")->provenance, "no oral dose") != NULL);
+    ASSERT_TRUE(rel_close(val(&l, "CL_H_synth"), cl_h, 1e-13));
+    why[0] = '\0';
+    ASSERT_EQ_INT(complete_for_builder(&l, "synth", 0, why, sizeof why), MT_OK);
+    mt_twin_param_list_free(&l);
+
+    /* the same card under another builder name, next to itself: ids follow drug_ids */
+    const mt_drugcard *two[] = {card, card};
+    const char *two_ids[] = {"a", "b"};
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 2, two, two_ids, NULL, &l), MT_OK);
+    ASSERT_TRUE(rel_close(val(&l, "CL_H_a"), cl_h, 1e-13) &&
+                val(&l, "CL_H_a") == val(&l, "CL_H_b"));
+    mt_twin_param_list_free(&l);
+
+    mt_drugcard_destroy(card);
+    mt_profile_destroy(anna);
+}
+
+TEST(child_pugh_b)
+{
+    setup();
+    mt_profile *p = parse_profile("{\"id\": \"cp\", \"sex\": \"male\", \"age_years\": 58, "
+                                  "\"weight_kg\": 80, \"height_cm\": 178, "
+                                  "\"child_pugh_class\": \"B\"}");
+    mt_drugcard *card = synth(synth_card);
+    ASSERT_TRUE(p && card);
+    const mt_drugcard *cards[] = {card};
+    const char *ids[] = {"synth"};
+    mt_twin_param_list l;
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, p, 1, cards, ids, NULL, &l), MT_OK);
+    mt_covariates cov = covariates_of(p);
+    ASSERT_EQ_INT(cov.child_pugh_class, 'B');
+    mt_physiology ph;
+    ASSERT_EQ_INT(mt_physiology_compute(mt_twin_tables_physio(tables), ctx, &cov, &ph), MT_OK);
+    /* OSP Qualification-HI Table 2, class B: hepatic artery 2.3, renal 0.65; portal, other
+     * organs and cardiac index are not applied */
+    ASSERT_TRUE(rel_close(val(&l, "Q_ha"), ph.organ[MT_ORGAN_LIVER].blood_flow_l_h * 2.3, 1e-15));
+    ASSERT_TRUE(
+        rel_close(val(&l, "Q_kid"), ph.organ[MT_ORGAN_KIDNEY].blood_flow_l_h * 0.65, 1e-15));
+    ASSERT_TRUE(val(&l, "Q_gut") == ph.organ[MT_ORGAN_GUT].blood_flow_l_h);
+    ASSERT_TRUE(val(&l, "Q_mus") == ph.organ[MT_ORGAN_MUSCLE].blood_flow_l_h);
+    ASSERT_TRUE(strstr(mt_twin_param_find(&l, "Q_gut")->provenance, "NOT applied") != NULL);
+    /* CYP factors B: 3A4 0.4, 2C19 0.26, 1A2 0.1, 2D6 0.33; unspecific clearance unscaled.
+     * No creatinine: GFR is the allometric reference x GFR factor, inside physiology. */
+    double cl_h = synth_cl_h(&ph, 80, 0.4, 0.26, 0.1, 0.33);
+    ASSERT_TRUE(rel_close(val(&l, "CL_H_synth"), cl_h, 1e-13));
+    ASSERT_TRUE(rel_close(val(&l, "CL_R_synth"), 0.2 * ph.gfr_l_h / 1.3, 1e-14));
+    /* Kp with the haematocrit x 0.88 */
+    mt_kp_drug kd;
+    mt_kp_drug_init(&kd);
+    kd.logp = 2.5;
+    kd.n_pka = 1;
+    kd.pka[0] = 8.5;
+    kd.pka_type[0] = MT_KP_PKA_BASE_;
+    kd.fu_plasma = 0.2;
+    kd.blood_plasma_ratio = 1.3;
+    mt_kp_opts opts = {ph.haematocrit * 0.88, MT_KP_REST_MUSCLE, NULL};
+    double kp[MT_KP_N_ORGANS];
+    ASSERT_EQ_INT(mt_partition_kp(mt_twin_tables_partition(tables), ctx, MT_KP_RODGERS_ROWLAND, &kd,
+                                  &opts, kp, NULL),
+                  MT_OK);
+    ASSERT_TRUE(rel_close(val(&l, "Kp_liv_synth"), kp[MT_KP_LIV] / 1.3, 1e-14));
+    const mt_twin_fact *f = mt_twin_fact_find(&l, "hepatic.child_pugh_class");
+    ASSERT_TRUE(f && !strcmp(f->text, "B"));
+    mt_twin_param_list_free(&l);
+    mt_drugcard_destroy(card);
+    mt_profile_destroy(p);
+}
+
+/* The card fields an error message names (for the table): tokens starting with a card
+ * section ("physchem.fu_plasma", "elimination.hepatic.0", ...), each once. */
+static void fields_named(const char *msg, char *out, size_t n)
+{
+    static const char *const sections[] = {"physchem.",    "partition.", "absorption.",
+                                           "elimination.", "racemate",   NULL};
+    out[0] = '\0';
+    for (const char *p = msg; *p; p++) {
+        if (p > msg && (isalnum((unsigned char)p[-1]) || strchr("._/", p[-1])))
+            continue;
+        for (const char *const *s = sections; *s; s++) {
+            if (strncmp(p, *s, strlen(*s)))
+                continue;
+            size_t k = 0;
+            while (p[k] && (isalnum((unsigned char)p[k]) || p[k] == '.' || p[k] == '_'))
+                k++;
+            while (k && p[k - 1] == '.')
+                k--;
+            char tok[96];
+            snprintf(tok, sizeof tok, "%.*s", (int)k, p);
+            /* skip a token already listed */
+            const char *q = out;
+            int seen = 0;
+            while ((q = strstr(q, tok)) != NULL) {
+                size_t e = strlen(tok);
+                if ((q == out || q[-1] == ' ') && (q[e] == ',' || q[e] == '\0')) {
+                    seen = 1;
+                    break;
+                }
+                q += e;
+            }
+            size_t len = strlen(out);
+            if (!seen && len + strlen(tok) + 3 < n)
+                snprintf(out + len, n - len, "%s%s", len ? ", " : "", tok);
+        }
+    }
+}
+
+/* ---- 2. every card of the library --------------------------------------------------------- */
+
+TEST(library_cards_iv)
+{
+    setup();
+    mt_profile *anna = load_anna();
+    ASSERT_TRUE(anna != NULL);
+    char **names = NULL;
+    size_t n = 0;
+    ASSERT_EQ_INT(mt_drugcard_list(ctx, NULL, &names, &n), MT_OK);
+    ASSERT_TRUE(n > 0);
+    size_t n_complete = 0;
+    int r_warfarin = 0, s_warfarin = 0;
+    printf("  %-26s %-10s %s\n", "card (IV, patient anna)", "twin", "fields missing or unusable");
+    for (size_t i = 0; i < n; i++) {
+        mt_drugcard *c = NULL;
+        if (mt_drugcard_load(ctx, NULL, names[i], &c) != MT_OK) {
+            mt_check_(0, __FILE__, __LINE__, "card %s does not load: %s", names[i], mt_errmsg(ctx));
+            continue;
+        }
+        const mt_drugcard *cards[] = {c};
+        const char *ids[] = {names[i]};
+        int oral[] = {0};
+        mt_twin_param_list l;
+        mt_status st = mt_twin_params(tables, ctx, anna, 1, cards, ids, oral, &l);
+        if (st == MT_OK) {
+            char why[1024] = "";
+            mt_status cs = complete_for_builder(&l, names[i], 0, why, sizeof why);
+            printf("  %-26s %-10s %s\n", names[i], cs == MT_OK ? "complete" : "INCOMPLETE",
+                   cs == MT_OK ? "" : why);
+            mt_check_(cs == MT_OK, __FILE__, __LINE__, "%s: parameters not complete: %s", names[i],
+                      why);
+            n_complete++;
+            r_warfarin |= !strcmp(names[i], "r_warfarin");
+        } else {
+            const char *msg = mt_errmsg(ctx);
+            char want[128];
+            snprintf(want, sizeof want, "drug card '%s'", names[i]);
+            char fields[512];
+            fields_named(msg, fields, sizeof fields);
+            printf("  %-26s %-10s %s\n", names[i], "error", fields);
+            if (!strcmp(names[i], "s_warfarin"))
+                s_warfarin = strstr(msg, "elimination.hepatic.1 (unspecific") &&
+                             strstr(msg, ").specific_clearance");
+            mt_check_(msg[0] != '\0' && strstr(msg, want) != NULL, __FILE__, __LINE__,
+                      "%s: the error must name the card: '%s'", names[i], msg);
+            mt_check_(st == MT_ENOTFOUND || st == MT_EUNSUPPORTED || st == MT_EINVAL, __FILE__,
+                      __LINE__, "%s: unexpected status %d", names[i], (int)st);
+            mt_check_(fields[0] != '\0', __FILE__, __LINE__,
+                      "%s: the error must name a card field: '%s'", names[i], msg);
+            mt_check_(l.n_params == 0 && l.params == NULL, __FILE__, __LINE__,
+                      "%s: the list is not empty after a failure", names[i]);
+        }
+        /* oral: must not crash, and an error names a field */
+        oral[0] = 1;
+        mt_twin_param_list lo;
+        if (mt_twin_params(tables, ctx, anna, 1, cards, ids, oral, &lo) != MT_OK)
+            mt_check_(mt_errmsg(ctx)[0] != '\0', __FILE__, __LINE__, "%s oral: empty message",
+                      names[i]);
+        mt_twin_param_list_free(&lo);
+        mt_twin_param_list_free(&l);
+        mt_drugcard_destroy(c);
+    }
+    printf("  %zu of %zu cards give a complete IV twin\n", n_complete, n);
+    mt_drugcard_names_free(ctx, names, n);
+    mt_profile_destroy(anna);
+    /* pinned: R-warfarin has everything an IV twin needs; S-warfarin's unspecific hepatic
+     * process ran with a stored PK-Sim specific clearance, which cannot be converted */
+    ASSERT_TRUE(r_warfarin);
+    ASSERT_TRUE(s_warfarin);
+}
+
+/* ---- 3. bad input ------------------------------------------------------------------------- */
+
+static void expect_fail(const mt_profile *p, const mt_drugcard *c, int oral, mt_status want,
+                        const char *needle, int line)
+{
+    const mt_drugcard *cards[] = {c};
+    const char *ids[] = {"synth"};
+    int o[] = {oral};
+    mt_twin_param_list l;
+    mt_status st = mt_twin_params(tables, ctx, p, c ? 1 : 0, cards, ids, o, &l);
+    mt_check_(st == want, __FILE__, line, "status %d, expected %d (%s)", (int)st, (int)want,
+              mt_errmsg(ctx));
+    mt_check_(strstr(mt_errmsg(ctx), needle) != NULL, __FILE__, line,
+              "message '%s' does not name '%s'", mt_errmsg(ctx), needle);
+    mt_check_(l.n_params == 0 && l.n_facts == 0, __FILE__, line, "list not empty on failure");
+    mt_twin_param_list_free(&l);
+}
+
+TEST(bad_person)
+{
+    setup();
+    mt_drugcard *card = synth(synth_card);
+    ASSERT_TRUE(card != NULL);
+    expect_fail(NULL, card, 0, MT_EINVAL, "profile", __LINE__);
+    /* a profile without a weight is refused by the profile parser, naming the field */
+    mt_profile *p = NULL;
+    const char *no_weight = "{\"id\": \"x\", \"sex\": \"female\", \"age_years\": 40, "
+                            "\"height_cm\": 160}";
+    ASSERT_EQ_INT(mt_profile_parse_json(ctx, no_weight, strlen(no_weight), &p), MT_EINVAL);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "weight_kg") != NULL);
+    /* a valid profile outside the physiology method's range: the message names the field */
+    p = parse_profile("{\"id\": \"heavy\", \"sex\": \"female\", \"age_years\": 40, "
+                      "\"weight_kg\": 400, \"height_cm\": 160}");
+    ASSERT_TRUE(p != NULL);
+    expect_fail(p, card, 0, MT_EINVAL, "weight_kg", __LINE__);
+    mt_profile_destroy(p);
+    p = parse_profile("{\"id\": \"child\", \"sex\": \"male\", \"age_years\": 10, "
+                      "\"weight_kg\": 30, \"height_cm\": 140}");
+    ASSERT_TRUE(p != NULL);
+    expect_fail(p, card, 0, MT_EINVAL, "age_years", __LINE__);
+    mt_profile_destroy(p);
+    /* an allele CPIC does not know */
+    p = parse_profile("{\"id\": \"g\", \"sex\": \"male\", \"age_years\": 40, \"weight_kg\": 80, "
+                      "\"height_cm\": 180, \"genotypes\": {\"CYP2C19\": \"*1/*99\"}}");
+    ASSERT_TRUE(p != NULL);
+    expect_fail(p, card, 0, MT_ENOTFOUND, "genotypes.CYP2C19", __LINE__);
+    mt_profile_destroy(p);
+    mt_drugcard_destroy(card);
+}
+
+TEST(bad_card)
+{
+    setup();
+    mt_profile *anna = load_anna();
+    ASSERT_TRUE(anna != NULL);
+    mt_drugcard *c;
+    /* no fu */
+    c = synth_with("\"fu_plasma\": " V(0.2) ", ", "");
+    ASSERT_TRUE(c != NULL);
+    expect_fail(anna, c, 0, MT_ENOTFOUND, "drug card 'synth': physchem.fu_plasma", __LINE__);
+    mt_drugcard_destroy(c);
+    /* no B:P */
+    c = synth_with(", \"blood_plasma_ratio\": " V(1.3), "");
+    ASSERT_TRUE(c != NULL);
+    expect_fail(anna, c, 0, MT_ENOTFOUND, "has no blood_plasma_ratio", __LINE__);
+    mt_drugcard_destroy(c);
+    /* oral dose without ka */
+    c = synth_with("\"ka\": " VU(1.2, "1/h") ",", "");
+    ASSERT_TRUE(c != NULL);
+    expect_fail(anna, c, 1, MT_ENOTFOUND, "absorption.ka", __LINE__);
+    /* ... which an IV regimen does not need */
+    {
+        const mt_drugcard *cards[] = {c};
+        const char *ids[] = {"synth"};
+        mt_twin_param_list l;
+        ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 1, cards, ids, NULL, &l), MT_OK);
+        mt_twin_param_list_free(&l);
+    }
+    mt_drugcard_destroy(c);
+    /* Km absent */
+    c = synth_with("\"km\": " VU(5, "umol/L") ",", "");
+    ASSERT_TRUE(c != NULL);
+    expect_fail(anna, c, 0, MT_ENOTFOUND, "elimination.hepatic.0 (CYP3A4).km", __LINE__);
+    mt_drugcard_destroy(c);
+    /* an enzyme without an abundance in data/enzymes */
+    c = synth_with("\"enzyme\": \"CYP3A4\"", "\"enzyme\": \"CYP4F2\"");
+    ASSERT_TRUE(c != NULL);
+    expect_fail(anna, c, 0, MT_ENOTFOUND, "CYP4F2", __LINE__);
+    mt_drugcard_destroy(c);
+    /* a partition method medtwin does not implement */
+    c = synth_with("\"rodgers_rowland\"", "\"schmitt\"");
+    ASSERT_TRUE(c != NULL);
+    expect_fail(anna, c, 0, MT_EUNSUPPORTED, "partition.method 'schmitt'", __LINE__);
+    mt_drugcard_destroy(c);
+    /* genotype alternatives on one enzyme are not summed */
+    c = synth_with("\"enzyme\": \"CYP1A2\", \"process\": \"michaelis_menten\",",
+                   "\"enzyme\": \"CYP3A4\", \"osp_process\": \"CYP3A4*22\", \"process\": "
+                   "\"michaelis_menten\",");
+    ASSERT_TRUE(c != NULL);
+    expect_fail(anna, c, 0, MT_EUNSUPPORTED, "different genotypes", __LINE__);
+    mt_drugcard_destroy(c);
+    /* a stored PK-Sim specific clearance overrides the clint next to it: not convertible */
+    c = synth_with("\"clint\": " VU(0.5, "L/min"),
+                   "\"clint\": " VU(0.5, "L/min") ", \"specific_clearance\": " VU(0.5, "1/min"));
+    ASSERT_TRUE(c != NULL);
+    expect_fail(anna, c, 0, MT_EUNSUPPORTED, "(CYP2D6).specific_clearance", __LINE__);
+    mt_drugcard_destroy(c);
+    /* a first-order process with only a PK-Sim specific clearance */
+    c = synth_with("\"clint\": " VU(0.5, "L/min"), "\"specific_clearance\": " VU(0.5, "1/min"));
+    ASSERT_TRUE(c != NULL);
+    expect_fail(anna, c, 0, MT_EUNSUPPORTED, "specific_clearance", __LINE__);
+    mt_drugcard_destroy(c);
+    /* a renal clearance process with only a PK-Sim specific clearance */
+    c = synth_with("\"renal\": {\"gfr_fraction\": " V(1) "}},",
+                   "\"renal\": {\"clearance\": [{\"process\": \"renal_clearance\", "
+                   "\"specific_clearance\": " VU(0.02, "1/min") "}]}},");
+    ASSERT_TRUE(c != NULL);
+    expect_fail(anna, c, 0, MT_EUNSUPPORTED, "elimination.renal.clearance.0", __LINE__);
+    mt_drugcard_destroy(c);
+
+    /* malformed arguments */
+    c = synth(synth_card);
+    ASSERT_TRUE(c != NULL);
+    const mt_drugcard *cards[] = {c, c};
+    const char *bad_ids[] = {"1abc"};
+    const char *dup_ids[] = {"x", "x"};
+    mt_twin_param_list l;
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 1, cards, bad_ids, NULL, &l), MT_EINVAL);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "drug_ids[0]") != NULL);
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 2, cards, dup_ids, NULL, &l), MT_EINVAL);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "twice") != NULL);
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 1, NULL, bad_ids, NULL, &l), MT_EINVAL);
+    ASSERT_EQ_INT(mt_twin_params(NULL, ctx, anna, 1, cards, bad_ids, NULL, &l), MT_EINVAL);
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 0, NULL, NULL, NULL, NULL), MT_EINVAL);
+    /* no drugs: the physiology alone */
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 0, NULL, NULL, NULL, &l), MT_OK);
+    ASSERT_TRUE(mt_twin_param_find(&l, "V_liv") && mt_twin_param_find(&l, "Q_ha"));
+    ASSERT_EQ_INT((int)l.n_params, 25);
+    mt_twin_param_list_free(&l);
+    mt_twin_param_list_free(NULL);
+    mt_drugcard_destroy(c);
+    mt_profile_destroy(anna);
+}
+
+TEST(teardown)
+{
+    mt_twin_tables_destroy(tables);
+    tables = NULL;
+    mt_ctx_destroy(ctx);
+    ctx = NULL;
+}
+
+TEST_MAIN(TEST_ENTRY(enzyme_table), TEST_ENTRY(synthetic_card_anna), TEST_ENTRY(child_pugh_b),
+          TEST_ENTRY(library_cards_iv), TEST_ENTRY(bad_person), TEST_ENTRY(bad_card),
+          TEST_ENTRY(teardown))

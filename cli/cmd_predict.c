@@ -13,9 +13,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "medtwin/csv.h"
+#include "medtwin/drugcard.h"
 #include "medtwin/exposure.h"
 #include "medtwin/pbpk.h"
+#include "medtwin/profile.h"
 #include "medtwin/regimen.h"
+#include "medtwin/twin.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -30,6 +33,9 @@ static const char *const help =
     "Builds the whole-body PBPK twin for the regimen(s) and predicts plasma\n"
     "concentrations and exposure.\n"
     "\n"
+    "  --patient FILE     patient profile (JSON) or HL7 FHIR R4 Bundle: the twin's\n"
+    "                     parameters are derived from it and the drug cards\n"
+    "                     (--given and --set still override single values)\n"
     "  --regimen TEXT     e.g. \"omeprazole 20 mg po once\",\n"
     "                     \"clarithromycin 500 mg po q12h x 5d\" (repeatable)\n"
     "  --until T          end of the prediction (e.g. 48h, 2d; default 24h)\n"
@@ -46,7 +52,7 @@ typedef struct {
     const char *cmd; /* "predict" or "twin export" */
     const char *regimen[MAX_REGIMENS];
     int n_regimen;
-    const char *given, *out, *plot;
+    const char *given, *out, *plot, *patient;
     long row, steps;
     double until_h, rtol, atol;
     char **set;
@@ -76,6 +82,8 @@ static int parse_args(int argc, char **argv, args *a)
                                    v);
         } else if (!strcmp(o, "--given")) {
             a->given = v;
+        } else if (!strcmp(o, "--patient")) {
+            a->patient = v;
         } else if (!strcmp(o, "--row")) {
             if (mt_cli_parse_long(v, &a->row) || a->row < 0)
                 return mt_cli_fail("%s: --row: '%s' is not a row number", a->cmd, v);
@@ -212,34 +220,114 @@ static int collect(mt_ctx *ctx, const mt_model *m, const mt_regimen *reg, int n_
     return 0;
 }
 
+/* --patient: the person's parameters from the profile and the regimen's drug cards
+ * (medtwin/twin.h), put before --given/--set so that those override them. *report (may be
+ * NULL) receives {"patient", "parameters": [...], "facts": [...]} for result.json. */
+static int derive_from_patient(mt_ctx *ctx, const args *a, const mt_profile *person,
+                               const mt_regimen *reg, params *prm, json_t **report)
+{
+    mt_twin_tables *tt = NULL;
+    mt_drugcard *cards[MAX_REGIMENS] = {0};
+    const char *ids[MAX_REGIMENS];
+    int oral[MAX_REGIMENS];
+    mt_twin_param_list l = {0};
+    int rc = 0;
+    if (mt_twin_tables_load(ctx, NULL, &tt) != MT_OK) {
+        rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
+        goto done;
+    }
+    for (int d = 0; d < a->n_regimen; d++) {
+        if (mt_drugcard_load(ctx, NULL, reg[d].drug, &cards[d]) != MT_OK) {
+            rc = mt_cli_fail("%s: --regimen %s: %s", a->cmd, reg[d].drug, mt_errmsg(ctx));
+            goto done;
+        }
+        ids[d] = reg[d].drug;
+        oral[d] = reg[d].route == MT_DOSE_PO;
+    }
+    if (mt_twin_params(tt, ctx, person, (size_t)a->n_regimen, (const mt_drugcard *const *)cards,
+                       ids, oral, &l) != MT_OK) {
+        rc = mt_cli_fail("%s: --patient %s: %s", a->cmd, a->patient, mt_errmsg(ctx));
+        goto done;
+    }
+    for (size_t i = 0; i < l.n_params; i++)
+        if (params_put(prm, l.params[i].id, l.params[i].value) != 0) {
+            rc = mt_cli_fail("out of memory");
+            goto done;
+        }
+    if (report) {
+        json_t *r = json_object(), *ps = json_array(), *fs = json_array();
+        for (size_t i = 0; i < l.n_params; i++) {
+            json_t *o = json_object();
+            json_object_set_new(o, "id", json_string(l.params[i].id));
+            json_object_set_new(o, "value", json_real(l.params[i].value));
+            json_object_set_new(o, "unit", json_string(l.params[i].unit));
+            json_object_set_new(o, "provenance", json_string(l.params[i].provenance));
+            json_array_append_new(ps, o);
+        }
+        for (size_t i = 0; i < l.n_facts; i++) {
+            const mt_twin_fact *f = &l.facts[i];
+            json_t *o = json_object();
+            json_object_set_new(o, "key", json_string(f->key));
+            json_object_set_new(o, "value", isfinite(f->value) ? json_real(f->value) : json_null());
+            json_object_set_new(o, "unit", json_string(f->unit));
+            json_object_set_new(o, "text", json_string(f->text));
+            json_object_set_new(o, "how", json_string(f->how));
+            json_array_append_new(fs, o);
+        }
+        json_object_set_new(r, "patient", json_string(a->patient));
+        json_object_set_new(r, "parameters", ps);
+        json_object_set_new(r, "facts", fs);
+        *report = r;
+    }
+done:
+    mt_twin_param_list_free(&l);
+    for (int d = 0; d < MAX_REGIMENS; d++)
+        mt_drugcard_destroy(cards[d]);
+    mt_twin_tables_destroy(tt);
+    return rc;
+}
+
 /* Parses the regimens, builds the twin's model and collects its parameter
  * values (defaults that are definitions, not data, first: complete oral
  * bioavailability F = 1 and blood:plasma ratio 1 unless given). */
 static int make_twin(mt_ctx *ctx, const args *a, mt_regimen *reg, mt_pbpk_drug *drugs, mt_model **m,
-                     params *prm)
+                     params *prm, json_t **report)
 {
-    for (int d = 0; d < a->n_regimen; d++) {
-        if (mt_regimen_parse(ctx, a->regimen[d], a->until_h, NAN, &reg[d]) != MT_OK)
-            return mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
+    mt_profile *person = NULL;
+    double weight_kg = NAN; /* for per-kg doses */
+    if (a->patient) {
+        if (mt_profile_load(ctx, a->patient, &person) != MT_OK)
+            return mt_cli_fail("%s: --patient: %s", a->cmd, mt_errmsg(ctx));
+        weight_kg = mt_profile_weight_kg(person);
+    }
+    int rc = 0;
+    for (int d = 0; d < a->n_regimen && !rc; d++) {
+        if (mt_regimen_parse(ctx, a->regimen[d], a->until_h, weight_kg, &reg[d]) != MT_OK) {
+            rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
+            break;
+        }
         for (int e = 0; e < d; e++)
             if (!strcmp(reg[e].drug, reg[d].drug))
-                return mt_cli_fail("%s: %s appears in two regimens; give one regimen per drug",
-                                   a->cmd, reg[d].drug);
+                rc = mt_cli_fail("%s: %s appears in two regimens; give one regimen per drug",
+                                 a->cmd, reg[d].drug);
         drugs[d].name = reg[d].drug;
         drugs[d].n_doses = reg[d].n_doses;
         drugs[d].doses = reg[d].doses;
     }
-    if (mt_pbpk_build(ctx, (size_t)a->n_regimen, drugs, m) != MT_OK)
-        return mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
-    for (int d = 0; d < a->n_regimen; d++) {
+    if (!rc && mt_pbpk_build(ctx, (size_t)a->n_regimen, drugs, m) != MT_OK)
+        rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
+    for (int d = 0; d < a->n_regimen && !rc && !person; d++) {
         char id[512];
         snprintf(id, sizeof id, "F_%.63s", reg[d].drug);
         int bad = params_put(prm, id, 1.0);
         snprintf(id, sizeof id, "BP_%.63s", reg[d].drug);
         if (bad || params_put(prm, id, 1.0))
-            return mt_cli_fail("out of memory");
+            rc = mt_cli_fail("out of memory");
     }
-    return collect(ctx, *m, reg, a->n_regimen, a, prm);
+    if (!rc && person)
+        rc = derive_from_patient(ctx, a, person, reg, prm, report);
+    mt_profile_destroy(person);
+    return rc ? rc : collect(ctx, *m, reg, a->n_regimen, a, prm);
 }
 
 static json_t *num_array(const double *x, size_t n, size_t stride)
@@ -255,7 +343,7 @@ static json_t *num_array(const double *x, size_t n, size_t stride)
 static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg, int n_reg,
-                        const mt_result *r)
+                        const mt_result *r, json_t *report)
 {
     size_t nr = mt_result_n_rows(r), nc = mt_result_n_cols(r);
     double *t = malloc(nr * sizeof *t);
@@ -306,9 +394,17 @@ static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg, int n
     json_object_set_new(root, "warnings", json_array());
     json_t *prov = json_object();
     json_object_set_new(prov, "medtwin_version", json_string(mt_version()));
-    json_object_set_new(prov, "parameters",
-                        json_string(a->given ? "given (--given/--set)" : "given (--set)"));
+    json_object_set_new(
+        prov, "parameters",
+        json_string(a->patient ? (a->given || a->n_set ? "derived from --patient and the drug "
+                                                         "cards; --given/--set override"
+                                                       : "derived from --patient and the drug "
+                                                         "cards")
+                    : a->given ? "given (--given/--set)"
+                               : "given (--set)"));
     json_object_set_new(root, "provenance", prov);
+    if (report)
+        json_object_set(root, "twin", report);
     if (!rc) {
         char *text =
             json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
@@ -356,6 +452,7 @@ int mt_cmd_predict(int argc, char **argv)
     mt_sim *s = NULL;
     mt_result *r = NULL;
     params prm = {0};
+    json_t *report = NULL;
     int plotted = 0;
     a.cmd = "predict";
     int rc = parse_args(argc, argv, &a);
@@ -365,7 +462,7 @@ int mt_cmd_predict(int argc, char **argv)
         rc = mt_cli_fail("out of memory");
         goto done;
     }
-    if ((rc = make_twin(ctx, &a, reg, drugs, &m, &prm)) != 0)
+    if ((rc = make_twin(ctx, &a, reg, drugs, &m, &prm, &report)) != 0)
         goto done;
     if (mt_program_create(ctx, m, &p) != MT_OK || mt_sim_create(ctx, p, &s) != MT_OK) {
         rc = mt_cli_fail("predict: %s", mt_errmsg(ctx));
@@ -424,10 +521,11 @@ int mt_cmd_predict(int argc, char **argv)
         free(x);
     }
     if (!rc)
-        rc = write_result(ctx, &a, reg, a.n_regimen, r);
+        rc = write_result(ctx, &a, reg, a.n_regimen, r, report);
     if (rc && plotted)
         remove(a.plot); /* ours, from this run */
 done:
+    json_decref(report);
     mt_result_destroy(r);
     mt_sim_destroy(s);
     mt_program_destroy(p);
@@ -442,7 +540,8 @@ done:
 
 static const char *const twin_help =
     "usage: medtwin twin export --regimen TEXT [--regimen TEXT ...] --out MODEL.xml\n"
-    "                           [--given FILE.csv [--row N]] [--set id=value ...]\n"
+    "                           [--patient FILE] [--given FILE.csv [--row N]]\n"
+    "                           [--set id=value ...]\n"
     "                           [--until T]\n"
     "\n"
     "Writes the twin's whole-body PBPK model for the regimen(s) as SBML Level 3\n"
@@ -474,7 +573,7 @@ int mt_cmd_twin(int argc, char **argv)
     if (!rc && mt_ctx_create(&ctx) != MT_OK)
         rc = mt_cli_fail("out of memory");
     if (!rc)
-        rc = make_twin(ctx, &a, reg, drugs, &m, &prm);
+        rc = make_twin(ctx, &a, reg, drugs, &m, &prm, NULL);
     if (!rc &&
         mt_model_export_sbml(ctx, m, prm.n, (const char *const *)prm.id, prm.val, &xml) != MT_OK)
         rc = mt_cli_fail("twin export: %s", mt_errmsg(ctx));

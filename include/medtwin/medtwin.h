@@ -2,9 +2,19 @@
  * medtwin/medtwin.h — umbrella header of the medtwin library. */
 #ifndef MEDTWIN_H
 #define MEDTWIN_H
+#include "csv.h"
 #include "data.h"
+#include "drugcard.h"
 #include "error.h"
+#include "exposure.h"
 #include "model.h"
+#include "partition.h"
+#include "pbpk.h"
+#include "pgx.h"
+#include "physiology.h"
 #include "plot.h"
+#include "profile.h"
+#include "regimen.h"
 #include "sim.h"
+#include "twin.h"
 #endif

@@ -76,7 +76,7 @@ double mt_partition_tables_hct(const mt_partition_tables *t);
 
 typedef enum { MT_KP_RODGERS_ROWLAND = 1, MT_KP_POULIN_THEIL = 2 } mt_kp_method;
 
-typedef enum { MT_PKA_ACID = 1, MT_PKA_BASE = 2 } mt_pka_type;
+typedef enum { MT_KP_PKA_ACID = 1, MT_KP_PKA_BASE = 2 } mt_kp_pka_type;
 
 #define MT_KP_MAX_PKA 3
 
@@ -86,7 +86,7 @@ typedef struct {
                         NaN: 1.115 logp - 1.35 (Leo et al. 1971, as both papers do) */
     size_t n_pka;    /* 0 (neutral) to MT_KP_MAX_PKA */
     double pka[MT_KP_MAX_PKA];
-    mt_pka_type pka_type[MT_KP_MAX_PKA];
+    mt_kp_pka_type pka_type[MT_KP_MAX_PKA];
     double fu_plasma;          /* fraction unbound in plasma, (0, 1] */
     double blood_plasma_ratio; /* B:P; NaN if unknown. Required (MT_EINVAL otherwise) only by
                                   Rodgers & Rowland 2005, i.e. for a basic pKa >= 7 */

@@ -31,12 +31,12 @@
 extern "C" {
 #endif
 
-typedef enum { MT_ROUTE_PO, MT_ROUTE_IV_BOLUS, MT_ROUTE_IV_INFUSION } mt_route;
+typedef enum { MT_DOSE_PO, MT_DOSE_IV_BOLUS, MT_DOSE_IV_INFUSION } mt_dose_route;
 
 typedef struct {
     double time_h;
     double amount_mg;
-    mt_route route;
+    mt_dose_route route;
     double duration_h; /* infusions only (> 0) */
 } mt_dose;
 

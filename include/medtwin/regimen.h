@@ -29,7 +29,7 @@ extern "C" {
 typedef struct {
     char drug[64];  /* lower case */
     double dose_mg; /* per administration, after per-kg scaling */
-    mt_route route;
+    mt_dose_route route;
     double duration_h; /* infusions */
     double interval_h; /* 0 for once */
     double first_h;    /* time of the first dose */

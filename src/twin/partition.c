@@ -304,7 +304,7 @@ static void sort_pka(const mt_kp_drug *d, ionisation *io)
 {
     io->n_acid = io->n_base = 0;
     for (size_t i = 0; i < d->n_pka; i++) {
-        if (d->pka_type[i] == MT_PKA_ACID)
+        if (d->pka_type[i] == MT_KP_PKA_ACID)
             io->acid[io->n_acid++] = d->pka[i];
         else
             io->base[io->n_base++] = d->pka[i];
@@ -358,14 +358,15 @@ static mt_status check_drug(mt_ctx *ctx, const mt_kp_drug *d)
         if (!isfinite(d->pka[i]))
             return mt_error(ctx, MT_EINVAL, "partition: pka[%zu] must be finite (got %g)", i,
                             d->pka[i]);
-        if (d->pka_type[i] == MT_PKA_ACID)
+        if (d->pka_type[i] == MT_KP_PKA_ACID)
             n_acid++;
-        else if (d->pka_type[i] == MT_PKA_BASE)
+        else if (d->pka_type[i] == MT_KP_PKA_BASE)
             n_base++;
         else
-            return mt_error(ctx, MT_EINVAL,
-                            "partition: pka_type[%zu] must be MT_PKA_ACID or MT_PKA_BASE (got %d)",
-                            i, (int)d->pka_type[i]);
+            return mt_error(
+                ctx, MT_EINVAL,
+                "partition: pka_type[%zu] must be MT_KP_PKA_ACID or MT_KP_PKA_BASE (got %d)", i,
+                (int)d->pka_type[i]);
     }
     if (d->is_zwitterion && !(n_acid && n_base))
         return mt_error(ctx, MT_EINVAL,

@@ -200,13 +200,13 @@ static mt_status check_drugs(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs)
             if (!isfinite(x->amount_mg) || x->amount_mg < 0)
                 return mt_error(ctx, MT_EINVAL, "pbpk: %s dose %zu: amount %g mg is not >= 0",
                                 d->name, k + 1, x->amount_mg);
-            if (x->route == MT_ROUTE_IV_INFUSION &&
+            if (x->route == MT_DOSE_IV_INFUSION &&
                 (!isfinite(x->duration_h) || !(x->duration_h > 0)))
                 return mt_error(ctx, MT_EINVAL,
                                 "pbpk: %s dose %zu: infusion duration %g h is not > 0", d->name,
                                 k + 1, x->duration_h);
-            if (x->route != MT_ROUTE_PO && x->route != MT_ROUTE_IV_BOLUS &&
-                x->route != MT_ROUTE_IV_INFUSION)
+            if (x->route != MT_DOSE_PO && x->route != MT_DOSE_IV_BOLUS &&
+                x->route != MT_DOSE_IV_INFUSION)
                 return mt_error(ctx, MT_EINVAL, "pbpk: %s dose %zu: unknown route", d->name, k + 1);
         }
     }
@@ -289,13 +289,13 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     /* doses */
     for (size_t k = 0; k < d->n_doses; k++) {
         const mt_dose *x = &d->doses[k];
-        if (x->route == MT_ROUTE_IV_INFUSION) {
+        if (x->route == MT_DOSE_IV_INFUSION) {
             add(b, &dA[VEN], infusion(b, x), +1);
             if (dose_event(b, -1, x, x->time_h, 0, -1) ||
                 dose_event(b, -1, x, x->time_h + x->duration_h, 0, -1))
                 b->oom = 1;
-        } else if (dose_event(b, x->route == MT_ROUTE_PO ? Adep : A[VEN], x, x->time_h,
-                              x->amount_mg, x->route == MT_ROUTE_PO ? F : -1)) {
+        } else if (dose_event(b, x->route == MT_DOSE_PO ? Adep : A[VEN], x, x->time_h, x->amount_mg,
+                              x->route == MT_DOSE_PO ? F : -1)) {
             b->oom = 1;
         }
     }

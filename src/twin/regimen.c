@@ -212,11 +212,11 @@ mt_status mt_regimen_parse(mt_ctx *ctx, const char *text, double until_h, double
     if (!t)
         return bad(&L, MT_EPARSE, "no route (po, iv, ivinf over N min)", NULL);
     if (!strcmp(t, "po") || !strcmp(t, "oral")) {
-        out->route = MT_ROUTE_PO;
+        out->route = MT_DOSE_PO;
     } else if (!strcmp(t, "iv")) {
-        out->route = MT_ROUTE_IV_BOLUS;
+        out->route = MT_DOSE_IV_BOLUS;
     } else if (!strcmp(t, "ivinf")) {
-        out->route = MT_ROUTE_IV_INFUSION;
+        out->route = MT_DOSE_IV_INFUSION;
         t = next(&L);
         if (!t || strcmp(t, "over") != 0)
             return bad(&L, MT_EPARSE, "expected 'over N min' after ivinf, got",

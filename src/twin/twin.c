@@ -9,10 +9,6 @@
  * concentrations, each row with its source). Nothing is assumed where a card is silent: every
  * value a parameter needs and the card lacks is collected as a problem naming the drug and the
  * card field, and the call fails with all of them.
- *
- * Header clash: medtwin/partition.h and medtwin/drugcard.h both define mt_pka_type (with
- * different enumerator values). This file needs both, so partition.h's names are renamed by
- * the preprocessor while it is included; the enums stay ABI-identical.
  */
 #include "medtwin/twin.h"
 
@@ -21,14 +17,8 @@
 #include "medtwin/physiology.h" /* includes medtwin/profile.h */
 #include "medtwin/profile.h"
 
-#define mt_pka_type mt_kp_pka_type_
-#define MT_PKA_ACID MT_KP_PKA_ACID_
-#define MT_PKA_BASE MT_KP_PKA_BASE_
-#include "medtwin/partition.h"
-#undef mt_pka_type
-#undef MT_PKA_ACID
-#undef MT_PKA_BASE
 #include "medtwin/drugcard.h"
+#include "medtwin/partition.h"
 
 #include "util/csv.h"
 #include "util/util.h"
@@ -766,7 +756,7 @@ static void derive_drug(job *j, const person *pe, const mt_drugcard *c, const ch
                 if (mt_drugcard_pka(c, i, &v, &ty) != MT_OK)
                     v = NAN;
                 kd.pka[i] = v;
-                kd.pka_type[i] = ty == MT_PKA_ACID ? MT_KP_PKA_ACID_ : MT_KP_PKA_BASE_;
+                kd.pka_type[i] = ty == MT_PKA_ACID ? MT_KP_PKA_ACID : MT_KP_PKA_BASE;
             }
             kd.fu_plasma = fu;
             kd.blood_plasma_ratio = bp;

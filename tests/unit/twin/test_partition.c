@@ -626,7 +626,7 @@ static mt_kp_drug drug_of(const rr_ref *r)
     if (r->cls != C_NEUTRAL) {
         d.n_pka = 1;
         d.pka[0] = r->pka;
-        d.pka_type[0] = r->cls == C_ACID ? MT_PKA_ACID : MT_PKA_BASE;
+        d.pka_type[0] = r->cls == C_ACID ? MT_KP_PKA_ACID : MT_KP_PKA_BASE;
     }
     return d;
 }
@@ -703,7 +703,7 @@ static mt_kp_drug neutral(double logp, double fu)
     return d;
 }
 
-static mt_kp_drug monoprotic(double logp, double fu, double pka, mt_pka_type type, double bp)
+static mt_kp_drug monoprotic(double logp, double fu, double pka, mt_kp_pka_type type, double bp)
 {
     mt_kp_drug d = neutral(logp, fu);
     d.n_pka = 1;
@@ -718,15 +718,15 @@ TEST(human_kp_positive_every_class_and_method)
     ASSERT_TRUE(human());
     mt_kp_drug drugs[8];
     drugs[0] = neutral(2.5, 0.2);
-    drugs[1] = monoprotic(1.5, 0.05, 4.5, MT_PKA_ACID, NAN);
-    drugs[2] = monoprotic(3.0, 0.1, 9.5, MT_PKA_BASE, 1.3);
-    drugs[3] = monoprotic(3.1, 0.06, 6.0, MT_PKA_BASE, NAN); /* weak base: no B:P needed */
+    drugs[1] = monoprotic(1.5, 0.05, 4.5, MT_KP_PKA_ACID, NAN);
+    drugs[2] = monoprotic(3.0, 0.1, 9.5, MT_KP_PKA_BASE, 1.3);
+    drugs[3] = monoprotic(3.1, 0.06, 6.0, MT_KP_PKA_BASE, NAN); /* weak base: no B:P needed */
     drugs[4] = neutral(-1.0, 0.9);
     drugs[4].n_pka = 2; /* zwitterion, basic pKa >= 7: the 2005 equations */
     drugs[4].pka[0] = 3.0;
-    drugs[4].pka_type[0] = MT_PKA_ACID;
+    drugs[4].pka_type[0] = MT_KP_PKA_ACID;
     drugs[4].pka[1] = 9.0;
-    drugs[4].pka_type[1] = MT_PKA_BASE;
+    drugs[4].pka_type[1] = MT_KP_PKA_BASE;
     drugs[4].is_zwitterion = 1;
     drugs[4].blood_plasma_ratio = 0.8;
     drugs[5] = drugs[4]; /* zwitterion without a strong base: 2006, albumin */
@@ -736,13 +736,13 @@ TEST(human_kp_positive_every_class_and_method)
     drugs[6].n_pka = 2;
     drugs[6].pka[0] = 8.0;
     drugs[6].pka[1] = 10.0;
-    drugs[6].pka_type[0] = drugs[6].pka_type[1] = MT_PKA_BASE;
+    drugs[6].pka_type[0] = drugs[6].pka_type[1] = MT_KP_PKA_BASE;
     drugs[6].blood_plasma_ratio = 1.1;
     drugs[7] = neutral(0.5, 0.5); /* triprotic acid */
     drugs[7].n_pka = 3;
     for (int k = 0; k < 3; k++) {
         drugs[7].pka[k] = 3.0 + 2 * k;
-        drugs[7].pka_type[k] = MT_PKA_ACID;
+        drugs[7].pka_type[k] = MT_KP_PKA_ACID;
     }
     static const mt_kp_equation eq[8] = {MT_KP_EQ_RR2006_LIPOPROTEIN,
                                          MT_KP_EQ_RR2006_ALBUMIN,
@@ -802,7 +802,7 @@ TEST(strong_base_binds_acidic_phospholipid_tissues)
     /* Same logP and fu; the base (pKa 9.5, B:P 1.5) binds acidic phospholipids, whose content
      * (data/tissue/human.csv, mg/g) is highest in kidney 5.03, liver 4.56, lung 3.91 and lowest
      * in adipose and brain 0.40. */
-    mt_kp_drug n = neutral(2.0, 0.3), b = monoprotic(2.0, 0.3, 9.5, MT_PKA_BASE, 1.5);
+    mt_kp_drug n = neutral(2.0, 0.3), b = monoprotic(2.0, 0.3, 9.5, MT_KP_PKA_BASE, 1.5);
     double kn[MT_KP_N_ORGANS], kb[MT_KP_N_ORGANS];
     mt_kp_detail det;
     ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_RODGERS_ROWLAND, &n, NULL, kn, NULL),
@@ -855,10 +855,10 @@ TEST(fu_scaling_as_the_equations_say)
     /* R&R 2006: Kp = fu (Vew + X/Y Viw + lipids/Y) + (1 - fu - fu lipids_p/Y) Ktp */
     ASSERT_TRUE(affine_in_fu(MT_KP_RODGERS_ROWLAND, neutral(1.0, 0.5), &prop));
     ASSERT_TRUE(
-        affine_in_fu(MT_KP_RODGERS_ROWLAND, monoprotic(2.0, 0.5, 4.0, MT_PKA_ACID, NAN), &prop));
+        affine_in_fu(MT_KP_RODGERS_ROWLAND, monoprotic(2.0, 0.5, 4.0, MT_KP_PKA_ACID, NAN), &prop));
     /* R&R 2005 at fixed B:P: Kpu_BC = (hct - 1 + B:P)/(hct fu), so Kp is affine in fu too */
     ASSERT_TRUE(
-        affine_in_fu(MT_KP_RODGERS_ROWLAND, monoprotic(2.0, 0.5, 9.0, MT_PKA_BASE, 1.2), &prop));
+        affine_in_fu(MT_KP_RODGERS_ROWLAND, monoprotic(2.0, 0.5, 9.0, MT_KP_PKA_BASE, 1.2), &prop));
     /* P&T: Kp = R fu / fu_t = R (0.5 + 0.5 fu); adipose (fu_t = 1): Kp = R_ad fu */
     ASSERT_TRUE(affine_in_fu(MT_KP_POULIN_THEIL, neutral(2.0, 0.5), &prop));
     ASSERT_TRUE(prop);
@@ -887,7 +887,7 @@ TEST(poulin_theil_limits)
     ASSERT_NEAR(kp[MT_KP_MUS], (0.76 + 0.7 * 0.0072) / (0.945 + 0.7 * 0.00225), 1e-9);
     ASSERT_NEAR(kp[MT_KP_ADI], (0.18 + 0.7 * 0.002) / (0.945 + 0.7 * 0.00225), 1e-9);
     /* adipose of an ionised acid: D*vo:w = Pvo:w / (1 + 10^(7.4 - pKa)) lowers adipose only */
-    mt_kp_drug a = monoprotic(3.0, 0.5, 4.4, MT_PKA_ACID, NAN), n = neutral(3.0, 0.5);
+    mt_kp_drug a = monoprotic(3.0, 0.5, 4.4, MT_KP_PKA_ACID, NAN), n = neutral(3.0, 0.5);
     double ka[MT_KP_N_ORGANS], kn[MT_KP_N_ORGANS];
     ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_POULIN_THEIL, &a, NULL, ka, NULL), MT_OK);
     ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_POULIN_THEIL, &n, NULL, kn, NULL), MT_OK);
@@ -903,7 +903,7 @@ TEST(poulin_theil_limits)
 TEST(rest_modes_and_blood_helper)
 {
     ASSERT_TRUE(human());
-    mt_kp_drug d = monoprotic(2.2, 0.4, 8.5, MT_PKA_BASE, 1.1);
+    mt_kp_drug d = monoprotic(2.2, 0.4, 8.5, MT_KP_PKA_BASE, 1.1);
     double vol[MT_KP_N_ORGANS] = {1.17, 14.5, 10.5, 1.45, 1.2, 0.33, 0.31, 1.8, 29, 3.3, 0.15, 0};
     mt_kp_opts o = {NAN, MT_KP_REST_VOLUME_WEIGHTED, vol};
     double kp[MT_KP_N_ORGANS];
@@ -962,17 +962,17 @@ TEST(bad_input_names_the_field)
     d = neutral(2.0, 0.5);
     d.n_pka = 4;
     expect_einval(MT_KP_RODGERS_ROWLAND, &d, "n_pka", __LINE__);
-    d = monoprotic(2.0, 0.5, NAN, MT_PKA_ACID, NAN);
+    d = monoprotic(2.0, 0.5, NAN, MT_KP_PKA_ACID, NAN);
     expect_einval(MT_KP_RODGERS_ROWLAND, &d, "pka[0]", __LINE__);
-    d = monoprotic(2.0, 0.5, 5, (mt_pka_type)7, NAN);
+    d = monoprotic(2.0, 0.5, 5, (mt_kp_pka_type)7, NAN);
     expect_einval(MT_KP_RODGERS_ROWLAND, &d, "pka_type[0]", __LINE__);
-    d = monoprotic(2.0, 0.5, 5, MT_PKA_ACID, NAN);
+    d = monoprotic(2.0, 0.5, 5, MT_KP_PKA_ACID, NAN);
     d.is_zwitterion = 1;
     expect_einval(MT_KP_RODGERS_ROWLAND, &d, "is_zwitterion", __LINE__);
     d = neutral(2.0, 0.5);
     expect_einval((mt_kp_method)9, &d, "method", __LINE__);
     /* a strong base needs its B:P under R&R (2005), not under P&T */
-    d = monoprotic(2.0, 0.5, 9.0, MT_PKA_BASE, NAN);
+    d = monoprotic(2.0, 0.5, 9.0, MT_KP_PKA_BASE, NAN);
     expect_einval(MT_KP_RODGERS_ROWLAND, &d, "blood_plasma_ratio", __LINE__);
     double kp[MT_KP_N_ORGANS];
     ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_POULIN_THEIL, &d, NULL, kp, NULL), MT_OK);

@@ -17,7 +17,7 @@ TEST(once_oral)
     ASSERT_EQ_INT((int)r.n_doses, 1);
     ASSERT_NEAR(r.doses[0].amount_mg, 20, 0);
     ASSERT_NEAR(r.doses[0].time_h, 0, 0);
-    ASSERT_EQ_INT(r.doses[0].route, MT_ROUTE_PO);
+    ASSERT_EQ_INT(r.doses[0].route, MT_DOSE_PO);
     mt_regimen_clear(&r);
 }
 
@@ -53,7 +53,7 @@ TEST(infusion_and_counts)
     ASSERT_NEAR(r.dose_mg, 1000, 0);
     ASSERT_NEAR(r.duration_h, 1, 1e-15);
     ASSERT_NEAR(r.doses[3].time_h, 36.5, 1e-12);
-    ASSERT_EQ_INT(r.doses[0].route, MT_ROUTE_IV_INFUSION);
+    ASSERT_EQ_INT(r.doses[0].route, MT_DOSE_IV_INFUSION);
     mt_regimen_clear(&r);
 }
 

@@ -16,29 +16,11 @@
 #include "medtwin/medtwin.h"
 #include "medtwin/twin.h"
 
-/* medtwin/profile.h and medtwin/pbpk.h both define mt_route (and MT_ROUTE_PO), and
- * medtwin/partition.h and medtwin/drugcard.h both define mt_pka_type: rename one of each
- * pair while it is included. */
-#define mt_route mt_profile_route_
-#define MT_ROUTE_PO MT_PROFILE_ROUTE_PO_
-#define MT_ROUTE_IV MT_PROFILE_ROUTE_IV_
-#define MT_ROUTE_IVINF MT_PROFILE_ROUTE_IVINF_
-#include "medtwin/physiology.h" /* includes profile.h */
-#include "medtwin/profile.h"
-#undef mt_route
-#undef MT_ROUTE_PO
-#undef MT_ROUTE_IV
-#undef MT_ROUTE_IVINF
-#include "medtwin/pbpk.h"
-#define mt_pka_type mt_kp_pka_type_
-#define MT_PKA_ACID MT_KP_PKA_ACID_
-#define MT_PKA_BASE MT_KP_PKA_BASE_
-#include "medtwin/partition.h"
-#undef mt_pka_type
-#undef MT_PKA_ACID
-#undef MT_PKA_BASE
 #include "medtwin/drugcard.h"
+#include "medtwin/partition.h"
+#include "medtwin/pbpk.h"
 #include "medtwin/pgx.h"
+#include "medtwin/profile.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -163,7 +145,7 @@ static int rel_close(double a, double b, double tol)
 static mt_status complete_for_builder(const mt_twin_param_list *l, const char *name, int oral,
                                       char *why, size_t nwhy)
 {
-    mt_dose dose = {0.0, 10.0, oral ? MT_ROUTE_PO : MT_ROUTE_IV_BOLUS, 0.0};
+    mt_dose dose = {0.0, 10.0, oral ? MT_DOSE_PO : MT_DOSE_IV_BOLUS, 0.0};
     mt_pbpk_drug drug = {name, 1, &dose};
     mt_model *m = NULL;
     mt_program *p = NULL;
@@ -267,7 +249,7 @@ TEST(synthetic_card_anna)
     kd.logp = 2.5;
     kd.n_pka = 1;
     kd.pka[0] = 8.5;
-    kd.pka_type[0] = MT_KP_PKA_BASE_;
+    kd.pka_type[0] = MT_KP_PKA_BASE;
     kd.fu_plasma = 0.2;
     kd.blood_plasma_ratio = 1.3;
     mt_kp_opts opts = {ph.haematocrit, MT_KP_REST_MUSCLE, NULL};
@@ -381,7 +363,7 @@ TEST(child_pugh_b)
     kd.logp = 2.5;
     kd.n_pka = 1;
     kd.pka[0] = 8.5;
-    kd.pka_type[0] = MT_KP_PKA_BASE_;
+    kd.pka_type[0] = MT_KP_PKA_BASE;
     kd.fu_plasma = 0.2;
     kd.blood_plasma_ratio = 1.3;
     mt_kp_opts opts = {ph.haematocrit * 0.88, MT_KP_REST_MUSCLE, NULL};

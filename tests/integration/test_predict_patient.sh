@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# `medtwin predict --patient`: a twin derived from a profile (JSON and the equivalent FHIR
+# bundle) and the drug cards. The JSON and FHIR forms of one person must give the same
+# prediction; a card that lacks a value the twin needs is named in the error.
+set -u
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export LSAN_OPTIONS="suppressions=$MT_SOURCE_DIR/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+P="$MT_SOURCE_DIR/examples/patients"
+fail=0
+check() { if [ "$1" = 0 ]; then echo "ok $2"; else echo "FAIL $2"; fail=1; fi; }
+"$MEDTWIN" predict --patient "$P/anna.json" --regimen "r_warfarin 5 mg iv once" --until 48h \
+    --out "$tmp/json.json" 2>"$tmp/e1"; check $? "predict from the JSON profile"
+"$MEDTWIN" predict --patient "$P/anna.fhir.json" --regimen "r_warfarin 5 mg iv once" --until 48h \
+    --out "$tmp/fhir.json" 2>"$tmp/e2"; check $? "predict from the FHIR bundle"
+python3 - "$tmp/json.json" "$tmp/fhir.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+da, db = a["drugs"][0], b["drugs"][0]
+# FHIR carries the same quantities in other units (converted by UCUM), so values agree to
+# rounding, not bit for bit
+worst = max(abs(x - y) / max(abs(x), 1e-12) for x, y in zip(da["conc_mg_per_l"], db["conc_mg_per_l"]))
+assert len(da["conc_mg_per_l"]) == len(db["conc_mg_per_l"]) and worst < 1e-8, worst
+assert da["auc_0_inf_mg_h_per_l"] > 0 and da["cmax_mg_per_l"] > 0
+ids = {p["id"] for p in a["twin"]["parameters"]}
+for need in ("V_liv", "Q_ha", "Kp_liv_r_warfarin", "CL_H_r_warfarin", "CL_R_r_warfarin", "BP_r_warfarin"):
+    assert need in ids, need
+assert all(p["provenance"] for p in a["twin"]["parameters"])
+print("r_warfarin 5 mg iv, anna: AUC0-inf %.4g mg*h/L, same from FHIR" % da["auc_0_inf_mg_h_per_l"])
+PY
+check $? "JSON and FHIR give the same twin and prediction"
+"$MEDTWIN" predict --patient "$P/anna.json" --regimen "midazolam 2 mg iv once" 2>"$tmp/e3"
+rc=$?; [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q "blood_plasma_ratio" "$tmp/e3"
+check $? "a card gap is named (midazolam: blood_plasma_ratio)"
+"$MEDTWIN" predict --patient "$P/anna.json" --regimen "nosuchdrug 2 mg iv once" 2>"$tmp/e4"
+rc=$?; [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q "unknown drug 'nosuchdrug'" "$tmp/e4"
+check $? "unknown drug"
+"$MEDTWIN" predict --patient "$tmp/missing.json" --regimen "r_warfarin 5 mg iv once" 2>"$tmp/e5"
+rc=$?; [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q "missing.json" "$tmp/e5"
+check $? "missing patient file"
+exit $fail

@@ -276,6 +276,12 @@ static int root_fn(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
     const double *yy = N_VGetArrayPointer(y);
     run_block(s, s->p->rules_dyn, t, yy, NULL);
     run_block(s, s->p->roots, t, yy, g);
+    /* CVODES's root search (Illinois) never ends when a root function is
+     * NaN on one side of the interval: a comparison with an undefined
+     * operand counts as a constant instead (no root in it). */
+    for (size_t i = 0; i < s->p->n_roots; i++)
+        if (isnan(g[i]))
+            g[i] = 1.0;
     return 0;
 }
 

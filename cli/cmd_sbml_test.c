@@ -6,9 +6,14 @@
  * CASE_ID-sbml-l{LEVEL}v{VERSION}.xml, simulates it and writes
  * OUT_DIR/CASE_ID.csv with the requested variables (species in the
  * settings' amount/concentration lists reported as such).
+ * A case without duration/steps whose model uses fbc is a flux balance case:
+ * it is solved as such and the CSV has one row, no time column, with the
+ * fluxes of the reactions and the value of the objective the settings
+ * name (NaN everywhere when the problem is infeasible).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "medtwin/fba.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -109,6 +114,84 @@ static int in_list(char *const *items, size_t n, const char *id)
     return 0;
 }
 
+static void put_value(FILE *f, double v)
+{
+    if (isnan(v))
+        fputs("NaN", f);
+    else if (isinf(v))
+        fputs(v > 0 ? "INF" : "-INF", f);
+    else
+        fprintf(f, "%.17g", v);
+}
+
+/* A flux balance case: one CSV row with the settings' variables (reaction
+ * fluxes and the active objective). Returns the exit status. */
+static int run_fba_case(const char *id, const char *model, const char *csv, char *const *vars,
+                        size_t nv)
+{
+    mt_ctx *ctx = NULL;
+    mt_fba *fba = NULL;
+    if (mt_ctx_create(&ctx) != MT_OK)
+        return mt_cli_fail("out of memory");
+    int rc = 0;
+    if (mt_fba_load_file(ctx, model, &fba) != MT_OK) {
+        rc = mt_cli_fail("sbml-test-case %s: %s", id, mt_errmsg(ctx));
+        goto done;
+    }
+    /* An infeasible problem is an answer (every value NaN), not a failure. */
+    if (mt_fba_solve(fba, ctx) != MT_OK && mt_fba_get_outcome(fba) != MT_FBA_INFEASIBLE) {
+        rc = mt_cli_fail("sbml-test-case %s: %s", id, mt_errmsg(ctx));
+        goto done;
+    }
+    int optimal = mt_fba_get_outcome(fba) == MT_FBA_OPTIMAL;
+    double *vals = calloc(nv ? nv : 1, sizeof *vals);
+    if (!vals) {
+        rc = mt_cli_fail("out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nv && !rc; i++) {
+        size_t j;
+        if (!strcmp(vars[i], mt_fba_objective_id(fba)))
+            vals[i] = mt_fba_objective_value(fba);
+        else if (mt_fba_find_reaction(fba, vars[i], &j) == MT_OK) {
+            double v = NAN; /* no optimum: NaN */
+            if (optimal && mt_fba_flux(fba, vars[i], &v) != MT_OK)
+                v = NAN;
+            vals[i] = v;
+        } else
+            rc = mt_cli_fail("sbml-test-case %s: variable '%s' is neither a reaction nor the "
+                             "active objective '%s'",
+                             id, vars[i], mt_fba_objective_id(fba));
+    }
+    if (!rc) {
+        char tmp[8300];
+        snprintf(tmp, sizeof tmp, "%s.tmp", csv);
+        FILE *f = fopen(tmp, "w");
+        if (!f) {
+            rc = mt_cli_fail("sbml-test-case %s: cannot write '%s'", id, tmp);
+        } else {
+            for (size_t i = 0; i < nv; i++)
+                fprintf(f, "%s%s", i ? "," : "", vars[i]);
+            fputc('\n', f);
+            for (size_t i = 0; i < nv; i++) {
+                if (i)
+                    fputc(',', f);
+                put_value(f, vals[i]);
+            }
+            fputc('\n', f);
+            if (fclose(f) != 0 || rename(tmp, csv) != 0) {
+                remove(tmp);
+                rc = mt_cli_fail("sbml-test-case %s: cannot write '%s'", id, csv);
+            }
+        }
+    }
+    free(vals);
+done:
+    mt_fba_destroy(fba);
+    mt_ctx_destroy(ctx);
+    return rc;
+}
+
 int mt_cmd_sbml_test_case(int argc, char **argv)
 {
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -139,6 +222,11 @@ int mt_cmd_sbml_test_case(int argc, char **argv)
     size_t nv = split(st.variables, vars, MAX_VARS);
     size_t na = split(st.amount, amt, MAX_VARS);
     size_t nc = split(st.concentration, conc, MAX_VARS);
+    if (!st.time_course && mt_fba_is_fbc_file(path)) {
+        char csv[8192];
+        snprintf(csv, sizeof csv, "%s/%s.csv", out, id);
+        return run_fba_case(id, path, csv, vars, nv);
+    }
 
     mt_ctx *ctx = NULL;
     mt_model *m = NULL;

@@ -19,6 +19,8 @@ packages=(
     libplplot-dev plplot-driver-cairo fonts-dejavu-core
     # JSON
     libjansson-dev
+    # flux balance analysis (fbc): the linear programming solver
+    libglpk-dev
     # tooling: the SBML conformance scorer and the test scripts
     python3 bash coreutils findutils grep sed diffutils
 )

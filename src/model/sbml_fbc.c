@@ -27,11 +27,11 @@
  * Cost: linear in the size of the document.
  */
 #include "medtwin/fba.h"
+#include "model/sbml_read.h"
 #include "util/util.h"
 
 #include <sbml/SBMLTypes.h>
 #include <sbml/packages/fbc/common/FbcExtensionTypes.h>
-#include <sbml/xml/XMLInputStream.h>
 
 #include <math.h>
 #include <stdarg.h>
@@ -39,10 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Element nesting at which a document is refused before libSBML reads it
- * (libSBML recurses per level and overflows the stack some ten thousand
- * deep), and the depth of symbol references and expressions evaluated. */
-#define MAX_XML_DEPTH 1000
+/* Depth of symbol references and expressions evaluated. (The file itself is
+ * read through mt_sbml_open, which guards libSBML against hostile text.) */
 #define MAX_EVAL_DEPTH 256
 #define MAX_FUNCTION_DEFS 32
 #define FBC_NS "http://www.sbml.org/sbml/level3/version1/fbc/version"
@@ -80,68 +78,6 @@ static mt_status fail(rd *r, mt_status st, const char *fmt, ...)
 /* ---------- a cheap look at the text before libSBML reads it ---------- */
 
 /* Skips up to and including the terminator term. Returns 0, or -1 at EOF. */
-static int skip_past(FILE *fp, const char *term)
-{
-    size_t n = strlen(term), k = 0;
-    int c;
-    while ((c = getc(fp)) != EOF) {
-        if (c == term[k]) {
-            if (++k == n)
-                return 0;
-        } else {
-            k = c == term[0] ? 1 : 0;
-        }
-    }
-    return -1;
-}
-
-/* The deepest element nesting of an XML file: -1 past max, -2 when it
- * declares an entity (libSBML expands none and leaks libxml2's document for
- * each text that declares one). A lexical scan that is never below the real
- * depth of a document libSBML accepts. */
-static int xml_depth(FILE *fp, int max)
-{
-    int depth = 0, deepest = 0, c;
-    while ((c = getc(fp)) != EOF) {
-        if (c != '<')
-            continue;
-        c = getc(fp);
-        if (c == '?') {
-            skip_past(fp, "?>");
-        } else if (c == '!') {
-            int d = getc(fp);
-            if (d == '-')
-                skip_past(fp, "-->");
-            else if (d == '[')
-                skip_past(fp, "]]>");
-            else if (d == 'E' && getc(fp) == 'N' && getc(fp) == 'T')
-                return -2; /* <!ENTITY */
-            else if (d != 'D')
-                skip_past(fp, ">");
-            /* <!DOCTYPE: its internal subset is scanned like the rest */
-        } else if (c == '/') {
-            depth--;
-            skip_past(fp, ">");
-        } else if (c != EOF) {
-            int quote = 0, prev = c;
-            while ((c = getc(fp)) != EOF) {
-                if (quote) {
-                    if (c == quote)
-                        quote = 0;
-                } else if (c == '"' || c == '\'') {
-                    quote = c;
-                } else if (c == '>') {
-                    break;
-                }
-                prev = c;
-            }
-            if (prev != '/' && ++depth > deepest && (deepest = depth) > max)
-                return -1;
-        }
-    }
-    return deepest;
-}
-
 int mt_fba_is_fbc_file(const char *path)
 {
     FILE *fp = path ? fopen(path, "rb") : NULL;
@@ -169,58 +105,6 @@ int mt_fba_is_fbc_file(const char *path)
 }
 
 /* ---------- document checks ---------- */
-
-static unsigned attr_number(const char *s)
-{
-    unsigned v = 0;
-    if (!s || !*s)
-        return 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > 1000)
-            return 0;
-        v = v * 10 + (unsigned)(*s - '0');
-    }
-    return v;
-}
-
-/* libSBML throws a C++ exception (and so ends the process) on a root
- * element whose level/version do not match a namespace it knows; refuse
- * such a document before it reads it. */
-static mt_status check_root_namespace(mt_ctx *ctx, const char *path)
-{
-    XMLInputStream_t *in = XMLInputStream_create(path, 1, "");
-    if (!in)
-        return mt_error(ctx, MT_ENOMEM, "out of memory");
-    const XMLToken_t *t = XMLInputStream_peek(in);
-    for (int i = 0;
-         i < 10000 && t && XMLInputStream_isGood(in) && !XMLToken_isStart(t) && !XMLToken_isEOF(t);
-         i++) {
-        XMLToken_free(XMLInputStream_next(in));
-        t = XMLInputStream_peek(in);
-    }
-    mt_status st = MT_OK;
-    const char *name = t && XMLToken_isStart(t) ? XMLToken_getName(t) : NULL;
-    if (name && !strcmp(name, "sbml")) {
-        char *lv = XMLToken_getAttrValueByName(t, "level");
-        char *vv = XMLToken_getAttrValueByName(t, "version");
-        const char *uri = XMLToken_getURI(t);
-        static const unsigned max_version[4] = {0, 2, 5, 2};
-        unsigned level = attr_number(lv), version = attr_number(vv);
-        char *want = level >= 1 && level <= 3 && version >= 1 && version <= max_version[level]
-                         ? SBMLNamespaces_getSBMLNamespaceURI(level, version)
-                         : NULL;
-        if (!want || !uri || strcmp(uri, want))
-            st = mt_error(ctx, MT_ESBML,
-                          "not valid SBML: namespace '%.80s' does not match level '%.8s' "
-                          "version '%.8s'",
-                          uri ? uri : "", lv ? lv : "", vv ? vv : "");
-        free(lv);
-        free(vv);
-        free(want);
-    }
-    XMLInputStream_free(in);
-    return st;
-}
 
 static mt_status report_errors(rd *r, SBMLDocument_t *d, const char *what)
 {
@@ -682,26 +566,10 @@ static mt_status read_doc(rd *r, SBMLDocument_t *d)
 mt_status mt_fba_load_file(mt_ctx *ctx, const char *path, mt_fba **out)
 {
     *out = NULL;
-    if (!path)
-        return mt_error(ctx, MT_EINVAL, "no model file given");
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return mt_error(ctx, MT_EIO, "cannot open model file '%s'", path);
-    int depth = xml_depth(fp, MAX_XML_DEPTH);
-    fclose(fp);
-    if (depth == -2)
-        return mt_error(ctx, MT_EUNSUPPORTED, "%s: unsupported: XML entity declarations", path);
-    if (depth < 0)
-        return mt_error(ctx, MT_ELIMIT, "%s: XML elements nested more than %d deep", path,
-                        MAX_XML_DEPTH);
-    if (check_root_namespace(ctx, path) != MT_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", mt_errmsg(ctx));
-        return mt_error(ctx, MT_ESBML, "%s: %s", path, msg);
-    }
-    SBMLDocument_t *d = readSBMLFromFile(path);
-    if (!d)
-        return mt_error(ctx, MT_ENOMEM, "out of memory reading '%s'", path);
+    SBMLDocument_t *d = NULL;
+    mt_status st = mt_sbml_open(ctx, path, &d);
+    if (st != MT_OK)
+        return st;
     rd r = {ctx, NULL, NULL, MT_OK};
     if (mt_fba_create(ctx, &r.f) != MT_OK)
         r.st = MT_ENOMEM;

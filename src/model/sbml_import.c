@@ -20,6 +20,7 @@
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "model/ir.h"
+#include "model/sbml_read.h"
 
 #include <sbml/SBMLTypes.h>
 #include <sbml/conversion/ConversionProperties.h>
@@ -1345,7 +1346,7 @@ static mt_status import_doc(mt_ctx *ctx, SBMLDocument_t *d, mt_model **out)
     return im.st != MT_OK ? im.st : mt_error(ctx, MT_ENOMEM, "out of memory");
 }
 
-mt_status mt_model_load_file(mt_ctx *ctx, const char *path, mt_model **out)
+mt_status mt_sbml_open(mt_ctx *ctx, const char *path, SBMLDocument_t **out)
 {
     *out = NULL;
     if (!path)
@@ -1378,7 +1379,18 @@ mt_status mt_model_load_file(mt_ctx *ctx, const char *path, mt_model **out)
         }
         free(abs);
     }
-    mt_status st = import_doc(ctx, d, out);
+    *out = d;
+    return MT_OK;
+}
+
+mt_status mt_model_load_file(mt_ctx *ctx, const char *path, mt_model **out)
+{
+    *out = NULL;
+    SBMLDocument_t *d = NULL;
+    mt_status st = mt_sbml_open(ctx, path, &d);
+    if (st != MT_OK)
+        return st;
+    st = import_doc(ctx, d, out);
     SBMLDocument_free(d);
     if (st != MT_OK) {
         char msg[sizeof ctx->msg];

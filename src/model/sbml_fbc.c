@@ -108,32 +108,10 @@ int mt_fba_is_fbc_file(const char *path)
 
 static mt_status report_errors(rd *r, SBMLDocument_t *d, const char *what)
 {
-    unsigned n = SBMLDocument_getNumErrors(d);
-    char buf[700];
-    size_t used = 0;
-    int count = 0;
-    buf[0] = '\0';
-    for (unsigned i = 0; i < n; i++) {
-        const XMLError_t *e = (const XMLError_t *)SBMLDocument_getError(d, i);
-        if (XMLError_getSeverity(e) < LIBSBML_SEV_ERROR)
-            continue;
-        if (count < 3 && used < sizeof buf - 1) {
-            const char *msg = XMLError_getMessage(e);
-            int w = snprintf(buf + used, sizeof buf - used, "%sline %u: %s", count ? "; " : "",
-                             XMLError_getLine(e), msg ? msg : "?");
-            if (w > 0)
-                used += (size_t)w < sizeof buf - used ? (size_t)w : sizeof buf - used - 1;
-        }
-        count++;
-    }
-    if (!count)
-        return MT_OK;
-    for (char *p = buf; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    r->st = MT_ESBML;
-    return mt_error(r->ctx, MT_ESBML, "%s: %d error%s: %s", what, count, count == 1 ? "" : "s",
-                    buf);
+    mt_status st = mt_sbml_errors(r->ctx, d, what);
+    if (st != MT_OK)
+        r->st = st;
+    return st;
 }
 
 /* ---------- values at time zero ---------- */

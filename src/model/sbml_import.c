@@ -459,7 +459,7 @@ static mt_expr *math(imp *im, const ASTNode_t *n, const char *where)
 
 /* ---------- document-level checks ---------- */
 
-static mt_status report_errors(imp *im, SBMLDocument_t *d, const char *what)
+mt_status mt_sbml_errors(mt_ctx *ctx, SBMLDocument_t *d, const char *what)
 {
     unsigned n = SBMLDocument_getNumErrors(d);
     char buf[900];
@@ -467,14 +467,13 @@ static mt_status report_errors(imp *im, SBMLDocument_t *d, const char *what)
     int count = 0;
     buf[0] = '\0';
     for (unsigned i = 0; i < n; i++) {
-        const SBMLError_t *e = SBMLDocument_getError(d, i);
-        unsigned sev = XMLError_getSeverity((const XMLError_t *)e);
-        if (sev < LIBSBML_SEV_ERROR)
+        const XMLError_t *e = (const XMLError_t *)SBMLDocument_getError(d, i);
+        if (XMLError_getSeverity(e) < LIBSBML_SEV_ERROR)
             continue;
         if (count < 3 && used < sizeof buf - 1) {
-            const char *msg = XMLError_getMessage((const XMLError_t *)e);
+            const char *msg = XMLError_getMessage(e);
             int w = snprintf(buf + used, sizeof buf - used, "%sline %u: %s", count ? "; " : "",
-                             XMLError_getLine((const XMLError_t *)e), msg ? msg : "?");
+                             XMLError_getLine(e), msg ? msg : "?");
             if (w > 0)
                 used += (size_t)w < sizeof buf - used ? (size_t)w : sizeof buf - used - 1;
         }
@@ -486,9 +485,15 @@ static mt_status report_errors(imp *im, SBMLDocument_t *d, const char *what)
     for (char *p = buf; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
-    im->st = MT_ESBML;
-    return mt_error(im->ctx, MT_ESBML, "%s: %d error%s: %s", what, count, count == 1 ? "" : "s",
-                    buf);
+    return mt_error(ctx, MT_ESBML, "%s: %d error%s: %s", what, count, count == 1 ? "" : "s", buf);
+}
+
+static mt_status report_errors(imp *im, SBMLDocument_t *d, const char *what)
+{
+    mt_status st = mt_sbml_errors(im->ctx, d, what);
+    if (st != MT_OK)
+        im->st = st;
+    return st;
 }
 
 static mt_status flatten_comp(imp *im, SBMLDocument_t *d)

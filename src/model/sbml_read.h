@@ -15,4 +15,9 @@
  * Errors name the file and what is wrong. */
 MT_NODISCARD mt_status mt_sbml_open(mt_ctx *ctx, const char *path, SBMLDocument_t **out);
 
+/* MT_ESBML with the first three errors (line numbers included) of d's error
+ * log, prefixed by `what`, if the log holds an error or a fatal error;
+ * MT_OK otherwise (warnings are advice). */
+MT_NODISCARD mt_status mt_sbml_errors(mt_ctx *ctx, SBMLDocument_t *d, const char *what);
+
 #endif

@@ -1128,28 +1128,13 @@ static mt_status check_root_namespace(mt_ctx *ctx, const char *content, int is_f
 /* xml_scan() on a file (read whole; libSBML reads it again). */
 static mt_status check_file_depth(mt_ctx *ctx, FILE *f, const char *path)
 {
-    size_t cap = 1 << 16, n = 0;
-    char *buf = mt_malloc(ctx, cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *nb = mt_realloc(ctx, buf, cap * 2);
-        if (!nb) {
-            mt_free(ctx, buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (!buf)
-        return mt_error(ctx, MT_ENOMEM, "out of memory reading '%s'", path);
-    int bad = ferror(f);
-    int why = bad ? XML_OK : xml_scan(buf, n);
+    char *buf = NULL;
+    size_t n = 0;
+    mt_status st = mt_read_file(ctx, f, path, 0, &buf, &n);
+    if (st != MT_OK)
+        return st;
+    int why = xml_scan(buf, n);
     mt_free(ctx, buf);
-    if (bad)
-        return mt_error(ctx, MT_EIO, "cannot read model file '%s'", path);
     return why == XML_OK ? MT_OK : xml_refuse(ctx, why, path);
 }
 

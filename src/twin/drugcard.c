@@ -740,22 +740,13 @@ mt_status mt_drugcard_load(mt_ctx *ctx, const char *data_dir, const char *name, 
         }
         return mt_error(ctx, MT_EIO, "cannot open drug card '%s': %s", path, strerror(errno));
     }
-    char *buf = mt_malloc(ctx, MT_DRUGCARD_MAX_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        return mt_error(ctx, MT_ENOMEM, "out of memory loading drug card '%s'", name);
-    }
-    size_t n = fread(buf, 1, MT_DRUGCARD_MAX_BYTES + 1, f);
-    int failed = ferror(f);
+    char *buf = NULL;
+    size_t n = 0;
+    mt_status st = mt_read_file(ctx, f, path, MT_DRUGCARD_MAX_BYTES, &buf, &n);
     fclose(f);
-    mt_status st;
-    if (failed)
-        st = mt_error(ctx, MT_EIO, "cannot read drug card '%s'", path);
-    else if (n > MT_DRUGCARD_MAX_BYTES)
-        st = mt_error(ctx, MT_ELIMIT, "drug card '%s' is larger than %zu bytes (1 MiB)", path,
-                      MT_DRUGCARD_MAX_BYTES);
-    else
-        st = mt_drugcard_parse(ctx, buf, n, name, out);
+    if (st != MT_OK)
+        return st;
+    st = mt_drugcard_parse(ctx, buf, n, name, out);
     mt_free(ctx, buf);
     return st;
 }

@@ -870,33 +870,13 @@ mt_status mt_profile_load(mt_ctx *ctx, const char *path, mt_profile **out)
     FILE *f = fopen(path, "rb");
     if (!f)
         return mt_error(ctx, MT_EIO, "%s: cannot open", path);
-    size_t cap = 1 << 16, n = 0;
-    char *buf = mt_malloc(ctx, cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        if (cap >= MT_PROFILE_MAX_BYTES) {
-            fclose(f);
-            mt_free(ctx, buf);
-            return mt_error(ctx, MT_ELIMIT, "%s: larger than %zu bytes", path,
-                            MT_PROFILE_MAX_BYTES);
-        }
-        char *nb = mt_realloc(ctx, buf, cap * 2);
-        if (!nb)
-            mt_free(ctx, buf);
-        buf = nb;
-        cap *= 2;
-    }
-    int err = ferror(f);
+    char *buf = NULL;
+    size_t n = 0;
+    mt_status st = mt_read_file(ctx, f, path, MT_PROFILE_MAX_BYTES, &buf, &n);
     fclose(f);
-    if (!buf)
-        return mt_error(ctx, MT_ENOMEM, "%s: out of memory", path);
-    if (err) {
-        mt_free(ctx, buf);
-        return mt_error(ctx, MT_EIO, "%s: read error", path);
-    }
-    mt_status st = mt_profile_parse(ctx, buf, n, out);
+    if (st != MT_OK)
+        return st;
+    st = mt_profile_parse(ctx, buf, n, out);
     mt_free(ctx, buf);
     if (st != MT_OK) {
         char msg[sizeof ctx->msg];

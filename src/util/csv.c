@@ -25,6 +25,20 @@ void mt_csv_destroy(mt_csv *t)
     free(t);
 }
 
+/* Appends the offset of a new cell, growing the index as needed. */
+static int add_cell(mt_csv *t, size_t *n, size_t *cap, size_t offset)
+{
+    if (*n == *cap) {
+        size_t *nc = realloc(t->cell, *cap * 2 * sizeof *nc);
+        if (!nc)
+            return -1;
+        t->cell = nc;
+        *cap *= 2;
+    }
+    t->cell[(*n)++] = offset;
+    return 0;
+}
+
 mt_status mt_csv_parse(mt_ctx *ctx, const char *text, size_t len, const char *name, mt_csv **out)
 {
     *out = NULL;
@@ -49,16 +63,10 @@ mt_status mt_csv_parse(mt_ctx *ctx, const char *text, size_t len, const char *na
             continue;
         }
         at_line_start = 0;
-        if (n == cap) {
-            size_t *nc = realloc(t->cell, cap * 2 * sizeof *nc);
-            if (!nc) {
-                mt_csv_destroy(t);
-                return mt_error(ctx, MT_ENOMEM, "out of memory reading %s", name);
-            }
-            t->cell = nc;
-            cap *= 2;
+        if (add_cell(t, &n, &cap, w) != 0) {
+            mt_csv_destroy(t);
+            return mt_error(ctx, MT_ENOMEM, "out of memory reading %s", name);
         }
-        t->cell[n++] = w;
         row_cells++;
         if (text[i] == '"') {
             size_t start_line = line;
@@ -93,16 +101,10 @@ mt_status mt_csv_parse(mt_ctx *ctx, const char *text, size_t len, const char *na
             i++;
             if (i >= len || text[i] == '\n' || text[i] == '\r') {
                 /* trailing empty cell */
-                if (n == cap) {
-                    size_t *nc = realloc(t->cell, cap * 2 * sizeof *nc);
-                    if (!nc) {
-                        mt_csv_destroy(t);
-                        return mt_error(ctx, MT_ENOMEM, "out of memory reading %s", name);
-                    }
-                    t->cell = nc;
-                    cap *= 2;
+                if (add_cell(t, &n, &cap, w) != 0) {
+                    mt_csv_destroy(t);
+                    return mt_error(ctx, MT_ENOMEM, "out of memory reading %s", name);
                 }
-                t->cell[n++] = w;
                 t->buf[w++] = '\0';
                 row_cells++;
             } else {
@@ -144,36 +146,14 @@ mt_status mt_csv_read(mt_ctx *ctx, const char *path, size_t max_bytes, mt_csv **
     FILE *f = fopen(path, "rb");
     if (!f)
         return mt_error(ctx, MT_EIO, "cannot open '%s'", path);
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        if (cap >= max_bytes) {
-            free(buf);
-            fclose(f);
-            return mt_error(ctx, MT_ELIMIT, "'%s' is larger than %zu bytes", path, max_bytes);
-        }
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    int bad = ferror(f);
+    char *buf = NULL;
+    size_t n = 0;
+    mt_status st = mt_read_file(ctx, f, path, max_bytes, &buf, &n);
     fclose(f);
-    if (!buf)
-        return mt_error(ctx, MT_ENOMEM, "out of memory reading '%s'", path);
-    if (bad) {
-        free(buf);
-        return mt_error(ctx, MT_EIO, "cannot read '%s'", path);
-    }
-    mt_status st = mt_csv_parse(ctx, buf, n, path, out);
-    free(buf);
+    if (st != MT_OK)
+        return st;
+    st = mt_csv_parse(ctx, buf, n, path, out);
+    mt_free(ctx, buf);
     return st;
 }
 

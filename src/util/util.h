@@ -7,6 +7,7 @@
 #include "medtwin/error.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct mt_ctx {
     char msg[1024];
@@ -17,5 +18,11 @@ void *mt_calloc(mt_ctx *ctx, size_t count, size_t n);
 void *mt_realloc(mt_ctx *ctx, void *p, size_t n);
 void mt_free(mt_ctx *ctx, void *p);
 char *mt_strdup(mt_ctx *ctx, const char *s);
+
+/* Reads the rest of the open file f (named path in messages) into memory.
+ * OUT: *out (NUL-terminated, released with mt_free) and *len. MT_ELIMIT
+ * above max_bytes (0: no limit), MT_ENOMEM, MT_EIO. Does not close f. */
+MT_NODISCARD mt_status mt_read_file(mt_ctx *ctx, FILE *f, const char *path, size_t max_bytes,
+                                    char **out, size_t *len);
 
 #endif

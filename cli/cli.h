@@ -29,7 +29,18 @@ int mt_cli_parse_long(const char *s, long *out);
 /* Writes a result as CSV with header `time,<ids>` (ids may be NULL: the
  * result's own). Returns 0 on success. */
 int mt_cli_write_csv(FILE *f, const mt_result *r, const char *const *ids);
-/* Writes the CSV to path (atomically: a temporary file renamed). */
+/* Writes path atomically: write(f, arg) fills a temporary file that is
+ * renamed over path only when everything succeeded. Returns 0 on success,
+ * else prints the error and returns 1. */
+typedef int (*mt_cli_writer)(FILE *f, const void *arg);
+int mt_cli_write_atomic(const char *path, mt_cli_writer write, const void *arg);
+/* The CSV of a result, or a text (a newline added if missing), to path. */
 int mt_cli_write_csv_file(const char *path, const mt_result *r, const char *const *ids);
+int mt_cli_write_text_file(const char *path, const char *text);
+/* Plots every column of r against time (names: legend entries, NULL for the
+ * column ids). Errors are printed prefixed by cmd; returns 0 on success. */
+int mt_cli_plot(mt_ctx *ctx, const char *cmd, const mt_result *r, const char *path,
+                const char *title, const char *xlabel, const char *ylabel,
+                const char *const *names);
 
 #endif

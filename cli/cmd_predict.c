@@ -411,20 +411,7 @@ static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg, int n
         if (!text) {
             rc = mt_cli_fail("out of memory");
         } else if (a->out) {
-            size_t n = strlen(a->out) + 32;
-            char *tmp = malloc(n);
-            FILE *f = NULL;
-            if (tmp) {
-                snprintf(tmp, n, "%s.tmp", a->out);
-                f = fopen(tmp, "w");
-            }
-            if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0 || fclose(f) != 0 ||
-                rename(tmp, a->out) != 0) {
-                rc = mt_cli_fail("predict: cannot write '%s'", a->out);
-                if (tmp)
-                    remove(tmp);
-            }
-            free(tmp);
+            rc = mt_cli_write_text_file(a->out, text);
         } else {
             puts(text);
         }
@@ -502,23 +489,12 @@ int mt_cmd_predict(int argc, char **argv)
             }
     /* the plot first: a run that fails leaves no output file behind */
     if (a.plot) {
-        size_t nr = mt_result_n_rows(r), nc = mt_result_n_cols(r);
-        double *x = malloc(nr * sizeof *x);
         const char *names[MAX_REGIMENS];
-        if (!x) {
-            rc = mt_cli_fail("out of memory");
-            goto done;
-        }
-        for (size_t i = 0; i < nr; i++)
-            x[i] = mt_result_time(r, i);
-        for (size_t j = 0; j < nc; j++)
-            names[j] = reg[j].drug;
-        if (mt_plot_lines(ctx, a.plot, "predicted plasma concentration", "time (h)",
-                          "concentration (mg/L)", nr, x, nc, mt_result_data(r), names) != MT_OK)
-            rc = mt_cli_fail("predict: %s", mt_errmsg(ctx));
-        else
-            plotted = 1;
-        free(x);
+        for (int d = 0; d < a.n_regimen; d++)
+            names[d] = reg[d].drug;
+        rc = mt_cli_plot(ctx, "predict", r, a.plot, "predicted plasma concentration", "time (h)",
+                         "concentration (mg/L)", names);
+        plotted = rc == 0;
     }
     if (!rc)
         rc = write_result(ctx, &a, reg, a.n_regimen, r, report);
@@ -577,21 +553,8 @@ int mt_cmd_twin(int argc, char **argv)
     if (!rc &&
         mt_model_export_sbml(ctx, m, prm.n, (const char *const *)prm.id, prm.val, &xml) != MT_OK)
         rc = mt_cli_fail("twin export: %s", mt_errmsg(ctx));
-    if (!rc) {
-        size_t n = strlen(a.out) + 16;
-        char *tmp = malloc(n);
-        FILE *f = NULL;
-        if (tmp) {
-            snprintf(tmp, n, "%s.tmp", a.out);
-            f = fopen(tmp, "w");
-        }
-        if (!f || fputs(xml, f) < 0 || fclose(f) != 0 || rename(tmp, a.out) != 0) {
-            rc = mt_cli_fail("twin export: cannot write '%s'", a.out);
-            if (tmp)
-                remove(tmp);
-        }
-        free(tmp);
-    }
+    if (!rc)
+        rc = mt_cli_write_text_file(a.out, xml);
     free(xml);
     mt_model_destroy(m);
     for (int d = 0; d < MAX_REGIMENS; d++)

@@ -180,29 +180,6 @@ static int apply_vars(mt_ctx *ctx, const mt_model *m, mt_sim *sim, const char *v
     return rc;
 }
 
-static int plot_result(mt_ctx *ctx, const mt_result *r, const char *path, const char *title)
-{
-    size_t nr = mt_result_n_rows(r), nc = mt_result_n_cols(r);
-    double *x = malloc(nr * sizeof *x);
-    const char **names = malloc((nc ? nc : 1) * sizeof *names);
-    if (!x || !names) {
-        free(x);
-        free(names);
-        return mt_cli_fail("out of memory");
-    }
-    for (size_t i = 0; i < nr; i++)
-        x[i] = mt_result_time(r, i);
-    for (size_t j = 0; j < nc; j++)
-        names[j] = mt_result_col_id(r, j);
-    mt_status st =
-        mt_plot_lines(ctx, path, title, "time", "value", nr, x, nc, mt_result_data(r), names);
-    free(x);
-    free(names);
-    if (st != MT_OK)
-        return mt_cli_fail("simulate: %s", mt_errmsg(ctx));
-    return 0;
-}
-
 int mt_cmd_simulate(int argc, char **argv)
 {
     sim_args a = {0};
@@ -246,7 +223,8 @@ int mt_cmd_simulate(int argc, char **argv)
     }
     /* the plot first: a run that fails leaves no output file behind */
     if (a.plot) {
-        rc = plot_result(ctx, r, a.plot, mt_model_id(m)[0] ? mt_model_id(m) : a.model);
+        rc = mt_cli_plot(ctx, "simulate", r, a.plot, mt_model_id(m)[0] ? mt_model_id(m) : a.model,
+                         "time", "value", NULL);
         plotted = rc == 0;
     }
     if (!rc && a.out)

@@ -79,7 +79,7 @@ int mt_cli_write_csv(FILE *f, const mt_result *r, const char *const *ids)
     return ferror(f) ? -1 : 0;
 }
 
-int mt_cli_write_csv_file(const char *path, const mt_result *r, const char *const *ids)
+int mt_cli_write_atomic(const char *path, mt_cli_writer write, const void *arg)
 {
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
@@ -92,7 +92,7 @@ int mt_cli_write_csv_file(const char *path, const mt_result *r, const char *cons
         free(tmp);
         return rc;
     }
-    int bad = mt_cli_write_csv(f, r, ids);
+    int bad = write(f, arg) != 0;
     if (fclose(f) != 0)
         bad = 1;
     if (bad || rename(tmp, path) != 0) {
@@ -102,5 +102,60 @@ int mt_cli_write_csv_file(const char *path, const mt_result *r, const char *cons
         return rc;
     }
     free(tmp);
+    return 0;
+}
+
+typedef struct {
+    const mt_result *r;
+    const char *const *ids;
+} csv_arg;
+
+static int write_csv_cb(FILE *f, const void *arg)
+{
+    const csv_arg *c = arg;
+    return mt_cli_write_csv(f, c->r, c->ids);
+}
+
+int mt_cli_write_csv_file(const char *path, const mt_result *r, const char *const *ids)
+{
+    csv_arg c = {r, ids};
+    return mt_cli_write_atomic(path, write_csv_cb, &c);
+}
+
+static int write_text_cb(FILE *f, const void *arg)
+{
+    const char *text = arg;
+    size_t n = strlen(text);
+    if (fputs(text, f) < 0)
+        return -1;
+    return (n && text[n - 1] != '\n' && fputc('\n', f) < 0) ? -1 : 0;
+}
+
+int mt_cli_write_text_file(const char *path, const char *text)
+{
+    return mt_cli_write_atomic(path, write_text_cb, text);
+}
+
+int mt_cli_plot(mt_ctx *ctx, const char *cmd, const mt_result *r, const char *path,
+                const char *title, const char *xlabel, const char *ylabel, const char *const *names)
+{
+    size_t nr = mt_result_n_rows(r), nc = mt_result_n_cols(r);
+    double *x = malloc(nr * sizeof *x);
+    const char **own = malloc((nc ? nc : 1) * sizeof *own);
+    if (!x || !own) {
+        free(x);
+        free(own);
+        return mt_cli_fail("out of memory");
+    }
+    for (size_t i = 0; i < nr; i++)
+        x[i] = mt_result_time(r, i);
+    for (size_t j = 0; j < nc; j++)
+        own[j] = names ? names[j] : mt_result_col_id(r, j);
+    mt_status st =
+        mt_plot_lines(ctx, path, title, xlabel, ylabel, nr, x, nc, mt_result_data(r), own);
+    free(x);
+    free(own);
+    if (st != MT_OK)
+        return mt_cli_fail("%s: %s", cmd, mt_errmsg(ctx));
     return 0;
 }

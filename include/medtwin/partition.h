@@ -146,6 +146,19 @@ MT_NODISCARD mt_status mt_partition_kp(const mt_partition_tables *t, mt_ctx *ctx
                                        const mt_kp_opts *opts, double kp_out[MT_KP_N_ORGANS],
                                        mt_kp_detail *detail);
 
+/* Blood:plasma concentration ratio predicted from physicochemistry, for a card without a
+ * measured one: B:P = hct * fu * Kpu_bc + (1 - hct), with the erythrocyte : unbound-plasma
+ * partition Kpu_bc = (Z/Y) Viw,bc + (P Vnl,bc + (0.3 P + 0.7) Vph,bc) / Y (Rodgers, Leahy &
+ * Rowland, J Pharm Sci 94:1259 (2005), blood-cell equation; its acidic-phospholipid term is
+ * zero for drugs without a basic pKa >= 7, as in Rodgers & Rowland 2006). Y, Z: total-to-
+ * neutral ratios at plasma and erythrocyte pH. hct: NaN or <= 0 for the table's.
+ * OUT: *bp; *kpu_bc (may be NULL). MT_EUNSUPPORTED for a base with pKa >= 7 (the 2005 method
+ * needs a measured B:P to know its phospholipid binding: circular) or a table without the
+ * erythrocyte values; MT_EINVAL as mt_partition_kp for a bad drug or hct. */
+MT_NODISCARD mt_status mt_partition_bp(const mt_partition_tables *t, mt_ctx *ctx,
+                                       const mt_kp_drug *drug, double hct, double *bp,
+                                       double *kpu_bc);
+
 /* Tissue:blood from tissue:plasma: kp_plasma / bp (the builder's Kp). NaN if bp is not a
  * positive finite number. */
 double mt_partition_kp_blood(double kp_plasma, double bp);

@@ -461,6 +461,10 @@ def build_osp(repo, compound, name, display, props, lit_rows):
         card["specific_binding"] = binding
     if mets:
         card["metabolites"] = mets
+    if "blood_plasma_ratio" not in phys and "mw" in phys:
+        bp = lit_blood_plasma(lit_rows, repo, phys["mw"]["value"])
+        if bp:
+            phys["blood_plasma_ratio"] = bp
     td = training_data(repo, lit_rows)
     if td:
         card["training_data"] = td
@@ -514,6 +518,30 @@ def build_osp(repo, compound, name, display, props, lit_rows):
                            "an absent process parameter is the PK-Sim default, not zero"})
     card["missing"] = missing
     return card
+
+
+def lit_blood_plasma(lit_rows, repo, mw):
+    """The measured B:P of the model report's literature table (Section2.2) for the compound
+    whose MW row heads the same table block; None when the report gives none."""
+    last_mw = None
+    for x in lit_rows:
+        if x["model_repo"] != repo or "Section2.2" not in x["file"]:
+            continue
+        cells = md_cells(x["row"])
+        if len(cells) < 4:
+            continue
+        if cells[0] == "MW":
+            m = re.match(r"\s*([0-9.]+)", cells[2])
+            last_mw = float(m.group(1)) if m else None
+        elif (cells[0] == "B/P ratio" and last_mw is not None and abs(last_mw - mw) < 0.05
+              and re.fullmatch(r"[0-9.]+", cells[2])):
+            return hand_vo(num(cells[2]), "1",
+                           "%s (%s, model report literature table, cited there as '%s'; via "
+                           "../shared/data/drugs/drug_literature_tables_raw.csv)"
+                           % (x["source"], x["file"], pubname(cells[3])),
+                           note="measured blood-to-plasma ratio as reported in the OSP model "
+                                "evaluation's input-data table")
+    return None
 
 
 def lit_row_source(lit_rows, repo, needle):

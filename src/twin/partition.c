@@ -582,3 +582,53 @@ mt_status mt_partition_kp(const mt_partition_tables *t, mt_ctx *ctx, mt_kp_metho
         *detail = work;
     return MT_OK;
 }
+
+mt_status mt_partition_bp(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp_drug *drug,
+                          double hct, double *bp, double *kpu_bc)
+{
+    if (bp)
+        *bp = NAN;
+    if (kpu_bc)
+        *kpu_bc = NAN;
+    if (!t || !bp)
+        return mt_error(ctx, MT_EINVAL, "blood:plasma: NULL %s", t ? "bp" : "tables");
+    mt_status st = check_drug(ctx, drug);
+    if (st != MT_OK)
+        return st;
+    if (!(isfinite(hct) && hct > 0)) {
+        if (!isnan(hct) && !(hct <= 0))
+            return mt_error(ctx, MT_EINVAL, "blood:plasma: hct must be finite (got %g)", hct);
+        hct = t->v[T_BLOOD][P_HCT];
+    }
+    if (!(hct > 0 && hct < 1))
+        return mt_error(ctx, MT_EINVAL, "blood:plasma: hct must lie in (0, 1) (got %g)", hct);
+    ionisation io;
+    sort_pka(drug, &io);
+    for (size_t i = 0; i < io.n_base; i++)
+        if (io.base[i] >= 7)
+            return mt_error(ctx, MT_EUNSUPPORTED,
+                            "blood:plasma: cannot be predicted for a base with pKa >= 7 (%g): "
+                            "its binding to erythrocyte acidic phospholipids is known only "
+                            "from a measured B:P (Rodgers, Leahy & Rowland 2005)",
+                            io.base[i]);
+    const double(*v)[N_PARAM] = t->v;
+    if (isnan(t->viw_ery) || isnan(v[T_ERY][P_VNL]) || isnan(v[T_ERY][P_VPH]) ||
+        isnan(v[T_ERY][P_PH]) || isnan(v[T_PLASMA][P_PH]))
+        return mt_error(ctx, MT_EUNSUPPORTED,
+                        "blood:plasma: the tissue table lacks the erythrocyte water, lipid or "
+                        "pH values the prediction needs");
+    /* Rodgers, Leahy & Rowland 2005, blood-cell equation without its electrostatic term
+     * (none for drugs without a basic pKa >= 7, as in Rodgers & Rowland 2006): water at the
+     * erythrocyte pH plus neutral lipids and phospholipids. */
+    const double P = pow(10, drug->logp);
+    const double Y = ion_ratio(&io, v[T_PLASMA][P_PH], NULL);
+    const double Z = ion_ratio(&io, v[T_ERY][P_PH], NULL);
+    const double k = Z / Y * t->viw_ery + lipids(P, v[T_ERY][P_VNL], v[T_ERY][P_VPH]) / Y;
+    const double b = hct * drug->fu_plasma * k + 1 - hct;
+    if (!(isfinite(b) && b > 0))
+        return mt_error(ctx, MT_EINVAL, "blood:plasma: the inputs give B:P %g", b);
+    *bp = b;
+    if (kpu_bc)
+        *kpu_bc = k;
+    return MT_OK;
+}

@@ -764,7 +764,8 @@ static void derive_drug(job *j, const person *pe, const mt_drugcard *c, const ch
             double kpc[MT_KP_N_ORGANS];
             mt_status st = mt_partition_kp(t->part, ctx, m, &kd, &opts, kpc, &det);
             if (st != MT_OK) {
-                DP(st, "partition (%s): %s", method, mt_errmsg(ctx));
+                DP(st, "partition.method (%s) with these physchem values: %s", method,
+                   mt_errmsg(ctx));
             } else {
                 kp_computed = 1;
                 for (size_t o = 0; o < MT_KP_N_ORGANS; o++)

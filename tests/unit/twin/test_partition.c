@@ -1091,6 +1091,67 @@ TEST(loader_refuses_bad_tables)
     mt_ctx_destroy(ctx);
 }
 
+/* B:P predicted from the erythrocyte composition (mt_partition_bp). */
+TEST(blood_plasma_ratio_prediction)
+{
+    ASSERT_TRUE(human());
+    const double hct = mt_partition_tables_hct(g_human);
+    double bp = 0, kbc = 0;
+    /* A very hydrophilic unbound neutral fills erythrocyte water only: Kpu_bc -> Viw,bc + 0.7
+     * Vph,bc (the phospholipid water term), so B:P -> hct (0.63 + 0.7 * 0.0012) + 1 - hct. */
+    mt_kp_drug d = neutral(-8, 1);
+    ASSERT_EQ_INT(mt_partition_bp(g_human, g_ctx, &d, NAN, &bp, &kbc), MT_OK);
+    ASSERT_NEAR(kbc, 0.63 + 0.7 * 0.0012, 1e-9);
+    ASSERT_NEAR(bp, hct * (0.63 + 0.7 * 0.0012) + 1 - hct, 1e-9);
+    /* Lipophilic neutrals partition more into blood cells; binding (small fu) pulls B:P
+     * towards 1 - hct. */
+    double prev = 0;
+    for (double lp = -2; lp <= 4; lp += 1) {
+        d = neutral(lp, 0.5);
+        ASSERT_EQ_INT(mt_partition_bp(g_human, g_ctx, &d, NAN, &bp, NULL), MT_OK);
+        ASSERT_TRUE(bp > prev);
+        prev = bp;
+    }
+    d = neutral(2, 1e-4);
+    ASSERT_EQ_INT(mt_partition_bp(g_human, g_ctx, &d, NAN, &bp, NULL), MT_OK);
+    ASSERT_NEAR(bp, 1 - hct, 1e-3);
+    /* A midazolam-like ampholyte (logP 2.897, fu 0.031, base pKa 6.2, acid pKa 10.95), by
+     * hand from the table (Viw,bc 0.63, Vnl,bc 0.0033, Vph,bc 0.0012, pH 7.22 / 7.4). */
+    d = monoprotic(2.897, 0.031, 6.2, MT_KP_PKA_BASE, NAN);
+    d.n_pka = 2;
+    d.pka[1] = 10.95;
+    d.pka_type[1] = MT_KP_PKA_ACID;
+    ASSERT_EQ_INT(mt_partition_bp(g_human, g_ctx, &d, 0.45, &bp, &kbc), MT_OK);
+    const double P = pow(10, 2.897);
+    const double Y = 1 + pow(10, 6.2 - 7.4) + pow(10, 7.4 - 10.95);
+    const double Z = 1 + pow(10, 6.2 - 7.22) + pow(10, 7.22 - 10.95);
+    const double k = Z / Y * 0.63 + (P * 0.0033 + (0.3 * P + 0.7) * 0.0012) / Y;
+    ASSERT_NEAR(kbc, k, 1e-9 * k);
+    ASSERT_NEAR(bp, 0.45 * 0.031 * k + 0.55, 1e-12);
+    /* Continuity with Rodgers, Leahy & Rowland 2005: a base just below pKa 7 gets a B:P that,
+     * given to the 2005 equations for the same base at pKa 7, leaves (almost) no acidic-
+     * phospholipid binding. */
+    d = monoprotic(1.5, 0.3, 6.9999, MT_KP_PKA_BASE, NAN);
+    ASSERT_EQ_INT(mt_partition_bp(g_human, g_ctx, &d, NAN, &bp, NULL), MT_OK);
+    mt_kp_drug s = monoprotic(1.5, 0.3, 7.0, MT_KP_PKA_BASE, bp);
+    double kp[MT_KP_N_ORGANS];
+    mt_kp_detail det;
+    ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_RODGERS_ROWLAND, &s, NULL, kp, &det),
+                  MT_OK);
+    ASSERT_EQ_INT(det.equation, MT_KP_EQ_RR2005);
+    ASSERT_TRUE(fabs(det.ka_ap) < 1e-3);
+    /* A strong base cannot be predicted (circular); bad input is refused. */
+    d = monoprotic(2, 0.2, 9, MT_KP_PKA_BASE, NAN);
+    ASSERT_EQ_INT(mt_partition_bp(g_human, g_ctx, &d, NAN, &bp, NULL), MT_EUNSUPPORTED);
+    ASSERT_TRUE(strstr(mt_errmsg(g_ctx), "pKa >= 7") != NULL);
+    ASSERT_TRUE(isnan(bp));
+    d = neutral(2, 0);
+    ASSERT_EQ_INT(mt_partition_bp(g_human, g_ctx, &d, NAN, &bp, NULL), MT_EINVAL);
+    d = neutral(2, 0.5);
+    ASSERT_EQ_INT(mt_partition_bp(g_human, g_ctx, &d, 1.5, &bp, NULL), MT_EINVAL);
+    ASSERT_EQ_INT(mt_partition_bp(NULL, g_ctx, &d, NAN, &bp, NULL), MT_EINVAL);
+}
+
 TEST(cleanup)
 {
     mt_partition_tables_destroy(g_human);
@@ -1105,5 +1166,5 @@ TEST_MAIN(TEST_ENTRY(rat_rodgers_rowland_reference),
           TEST_ENTRY(strong_base_binds_acidic_phospholipid_tissues),
           TEST_ENTRY(fu_scaling_as_the_equations_say), TEST_ENTRY(poulin_theil_limits),
           TEST_ENTRY(rest_modes_and_blood_helper), TEST_ENTRY(bad_input_names_the_field),
-          TEST_ENTRY(rat_table_has_no_poulin_theil), TEST_ENTRY(loader_refuses_bad_tables),
-          TEST_ENTRY(cleanup))
+          TEST_ENTRY(rat_table_has_no_poulin_theil), TEST_ENTRY(blood_plasma_ratio_prediction),
+          TEST_ENTRY(loader_refuses_bad_tables), TEST_ENTRY(cleanup))

@@ -640,6 +640,38 @@ static void add_why(sbuf *s, const mt_drugcard *c, const char *field)
 }
 
 /* Per-drug derivation; problems go to dp (no prefix), parameters to j. */
+/* B:P predicted from the card's physicochemistry (mt_partition_bp) for a card without a
+ * measured one. Returns the value (NaN when it cannot be predicted; *why then says why). */
+static double predicted_bp(const mt_partition_tables *part, mt_ctx *ctx, const mt_drugcard *c,
+                           double hct, sbuf *why)
+{
+    mt_kp_drug kd;
+    mt_kp_drug_init(&kd);
+    kd.logp = mt_drugcard_logp(c);
+    kd.fu_plasma = mt_drugcard_fu(c);
+    size_t npka = mt_drugcard_n_pka(c);
+    if (isnan(kd.logp) || isnan(kd.fu_plasma) || npka > MT_KP_MAX_PKA ||
+        (npka == 0 && missing_why(c, "physchem.pka"))) {
+        sb_add(why, "the prediction needs physchem.logp, physchem.fu_plasma and physchem.pka");
+        return NAN;
+    }
+    kd.n_pka = npka;
+    for (size_t i = 0; i < npka; i++) {
+        double v = NAN;
+        mt_pka_type ty = MT_PKA_BASE;
+        if (mt_drugcard_pka(c, i, &v, &ty) != MT_OK)
+            v = NAN;
+        kd.pka[i] = v;
+        kd.pka_type[i] = ty == MT_PKA_ACID ? MT_KP_PKA_ACID : MT_KP_PKA_BASE;
+    }
+    double bp = NAN;
+    if (mt_partition_bp(part, ctx, &kd, hct, &bp, NULL) != MT_OK) {
+        sb_add(why, "%s", mt_errmsg(ctx));
+        return NAN;
+    }
+    return bp;
+}
+
 static void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id, int oral,
                         sbuf *dp)
 {
@@ -675,7 +707,11 @@ static void derive_drug(job *j, const person *pe, const mt_drugcard *c, const ch
     }
 
     /* --- plasma binding and blood:plasma ratio --- */
-    const double fu = mt_drugcard_fu(c), bp = mt_drugcard_bp(c);
+    const double fu = mt_drugcard_fu(c), bp_card = mt_drugcard_bp(c);
+    double bp = bp_card;
+    sbuf bp_why = {0};
+    if (isnan(bp_card))
+        bp = predicted_bp(t->part, ctx, c, pe->hct_kp, &bp_why);
     if (isnan(fu)) {
         sb_clear(&tmp);
         add_why(&tmp, c, "physchem.fu_plasma");
@@ -684,12 +720,11 @@ static void derive_drug(job *j, const person *pe, const mt_drugcard *c, const ch
     if (isnan(bp)) {
         const char *why = missing_why(c, "physchem.blood_plasma_ratio");
         DP(MT_ENOTFOUND,
-           "has no blood_plasma_ratio (physchem.blood_plasma_ratio%s%s; none can be derived: "
-           "the partition module only turns a known B:P into the erythrocyte partition of "
-           "Rodgers & Rowland 2005, Kpu_BC = (Hct - 1 + B:P)/(Hct fu), and no published B:P "
-           "prediction is implemented)",
-           why ? "; card: " : "", why ? why : "");
+           "has no blood_plasma_ratio (physchem.blood_plasma_ratio%s%s) and none can be "
+           "predicted: %s",
+           why ? "; card: " : "", why ? why : "", sb_str(&bp_why));
     }
+    sb_free(&bp_why);
     const double fu_b = fu / bp;
 
     /* --- partition coefficients --- */
@@ -1081,7 +1116,14 @@ static void derive_drug(job *j, const person *pe, const mt_drugcard *c, const ch
     /* --- parameters --- */
     char pid[160];
     sb_clear(&how);
-    sb_add(&how, "card %s@%s physchem.blood_plasma_ratio", name, version);
+    if (isnan(bp_card))
+        sb_add(&how,
+               "predicted from card %s@%s physchem (logP, fu, pKa) and the erythrocyte "
+               "composition, haematocrit %g (Rodgers, Leahy & Rowland 2005; docs/partition.md): "
+               "the card has no measured B:P",
+               name, version, pe->hct_kp);
+    else
+        sb_add(&how, "card %s@%s physchem.blood_plasma_ratio", name, version);
     snprintf(pid, sizeof pid, "BP_%s", id);
     put_param(j, pid, bp, "1", sb_str(&how));
     for (size_t o = 0; o < MT_KP_N_ORGANS; o++) {
@@ -1121,7 +1163,10 @@ static void derive_drug(job *j, const person *pe, const mt_drugcard *c, const ch
     } while (0)
     FACT("card", NAN, "", name, "drug card %s version %s", name, version);
     FACT("fu_plasma", fu, "", "", "card physchem.fu_plasma");
-    FACT("blood_plasma_ratio", bp, "", "", "card physchem.blood_plasma_ratio");
+    FACT("blood_plasma_ratio", bp, "", isnan(bp_card) ? "predicted" : "measured",
+         isnan(bp_card) ? "predicted from physchem and the erythrocyte composition (Rodgers, "
+                          "Leahy & Rowland 2005)"
+                        : "card physchem.blood_plasma_ratio");
     FACT("fu_blood", fu_b, "", "", "fu_p / B:P");
     FACT("partition", NAN, "", kp_computed ? eq_name[det.equation] : "card partition.kp",
          "tissue:plasma Kp from %s; builder Kp = Kp / B:P (tissue:blood)",

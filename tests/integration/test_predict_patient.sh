@@ -29,9 +29,24 @@ assert all(p["provenance"] for p in a["twin"]["parameters"])
 print("r_warfarin 5 mg iv, anna: AUC0-inf %.4g mg*h/L, same from FHIR" % da["auc_0_inf_mg_h_per_l"])
 PY
 check $? "JSON and FHIR give the same twin and prediction"
-"$MEDTWIN" predict --patient "$P/anna.json" --regimen "midazolam 2 mg iv once" 2>"$tmp/e3"
-rc=$?; [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q "blood_plasma_ratio" "$tmp/e3"
-check $? "a card gap is named (midazolam: blood_plasma_ratio)"
+"$MEDTWIN" predict --patient "$P/anna.json" --regimen "clarithromycin 500 mg iv once" 2>"$tmp/e3"
+rc=$?; [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q "blood_plasma_ratio" "$tmp/e3" && grep -q "pKa >= 7" "$tmp/e3"
+check $? "a card gap is named (clarithromycin, a strong base: blood_plasma_ratio cannot be predicted)"
+"$MEDTWIN" predict --patient "$P/anna.json" --regimen "midazolam 2 mg iv once" --out "$tmp/mdz.json" 2>"$tmp/e4"
+python3 - "$tmp/mdz.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = {x["id"]: x for x in r["twin"]["parameters"]}
+bp = p["BP_midazolam"]
+assert 0.5 < bp["value"] < 0.8 and "predicted" in bp["provenance"], bp
+d = r["drugs"][0]
+assert d["auc_0_inf_mg_h_per_l"] > 0
+print("midazolam 2 mg iv, anna: predicted B:P %.3f, AUC0-inf %.4g mg*h/L" % (bp["value"], d["auc_0_inf_mg_h_per_l"]))
+PY
+check $? "midazolam iv: the twin predicts B:P from physicochemistry (the card has none)"
+"$MEDTWIN" predict --patient "$P/anna.json" --regimen "midazolam 2 mg po once" 2>"$tmp/e5"
+rc=$?; [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q "absorption" "$tmp/e5"
+check $? "midazolam po: the missing absorption values are named"
 "$MEDTWIN" predict --patient "$P/anna.json" --regimen "nosuchdrug 2 mg iv once" 2>"$tmp/e4"
 rc=$?; [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q "unknown drug 'nosuchdrug'" "$tmp/e4"
 check $? "unknown drug"

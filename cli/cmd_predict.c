@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * cli/cmd_predict.c — `medtwin predict`: regimen(s) -> whole-body PBPK twin
- * -> concentration curves, exposure metrics, result.json and a plot.
+ * -> concentration curves, exposure metrics, result.json and a plot; and
+ * `medtwin twin <sub-command>` (export: the twin as SBML).
  *
- * This first version runs the builder with parameters given explicitly
- * (`--given FILE.csv [--row N]` and `--set id=value`): physiology (V_*,
- * Q_*) and drug parameters (Kp_*, CL_H, CL_R, ka, F, BP; a name without the
- * drug suffix applies to every drug of the regimen). Deriving them from a
- * patient profile, drug cards and partition methods is the next step of
- * issue #3; until then a parameter left unset is an error naming it.
+ * A thin client of medtwin/predict.h: the twin's parameters are derived from
+ * --patient and the drug cards, or given (`--given FILE.csv [--row N]`,
+ * `--set id=value`; a name without the drug suffix applies to every drug of
+ * the regimen); given values override derived ones. A parameter left unset
+ * is an error naming it.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
@@ -16,6 +16,7 @@
 #include "medtwin/drugcard.h"
 #include "medtwin/exposure.h"
 #include "medtwin/pbpk.h"
+#include "medtwin/predict.h"
 #include "medtwin/profile.h"
 #include "medtwin/regimen.h"
 #include "medtwin/twin.h"
@@ -112,71 +113,9 @@ static int parse_args(int argc, char **argv, args *a)
     return 0;
 }
 
-/* Twin parameters collected from --given and --set, resolved to model ids
- * (an id without a drug suffix that the model lacks applies to every drug
- * of the regimen as id_<drug>). */
-typedef struct {
-    size_t n, cap;
-    char **id;
-    double *val;
-} params;
-
-static void params_free(params *p)
-{
-    for (size_t i = 0; i < p->n; i++)
-        free(p->id[i]);
-    free(p->id);
-    free(p->val);
-    memset(p, 0, sizeof *p);
-}
-
-static int params_put(params *p, const char *id, double v)
-{
-    for (size_t i = 0; i < p->n; i++)
-        if (!strcmp(p->id[i], id)) {
-            p->val[i] = v; /* a later source wins (--set after --given) */
-            return 0;
-        }
-    if (p->n == p->cap) {
-        size_t nc = p->cap ? p->cap * 2 : 64;
-        char **ni = realloc(p->id, nc * sizeof *ni);
-        if (!ni)
-            return -1;
-        p->id = ni;
-        double *nv = realloc(p->val, nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        p->val = nv;
-        p->cap = nc;
-    }
-    if (!(p->id[p->n] = strdup(id)))
-        return -1;
-    p->val[p->n++] = v;
-    return 0;
-}
-
-/* Resolves id against the model; 0 if at least one symbol took it. */
-static int resolve(const mt_model *m, params *p, const mt_regimen *reg, int n_reg, const char *id,
-                   double v)
-{
-    size_t idx;
-    if (mt_model_find(m, id, &idx) == MT_OK)
-        return params_put(p, id, v);
-    int hit = 0;
-    for (int d = 0; d < n_reg; d++) {
-        char full[512];
-        snprintf(full, sizeof full, "%.255s_%.63s", id, reg[d].drug);
-        if (mt_model_find(m, full, &idx) == MT_OK) {
-            if (params_put(p, full, v) != 0)
-                return -1;
-            hit = 1;
-        }
-    }
-    return hit ? 0 : -1;
-}
-
-static int collect(mt_ctx *ctx, const mt_model *m, const mt_regimen *reg, int n_reg, const args *a,
-                   params *p)
+/* --given and --set, after the derived or default values so that they override them (an id
+ * without a drug suffix that the model lacks applies to every drug of the regimen). */
+static int collect(mt_ctx *ctx, mt_predictor *pr, const args *a)
 {
     if (a->given) {
         mt_csv *t = NULL;
@@ -191,12 +130,15 @@ static int collect(mt_ctx *ctx, const mt_model *m, const mt_regimen *reg, int n_
             const char *id = mt_csv_header(t, j), *cell = mt_csv_cell(t, (size_t)a->row, j);
             double v;
             int rc = 0;
+            mt_status st;
             if (mt_cli_parse_double(cell, &v))
                 rc = mt_cli_fail("%s: %s row %ld column %s: '%s' is not a number", a->cmd, a->given,
                                  a->row, id, cell);
-            else if (resolve(m, p, reg, n_reg, id, v) != 0)
+            else if ((st = mt_predictor_set(pr, id, v)) == MT_ENOTFOUND)
                 rc = mt_cli_fail("%s: %s: column '%s' names no twin parameter", a->cmd, a->given,
                                  id);
+            else if (st != MT_OK)
+                rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
             if (rc) {
                 mt_csv_destroy(t);
                 return rc;
@@ -209,89 +151,50 @@ static int collect(mt_ctx *ctx, const mt_model *m, const mt_regimen *reg, int n_
         snprintf(buf, sizeof buf, "%s", a->set[i]);
         char *eq = strchr(buf, '=');
         double v;
+        mt_status st;
         if (!eq || eq == buf)
             return mt_cli_fail("%s: --set '%s': expected id=value", a->cmd, a->set[i]);
         *eq = '\0';
         if (mt_cli_parse_double(eq + 1, &v))
             return mt_cli_fail("%s: --set %s: '%s' is not a number", a->cmd, buf, eq + 1);
-        if (resolve(m, p, reg, n_reg, buf, v) != 0)
+        if ((st = mt_predictor_set(pr, buf, v)) == MT_ENOTFOUND)
             return mt_cli_fail("%s: --set: unknown twin parameter '%s'", a->cmd, buf);
+        if (st != MT_OK)
+            return mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
     }
     return 0;
 }
 
 /* --patient: the person's parameters from the profile and the regimen's drug cards
- * (medtwin/twin.h), put before --given/--set so that those override them. *report (may be
- * NULL) receives {"patient", "parameters": [...], "facts": [...]} for result.json. */
+ * (mt_predictor_derive). The cards are loaded here so that a card problem names --regimen. */
 static int derive_from_patient(mt_ctx *ctx, const args *a, const mt_profile *person,
-                               const mt_regimen *reg, params *prm, json_t **report)
+                               const mt_regimen *reg, mt_predictor *pr)
 {
     mt_twin_tables *tt = NULL;
     mt_drugcard *cards[MAX_REGIMENS] = {0};
-    const char *ids[MAX_REGIMENS];
-    int oral[MAX_REGIMENS];
-    mt_twin_param_list l = {0};
     int rc = 0;
     if (mt_twin_tables_load(ctx, NULL, &tt) != MT_OK) {
         rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
         goto done;
     }
-    for (int d = 0; d < a->n_regimen; d++) {
+    for (int d = 0; d < a->n_regimen; d++)
         if (mt_drugcard_load(ctx, NULL, reg[d].drug, &cards[d]) != MT_OK) {
             rc = mt_cli_fail("%s: --regimen %s: %s", a->cmd, reg[d].drug, mt_errmsg(ctx));
             goto done;
         }
-        ids[d] = reg[d].drug;
-        oral[d] = reg[d].route == MT_DOSE_PO;
-    }
-    if (mt_twin_params(tt, ctx, person, (size_t)a->n_regimen, (const mt_drugcard *const *)cards,
-                       ids, oral, &l) != MT_OK) {
+    if (mt_predictor_derive(pr, tt, person, (const mt_drugcard *const *)cards) != MT_OK)
         rc = mt_cli_fail("%s: --patient %s: %s", a->cmd, a->patient, mt_errmsg(ctx));
-        goto done;
-    }
-    for (size_t i = 0; i < l.n_params; i++)
-        if (params_put(prm, l.params[i].id, l.params[i].value) != 0) {
-            rc = mt_cli_fail("out of memory");
-            goto done;
-        }
-    if (report) {
-        json_t *r = json_object(), *ps = json_array(), *fs = json_array();
-        for (size_t i = 0; i < l.n_params; i++) {
-            json_t *o = json_object();
-            json_object_set_new(o, "id", json_string(l.params[i].id));
-            json_object_set_new(o, "value", json_real(l.params[i].value));
-            json_object_set_new(o, "unit", json_string(l.params[i].unit));
-            json_object_set_new(o, "provenance", json_string(l.params[i].provenance));
-            json_array_append_new(ps, o);
-        }
-        for (size_t i = 0; i < l.n_facts; i++) {
-            const mt_twin_fact *f = &l.facts[i];
-            json_t *o = json_object();
-            json_object_set_new(o, "key", json_string(f->key));
-            json_object_set_new(o, "value", isfinite(f->value) ? json_real(f->value) : json_null());
-            json_object_set_new(o, "unit", json_string(f->unit));
-            json_object_set_new(o, "text", json_string(f->text));
-            json_object_set_new(o, "how", json_string(f->how));
-            json_array_append_new(fs, o);
-        }
-        json_object_set_new(r, "patient", json_string(a->patient));
-        json_object_set_new(r, "parameters", ps);
-        json_object_set_new(r, "facts", fs);
-        *report = r;
-    }
 done:
-    mt_twin_param_list_free(&l);
     for (int d = 0; d < MAX_REGIMENS; d++)
         mt_drugcard_destroy(cards[d]);
     mt_twin_tables_destroy(tt);
     return rc;
 }
 
-/* Parses the regimens, builds the twin's model and collects its parameter
- * values (defaults that are definitions, not data, first: complete oral
- * bioavailability F = 1 and blood:plasma ratio 1 unless given). */
-static int make_twin(mt_ctx *ctx, const args *a, mt_regimen *reg, mt_pbpk_drug *drugs, mt_model **m,
-                     params *prm, json_t **report)
+/* Parses the regimens, builds the twin (mt_predictor) and sets its parameter values: the
+ * definitions F = 1 and BP = 1 without a patient, the derived values with one, then --given
+ * and --set. */
+static int make_twin(mt_ctx *ctx, const args *a, mt_regimen *reg, mt_predictor **pr)
 {
     mt_profile *person = NULL;
     double weight_kg = NAN; /* for per-kg doses */
@@ -301,58 +204,62 @@ static int make_twin(mt_ctx *ctx, const args *a, mt_regimen *reg, mt_pbpk_drug *
         weight_kg = mt_profile_weight_kg(person);
     }
     int rc = 0;
-    for (int d = 0; d < a->n_regimen && !rc; d++) {
-        if (mt_regimen_parse(ctx, a->regimen[d], a->until_h, weight_kg, &reg[d]) != MT_OK) {
+    for (int d = 0; d < a->n_regimen && !rc; d++)
+        if (mt_regimen_parse(ctx, a->regimen[d], a->until_h, weight_kg, &reg[d]) != MT_OK)
             rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
-            break;
-        }
-        for (int e = 0; e < d; e++)
-            if (!strcmp(reg[e].drug, reg[d].drug))
-                rc = mt_cli_fail("%s: %s appears in two regimens; give one regimen per drug",
-                                 a->cmd, reg[d].drug);
-        drugs[d].name = reg[d].drug;
-        drugs[d].n_doses = reg[d].n_doses;
-        drugs[d].doses = reg[d].doses;
-    }
-    if (!rc && mt_pbpk_build(ctx, (size_t)a->n_regimen, drugs, m) != MT_OK)
+    if (!rc && mt_predictor_create(ctx, (size_t)a->n_regimen, reg, pr) != MT_OK)
         rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
-    for (int d = 0; d < a->n_regimen && !rc && !person; d++) {
-        char id[512];
-        snprintf(id, sizeof id, "F_%.63s", reg[d].drug);
-        int bad = params_put(prm, id, 1.0);
-        snprintf(id, sizeof id, "BP_%.63s", reg[d].drug);
-        if (bad || params_put(prm, id, 1.0))
-            rc = mt_cli_fail("out of memory");
-    }
+    if (!rc && !person && mt_predictor_defaults(*pr) != MT_OK)
+        rc = mt_cli_fail("out of memory");
     if (!rc && person)
-        rc = derive_from_patient(ctx, a, person, reg, prm, report);
+        rc = derive_from_patient(ctx, a, person, reg, *pr);
     mt_profile_destroy(person);
-    return rc ? rc : collect(ctx, *m, reg, a->n_regimen, a, prm);
+    return rc ? rc : collect(ctx, *pr, a);
 }
 
-static json_t *num_array(const double *x, size_t n, size_t stride)
+static json_t *num_array(const double *x, size_t n)
 {
     json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++) {
-        double v = x[i * stride];
-        json_array_append_new(a, isfinite(v) ? json_real(v) : json_null());
-    }
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, isfinite(x[i]) ? json_real(x[i]) : json_null());
     return a;
 }
 
 static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
-static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg, int n_reg,
-                        const mt_result *r, json_t *report)
+/* {"patient", "parameters": [...], "facts": [...]} of a derived twin, for result.json. */
+static json_t *twin_report(const args *a, const mt_twin_param_list *l)
 {
-    size_t nr = mt_result_n_rows(r), nc = mt_result_n_cols(r);
-    double *t = malloc(nr * sizeof *t);
-    if (!t)
-        return mt_cli_fail("out of memory");
-    for (size_t i = 0; i < nr; i++)
-        t[i] = mt_result_time(r, i);
+    json_t *r = json_object(), *ps = json_array(), *fs = json_array();
+    for (size_t i = 0; i < l->n_params; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(l->params[i].id));
+        json_object_set_new(o, "value", json_real(l->params[i].value));
+        json_object_set_new(o, "unit", json_string(l->params[i].unit));
+        json_object_set_new(o, "provenance", json_string(l->params[i].provenance));
+        json_array_append_new(ps, o);
+    }
+    for (size_t i = 0; i < l->n_facts; i++) {
+        const mt_twin_fact *f = &l->facts[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "key", json_string(f->key));
+        json_object_set_new(o, "value", isfinite(f->value) ? json_real(f->value) : json_null());
+        json_object_set_new(o, "unit", json_string(f->unit));
+        json_object_set_new(o, "text", json_string(f->text));
+        json_object_set_new(o, "how", json_string(f->how));
+        json_array_append_new(fs, o);
+    }
+    json_object_set_new(r, "patient", json_string(a->patient));
+    json_object_set_new(r, "parameters", ps);
+    json_object_set_new(r, "facts", fs);
+    return r;
+}
+
+static int write_result(const args *a, const mt_regimen *reg, const mt_prediction *pr,
+                        const mt_twin_param_list *twin)
+{
     json_t *root = json_object(), *drugs = json_array(), *regs = json_array();
-    for (int d = 0; d < n_reg; d++) {
+    for (int d = 0; d < a->n_regimen; d++) {
         json_t *rg = json_object();
         json_object_set_new(rg, "text", json_string(a->regimen[d]));
         json_object_set_new(rg, "drug", json_string(reg[d].drug));
@@ -360,32 +267,20 @@ static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg, int n
         json_object_set_new(rg, "dose_mg", json_real(reg[d].dose_mg));
         json_array_append_new(regs, rg);
     }
-    int rc = 0;
-    for (size_t j = 0; j < nc && !rc; j++) {
-        const double *c = mt_result_data(r) + j;
-        /* trough: just before the next dose after the last one, if repeated */
-        const mt_regimen *g = &reg[j];
-        double trough = g->interval_h > 0 && g->n_doses
-                            ? g->doses[g->n_doses - 1].time_h + g->interval_h - 1e-9
-                            : NAN;
-        if (!(trough <= t[nr - 1]))
-            trough = NAN;
-        mt_exposure e;
-        if (mt_exposure_compute(ctx, nr, t, c, nc, trough, &e) != MT_OK) {
-            rc = mt_cli_fail("predict: %s: %s", g->drug, mt_errmsg(ctx));
-            break;
-        }
+    for (size_t j = 0; j < pr->n_drugs; j++) {
+        const mt_predicted_drug *g = &pr->drugs[j];
+        const mt_exposure *e = &g->exposure;
         json_t *dj = json_object();
         json_object_set_new(dj, "name", json_string(g->drug));
         json_object_set_new(dj, "matrix", json_string("plasma"));
-        json_object_set_new(dj, "time_h", num_array(t, nr, 1));
-        json_object_set_new(dj, "conc_mg_per_l", num_array(c, nr, nc));
-        json_object_set_new(dj, "auc_0_inf_mg_h_per_l", num_or_null(e.auc_0_inf));
-        json_object_set_new(dj, "auc_0_24_mg_h_per_l", num_or_null(e.auc_0_24));
-        json_object_set_new(dj, "auc_0_last_mg_h_per_l", num_or_null(e.auc_0_last));
-        json_object_set_new(dj, "cmax_mg_per_l", num_or_null(e.cmax));
-        json_object_set_new(dj, "tmax_h", num_or_null(e.tmax));
-        json_object_set_new(dj, "ctrough_mg_per_l", num_or_null(e.ctrough));
+        json_object_set_new(dj, "time_h", num_array(pr->time_h, pr->n_times));
+        json_object_set_new(dj, "conc_mg_per_l", num_array(g->conc_mg_l, pr->n_times));
+        json_object_set_new(dj, "auc_0_inf_mg_h_per_l", num_or_null(e->auc_0_inf));
+        json_object_set_new(dj, "auc_0_24_mg_h_per_l", num_or_null(e->auc_0_24));
+        json_object_set_new(dj, "auc_0_last_mg_h_per_l", num_or_null(e->auc_0_last));
+        json_object_set_new(dj, "cmax_mg_per_l", num_or_null(e->cmax));
+        json_object_set_new(dj, "tmax_h", num_or_null(e->tmax));
+        json_object_set_new(dj, "ctrough_mg_per_l", num_or_null(e->ctrough));
         json_array_append_new(drugs, dj);
     }
     json_object_set_new(root, "regimens", regs);
@@ -403,23 +298,39 @@ static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg, int n
                     : a->given ? "given (--given/--set)"
                                : "given (--set)"));
     json_object_set_new(root, "provenance", prov);
-    if (report)
-        json_object_set(root, "twin", report);
-    if (!rc) {
-        char *text =
-            json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-        if (!text) {
-            rc = mt_cli_fail("out of memory");
-        } else if (a->out) {
-            rc = mt_cli_write_text_file(a->out, text);
-        } else {
-            puts(text);
-        }
-        free(text);
+    if (a->patient)
+        json_object_set_new(root, "twin", twin_report(a, twin));
+    int rc = 0;
+    char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    if (!text) {
+        rc = mt_cli_fail("out of memory");
+    } else if (a->out) {
+        rc = mt_cli_write_text_file(a->out, text);
+    } else {
+        puts(text);
     }
+    free(text);
     json_decref(root);
-    free(t);
     return rc;
+}
+
+/* The plasma curves of every drug to a PNG or SVG. */
+static int plot_prediction(mt_ctx *ctx, const char *path, const mt_prediction *pr)
+{
+    size_t nt = pr->n_times, nd = pr->n_drugs;
+    double *y = malloc(nt * nd * sizeof *y);
+    const char *names[MAX_REGIMENS];
+    if (!y)
+        return mt_cli_fail("out of memory");
+    for (size_t d = 0; d < nd && d < MAX_REGIMENS; d++) {
+        names[d] = pr->drugs[d].drug;
+        for (size_t i = 0; i < nt; i++)
+            y[i * nd + d] = pr->drugs[d].conc_mg_l[i];
+    }
+    mt_status st = mt_plot_lines(ctx, path, "predicted plasma concentration", "time (h)",
+                                 "concentration (mg/L)", nt, pr->time_h, nd, y, names);
+    free(y);
+    return st == MT_OK ? 0 : mt_cli_fail("predict: %s", mt_errmsg(ctx));
 }
 
 int mt_cmd_predict(int argc, char **argv)
@@ -432,14 +343,9 @@ int mt_cmd_predict(int argc, char **argv)
     if (!a.set)
         return mt_cli_fail("out of memory");
     mt_regimen reg[MAX_REGIMENS] = {0};
-    mt_pbpk_drug drugs[MAX_REGIMENS];
     mt_ctx *ctx = NULL;
-    mt_model *m = NULL;
-    mt_program *p = NULL;
-    mt_sim *s = NULL;
-    mt_result *r = NULL;
-    params prm = {0};
-    json_t *report = NULL;
+    mt_predictor *pr = NULL;
+    mt_prediction res = {0};
     int plotted = 0;
     a.cmd = "predict";
     int rc = parse_args(argc, argv, &a);
@@ -449,67 +355,36 @@ int mt_cmd_predict(int argc, char **argv)
         rc = mt_cli_fail("out of memory");
         goto done;
     }
-    if ((rc = make_twin(ctx, &a, reg, drugs, &m, &prm, &report)) != 0)
+    if ((rc = make_twin(ctx, &a, reg, &pr)) != 0)
         goto done;
-    if (mt_program_create(ctx, m, &p) != MT_OK || mt_sim_create(ctx, p, &s) != MT_OK) {
-        rc = mt_cli_fail("predict: %s", mt_errmsg(ctx));
-        goto done;
-    }
-    for (int d = 0; d < a.n_regimen; d++) {
-        char id[512];
-        snprintf(id, sizeof id, "C_plasma_%.63s", reg[d].drug);
-        if (mt_sim_add_output(s, id, MT_REPORT_DEFAULT) != MT_OK) {
-            rc = mt_cli_fail("predict: %s", mt_errmsg(ctx));
-            goto done;
-        }
-    }
-    for (size_t i = 0; i < prm.n; i++)
-        if (mt_sim_set_value(s, prm.id[i], prm.val[i]) != MT_OK) {
-            rc = mt_cli_fail("predict: %s", mt_errmsg(ctx));
-            goto done;
-        }
-    if (mt_sim_check_defined(s, 0.0) != MT_OK) {
-        rc = mt_cli_fail("predict: the twin is incomplete: %s (set it with --given or --set)",
-                         mt_errmsg(ctx));
+    if (mt_predictor_check(pr) != MT_OK) {
+        const char *m = mt_errmsg(ctx);
+        rc = mt_cli_fail("predict: %s%s", m,
+                         strstr(m, "incomplete") ? " (set it with --given or --set)" : "");
         goto done;
     }
-    long steps = a.steps ? a.steps : (long)ceil(a.until_h * 60.0 - 1e-9);
-    if (mt_sim_set_tolerances(s, a.rtol, a.atol) != MT_OK ||
-        mt_sim_run(s, 0.0, a.until_h, steps, &r) != MT_OK) {
-        rc = mt_cli_fail("predict: %s", mt_errmsg(ctx));
+    mt_predict_options o = {.until_h = a.until_h, .steps = a.steps, .rtol = a.rtol, .atol = a.atol};
+    if (mt_predictor_run(pr, &o, &res) != MT_OK) {
+        const char *m = mt_errmsg(ctx);
+        rc = mt_cli_fail("predict: %s%s", m,
+                         strstr(m, "undefined") ? " (see medtwin predict --help)" : "");
         goto done;
     }
-    for (size_t i = 0; i < mt_result_n_rows(r); i++)
-        for (size_t j = 0; j < mt_result_n_cols(r); j++)
-            if (isnan(mt_result_value(r, i, j))) {
-                rc = mt_cli_fail("predict: the twin is incomplete: %s is undefined (a twin "
-                                 "parameter is not set; see medtwin predict --help)",
-                                 mt_result_col_id(r, j));
-                goto done;
-            }
     /* the plot first: a run that fails leaves no output file behind */
     if (a.plot) {
-        const char *names[MAX_REGIMENS];
-        for (int d = 0; d < a.n_regimen; d++)
-            names[d] = reg[d].drug;
-        rc = mt_cli_plot(ctx, "predict", r, a.plot, "predicted plasma concentration", "time (h)",
-                         "concentration (mg/L)", names);
+        rc = plot_prediction(ctx, a.plot, &res);
         plotted = rc == 0;
     }
     if (!rc)
-        rc = write_result(ctx, &a, reg, a.n_regimen, r, report);
+        rc = write_result(&a, reg, &res, mt_predictor_twin(pr));
     if (rc && plotted)
         remove(a.plot); /* ours, from this run */
 done:
-    json_decref(report);
-    mt_result_destroy(r);
-    mt_sim_destroy(s);
-    mt_program_destroy(p);
-    mt_model_destroy(m);
+    mt_prediction_clear(&res);
+    mt_predictor_destroy(pr);
     for (int d = 0; d < MAX_REGIMENS; d++)
         mt_regimen_clear(&reg[d]);
     mt_ctx_destroy(ctx);
-    params_free(&prm);
     free(a.set);
     return rc;
 }
@@ -523,14 +398,9 @@ static const char *const twin_help =
     "Writes the twin's whole-body PBPK model for the regimen(s) as SBML Level 3\n"
     "Version 2, with the given parameter values, so any SBML tool can run it.\n";
 
-int mt_cmd_twin(int argc, char **argv)
+/* `twin export`: the twin's model as SBML with its parameter values. */
+static int twin_export(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(twin_help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (strcmp(argv[1], "export") != 0)
-        return mt_cli_fail("twin: unknown subcommand '%s' (see medtwin twin --help)", argv[1]);
     args a = {0};
     a.cmd = "twin export";
     a.until_h = 24;
@@ -538,29 +408,47 @@ int mt_cmd_twin(int argc, char **argv)
     if (!a.set)
         return mt_cli_fail("out of memory");
     mt_regimen reg[MAX_REGIMENS] = {0};
-    mt_pbpk_drug drugs[MAX_REGIMENS];
     mt_ctx *ctx = NULL;
-    mt_model *m = NULL;
-    params prm = {0};
+    mt_predictor *pr = NULL;
     char *xml = NULL;
-    int rc = parse_args(argc - 1, argv + 1, &a);
+    int rc = parse_args(argc, argv, &a);
     if (!rc && !a.out)
         rc = mt_cli_fail("twin export: --out MODEL.xml is required");
     if (!rc && mt_ctx_create(&ctx) != MT_OK)
         rc = mt_cli_fail("out of memory");
     if (!rc)
-        rc = make_twin(ctx, &a, reg, drugs, &m, &prm, NULL);
+        rc = make_twin(ctx, &a, reg, &pr);
     if (!rc &&
-        mt_model_export_sbml(ctx, m, prm.n, (const char *const *)prm.id, prm.val, &xml) != MT_OK)
+        mt_model_export_sbml(ctx, mt_predictor_model(pr), mt_predictor_n_values(pr),
+                             mt_predictor_value_ids(pr), mt_predictor_values(pr), &xml) != MT_OK)
         rc = mt_cli_fail("twin export: %s", mt_errmsg(ctx));
     if (!rc)
         rc = mt_cli_write_text_file(a.out, xml);
     free(xml);
-    mt_model_destroy(m);
+    mt_predictor_destroy(pr);
     for (int d = 0; d < MAX_REGIMENS; d++)
         mt_regimen_clear(&reg[d]);
     mt_ctx_destroy(ctx);
-    params_free(&prm);
     free(a.set);
     return rc;
+}
+
+/* `medtwin twin <sub-command>`: one row per sub-command. */
+static const struct {
+    const char *name;
+    mt_cmd_fn fn;
+} twin_commands[] = {
+    {"export", twin_export},
+};
+
+int mt_cmd_twin(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(twin_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof twin_commands / sizeof twin_commands[0]; i++)
+        if (!strcmp(argv[1], twin_commands[i].name))
+            return twin_commands[i].fn(argc - 1, argv + 1);
+    return mt_cli_fail("twin: unknown subcommand '%s' (see medtwin twin --help)", argv[1]);
 }

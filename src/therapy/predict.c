@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * therapy/predict.c — running a twin (medtwin/predict.h): one predictor holds the regimen's
+ * PBPK model (mt_pbpk_build), its compiled program, one simulation workspace and the list
+ * of parameter values; a run applies the values as overrides, integrates and turns the
+ * plasma outputs into curves and exposure metrics.
+ *
+ * Invariants: the values list holds distinct model ids in the order first set (a later set
+ * replaces the value in place), so the result of "derived, then given" is the same list
+ * whatever the caller's bookkeeping. The workspace's overrides are rebuilt from the list at
+ * every run, so a value removed by mt_predictor_clear_values() is gone from the next run.
+ *
+ * Cost: create = one model build and compile, O(drugs x (organs + doses)); a run = one
+ * CVODES integration; sample = one integration per distinct time (exact values at the
+ * times, where interpolating an output grid would blur early peaks).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "medtwin/predict.h"
+#include "medtwin/drugcard.h"
+#include "medtwin/profile.h"
+#include "medtwin/sim.h"
+#include "util/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mt_predictor {
+    mt_ctx *ctx;
+    size_t n_drugs;
+    mt_regimen *reg; /* copies: drug name, schedule (for the trough), doses */
+    mt_model *model;
+    mt_program *prog;
+    mt_sim *sim;
+    size_t n_val, cap_val;
+    char **val_id;
+    double *val;
+    mt_twin_param_list twin;
+};
+
+void mt_prediction_clear(mt_prediction *r)
+{
+    if (!r)
+        return;
+    for (size_t d = 0; d < r->n_drugs; d++)
+        free(r->drugs[d].conc_mg_l);
+    free(r->drugs);
+    free(r->time_h);
+    mt_twin_param_list_free(&r->twin);
+    memset(r, 0, sizeof *r);
+}
+
+void mt_predictor_destroy(mt_predictor *p)
+{
+    if (!p)
+        return;
+    mt_predictor_clear_values(p);
+    free(p->val_id);
+    free(p->val);
+    mt_sim_destroy(p->sim);
+    mt_program_destroy(p->prog);
+    mt_model_destroy(p->model);
+    for (size_t d = 0; d < p->n_drugs; d++)
+        mt_regimen_clear(&p->reg[d]);
+    free(p->reg);
+    free(p);
+}
+
+mt_status mt_predictor_create(mt_ctx *ctx, size_t n_regimens, const mt_regimen *regimens,
+                              mt_predictor **out)
+{
+    *out = NULL;
+    if (n_regimens == 0 || !regimens)
+        return mt_error(ctx, MT_EINVAL, "predict: no regimen");
+    for (size_t d = 0; d < n_regimens; d++)
+        for (size_t e = 0; e < d; e++)
+            if (!strcmp(regimens[e].drug, regimens[d].drug))
+                return mt_error(ctx, MT_EINVAL,
+                                "%s appears in two regimens; give one regimen per drug",
+                                regimens[d].drug);
+    mt_predictor *p = calloc(1, sizeof *p);
+    mt_pbpk_drug *drugs = calloc(n_regimens, sizeof *drugs);
+    if (!p || !drugs || !(p->reg = calloc(n_regimens, sizeof *p->reg))) {
+        free(drugs);
+        free(p);
+        return mt_error(ctx, MT_ENOMEM, "out of memory");
+    }
+    p->ctx = ctx;
+    p->n_drugs = n_regimens;
+    for (size_t d = 0; d < n_regimens; d++) {
+        p->reg[d] = regimens[d];
+        p->reg[d].doses = NULL;
+        if (regimens[d].n_doses) {
+            p->reg[d].doses = malloc(regimens[d].n_doses * sizeof *p->reg[d].doses);
+            if (!p->reg[d].doses) {
+                p->reg[d].n_doses = 0;
+                free(drugs);
+                mt_predictor_destroy(p);
+                return mt_error(ctx, MT_ENOMEM, "out of memory");
+            }
+            memcpy(p->reg[d].doses, regimens[d].doses,
+                   regimens[d].n_doses * sizeof *p->reg[d].doses);
+        }
+        drugs[d].name = p->reg[d].drug;
+        drugs[d].n_doses = p->reg[d].n_doses;
+        drugs[d].doses = p->reg[d].doses;
+    }
+    mt_status st = mt_pbpk_build(ctx, n_regimens, drugs, &p->model);
+    free(drugs);
+    if (st == MT_OK)
+        st = mt_program_create(ctx, p->model, &p->prog);
+    if (st == MT_OK)
+        st = mt_sim_create(ctx, p->prog, &p->sim);
+    for (size_t d = 0; d < n_regimens && st == MT_OK; d++) {
+        char id[128];
+        snprintf(id, sizeof id, "C_plasma_%.63s", p->reg[d].drug);
+        st = mt_sim_add_output(p->sim, id, MT_REPORT_DEFAULT);
+    }
+    if (st != MT_OK) {
+        mt_predictor_destroy(p);
+        return st;
+    }
+    *out = p;
+    return MT_OK;
+}
+
+size_t mt_predictor_n_drugs(const mt_predictor *p) { return p->n_drugs; }
+const char *mt_predictor_drug(const mt_predictor *p, size_t i)
+{
+    return i < p->n_drugs ? p->reg[i].drug : NULL;
+}
+const mt_model *mt_predictor_model(const mt_predictor *p) { return p->model; }
+const mt_twin_param_list *mt_predictor_twin(const mt_predictor *p) { return &p->twin; }
+size_t mt_predictor_n_values(const mt_predictor *p) { return p->n_val; }
+const char *const *mt_predictor_value_ids(const mt_predictor *p)
+{
+    return (const char *const *)p->val_id;
+}
+const double *mt_predictor_values(const mt_predictor *p) { return p->val; }
+
+void mt_predictor_take_twin(mt_predictor *p, mt_twin_param_list *out)
+{
+    *out = p->twin;
+    memset(&p->twin, 0, sizeof p->twin);
+}
+
+void mt_predictor_clear_values(mt_predictor *p)
+{
+    for (size_t i = 0; i < p->n_val; i++)
+        free(p->val_id[i]);
+    p->n_val = 0;
+    mt_twin_param_list_free(&p->twin);
+}
+
+/* Puts an exact model id. */
+static mt_status put(mt_predictor *p, const char *id, double v)
+{
+    for (size_t i = 0; i < p->n_val; i++)
+        if (!strcmp(p->val_id[i], id)) {
+            p->val[i] = v;
+            return MT_OK;
+        }
+    if (p->n_val == p->cap_val) {
+        size_t nc = p->cap_val ? p->cap_val * 2 : 64;
+        char **ni = realloc(p->val_id, nc * sizeof *ni);
+        if (!ni)
+            return mt_error(p->ctx, MT_ENOMEM, "out of memory");
+        p->val_id = ni;
+        double *nv = realloc(p->val, nc * sizeof *nv);
+        if (!nv)
+            return mt_error(p->ctx, MT_ENOMEM, "out of memory");
+        p->val = nv;
+        p->cap_val = nc;
+    }
+    if (!(p->val_id[p->n_val] = strdup(id)))
+        return mt_error(p->ctx, MT_ENOMEM, "out of memory");
+    p->val[p->n_val++] = v;
+    return MT_OK;
+}
+
+mt_status mt_predictor_set(mt_predictor *p, const char *id, double value)
+{
+    if (!id || !*id)
+        return mt_error(p->ctx, MT_EINVAL, "predict: empty parameter id");
+    if (!isfinite(value))
+        return mt_error(p->ctx, MT_EINVAL, "predict: %s: value is not a finite number", id);
+    size_t idx;
+    if (mt_model_find(p->model, id, &idx) == MT_OK)
+        return put(p, id, value);
+    int hit = 0;
+    for (size_t d = 0; d < p->n_drugs; d++) {
+        char full[512];
+        snprintf(full, sizeof full, "%.255s_%.63s", id, p->reg[d].drug);
+        if (mt_model_find(p->model, full, &idx) == MT_OK) {
+            mt_status st = put(p, full, value);
+            if (st != MT_OK)
+                return st;
+            hit = 1;
+        }
+    }
+    return hit ? MT_OK : mt_error(p->ctx, MT_ENOTFOUND, "unknown twin parameter '%s'", id);
+}
+
+mt_status mt_predictor_defaults(mt_predictor *p)
+{
+    for (size_t d = 0; d < p->n_drugs; d++) {
+        char id[128];
+        snprintf(id, sizeof id, "F_%.63s", p->reg[d].drug);
+        mt_status st = put(p, id, 1.0);
+        snprintf(id, sizeof id, "BP_%.63s", p->reg[d].drug);
+        if (st != MT_OK || (st = put(p, id, 1.0)) != MT_OK)
+            return st;
+    }
+    return MT_OK;
+}
+
+mt_status mt_predictor_derive(mt_predictor *p, const mt_twin_tables *t, const mt_profile *person,
+                              const mt_drugcard *const *cards)
+{
+    mt_ctx *ctx = p->ctx;
+    if (!t || !person)
+        return mt_error(ctx, MT_EINVAL, "predict: no person or no twin tables");
+    size_t n = p->n_drugs;
+    mt_drugcard **own = calloc(n, sizeof *own);
+    const mt_drugcard **use = calloc(n, sizeof *use);
+    const char **ids = calloc(n, sizeof *ids);
+    int *oral = calloc(n, sizeof *oral);
+    mt_twin_param_list l = {0};
+    mt_status st = MT_OK;
+    if (!own || !use || !ids || !oral) {
+        st = mt_error(ctx, MT_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t d = 0; d < n; d++) {
+        if (cards) {
+            use[d] = cards[d];
+        } else {
+            if ((st = mt_drugcard_load(ctx, NULL, p->reg[d].drug, &own[d])) != MT_OK)
+                goto done;
+            use[d] = own[d];
+        }
+        ids[d] = p->reg[d].drug;
+        for (size_t k = 0; k < p->reg[d].n_doses; k++)
+            if (p->reg[d].doses[k].route == MT_DOSE_PO)
+                oral[d] = 1;
+        if (p->reg[d].route == MT_DOSE_PO)
+            oral[d] = 1;
+    }
+    if ((st = mt_twin_params(t, ctx, person, n, use, ids, oral, &l)) != MT_OK)
+        goto done;
+    for (size_t i = 0; i < l.n_params && st == MT_OK; i++)
+        st = put(p, l.params[i].id, l.params[i].value);
+    if (st == MT_OK) {
+        mt_twin_param_list_free(&p->twin);
+        p->twin = l;
+        memset(&l, 0, sizeof l);
+    }
+done:
+    mt_twin_param_list_free(&l);
+    for (size_t d = 0; own && d < n; d++)
+        mt_drugcard_destroy(own[d]);
+    free(own);
+    free(use);
+    free(ids);
+    free(oral);
+    return st;
+}
+
+static mt_status apply(mt_predictor *p, const mt_predict_options *o)
+{
+    double rtol = o && o->rtol > 0 ? o->rtol : 1e-6, atol = o && o->atol > 0 ? o->atol : 1e-9;
+    mt_sim_clear_values(p->sim);
+    for (size_t i = 0; i < p->n_val; i++) {
+        mt_status st = mt_sim_set_value(p->sim, p->val_id[i], p->val[i]);
+        if (st != MT_OK)
+            return st;
+    }
+    return mt_sim_set_tolerances(p->sim, rtol, atol);
+}
+
+mt_status mt_predictor_check(mt_predictor *p)
+{
+    mt_status st = apply(p, NULL);
+    if (st != MT_OK)
+        return st;
+    if (mt_sim_check_defined(p->sim, 0.0) != MT_OK) {
+        char msg[900];
+        snprintf(msg, sizeof msg, "%s", mt_errmsg(p->ctx));
+        return mt_error(p->ctx, MT_EINVAL, "the twin is incomplete: %s", msg);
+    }
+    return MT_OK;
+}
+
+/* Runs with the values applied; NaN in an output is an incomplete twin. */
+static mt_status run(mt_predictor *p, const mt_predict_options *o, double until_h, long steps,
+                     mt_result **r)
+{
+    mt_status st = apply(p, o);
+    if (st == MT_OK && mt_sim_check_defined(p->sim, 0.0) != MT_OK) {
+        char msg[900];
+        snprintf(msg, sizeof msg, "%s", mt_errmsg(p->ctx));
+        return mt_error(p->ctx, MT_EINVAL, "the twin is incomplete: %s", msg);
+    }
+    if (st == MT_OK)
+        st = mt_sim_run(p->sim, 0.0, until_h, steps, r);
+    if (st != MT_OK)
+        return st;
+    for (size_t i = 0; i < mt_result_n_rows(*r); i++)
+        for (size_t j = 0; j < mt_result_n_cols(*r); j++)
+            if (isnan(mt_result_value(*r, i, j))) {
+                st = mt_error(p->ctx, MT_EINVAL,
+                              "the twin is incomplete: %s is undefined (a twin parameter is not "
+                              "set)",
+                              mt_result_col_id(*r, j));
+                mt_result_destroy(*r);
+                *r = NULL;
+                return st;
+            }
+    return MT_OK;
+}
+
+mt_status mt_predictor_run(mt_predictor *p, const mt_predict_options *o, mt_prediction *out)
+{
+    mt_prediction_clear(out);
+    double until = o && o->until_h > 0 ? o->until_h : 24.0;
+    if (!isfinite(until) || (o && o->until_h < 0))
+        return mt_error(p->ctx, MT_EINVAL, "predict: the end time is not a positive number");
+    long steps = o && o->steps > 0 ? o->steps : (long)ceil(until * 60.0 - 1e-9);
+    mt_result *r = NULL;
+    mt_status st = run(p, o, until, steps, &r);
+    if (st != MT_OK)
+        return st;
+    size_t nr = mt_result_n_rows(r), nc = mt_result_n_cols(r);
+    out->time_h = malloc(nr * sizeof *out->time_h);
+    out->drugs = calloc(nc, sizeof *out->drugs);
+    if (!out->time_h || !out->drugs) {
+        mt_result_destroy(r);
+        mt_prediction_clear(out);
+        return mt_error(p->ctx, MT_ENOMEM, "out of memory");
+    }
+    out->n_times = nr;
+    out->n_drugs = nc;
+    for (size_t i = 0; i < nr; i++)
+        out->time_h[i] = mt_result_time(r, i);
+    for (size_t j = 0; j < nc && st == MT_OK; j++) {
+        mt_predicted_drug *pd = &out->drugs[j];
+        const mt_regimen *g = &p->reg[j];
+        snprintf(pd->drug, sizeof pd->drug, "%s", g->drug);
+        if (!(pd->conc_mg_l = malloc(nr * sizeof *pd->conc_mg_l))) {
+            st = mt_error(p->ctx, MT_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t i = 0; i < nr; i++)
+            pd->conc_mg_l[i] = mt_result_value(r, i, j);
+        /* trough: just before the next dose after the last one, if repeated */
+        double trough = g->interval_h > 0 && g->n_doses
+                            ? g->doses[g->n_doses - 1].time_h + g->interval_h - 1e-9
+                            : NAN;
+        if (!(trough <= out->time_h[nr - 1]))
+            trough = NAN;
+        if (mt_exposure_compute(p->ctx, nr, out->time_h, pd->conc_mg_l, 1, trough, &pd->exposure) !=
+            MT_OK) {
+            char msg[900];
+            snprintf(msg, sizeof msg, "%s", mt_errmsg(p->ctx));
+            st = mt_error(p->ctx, MT_EINVAL, "%s: %s", g->drug, msg);
+        }
+    }
+    mt_result_destroy(r);
+    if (st != MT_OK)
+        mt_prediction_clear(out);
+    return st;
+}
+
+mt_status mt_predictor_sample(mt_predictor *p, const mt_predict_options *o, size_t n_times,
+                              const double *times, double *conc_mg_l)
+{
+    for (size_t i = 0; i < n_times; i++)
+        if (!isfinite(times[i]) || times[i] < 0)
+            return mt_error(p->ctx, MT_EINVAL, "predict: sample time %g h is not >= 0", times[i]);
+    for (size_t i = 0; i < n_times; i++) {
+        size_t same = i;
+        for (size_t k = 0; k < i; k++)
+            if (times[k] == times[i]) {
+                same = k;
+                break;
+            }
+        if (same != i) {
+            memcpy(conc_mg_l + i * p->n_drugs, conc_mg_l + same * p->n_drugs,
+                   p->n_drugs * sizeof *conc_mg_l);
+            continue;
+        }
+        mt_result *r = NULL;
+        mt_status st = times[i] > 0 ? run(p, o, times[i], 1, &r) : run(p, o, 0.0, 0, &r);
+        if (st != MT_OK)
+            return st;
+        size_t last = mt_result_n_rows(r) - 1;
+        for (size_t d = 0; d < p->n_drugs; d++)
+            conc_mg_l[i * p->n_drugs + d] = mt_result_value(r, last, d);
+        mt_result_destroy(r);
+    }
+    return MT_OK;
+}
+
+mt_status mt_predict(mt_ctx *ctx, const mt_twin_tables *t, const mt_profile *person,
+                     size_t n_regimens, const mt_regimen *regimens, size_t n_set,
+                     const char *const *set_ids, const double *set_values,
+                     const mt_predict_options *o, mt_prediction *out)
+{
+    mt_prediction_clear(out);
+    mt_predictor *p = NULL;
+    mt_status st = mt_predictor_create(ctx, n_regimens, regimens, &p);
+    if (st == MT_OK)
+        st = person ? mt_predictor_derive(p, t, person, NULL) : mt_predictor_defaults(p);
+    for (size_t i = 0; i < n_set && st == MT_OK; i++)
+        st = mt_predictor_set(p, set_ids[i], set_values[i]);
+    if (st == MT_OK)
+        st = mt_predictor_run(p, o, out);
+    if (st == MT_OK)
+        mt_predictor_take_twin(p, &out->twin);
+    mt_predictor_destroy(p);
+    return st;
+}

@@ -25,6 +25,13 @@ packages=(
     python3 bash coreutils findutils grep sed diffutils
 )
 
+# --bench: also the peers of bench/pbpk15 (R deSolve with a compiled right-hand side, scipy,
+# LAPACK for the C peer's exact method). Not needed to build or test medtwin.
+if [ "${1:-}" = "--bench" ]; then
+    packages+=(r-base-core r-cran-desolve python3-numpy python3-scipy liblapack-dev libblas-dev
+        util-linux)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

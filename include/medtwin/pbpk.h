@@ -21,6 +21,25 @@
  *   skin spl rest), CL_H_<d>, CL_R_<d>, ka_<d>, F_<d>, BP_<d> (blood:plasma)
  * Outputs: A_<o>_<d>, A_depot_<d> (amounts), C_venous_<d> = A_ven_<d>/V_ven
  * (blood), C_plasma_<d> = C_venous_<d> / BP_<d>; Q_C and Q_liv (rules).
+ *
+ * Drug-drug interactions at hepatic enzymes (mt_pbpk_build_ddi; equations
+ * and sources in docs/interactions.md). CL_H_<d> stays the baseline
+ * (uninhibited) clearance; a victim d with pathways on enzymes that an
+ * interaction targets is eliminated at
+ *   CL_H_eff_<d> = CL_H_<d> * (1 - sum_e fm_<d>_<e> + sum_e fm_<d>_<e> * act_<e>)
+ *   act_<e> = E_<e> / (1 + sum_p I_<p> / Ki_<p>_<e>)     (rule; E_<e> = 1 without turnover)
+ *   I_<p> = A_liv_<p> / (V_liv * Kp_liv_<p>) * fu_<p> / BP_<p> * 1000 / MW_<p>
+ *           (rule: the perpetrator's unbound liver concentration, umol/L)
+ *   dE_<e>/dt = kdeg_<e> * (1 + sum_p Emax_<p>_<e> I_<p> / (EC50_<p>_<e> + I_<p>))
+ *               - kdeg_<e> * E_<e> - sum_p kinact_<p>_<e> I_<p> / (KI_<p>_<e> + I_<p>) * E_<e>
+ *           (state, E_<e>(0) = 1; only for enzymes with mechanism-based inactivation or
+ *           induction)
+ * Parameter ids added: fm_<d>_<e> per pathway on a targeted enzyme; MW_<p> (g/mol) and fu_<p> per
+ * perpetrator; Ki_<p>_<e> (umol/L) per reversible inhibition; kinact_<p>_<e>
+ * (1/h) and KI_<p>_<e> (umol/L) per inactivation; EC50_<p>_<e> (umol/L) and
+ * Emax_<p>_<e> (1) per induction; kdeg_<e> (1/h) per enzyme with a state.
+ * Outputs added: I_<p>, E_<e>, act_<e>, CL_H_eff_<d>. Without interactions
+ * the model is exactly mt_pbpk_build's.
  */
 #ifndef MEDTWIN_PBPK_H
 #define MEDTWIN_PBPK_H
@@ -46,6 +65,32 @@ typedef struct {
     const mt_dose *doses;
 } mt_pbpk_drug;
 
+/* Interaction mechanisms at a hepatic enzyme. Reversible: competitive (and, at
+ * substrate concentrations well below Km, noncompetitive and mixed with the
+ * competitive constant) inhibition, CLint / (1 + I/Ki). */
+typedef enum { MT_DDI_REVERSIBLE, MT_DDI_INACTIVATION, MT_DDI_INDUCTION } mt_ddi_mechanism;
+
+/* Victim drug `drug` is metabolised in the liver by `enzyme` (a fraction
+ * fm_<drug>_<enzyme> of CL_H_<drug>). */
+typedef struct {
+    const char *drug;   /* a drug of the regimen */
+    const char *enzyme; /* [A-Za-z0-9_]+, at most 32 characters */
+} mt_pbpk_pathway;
+
+/* Perpetrator drug `perpetrator` acts on `enzyme` by `mechanism`. */
+typedef struct {
+    const char *perpetrator; /* a drug of the regimen (may also be a victim) */
+    const char *enzyme;
+    mt_ddi_mechanism mechanism;
+} mt_pbpk_interaction;
+
+typedef struct mt_pbpk_ddi {
+    size_t n_pathways;
+    const mt_pbpk_pathway *pathways;
+    size_t n_interactions;
+    const mt_pbpk_interaction *interactions;
+} mt_pbpk_ddi;
+
 /* The organs, in the order of the parameter list above. */
 size_t mt_pbpk_n_organs(void);
 const char *mt_pbpk_organ(size_t i);
@@ -55,6 +100,14 @@ const char *mt_pbpk_organ(size_t i);
  * non-finite time or amount, or an infusion without a positive duration. */
 MT_NODISCARD mt_status mt_pbpk_build(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs,
                                      mt_model **out);
+
+/* The same with hepatic drug-drug interactions (ddi NULL or empty: exactly
+ * mt_pbpk_build). MT_EINVAL as mt_pbpk_build, and for a pathway or
+ * interaction naming a drug not in the regimen, a bad enzyme name, a
+ * pathway or interaction (perpetrator, enzyme, mechanism) listed twice, an
+ * unknown mechanism, or names that make two parameter ids equal. */
+MT_NODISCARD mt_status mt_pbpk_build_ddi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs,
+                                         const mt_pbpk_ddi *ddi, mt_model **out);
 
 #ifdef __cplusplus
 }

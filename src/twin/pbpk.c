@@ -11,6 +11,16 @@
  * its start and end, and two events without assignments at those times
  * make the solver stop and restart exactly at the discontinuities.
  * Cost: O(drugs x (organs + doses)) slots and expressions.
+ *
+ * Interactions (mt_pbpk_build_ddi, docs/interactions.md) add, after every
+ * drug is built, the perpetrators' unbound liver concentrations I_<p>
+ * (rules), one relative-enzyme state E_<e> per enzyme with inactivation or
+ * induction, the enzyme activities act_<e> (rules) and, for each victim
+ * with a pathway on a targeted enzyme, the rule CL_H_eff_<d> that replaces
+ * CL_H_<d> in its liver elimination. A victim without such a pathway keeps
+ * the very expression of mt_pbpk_build, so a regimen without interactions
+ * gives the same model, bit for bit. Cost: O(pathways + interactions x
+ * enzymes) more slots and expressions.
  */
 #include "medtwin/pbpk.h"
 #include "model/ir.h"
@@ -39,12 +49,20 @@ typedef struct {
     mt_ctx *ctx;
     mt_model *m;
     int oom;
+    int dup;          /* two parameters got the same id */
+    char dup_id[256]; /* the first such id */
 } bld;
 
 static int param(bld *b, const char *fmt, const char *a, const char *d)
 {
     char id[256];
     snprintf(id, sizeof id, fmt, a, d);
+    if (mt_ir_find(b->m, id) >= 0) {
+        if (!b->dup)
+            snprintf(b->dup_id, sizeof b->dup_id, "%s", id);
+        b->dup = b->oom = 1;
+        return -1;
+    }
     int s = mt_ir_add_sym(b->ctx, b->m, id, MT_SYM_PARAMETER, 1);
     if (s < 0) {
         b->oom = 1;
@@ -65,6 +83,7 @@ static int find(bld *b, const char *fmt, const char *a, const char *d)
 }
 
 static mt_expr *sym(bld *b, int s) { return s >= 0 ? mt_expr_sym(b->ctx, s) : NULL; }
+static mt_expr *num(bld *b, double v) { return mt_expr_const(b->ctx, v); }
 static mt_expr *mul(bld *b, mt_expr *x, mt_expr *y) { return mt_expr_bin(b->ctx, MT_E_MUL, x, y); }
 static mt_expr *dv(bld *b, mt_expr *x, mt_expr *y) { return mt_expr_bin(b->ctx, MT_E_DIV, x, y); }
 
@@ -213,7 +232,9 @@ static mt_status check_drugs(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs)
     return MT_OK;
 }
 
-static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int Qliv)
+/* clh_eff: 1 if the drug's hepatic elimination uses CL_H_eff_<d> (a rule
+ * made by build_ddi) instead of CL_H_<d>. */
+static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int Qliv, int clh_eff)
 {
     mt_model *m = b->m;
     mt_ctx *ctx = b->ctx;
@@ -230,6 +251,12 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     int ka = param(b, "ka_%s%s", n, "");
     int F = param(b, "F_%s%s", n, "");
     int BP = param(b, "BP_%s%s", n, "");
+    int CLHe = CLH;
+    if (clh_eff) {
+        CLHe = param(b, "CL_H_eff_%s%s", n, "");
+        if (CLHe >= 0)
+            m->sym[CLHe].constant = 0;
+    }
     /* amounts: species-like parameters integrated as states (rate rules) */
     for (int o = 0; o < N_ORG; o++) {
         A[o] = param(b, "A_%s_%s", organ[o], n);
@@ -284,7 +311,7 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     mt_expr *liv_out = mul(b, sym(b, Qliv), cout(b, A, LIV, V, Kp));
     add(b, &dA[LIV], mt_expr_clone(ctx, liv_out), -1);
     add(b, &dA[VEN], liv_out, +1);
-    add(b, &dA[LIV], mul(b, sym(b, CLH), cout(b, A, LIV, V, Kp)), -1);
+    add(b, &dA[LIV], mul(b, sym(b, CLHe), cout(b, A, LIV, V, Kp)), -1);
     add(b, &dA[KID], mul(b, sym(b, CLR), cout(b, A, KID, V, Kp)), -1);
     /* doses */
     for (size_t k = 0; k < d->n_doses; k++) {
@@ -332,13 +359,285 @@ fail:
     mt_expr_free(ctx, ddep);
 }
 
+static int valid_enzyme(const char *s)
+{
+    size_t n = 0;
+    if (!s || !*s)
+        return 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+              (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+            return 0;
+    return n <= 32;
+}
+
+static long drug_index(size_t n, const mt_pbpk_drug *drugs, const char *name)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (!strcmp(drugs[i].name, name))
+            return (long)i;
+    return -1;
+}
+
+static mt_status check_ddi(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk_ddi *x)
+{
+    if ((x->n_pathways && !x->pathways) || (x->n_interactions && !x->interactions))
+        return mt_error(ctx, MT_EINVAL, "pbpk: interactions: NULL pathway or interaction list");
+    for (size_t k = 0; k < x->n_pathways; k++) {
+        const mt_pbpk_pathway *w = &x->pathways[k];
+        if (drug_index(n, drugs, w->drug) < 0)
+            return mt_error(ctx, MT_EINVAL, "pbpk: pathway %zu: drug '%s' is not in the regimen",
+                            k + 1, w->drug ? w->drug : "(null)");
+        if (!valid_enzyme(w->enzyme))
+            return mt_error(ctx, MT_EINVAL,
+                            "pbpk: pathway %zu: enzyme '%s' is not a name of [A-Za-z0-9_] (at "
+                            "most 32)",
+                            k + 1, w->enzyme ? w->enzyme : "(null)");
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(x->pathways[j].drug, w->drug) && !strcmp(x->pathways[j].enzyme, w->enzyme))
+                return mt_error(ctx, MT_EINVAL, "pbpk: pathway %s by %s listed twice", w->drug,
+                                w->enzyme);
+    }
+    for (size_t k = 0; k < x->n_interactions; k++) {
+        const mt_pbpk_interaction *v = &x->interactions[k];
+        if (drug_index(n, drugs, v->perpetrator) < 0)
+            return mt_error(ctx, MT_EINVAL,
+                            "pbpk: interaction %zu: perpetrator '%s' is not in the regimen", k + 1,
+                            v->perpetrator ? v->perpetrator : "(null)");
+        if (!valid_enzyme(v->enzyme))
+            return mt_error(ctx, MT_EINVAL,
+                            "pbpk: interaction %zu: enzyme '%s' is not a name of [A-Za-z0-9_] (at "
+                            "most 32)",
+                            k + 1, v->enzyme ? v->enzyme : "(null)");
+        if (v->mechanism != MT_DDI_REVERSIBLE && v->mechanism != MT_DDI_INACTIVATION &&
+            v->mechanism != MT_DDI_INDUCTION)
+            return mt_error(ctx, MT_EINVAL, "pbpk: interaction %zu: unknown mechanism", k + 1);
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(x->interactions[j].perpetrator, v->perpetrator) &&
+                !strcmp(x->interactions[j].enzyme, v->enzyme) &&
+                x->interactions[j].mechanism == v->mechanism)
+                return mt_error(ctx, MT_EINVAL, "pbpk: interaction of %s on %s listed twice",
+                                v->perpetrator, v->enzyme);
+    }
+    return MT_OK;
+}
+
+/* 1 if some interaction of x targets enzyme e. */
+static int targeted(const mt_pbpk_ddi *x, const char *e)
+{
+    for (size_t k = 0; x && k < x->n_interactions; k++)
+        if (!strcmp(x->interactions[k].enzyme, e))
+            return 1;
+    return 0;
+}
+
+/* 1 if drug `name` has a pathway on a targeted enzyme. */
+static int affected(const mt_pbpk_ddi *x, const char *name)
+{
+    for (size_t k = 0; x && k < x->n_pathways; k++)
+        if (!strcmp(x->pathways[k].drug, name) && targeted(x, x->pathways[k].enzyme))
+            return 1;
+    return 0;
+}
+
+static void add_rule(bld *b, int slot, mt_expr *e)
+{
+    if (slot < 0 || !e || mt_ir_add_rule(b->ctx, b->m, slot, e) < 0) {
+        mt_expr_free(b->ctx, e);
+        b->oom = 1;
+        return;
+    }
+    b->m->sym[slot].constant = 0;
+}
+
+/* A slot computed by a rule or integrated as a state (not set by a twin). */
+static int derived(bld *b, const char *fmt, const char *a, const char *d)
+{
+    int s = param(b, fmt, a, d);
+    if (s >= 0)
+        b->m->sym[s].constant = 0;
+    return s;
+}
+
+/* The perpetrators' concentrations, the enzyme states and activities, and
+ * the victims' effective clearances (medtwin/pbpk.h, docs/interactions.md). */
+static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk_ddi *x,
+                      const int *V)
+{
+    mt_ctx *ctx = b->ctx;
+    mt_model *m = b->m;
+    size_t ni = x->n_interactions, nw = x->n_pathways;
+    int *I = mt_calloc(ctx, n + 1, sizeof *I);
+    int *c1 = mt_calloc(ctx, ni + 1, sizeof *c1), *c2 = mt_calloc(ctx, ni + 1, sizeof *c2);
+    int *fm = mt_calloc(ctx, nw + 1, sizeof *fm), *act = mt_calloc(ctx, ni + 1, sizeof *act);
+    if (!I || !c1 || !c2 || !fm || !act) {
+        b->oom = 1;
+        goto done;
+    }
+    for (size_t k = 0; k < nw; k++) /* pathways on enzymes no interaction targets change nothing */
+        fm[k] = targeted(x, x->pathways[k].enzyme)
+                    ? param(b, "fm_%s_%s", x->pathways[k].drug, x->pathways[k].enzyme)
+                    : -1;
+    /* perpetrators: I_p = A_liv_p / (V_liv Kp_liv_p) * fu_p / BP_p * 1000 / MW_p (umol/L) */
+    for (size_t i = 0; i < n; i++) {
+        I[i] = -1;
+        int perp = 0;
+        for (size_t k = 0; k < ni; k++)
+            if (!strcmp(x->interactions[k].perpetrator, drugs[i].name))
+                perp = 1;
+        if (!perp)
+            continue;
+        const char *p = drugs[i].name;
+        int mw = param(b, "MW_%s%s", p, ""), fu = param(b, "fu_%s%s", p, "");
+        I[i] = derived(b, "I_%s%s", p, "");
+        int A = find(b, "A_liv_%s%s", p, ""), Kp = find(b, "Kp_liv_%s%s", p, ""),
+            BP = find(b, "BP_%s%s", p, "");
+        if (b->oom || A < 0 || Kp < 0 || BP < 0) {
+            b->oom = 1;
+            goto done;
+        }
+        mt_expr *c = dv(b, sym(b, A), mul(b, sym(b, V[LIV]), sym(b, Kp)));
+        c = mul(b, c, dv(b, sym(b, fu), sym(b, BP)));
+        c = dv(b, mul(b, c, num(b, 1000.0)), sym(b, mw));
+        add_rule(b, I[i], c);
+    }
+    /* the constants of each interaction */
+    for (size_t k = 0; k < ni; k++) {
+        const mt_pbpk_interaction *v = &x->interactions[k];
+        c1[k] = c2[k] = -1;
+        if (v->mechanism == MT_DDI_REVERSIBLE) {
+            c1[k] = param(b, "Ki_%s_%s", v->perpetrator, v->enzyme);
+        } else if (v->mechanism == MT_DDI_INACTIVATION) {
+            c1[k] = param(b, "kinact_%s_%s", v->perpetrator, v->enzyme);
+            c2[k] = param(b, "KI_%s_%s", v->perpetrator, v->enzyme);
+        } else {
+            c1[k] = param(b, "Emax_%s_%s", v->perpetrator, v->enzyme);
+            c2[k] = param(b, "EC50_%s_%s", v->perpetrator, v->enzyme);
+        }
+    }
+    if (b->oom)
+        goto done;
+    /* one enzyme at a time, at its first interaction */
+    for (size_t k = 0; k < ni; k++) {
+        const char *e = x->interactions[k].enzyme;
+        act[k] = -1;
+        size_t first = 0;
+        while (strcmp(x->interactions[first].enzyme, e))
+            first++;
+        if (first != k) {
+            act[k] = act[first];
+            continue;
+        }
+        int turnover = 0;
+        mt_expr *den = NULL; /* 1 + sum I/Ki */
+        for (size_t j = k; j < ni; j++) {
+            const mt_pbpk_interaction *v = &x->interactions[j];
+            if (strcmp(v->enzyme, e))
+                continue;
+            int Ip = I[drug_index(n, drugs, v->perpetrator)];
+            if (v->mechanism != MT_DDI_REVERSIBLE) {
+                turnover = 1;
+                continue;
+            }
+            if (!den)
+                add(b, &den, num(b, 1.0), +1);
+            add(b, &den, dv(b, sym(b, Ip), sym(b, c1[j])), +1);
+        }
+        int E = -1;
+        if (turnover) {
+            int kdeg = param(b, "kdeg_%s%s", e, "");
+            E = derived(b, "E_%s%s", e, "");
+            if (E < 0 || kdeg < 0) {
+                mt_expr_free(ctx, den);
+                b->oom = 1;
+                goto done;
+            }
+            mt_expr_free(ctx, m->sym[E].init);
+            m->sym[E].init = num(b, 1.0);
+            mt_expr *syn = NULL, *loss = NULL, *d = NULL;
+            add(b, &syn, num(b, 1.0), +1);
+            for (size_t j = k; j < ni; j++) {
+                const mt_pbpk_interaction *v = &x->interactions[j];
+                if (strcmp(v->enzyme, e) || v->mechanism == MT_DDI_REVERSIBLE)
+                    continue;
+                int Ip = I[drug_index(n, drugs, v->perpetrator)];
+                /* c1 * I / (c2 + I): Emax or kinact, EC50 or KI */
+                mt_expr *h = dv(b, mul(b, sym(b, c1[j]), sym(b, Ip)),
+                                mt_expr_bin(ctx, MT_E_ADD, sym(b, c2[j]), sym(b, Ip)));
+                if (v->mechanism == MT_DDI_INDUCTION)
+                    add(b, &syn, h, +1);
+                else
+                    add(b, &loss, h, +1);
+            }
+            add(b, &d, mul(b, sym(b, kdeg), syn), +1);
+            add(b, &d, mul(b, sym(b, kdeg), sym(b, E)), -1);
+            if (loss)
+                add(b, &d, mul(b, loss, sym(b, E)), -1);
+            if (!m->sym[E].init || !d || mt_ir_add_state(ctx, m, E, d) < 0) {
+                mt_expr_free(ctx, d);
+                mt_expr_free(ctx, den);
+                b->oom = 1;
+                goto done;
+            }
+            m->sym[E].rate_rule = 1;
+        }
+        act[k] = derived(b, "act_%s%s", e, "");
+        mt_expr *a = E >= 0 ? sym(b, E) : num(b, 1.0);
+        if (den)
+            a = dv(b, a, den);
+        add_rule(b, act[k], a);
+        if (b->oom)
+            goto done;
+    }
+    /* victims: CL_H_eff = CL_H (1 - sum fm + sum fm act) over pathways on targeted enzymes */
+    for (size_t i = 0; i < n; i++) {
+        const char *d = drugs[i].name;
+        if (!affected(x, d))
+            continue;
+        mt_expr *f = NULL;
+        add(b, &f, num(b, 1.0), +1);
+        for (size_t k = 0; k < nw; k++) {
+            const mt_pbpk_pathway *w = &x->pathways[k];
+            if (strcmp(w->drug, d) || !targeted(x, w->enzyme))
+                continue;
+            size_t j = 0;
+            while (strcmp(x->interactions[j].enzyme, w->enzyme))
+                j++;
+            add(b, &f, sym(b, fm[k]), -1);
+            add(b, &f, mul(b, sym(b, fm[k]), sym(b, act[j])), +1);
+        }
+        add_rule(b, find(b, "CL_H_eff_%s%s", d, ""),
+                 mul(b, sym(b, find(b, "CL_H_%s%s", d, "")), f));
+    }
+done:
+    mt_free(ctx, I);
+    mt_free(ctx, c1);
+    mt_free(ctx, c2);
+    mt_free(ctx, fm);
+    mt_free(ctx, act);
+}
+
 mt_status mt_pbpk_build(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs, mt_model **out)
 {
+    return mt_pbpk_build_ddi(ctx, n_drugs, drugs, NULL, out);
+}
+
+mt_status mt_pbpk_build_ddi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs,
+                            const mt_pbpk_ddi *ddi, mt_model **out)
+{
+    if (!out)
+        return mt_error(ctx, MT_EINVAL, "pbpk: NULL out");
     *out = NULL;
+    if (n_drugs && !drugs)
+        return mt_error(ctx, MT_EINVAL, "pbpk: NULL drug list");
     mt_status st = check_drugs(ctx, n_drugs, drugs);
+    if (st == MT_OK && ddi)
+        st = check_ddi(ctx, n_drugs, drugs, ddi);
     if (st != MT_OK)
         return st;
-    bld b = {ctx, mt_ir_new(ctx), 0};
+    if (ddi && ddi->n_interactions == 0 && ddi->n_pathways == 0)
+        ddi = NULL;
+    bld b = {ctx, mt_ir_new(ctx), 0, 0, {0}};
     if (!b.m)
         return mt_error(ctx, MT_ENOMEM, "out of memory");
     b.m->id = mt_strdup(ctx, "pbpk");
@@ -374,9 +673,16 @@ mt_status mt_pbpk_build(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs, 
         b.oom = 1;
     }
     for (size_t i = 0; i < n_drugs && !b.oom; i++)
-        build_drug(&b, &drugs[i], V, QC, Qliv);
+        build_drug(&b, &drugs[i], V, QC, Qliv, affected(ddi, drugs[i].name));
+    if (ddi && ddi->n_interactions && !b.oom)
+        build_ddi(&b, n_drugs, drugs, ddi, V);
     if (b.oom) {
         mt_model_destroy(b.m);
+        if (b.dup)
+            return mt_error(ctx, MT_EINVAL,
+                            "pbpk: two parameters would be called '%s' (drug or enzyme names "
+                            "collide)",
+                            b.dup_id);
         return mt_error(ctx, MT_ENOMEM, "pbpk: out of memory building the model");
     }
     *out = b.m;

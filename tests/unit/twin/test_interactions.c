@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * tests/unit/twin/test_interactions.c — hepatic drug-drug interactions in the PBPK builder
+ * (mt_pbpk_build_ddi, docs/interactions.md) against closed-form cases, and the interaction
+ * parameters of a twin (mt_twin_ddi_describe, mt_twin_params_ddi).
+ *
+ * The closed-form set-up: a victim v eliminated only by the liver (CL_R = 0) and given by mouth
+ * with F = 1. For the builder's liver (elimination CL_H * C_out on the venous-equilibrium
+ * outflow) mass balance gives exactly AUC_blood = F * Dose / CL_H (docs/interactions.md), so an
+ * interaction that holds the enzyme activity at a constant act changes the AUC by
+ * 1 / (fm * act + 1 - fm). Each perpetrator starts at equilibrium (every organ at Kp = 1 times
+ * one blood concentration) and has no clearance, so its unbound liver concentration I is exactly
+ * constant: I = C_blood * fu / BP * 1000 / MW. The victim's dose comes at T0 = 1500 h, when an
+ * enzyme state has reached its steady state to e^-29 or better; the AUC is integrated by an
+ * extra state dAUC/dt = C_venous_v added to the model, to 1500 h after the dose.
+ * All numbers are synthetic test values.
+ */
+#include "harness.h"
+#include "medtwin/medtwin.h"
+#include "medtwin/pbpk.h"
+#include "medtwin/twin.h"
+
+#include "medtwin/drugcard.h"
+#include "medtwin/profile.h"
+
+#include "model/expr.h"
+#include "model/ir.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const double T0 = 1500.0, T_AFTER = 1500.0, DOSE = 100.0, CLH = 20.0;
+
+typedef struct {
+    const char *name;
+    double c_blood, mw, fu, bp; /* I = c_blood fu / bp * 1000 / mw */
+} perp;
+
+static double conc_i(const perp *p) { return p->c_blood * p->fu / p->bp * 1000.0 / p->mw; }
+
+typedef struct {
+    const char *id;
+    double v;
+} setting;
+
+/* Adds AUC_v, integrating C_venous_v, to the model. */
+static int add_auc(mt_ctx *ctx, mt_model *m)
+{
+    int cv = mt_ir_find(m, "C_venous_v");
+    int s = mt_ir_add_sym(ctx, m, "AUC_v", MT_SYM_PARAMETER, 1);
+    if (cv < 0 || s < 0)
+        return -1;
+    m->sym[s].init = mt_expr_const(ctx, 0.0);
+    mt_expr *d = mt_expr_sym(ctx, cv);
+    if (!m->sym[s].init || !d || mt_ir_add_state(ctx, m, s, d) < 0) {
+        mt_expr_free(ctx, d);
+        return -1;
+    }
+    m->sym[s].rate_rule = 1;
+    return 0;
+}
+
+/* Sets the physiology, the victim's and the perpetrators' values. */
+static mt_status set_common(mt_sim *s, size_t n_perp, const perp *pp)
+{
+    mt_status st = MT_OK;
+    double vol[32];
+    for (size_t o = 0; o < mt_pbpk_n_organs(); o++) {
+        char id[64];
+        vol[o] = 1.0 + 0.2 * (double)o;
+        snprintf(id, sizeof id, "V_%s", mt_pbpk_organ(o));
+        st = st ? st : mt_sim_set_value(s, id, vol[o]);
+        int blood = !strcmp(mt_pbpk_organ(o), "art") || !strcmp(mt_pbpk_organ(o), "ven");
+        if (!blood) {
+            snprintf(id, sizeof id, "Kp_%s_v", mt_pbpk_organ(o));
+            st = st ? st : mt_sim_set_value(s, id, 1.5);
+        }
+        for (size_t k = 0; k < n_perp; k++) {
+            if (!blood) {
+                snprintf(id, sizeof id, "Kp_%s_%s", mt_pbpk_organ(o), pp[k].name);
+                st = st ? st : mt_sim_set_value(s, id, 1.0);
+            }
+            snprintf(id, sizeof id, "A_%s_%s", mt_pbpk_organ(o), pp[k].name);
+            st = st ? st : mt_sim_set_value(s, id, pp[k].c_blood * vol[o]);
+        }
+    }
+    static const char *const q[] = {"adi", "bone", "brain", "gut", "heart", "kid",
+                                    "ha",  "mus",  "skin",  "spl", "rest"};
+    for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
+        char id[64];
+        snprintf(id, sizeof id, "Q_%s", q[i]);
+        st = st ? st : mt_sim_set_value(s, id, 10.0 + (double)i);
+    }
+    const setting vic[] = {
+        {"CL_H_v", CLH}, {"CL_R_v", 0.0}, {"ka_v", 1.5}, {"F_v", 1.0}, {"BP_v", 1.0}};
+    for (size_t i = 0; i < sizeof vic / sizeof *vic; i++)
+        st = st ? st : mt_sim_set_value(s, vic[i].id, vic[i].v);
+    for (size_t k = 0; k < n_perp; k++) {
+        char id[64];
+        const char *n = pp[k].name;
+        const setting per[] = {
+            {"CL_H_", 0.0}, {"CL_R_", 0.0}, {"ka_", 0.0}, {"F_", 1.0}, {"BP_", pp[k].bp}};
+        for (size_t i = 0; i < sizeof per / sizeof *per; i++) {
+            snprintf(id, sizeof id, "%s%s", per[i].id, n);
+            st = st ? st : mt_sim_set_value(s, id, per[i].v);
+        }
+        snprintf(id, sizeof id, "MW_%s", n);
+        if (mt_sim_set_value(s, id, pp[k].mw) == MT_OK) { /* only perpetrators have them */
+            snprintf(id, sizeof id, "fu_%s", n);
+            st = st ? st : mt_sim_set_value(s, id, pp[k].fu);
+        }
+    }
+    return st;
+}
+
+/* Runs the regimen {v by mouth at T0, the perpetrators (no doses)} with interactions x and the
+ * given values; returns the victim's AUC (NaN on failure). If e_id, also checks nothing and
+ * copies E(t) on the grid 0..T0 (n_e + 1 points) to e_out. */
+static double run_auc(const mt_pbpk_ddi *x, size_t n_perp, const perp *pp, const setting *set,
+                      size_t n_set, const char *e_id, double *e_out, size_t n_e)
+{
+    mt_ctx *ctx = NULL;
+    if (mt_ctx_create(&ctx) != MT_OK)
+        return NAN;
+    mt_dose dose = {T0, DOSE, MT_DOSE_PO, 0.0};
+    mt_pbpk_drug drugs[4] = {{"v", 1, &dose}};
+    for (size_t k = 0; k < n_perp; k++)
+        drugs[k + 1] = (mt_pbpk_drug){pp[k].name, 0, NULL};
+    mt_model *m = NULL;
+    mt_program *p = NULL;
+    mt_sim *s = NULL;
+    mt_result *r = NULL;
+    double auc = NAN;
+    mt_status st = mt_pbpk_build_ddi(ctx, n_perp + 1, drugs, x, &m);
+    if (st == MT_OK && add_auc(ctx, m) != 0)
+        st = MT_ENOMEM;
+    st = st ? st : mt_program_create(ctx, m, &p);
+    st = st ? st : mt_sim_create(ctx, p, &s);
+    st = st ? st : mt_sim_set_tolerances(s, 1e-10, 1e-14);
+    st = st ? st : mt_sim_set_max_steps(s, 1000000);
+    st = st ? st : set_common(s, n_perp, pp);
+    for (size_t i = 0; i < n_set && st == MT_OK; i++)
+        st = mt_sim_set_value(s, set[i].id, set[i].v);
+    st = st ? st : mt_sim_add_output(s, "AUC_v", MT_REPORT_DEFAULT);
+    if (e_id)
+        st = st ? st : mt_sim_add_output(s, e_id, MT_REPORT_DEFAULT);
+    st = st ? st : mt_sim_check_defined(s, 0.0);
+    if (e_id && st == MT_OK) {
+        st = mt_sim_run(s, 0.0, T0, (long)n_e, &r);
+        for (size_t i = 0; st == MT_OK && i <= n_e; i++)
+            e_out[i] = mt_result_value(r, i, 1);
+        mt_result_destroy(r);
+        r = NULL;
+    }
+    st = st ? st : mt_sim_run(s, 0.0, T0 + T_AFTER, 30, &r);
+    if (st == MT_OK)
+        auc = mt_result_value(r, mt_result_n_rows(r) - 1, 0);
+    else
+        printf("run_auc: %s\n", mt_errmsg(ctx));
+    mt_result_destroy(r);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+    mt_ctx_destroy(ctx);
+    return auc;
+}
+
+static const double AUC0 = DOSE / CLH; /* F = 1 */
+
+static void report(const char *what, double expect, double got)
+{
+    printf("  %-44s AUC ratio expected %.10g got %.10g (rel. diff %.2g)\n", what, expect, got,
+           fabs(got - expect) / expect);
+}
+
+/* The method itself: without interactions the AUC is F Dose / CL_H. */
+TEST(baseline_auc_is_dose_over_clearance)
+{
+    double auc = run_auc(NULL, 0, NULL, NULL, 0, NULL, NULL, 0);
+    report("no interaction (AUC / (F Dose / CL_H))", 1.0, auc / AUC0);
+    ASSERT_NEAR(auc / AUC0, 1.0, 1e-6);
+}
+
+static const perp P = {"p", 2.0, 500.0, 0.1, 0.8};  /* I = 0.5 umol/L */
+static const perp Q2 = {"q", 3.0, 300.0, 0.2, 1.0}; /* I = 2 umol/L */
+
+TEST(competitive_steady_state)
+{
+    ASSERT_NEAR(conc_i(&P), 0.5, 1e-15);
+    mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
+    mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_REVERSIBLE}};
+    mt_pbpk_ddi x = {1, w, 1, ix};
+    const double ki = 0.25;
+    setting set[] = {{"fm_v_CYP3A4", 1.0}, {"Ki_p_CYP3A4", ki}};
+    double ratio = run_auc(&x, 1, &P, set, 2, NULL, NULL, 0) / AUC0;
+    double expect = 1.0 + conc_i(&P) / ki; /* 3 */
+    report("competitive, fm 1: 1 + I/Ki", expect, ratio);
+    ASSERT_NEAR(ratio, expect, 1e-6 * expect);
+}
+
+TEST(competitive_partial_fm)
+{
+    mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
+    mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_REVERSIBLE}};
+    mt_pbpk_ddi x = {1, w, 1, ix};
+    const double ki = 0.25, fm = 0.6;
+    setting set[] = {{"fm_v_CYP3A4", fm}, {"Ki_p_CYP3A4", ki}};
+    double ratio = run_auc(&x, 1, &P, set, 2, NULL, NULL, 0) / AUC0;
+    double expect = 1.0 / (fm / (1.0 + conc_i(&P) / ki) + 1.0 - fm);
+    report("competitive, fm 0.6: 1/(fm/(1+I/Ki) + 1 - fm)", expect, ratio);
+    ASSERT_NEAR(ratio, expect, 1e-6 * expect);
+}
+
+TEST(mechanism_based_inactivation)
+{
+    mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
+    mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_INACTIVATION}};
+    mt_pbpk_ddi x = {1, w, 1, ix};
+    const double kdeg = log(2.0) / 36.0, kinact = 0.06, KI = 1.0, I = conc_i(&P);
+    setting set[] = {{"fm_v_CYP3A4", 1.0},
+                     {"kdeg_CYP3A4", kdeg},
+                     {"kinact_p_CYP3A4", kinact},
+                     {"KI_p_CYP3A4", KI}};
+    enum { NE = 150 };
+    double e[NE + 1];
+    double ratio = run_auc(&x, 1, &P, set, 4, "E_CYP3A4", e, NE) / AUC0;
+    double lam = kinact * I / (KI + I), ess = kdeg / (kdeg + lam);
+    double expect = 1.0 + kinact * I / (kdeg * (KI + I));
+    report("MBI, fm 1: 1 + kinact I / (kdeg (KI + I))", expect, ratio);
+    ASSERT_NEAR(ratio, expect, 1e-6 * expect);
+    /* E(t) = Ess + (1 - Ess) exp(-(kdeg + lam) t) for constant I */
+    double worst = 0;
+    for (size_t i = 0; i <= NE; i++) {
+        double t = T0 * (double)i / NE;
+        double ex = ess + (1.0 - ess) * exp(-(kdeg + lam) * t);
+        worst = fmax(worst, fabs(e[i] - ex));
+    }
+    printf("  MBI enzyme time course: max |E - E_analytic| %.2g over 0..%g h (Ess %.6g)\n", worst,
+           T0, ess);
+    ASSERT_TRUE(worst < 1e-7);
+}
+
+TEST(induction)
+{
+    mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
+    mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_INDUCTION}};
+    mt_pbpk_ddi x = {1, w, 1, ix};
+    const double kdeg = log(2.0) / 36.0, emax = 4.0, ec50 = 0.5, I = conc_i(&P);
+    setting set[] = {{"fm_v_CYP3A4", 1.0},
+                     {"kdeg_CYP3A4", kdeg},
+                     {"Emax_p_CYP3A4", emax},
+                     {"EC50_p_CYP3A4", ec50}};
+    enum { NE = 150 };
+    double e[NE + 1];
+    double ratio = run_auc(&x, 1, &P, set, 4, "E_CYP3A4", e, NE) / AUC0;
+    double ess = 1.0 + emax * I / (ec50 + I);
+    double expect = 1.0 / ess; /* 1/3 */
+    report("induction, fm 1: 1/(1 + Emax I/(EC50 + I))", expect, ratio);
+    ASSERT_NEAR(ratio, expect, 1e-6 * expect);
+    double worst = 0;
+    for (size_t i = 0; i <= NE; i++) {
+        double t = T0 * (double)i / NE;
+        worst = fmax(worst, fabs(e[i] - (ess + (1.0 - ess) * exp(-kdeg * t))));
+    }
+    printf("  induction enzyme time course: max |E - E_analytic| %.2g\n", worst);
+    ASSERT_TRUE(worst < 1e-7);
+}
+
+TEST(two_perpetrators_add)
+{
+    const perp pq[] = {P, Q2};
+    const double kip = 0.25, kiq = 4.0;
+    {
+        mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
+        mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_REVERSIBLE},
+                                    {"q", "CYP3A4", MT_DDI_REVERSIBLE}};
+        mt_pbpk_ddi x = {1, w, 2, ix};
+        setting set[] = {{"fm_v_CYP3A4", 1.0}, {"Ki_p_CYP3A4", kip}, {"Ki_q_CYP3A4", kiq}};
+        double ratio = run_auc(&x, 2, pq, set, 3, NULL, NULL, 0) / AUC0;
+        double expect = 1.0 + conc_i(&P) / kip + conc_i(&Q2) / kiq; /* 3.5 */
+        report("two competitive: 1 + I1/Ki1 + I2/Ki2", expect, ratio);
+        ASSERT_NEAR(ratio, expect, 1e-6 * expect);
+    }
+    {
+        /* inactivation by p and induction by q of the same enzyme, plus competitive p on a
+         * second pathway of the victim */
+        mt_pbpk_pathway w[] = {{"v", "CYP3A4"}, {"v", "CYP2C9"}};
+        mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_INACTIVATION},
+                                    {"q", "CYP3A4", MT_DDI_INDUCTION},
+                                    {"p", "CYP2C9", MT_DDI_REVERSIBLE}};
+        mt_pbpk_ddi x = {2, w, 3, ix};
+        const double kdeg = log(2.0) / 36.0, kinact = 0.06, KI = 1.0, emax = 4.0, ec50 = 0.5;
+        const double fm1 = 0.5, fm2 = 0.3, ki2 = 0.1;
+        setting set[] = {{"fm_v_CYP3A4", fm1},        {"fm_v_CYP2C9", fm2}, {"kdeg_CYP3A4", kdeg},
+                         {"kinact_p_CYP3A4", kinact}, {"KI_p_CYP3A4", KI},  {"Emax_q_CYP3A4", emax},
+                         {"EC50_q_CYP3A4", ec50},     {"Ki_p_CYP2C9", ki2}};
+        double ratio = run_auc(&x, 2, pq, set, 8, NULL, NULL, 0) / AUC0;
+        double Ip = conc_i(&P), Iq = conc_i(&Q2);
+        double e3a4 = kdeg * (1.0 + emax * Iq / (ec50 + Iq)) / (kdeg + kinact * Ip / (KI + Ip));
+        double a2c9 = 1.0 / (1.0 + Ip / ki2);
+        double expect = 1.0 / (fm1 * e3a4 + fm2 * a2c9 + 1.0 - fm1 - fm2);
+        report("MBI + induction on 3A4, competitive on 2C9", expect, ratio);
+        ASSERT_NEAR(ratio, expect, 1e-6 * expect);
+    }
+}
+
+/* Without an interaction the model is mt_pbpk_build's: same symbols, same numbers, bit for bit.
+ */
+TEST(no_perpetrator_is_identical)
+{
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_dose dose = {0.0, DOSE, MT_DOSE_PO, 0.0};
+    mt_pbpk_drug drug = {"v", 1, &dose};
+    mt_pbpk_pathway w[] = {{"v", "CYP3A4"}, {"v", "UGT1A4"}};
+    mt_pbpk_ddi x = {2, w, 0, NULL};
+    mt_model *m[2] = {0};
+    ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &drug, &m[0]), MT_OK);
+    ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 1, &drug, &x, &m[1]), MT_OK);
+    ASSERT_EQ_INT((int)m[1]->n_sym, (int)m[0]->n_sym);
+    ASSERT_TRUE(mt_ir_find(m[1], "fm_v_CYP3A4") < 0);
+    double *out[2] = {0};
+    size_t rows = 0, cols = 0;
+    for (int k = 0; k < 2; k++) {
+        mt_program *p = NULL;
+        mt_sim *s = NULL;
+        mt_result *r = NULL;
+        ASSERT_EQ_INT(mt_program_create(ctx, m[k], &p), MT_OK);
+        ASSERT_EQ_INT(mt_sim_create(ctx, p, &s), MT_OK);
+        ASSERT_EQ_INT(set_common(s, 0, NULL), MT_OK);
+        ASSERT_EQ_INT(mt_sim_run(s, 0.0, 48.0, 96, &r), MT_OK);
+        rows = mt_result_n_rows(r);
+        cols = mt_result_n_cols(r);
+        out[k] = malloc(rows * cols * sizeof *out[k]);
+        ASSERT_TRUE(out[k] != NULL);
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < cols; j++)
+                out[k][i * cols + j] = mt_result_value(r, i, j);
+        mt_result_destroy(r);
+        mt_sim_destroy(s);
+        mt_program_destroy(p);
+    }
+    ASSERT_TRUE(cols > 10 && rows == 97);
+    ASSERT_TRUE(memcmp(out[0], out[1], rows * cols * sizeof *out[0]) == 0);
+    printf("  no interaction: %zu x %zu outputs bitwise identical to mt_pbpk_build\n", rows, cols);
+    free(out[0]);
+    free(out[1]);
+    mt_model_destroy(m[0]);
+    mt_model_destroy(m[1]);
+    mt_ctx_destroy(ctx);
+}
+
+TEST(bad_descriptions)
+{
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_pbpk_drug drugs[2] = {{"v", 0, NULL}, {"p", 0, NULL}};
+    mt_model *m = NULL;
+    mt_pbpk_pathway w_bad_drug[] = {{"x", "CYP3A4"}};
+    mt_pbpk_ddi x1 = {1, w_bad_drug, 0, NULL};
+    ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 2, drugs, &x1, &m), MT_EINVAL);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "'x' is not in the regimen") != NULL);
+    mt_pbpk_pathway w_bad_enz[] = {{"v", "P-gp"}};
+    mt_pbpk_ddi x2 = {1, w_bad_enz, 0, NULL};
+    ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 2, drugs, &x2, &m), MT_EINVAL);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "'P-gp'") != NULL);
+    mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
+    mt_pbpk_interaction twice[] = {{"p", "CYP3A4", MT_DDI_REVERSIBLE},
+                                   {"p", "CYP3A4", MT_DDI_REVERSIBLE}};
+    mt_pbpk_ddi x3 = {1, w, 2, twice};
+    ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 2, drugs, &x3, &m), MT_EINVAL);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "listed twice") != NULL);
+    mt_pbpk_interaction no_perp[] = {{"z", "CYP3A4", MT_DDI_REVERSIBLE}};
+    mt_pbpk_ddi x4 = {1, w, 1, no_perp};
+    ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 2, drugs, &x4, &m), MT_EINVAL);
+    /* drug "p_x" with enzyme "E" and drug "p" with enzyme "x_E" give the same Ki id */
+    mt_pbpk_drug clash[3] = {{"v", 0, NULL}, {"p", 0, NULL}, {"p_x", 0, NULL}};
+    mt_pbpk_pathway wc[] = {{"v", "E"}, {"v", "x_E"}};
+    mt_pbpk_interaction ic[] = {{"p_x", "E", MT_DDI_REVERSIBLE}, {"p", "x_E", MT_DDI_REVERSIBLE}};
+    mt_pbpk_ddi x5 = {2, wc, 2, ic};
+    ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 3, clash, &x5, &m), MT_EINVAL);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "Ki_p_x_E") != NULL);
+    ASSERT_TRUE(m == NULL);
+    mt_ctx_destroy(ctx);
+}
+
+TEST_MAIN(TEST_ENTRY(baseline_auc_is_dose_over_clearance), TEST_ENTRY(competitive_steady_state),
+          TEST_ENTRY(competitive_partial_fm), TEST_ENTRY(mechanism_based_inactivation),
+          TEST_ENTRY(induction), TEST_ENTRY(two_perpetrators_add),
+          TEST_ENTRY(no_perpetrator_is_identical), TEST_ENTRY(bad_descriptions))

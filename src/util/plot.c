@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * util/plot.c — mt_plot_lines(): line plots of time courses written to PNG
- * or SVG through PLplot's cairo drivers (pngcairo / svgcairo), chosen by the
- * path's extension (case-insensitive; anything else is MT_EINVAL).
+ * util/plot.c — mt_plot_lines(): line plots of time courses, and mt_plot_xy():
+ * point sets (one marker and colour each) over grey reference curves on
+ * linear or logarithmic axes (observed vs predicted with unity and fold
+ * lines, Guest limits), written to PNG or SVG through PLplot's cairo drivers
+ * (pngcairo / svgcairo), chosen by the path's extension (case-insensitive;
+ * anything else is MT_EINVAL). On a log axis values are drawn at log10 with
+ * PLplot's log tick labels; points that are not positive are skipped. The
+ * x-y ranges come from the points only (curves are clipped to them), with
+ * 0.3 decade of margin on a log axis.
  *
  * Every call makes its own PLplot stream (plmkstrm), draws one 1000x650
  * page on white (a fixed palette: axes in black, light-grey grid, ten
@@ -114,6 +120,12 @@ typedef struct {
     double xlo, xhi, ylo, yhi;
     int any_finite;
     PLFLT *bx, *by; /* scratch, n_points each */
+    /* mt_plot_xy: point sets and reference curves instead of series */
+    const mt_plot_points *sets;
+    size_t n_sets;
+    const mt_plot_curve *curves;
+    size_t n_curves;
+    int log_x, log_y;
     /* set while drawing */
     PLINT prev_stream; /* the caller's current stream, -1 until known */
     char fail[256];    /* non-empty: the call failed with this message */
@@ -356,6 +368,152 @@ static void draw_legend(const plot_job *job)
              NULL, NULL, NULL, lcol, lsty, lwid, NULL, NULL, NULL, NULL);
 }
 
+/* Markers of the point sets (UTF-8, drawn by plstring; DejaVu has them). */
+static const char *const markers[] = {"\u25cf", "\u25b2", "\u25a0", "\u25c6", "\u25bc"};
+#define N_MARKERS (sizeof markers / sizeof markers[0])
+
+/* A coordinate in plot space (log10 on a log axis); NaN when it cannot be drawn. */
+static double xy_coord(double v, int log_axis)
+{
+    if (!usable(v) || (log_axis && !(v > 0)))
+        return NAN;
+    return log_axis ? log10(v) : v;
+}
+
+/* Ranges of an x-y plot from its points only (reference curves are clipped to them). */
+static void compute_xy_ranges(plot_job *job, int same_range)
+{
+    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+    for (size_t k = 0; k < job->n_sets; k++) {
+        const mt_plot_points *ps = &job->sets[k];
+        for (size_t i = 0; i < ps->n; i++) {
+            double xv = xy_coord(ps->x[i], job->log_x), yv = xy_coord(ps->y[i], job->log_y);
+            if (isnan(xv) || isnan(yv))
+                continue;
+            xlo = fmin(xlo, xv);
+            xhi = fmax(xhi, xv);
+            ylo = fmin(ylo, yv);
+            yhi = fmax(yhi, yv);
+        }
+    }
+    job->any_finite = xlo <= xhi;
+    if (!job->any_finite) {
+        xlo = ylo = 0.0;
+        xhi = yhi = 1.0;
+    } else {
+        if (same_range) {
+            xlo = ylo = fmin(xlo, ylo);
+            xhi = yhi = fmax(xhi, yhi);
+        }
+        /* on a log axis, half a decade of margin keeps the 2-fold lines visible */
+        if (job->log_x) {
+            xlo -= 0.3;
+            xhi += 0.3;
+        }
+        if (job->log_y) {
+            ylo -= 0.3;
+            yhi += 0.3;
+        }
+        finish_range(&xlo, &xhi, job->log_x ? 0.0 : 0.05);
+        finish_range(&ylo, &yhi, job->log_y ? 0.0 : 0.05);
+    }
+    job->xlo = xlo;
+    job->xhi = xhi;
+    job->ylo = ylo;
+    job->yhi = yhi;
+}
+
+/* Draws one polyline in plot space, split at points that cannot be drawn. */
+static void draw_polyline(plot_job *job, size_t n, const double *x, const double *y)
+{
+    PLFLT px[2];
+    PLFLT py[2];
+    int have = 0;
+    for (size_t i = 0; i < n; i++) {
+        double xv = xy_coord(x[i], job->log_x), yv = xy_coord(y[i], job->log_y);
+        if (isnan(xv) || isnan(yv)) {
+            have = 0;
+            continue;
+        }
+        px[1] = xv;
+        py[1] = yv;
+        if (have)
+            plline(2, px, py);
+        px[0] = xv;
+        py[0] = yv;
+        have = 1;
+    }
+}
+
+static void draw_xy(plot_job *job)
+{
+    for (size_t c = 0; c < job->n_curves; c++) {
+        const mt_plot_curve *cv = &job->curves[c];
+        plcol0(COL_FG);
+        pllsty(cv->style == 1 ? 3 : cv->style == 2 ? 2 : 1);
+        plwidth(cv->style == 0 ? 1.5 : 1.0);
+        draw_polyline(job, cv->n, cv->x, cv->y);
+    }
+    pllsty(1);
+    plwidth(1.0);
+    for (size_t k = 0; k < job->n_sets; k++) {
+        const mt_plot_points *ps = &job->sets[k];
+        plcol0(COL_SERIES + (PLINT)(k % N_SERIES_COL));
+        for (size_t i = 0; i < ps->n; i++) {
+            PLFLT xv = xy_coord(ps->x[i], job->log_x), yv = xy_coord(ps->y[i], job->log_y);
+            if (!isnan(xv) && !isnan(yv))
+                plstring(1, &xv, &yv, markers[k % N_MARKERS]);
+        }
+    }
+}
+
+static void draw_xy_legend(const plot_job *job)
+{
+    enum { N = LEGEND_MAX };
+    PLINT opt[N], tcol[N], lcol[N], lsty[N], scol[N], snum[N];
+    PLFLT lwid[N], sscale[N];
+    char buf[N][NAME_CAP];
+    const char *text[N], *sym[N];
+    PLINT nleg = 0;
+    for (size_t k = 0; k < job->n_sets && nleg < N; k++, nleg++) {
+        pl_text(buf[nleg], NAME_CAP, job->sets[k].name ? job->sets[k].name : "points", NAME_CHARS);
+        opt[nleg] = PL_LEGEND_SYMBOL;
+        tcol[nleg] = COL_FG;
+        scol[nleg] = COL_SERIES + (PLINT)(k % N_SERIES_COL);
+        snum[nleg] = 1;
+        sscale[nleg] = 1.0;
+        sym[nleg] = markers[k % N_MARKERS];
+        lcol[nleg] = COL_FG;
+        lsty[nleg] = 1;
+        lwid[nleg] = 1.0;
+        text[nleg] = buf[nleg];
+    }
+    for (size_t c = 0; c < job->n_curves && nleg < N; c++) {
+        const mt_plot_curve *cv = &job->curves[c];
+        if (!cv->name || !*cv->name)
+            continue;
+        pl_text(buf[nleg], NAME_CAP, cv->name, NAME_CHARS);
+        opt[nleg] = PL_LEGEND_LINE;
+        tcol[nleg] = COL_FG;
+        lcol[nleg] = COL_FG;
+        lsty[nleg] = cv->style == 1 ? 3 : cv->style == 2 ? 2 : 1;
+        lwid[nleg] = cv->style == 0 ? 1.5 : 1.0;
+        scol[nleg] = COL_FG;
+        snum[nleg] = 0;
+        sscale[nleg] = 1.0;
+        sym[nleg] = "";
+        text[nleg] = buf[nleg];
+        nleg++;
+    }
+    if (nleg == 0)
+        return;
+    PLFLT w, h;
+    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+             PL_POSITION_LEFT | PL_POSITION_TOP | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 1.03,
+             0.0, 0.06, COL_BG, COL_FG, 1, 0, 0, nleg, opt, 0.6, 0.75, 2.0, 0.0, tcol, text, NULL,
+             NULL, NULL, NULL, lcol, lsty, lwid, scol, sscale, snum, sym);
+}
+
 /* All PLplot calls; run under plot_protected(). Sets job->fail on failure. */
 static void draw(plot_job *job)
 {
@@ -395,26 +553,33 @@ static void draw(plot_job *job)
     plcol0(COL_GRID);
     plwidth(1.0);
     pllsty(1);
-    plbox("g", 0.0, 0, "g", 0.0, 0);
+    plbox(job->log_x ? "gl" : "g", 0.0, 0, job->log_y ? "gl" : "g", 0.0, 0);
     plcol0(COL_FG);
-    plbox("bcnst", 0.0, 0, "bcnstv", 0.0, 0);
+    plbox(job->log_x ? "bcnstl" : "bcnst", 0.0, 0, job->log_y ? "bcnstvl" : "bcnstv", 0.0, 0);
     pl_text(title, sizeof title, job->title, TITLE_CHARS);
     pl_text(xlab, sizeof xlab, job->xlabel, TITLE_CHARS);
     pl_text(ylab, sizeof ylab, job->ylabel, TITLE_CHARS);
     pllab(xlab, ylab, title);
 
-    plwidth(2.0);
-    for (size_t j = 0; j < job->n_series; j++) {
-        plcol0(COL_SERIES + (PLINT)(j % N_SERIES_COL));
-        pllsty(1 + (PLINT)((j / N_SERIES_COL) % N_STYLES));
-        draw_series(job, j);
+    if (job->sets) {
+        draw_xy(job);
+    } else {
+        plwidth(2.0);
+        for (size_t j = 0; j < job->n_series; j++) {
+            plcol0(COL_SERIES + (PLINT)(j % N_SERIES_COL));
+            pllsty(1 + (PLINT)((j / N_SERIES_COL) % N_STYLES));
+            draw_series(job, j);
+        }
     }
     pllsty(1);
     plwidth(1.0);
     plcol0(COL_FG);
     if (!job->any_finite)
         plptex(0.5, 0.5, 1.0, 0.0, 0.5, "no finite data");
-    draw_legend(job);
+    if (job->sets)
+        draw_xy_legend(job);
+    else
+        draw_legend(job);
 
     plend1();
 }
@@ -533,6 +698,77 @@ mt_status mt_plot_lines(mt_ctx *ctx, const char *path, const char *title, const 
 
     if (st == MT_OK) {
         /* PLplot does not report write errors (e.g. a full disk). */
+        f = fopen(path, "rb");
+        long size = -1;
+        if (f && fseek(f, 0, SEEK_END) == 0)
+            size = ftell(f);
+        if (f)
+            fclose(f);
+        if (size <= 0)
+            st = mt_error(ctx, MT_EIO, "plot: '%s' is empty after writing", path);
+    }
+    if (st != MT_OK)
+        remove(path);
+    return st;
+#endif
+}
+
+mt_status mt_plot_xy(mt_ctx *ctx, const char *path, const mt_plot_xy_options *o, size_t n_sets,
+                     const mt_plot_points *sets, size_t n_curves, const mt_plot_curve *curves)
+{
+    if (!path || !*path)
+        return mt_error(ctx, MT_EINVAL, "plot: no output path");
+    if (!o)
+        return mt_error(ctx, MT_EINVAL, "plot: no options");
+    if (n_sets == 0 || !sets)
+        return mt_error(ctx, MT_EINVAL, "plot: no point sets");
+    if (n_curves && !curves)
+        return mt_error(ctx, MT_EINVAL, "plot: NULL curve array");
+    size_t most = 1;
+    for (size_t k = 0; k < n_sets; k++) {
+        if (sets[k].n && (!sets[k].x || !sets[k].y))
+            return mt_error(ctx, MT_EINVAL, "plot: point set %zu has a NULL array", k + 1);
+        if (sets[k].n > INT_MAX)
+            return mt_error(ctx, MT_ELIMIT, "plot: too many points (%zu > %d)", sets[k].n, INT_MAX);
+        if (sets[k].n > most)
+            most = sets[k].n;
+    }
+    for (size_t c = 0; c < n_curves; c++)
+        if (curves[c].n && (!curves[c].x || !curves[c].y))
+            return mt_error(ctx, MT_EINVAL, "plot: curve %zu has a NULL array", c + 1);
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    const char *dev = NULL;
+    if (dot && ext_eq(dot, ".png"))
+        dev = "pngcairo";
+    else if (dot && ext_eq(dot, ".svg"))
+        dev = "svgcairo";
+    if (!dev)
+        return mt_error(ctx, MT_EINVAL, "plot: '%s': use a .png or .svg file name", path);
+#ifndef MT_HAVE_PLPLOT
+    (void)most;
+    return mt_error(ctx, MT_EUNSUPPORTED, "plot: built without PLplot");
+#else
+    plot_job job = {.path = path,
+                    .dev = dev,
+                    .title = o->title,
+                    .xlabel = o->xlabel,
+                    .ylabel = o->ylabel,
+                    .sets = sets,
+                    .n_sets = n_sets,
+                    .curves = curves,
+                    .n_curves = n_curves,
+                    .log_x = o->log_x != 0,
+                    .log_y = o->log_y != 0};
+    compute_xy_ranges(&job, o->same_range);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        int e = errno;
+        return mt_error(ctx, MT_EIO, "plot: cannot write '%s': %s", path, strerror(e));
+    }
+    fclose(f);
+    mt_status st = plot_run(ctx, &job);
+    if (st == MT_OK) {
         f = fopen(path, "rb");
         long size = -1;
         if (f && fseek(f, 0, SEEK_END) == 0)

@@ -25,6 +25,16 @@
  *   ka_<d>, F_<d>  card ka and fa * fg when the drug has an oral dose (the builder's liver
  *                  extracts the first pass itself); IV only: ka 0, F 1.
  *
+ * Interactions (docs/interactions.md): mt_twin_ddi_describe reads, from the cards alone, which
+ * hepatic enzymes each drug is metabolised by and which card interactions of the regimen's
+ * drugs act on one of them (reversible: competitive, noncompetitive, mixed; mechanism-based
+ * inactivation; induction); that is the structure mt_pbpk_build_ddi builds. mt_twin_params_ddi
+ * then adds the values: fm_<d>_<e> = CLint_u of d by e / all CLint_u of d, MW_<p>, fu_<p>,
+ * Ki/kinact/KI/Emax/EC50 from the perpetrator's card, kdeg_<e> = ln 2 / the enzyme's liver
+ * turnover half-life (data/enzymes). Every card interaction of the regimen is reported as a
+ * fact "interaction.<perpetrator>.<target>.<mechanism>", with why it is not modelled when it is
+ * not (transporters, gut wall, a Ki without a stated type).
+ *
  * Errors: a person outside the physiology method's range fails with the field named
  * ("weight_kg: ..."); a drug whose card lacks what its parameters need fails naming the drug
  * and every missing field ("drug card 'midazolam': physchem.blood_plasma_ratio: ...; ...").
@@ -59,7 +69,8 @@ typedef struct mt_twin_tables mt_twin_tables;
  * (data_dir NULL: mt_data_dir()). OUT: *out (mt_twin_tables_destroy), NULL on failure.
  * Codes of the loaders; the enzyme table: MT_EIO unreadable, MT_EPARSE for a row without a
  * source, an unknown parameter, a wrong unit, a value that is not a positive number, a
- * duplicate row. */
+ * duplicate row, an enzyme with a relative expression or a half-life but no reference
+ * concentration. */
 MT_NODISCARD mt_status mt_twin_tables_load(mt_ctx *ctx, const char *data_dir, mt_twin_tables **out);
 /* NULL is a no-op. */
 void mt_twin_tables_destroy(mt_twin_tables *t);
@@ -76,6 +87,13 @@ const mt_pgx *mt_twin_tables_pgx(const mt_twin_tables *t);
 MT_NODISCARD mt_status mt_twin_enzyme_liver_umol_l(const mt_twin_tables *t, mt_ctx *ctx,
                                                    const char *enzyme, double *umol_l,
                                                    const char **source);
+
+/* The enzyme's turnover half-life in the liver (h), for mechanism-based inactivation and
+ * induction. OUT: *h; *source (may be NULL) borrowed from t. MT_ENOTFOUND naming the enzyme if
+ * the table has none. */
+MT_NODISCARD mt_status mt_twin_enzyme_half_life_h(const mt_twin_tables *t, mt_ctx *ctx,
+                                                  const char *enzyme, double *h,
+                                                  const char **source);
 
 /* One builder parameter. */
 typedef struct {
@@ -115,6 +133,42 @@ MT_NODISCARD mt_status mt_twin_params(const mt_twin_tables *t, mt_ctx *ctx,
                                       const mt_profile *person, size_t n_drugs,
                                       const mt_drugcard *const *cards, const char *const *drug_ids,
                                       const int *has_oral, mt_twin_param_list *out);
+
+/* ---- interactions -------------------------------------------------------------------------- */
+
+/* Declared by medtwin/pbpk.h (repeated so that this header does not pull it in). */
+typedef struct mt_pbpk_ddi mt_pbpk_ddi;
+
+/* A regimen's interaction structure, from its cards. */
+typedef struct mt_twin_ddi mt_twin_ddi;
+
+/* Describes the hepatic interactions among the regimen's drugs (cards[d], builder names
+ * drug_ids[d], as for mt_twin_params): a pathway (d, e) for every enzyme e of a hepatic process
+ * of d's card that some modelled interaction targets, and an interaction for every card
+ * interaction of a regimen drug (a drug may act on its own enzymes: auto-inhibition,
+ * auto-induction) whose target is such an enzyme. Enzyme names become builder names with every
+ * character outside [A-Za-z0-9_] replaced by '_'. Never fails for missing values (those are
+ * mt_twin_params_ddi's errors). OUT: *out (mt_twin_ddi_destroy). MT_EINVAL for bad arguments,
+ * MT_ENOMEM. */
+MT_NODISCARD mt_status mt_twin_ddi_describe(mt_ctx *ctx, size_t n_drugs,
+                                            const mt_drugcard *const *cards,
+                                            const char *const *drug_ids, mt_twin_ddi **out);
+/* The description for mt_pbpk_build_ddi (borrowed, valid while d lives). */
+const mt_pbpk_ddi *mt_twin_ddi_builder(const mt_twin_ddi *d);
+/* NULL is a no-op. */
+void mt_twin_ddi_destroy(mt_twin_ddi *d);
+
+/* mt_twin_params plus the values of the interaction parameters of ddi, which must have been
+ * described from the same cards and drug_ids (else MT_EINVAL). ddi NULL: exactly
+ * mt_twin_params (no interaction parameters; the facts say which interactions the model
+ * leaves out). Additional errors (collected like the others, naming the card field):
+ * MT_ENOTFOUND for a perpetrator without physchem.mw, an interaction without its constants, an
+ * enzyme without a liver turnover half-life (data/enzymes). */
+MT_NODISCARD mt_status mt_twin_params_ddi(const mt_twin_tables *t, mt_ctx *ctx,
+                                          const mt_profile *person, size_t n_drugs,
+                                          const mt_drugcard *const *cards,
+                                          const char *const *drug_ids, const int *has_oral,
+                                          const mt_twin_ddi *ddi, mt_twin_param_list *out);
 
 /* Frees the contents and empties the list; NULL is a no-op. */
 void mt_twin_param_list_free(mt_twin_param_list *l);

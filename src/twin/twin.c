@@ -19,6 +19,7 @@
 
 #include "medtwin/drugcard.h"
 #include "medtwin/partition.h"
+#include "medtwin/pbpk.h"
 
 #include "util/csv.h"
 #include "util/util.h"
@@ -112,6 +113,8 @@ typedef struct {
     const char *name;
     double ref_conc, rel_liver; /* NaN when the table has no row */
     const char *ref_src, *rel_src;
+    double t_half_h; /* liver turnover half-life, NaN when absent */
+    const char *t_half_src;
     char *source; /* both rows, for mt_twin_enzyme_liver_umol_l */
 } enzyme_row;
 
@@ -140,7 +143,7 @@ static enzyme_row *enzyme_get(mt_twin_tables *t, const char *name, int create)
     enzyme_row *e = &t->enz[t->n_enz++];
     memset(e, 0, sizeof *e);
     e->name = name;
-    e->ref_conc = e->rel_liver = NAN;
+    e->ref_conc = e->rel_liver = e->t_half_h = NAN;
     return e;
 }
 
@@ -197,6 +200,12 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
             want_unit = "pmol/mg";
             slot = &t->pksim_content;
             slot_src = &t->pksim_content_src;
+        } else if (!strcmp(par, "t1/2 (liver)")) {
+            want_unit = "h";
+            if (!(e = enzyme_get(t, en, 1)))
+                return mt_error(ctx, MT_ENOMEM, "out of memory loading %s", path);
+            slot = &e->t_half_h;
+            slot_src = &e->t_half_src;
         } else if (!strcmp(par, "reference concentration") ||
                    !strcmp(par, "liver relative expression")) {
             int ref = par[0] == 'r';
@@ -208,7 +217,8 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
         } else {
             return mt_error(ctx, MT_EPARSE,
                             "%s:%zu: unknown parameter '%s' (reference concentration, liver "
-                            "relative expression, pksim default microsomal enzyme content)",
+                            "relative expression, t1/2 (liver), pksim default microsomal enzyme "
+                            "content)",
                             path, line, par);
         }
         if (strcmp(unit, want_unit))
@@ -225,10 +235,9 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
     for (size_t i = 0; i < t->n_enz; i++) {
         enzyme_row *e = &t->enz[i];
         if (isnan(e->ref_conc))
-            return mt_error(ctx, MT_EPARSE,
-                            "%s: %s has a liver relative expression but no "
-                            "reference concentration",
-                            path, e->name);
+            return mt_error(ctx, MT_EPARSE, "%s: %s has a %s but no reference concentration", path,
+                            e->name,
+                            isnan(e->rel_liver) ? "t1/2 (liver)" : "liver relative expression");
         sbuf s = {0};
         sb_add(&s, "reference concentration %g umol/L: %s", e->ref_conc, e->ref_src);
         if (!isnan(e->rel_liver))
@@ -306,6 +315,23 @@ mt_status mt_twin_enzyme_liver_umol_l(const mt_twin_tables *t, mt_ctx *ctx, cons
     *umol_l = e->ref_conc * e->rel_liver;
     if (source)
         *source = e->source;
+    return MT_OK;
+}
+
+mt_status mt_twin_enzyme_half_life_h(const mt_twin_tables *t, mt_ctx *ctx, const char *enzyme,
+                                     double *h, const char **source)
+{
+    if (!t || !enzyme || !h)
+        return mt_error(ctx, MT_EINVAL, "mt_twin_enzyme_half_life_h: NULL argument");
+    const enzyme_row *e = enzyme_find(t, enzyme);
+    if (!e || isnan(e->t_half_h))
+        return mt_error(ctx, MT_ENOTFOUND,
+                        "enzyme '%s' has no liver turnover half-life (t1/2 (liver)) in "
+                        "data/enzymes/%s",
+                        enzyme, ENZYME_FILE);
+    *h = e->t_half_h;
+    if (source)
+        *source = e->t_half_src;
     return MT_OK;
 }
 
@@ -639,7 +665,6 @@ static void add_why(sbuf *s, const mt_drugcard *c, const char *field)
         sb_add(s, " (card: %s)", why);
 }
 
-/* Per-drug derivation; problems go to dp (no prefix), parameters to j. */
 /* B:P predicted from the card's physicochemistry (mt_partition_bp) for a card without a
  * measured one. Returns the value (NaN when it cannot be predicted; *why then says why). */
 static double predicted_bp(const mt_partition_tables *part, mt_ctx *ctx, const mt_drugcard *c,
@@ -672,8 +697,19 @@ static double predicted_bp(const mt_partition_tables *part, mt_ctx *ctx, const m
     return bp;
 }
 
+/* The intrinsic clearances of a drug's enzyme processes, for fm (interactions). */
+#define MAX_ENZ_PROC 64
+typedef struct {
+    size_t n;
+    const char *prot[MAX_ENZ_PROC]; /* borrowed from the card */
+    double clint[MAX_ENZ_PROC];     /* L/h, Child-Pugh factor applied */
+    double sum;                     /* all hepatic processes, unspecific ones included */
+} drug_clint;
+
+/* Per-drug derivation; problems go to dp (no prefix), parameters to j, the enzyme processes'
+ * CLint to dc. */
 static void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id, int oral,
-                        sbuf *dp)
+                        sbuf *dp, drug_clint *dc)
 {
     const mt_twin_tables *t = pe->t;
     mt_ctx *ctx = pe->ctx;
@@ -992,6 +1028,12 @@ static void derive_drug(job *j, const person *pe, const mt_drugcard *c, const ch
         if (is_enzyme)
             pgx_note(&tmp, pe, c, prot);
         sum_clint += clint;
+        if (is_enzyme && dc->n < MAX_ENZ_PROC) {
+            dc->prot[dc->n] = prot;
+            dc->clint[dc->n++] = clint;
+        } else if (is_enzyme) {
+            DP(MT_EUNSUPPORTED, "elimination.hepatic: more than %d enzyme processes", MAX_ENZ_PROC);
+        }
         sb_add(&hh, "; %s: CLint_u %g L/h = %s", where, clint, sb_str(&tmp));
     }
     if (mt_drugcard_n_transport(c))
@@ -1000,6 +1042,7 @@ static void derive_drug(job *j, const person *pe, const mt_drugcard *c, const ch
                "liver is perfusion-limited)",
                mt_drugcard_n_transport(c));
     const double cl_h = nh ? fu_b * sum_clint : 0.0;
+    dc->sum = sum_clint;
 
     /* --- renal clearance --- */
     double cl_r = NAN;
@@ -1198,11 +1241,419 @@ done:
 #undef DP
 }
 
+/* ---- interactions ------------------------------------------------------------------------- */
+
+/* How a card interaction enters the model. */
+enum { IX_MODELLED, IX_NO_ENZYME, IX_UNSPECIFIED, IX_DUPLICATE };
+
+typedef struct {
+    size_t drug;        /* perpetrator: index in the regimen */
+    size_t card_ix;     /* index in its card's interactions */
+    int status;         /* IX_* */
+    size_t model;       /* index in ix[] when modelled */
+    const char *enzyme; /* builder name of the target (interned) */
+} ix_note;
+
+struct mt_twin_ddi {
+    mt_pbpk_ddi b;
+    size_t n_drugs;
+    char **ids; /* copies of drug_ids */
+    size_t n_pw, n_ix, n_notes, n_names;
+    mt_pbpk_pathway *pw; /* drug -> ids[], enzyme -> names[] */
+    size_t *pw_drug;
+    mt_pbpk_interaction *ix;
+    size_t *ix_note; /* the note of each modelled interaction */
+    ix_note *notes;
+    char **names; /* builder enzyme names */
+};
+
+void mt_twin_ddi_destroy(mt_twin_ddi *x)
+{
+    if (!x)
+        return;
+    for (size_t i = 0; x->ids && i < x->n_drugs; i++)
+        mt_free(NULL, x->ids[i]);
+    for (size_t i = 0; i < x->n_names; i++)
+        mt_free(NULL, x->names[i]);
+    mt_free(NULL, x->ids);
+    mt_free(NULL, x->names);
+    mt_free(NULL, x->pw);
+    mt_free(NULL, x->pw_drug);
+    mt_free(NULL, x->ix);
+    mt_free(NULL, x->ix_note);
+    mt_free(NULL, x->notes);
+    mt_free(NULL, x);
+}
+
+const mt_pbpk_ddi *mt_twin_ddi_builder(const mt_twin_ddi *x) { return x ? &x->b : NULL; }
+
+/* The builder name of a protein (characters outside [A-Za-z0-9_] become '_'), interned in x
+ * (x->names has room for every protein of the regimen). NULL on ENOMEM. */
+static const char *intern(mt_twin_ddi *x, const char *protein)
+{
+    char buf[64];
+    size_t n = 0;
+    for (; protein[n] && n < sizeof buf - 1; n++)
+        buf[n] = isalnum((unsigned char)protein[n]) ? protein[n] : '_';
+    buf[n] = '\0';
+    for (size_t i = 0; i < x->n_names; i++)
+        if (!strcmp(x->names[i], buf))
+            return x->names[i];
+    char *d = dup_str(buf);
+    if (d)
+        x->names[x->n_names++] = d;
+    return d;
+}
+
+static int is_enzyme_protein(const char *p) { return p && *p && !ieq(p, "unspecific"); }
+
+mt_status mt_twin_ddi_describe(mt_ctx *ctx, size_t n, const mt_drugcard *const *cards,
+                               const char *const *ids, mt_twin_ddi **out)
+{
+    if (!out)
+        return mt_error(ctx, MT_EINVAL, "mt_twin_ddi_describe: NULL out");
+    *out = NULL;
+    if (n && (!cards || !ids))
+        return mt_error(ctx, MT_EINVAL, "mt_twin_ddi_describe: NULL cards or drug_ids");
+    size_t n_proc = 0, n_int = 0;
+    for (size_t d = 0; d < n; d++) {
+        if (!cards[d] || !valid_builder_name(ids[d]))
+            return mt_error(ctx, MT_EINVAL,
+                            "mt_twin_ddi_describe: drug %zu: NULL card or bad builder name", d);
+        for (size_t e = 0; e < d; e++)
+            if (!strcmp(ids[e], ids[d]))
+                return mt_error(ctx, MT_EINVAL, "mt_twin_ddi_describe: drug '%s' appears twice",
+                                ids[d]);
+        n_proc += mt_drugcard_n_hepatic(cards[d]);
+        n_int += mt_drugcard_n_interactions(cards[d]);
+    }
+    mt_twin_ddi *x = mt_calloc(NULL, 1, sizeof *x);
+    if (!x)
+        return mt_error(ctx, MT_ENOMEM, "out of memory describing the interactions");
+    x->ids = mt_calloc(NULL, n + 1, sizeof *x->ids);
+    x->names = mt_calloc(NULL, n_proc + n_int + 1, sizeof *x->names);
+    x->pw = mt_calloc(NULL, n_proc + 1, sizeof *x->pw);
+    x->pw_drug = mt_calloc(NULL, n_proc + 1, sizeof *x->pw_drug);
+    x->ix = mt_calloc(NULL, n_int + 1, sizeof *x->ix);
+    x->ix_note = mt_calloc(NULL, n_int + 1, sizeof *x->ix_note);
+    x->notes = mt_calloc(NULL, n_int + 1, sizeof *x->notes);
+    mt_pbpk_pathway *cand = mt_calloc(NULL, n_proc + 1, sizeof *cand);
+    size_t *cand_drug = mt_calloc(NULL, n_proc + 1, sizeof *cand_drug), n_cand = 0;
+    int oom = !x->ids || !x->names || !x->pw || !x->pw_drug || !x->ix || !x->ix_note || !x->notes ||
+              !cand || !cand_drug;
+    for (size_t d = 0; d < n && !oom; d++) {
+        if (!(x->ids[d] = dup_str(ids[d])))
+            oom = 1;
+        x->n_drugs = d + 1;
+    }
+    /* every (drug, enzyme) of a hepatic enzyme process */
+    for (size_t d = 0; d < n && !oom; d++)
+        for (size_t i = 0; i < mt_drugcard_n_hepatic(cards[d]) && !oom; i++) {
+            mt_drugcard_process p;
+            if (mt_drugcard_hepatic(cards[d], i, &p) != MT_OK || !is_enzyme_protein(p.protein))
+                continue;
+            const char *e = intern(x, p.protein);
+            if (!e) {
+                oom = 1;
+                break;
+            }
+            int seen = 0;
+            for (size_t k = 0; k < n_cand; k++)
+                seen |= cand_drug[k] == d && cand[k].enzyme == e;
+            if (!seen) {
+                cand[n_cand] = (mt_pbpk_pathway){x->ids[d], e};
+                cand_drug[n_cand++] = d;
+            }
+        }
+    /* every card interaction of every drug */
+    for (size_t d = 0; d < n && !oom; d++)
+        for (size_t k = 0; k < mt_drugcard_n_interactions(cards[d]) && !oom; k++) {
+            mt_drugcard_interaction it;
+            if (mt_drugcard_interaction_get(cards[d], k, &it) != MT_OK)
+                continue;
+            ix_note *no = &x->notes[x->n_notes++];
+            no->drug = d;
+            no->card_ix = k;
+            no->enzyme = intern(x, it.target ? it.target : "?");
+            if (!no->enzyme) {
+                oom = 1;
+                break;
+            }
+            int has_pathway = 0;
+            for (size_t c = 0; c < n_cand; c++)
+                has_pathway |= cand[c].enzyme == no->enzyme;
+            mt_ddi_mechanism m = MT_DDI_REVERSIBLE;
+            if (it.mechanism == MT_MECH_MECHANISM_BASED)
+                m = MT_DDI_INACTIVATION;
+            else if (it.mechanism == MT_MECH_INDUCTION)
+                m = MT_DDI_INDUCTION;
+            if (it.mechanism == MT_MECH_UNSPECIFIED) {
+                no->status = IX_UNSPECIFIED;
+                continue;
+            }
+            if (!has_pathway) {
+                no->status = IX_NO_ENZYME;
+                continue;
+            }
+            no->status = IX_MODELLED;
+            for (size_t i = 0; i < x->n_ix; i++)
+                if (!strcmp(x->ix[i].perpetrator, x->ids[d]) && x->ix[i].enzyme == no->enzyme &&
+                    x->ix[i].mechanism == m)
+                    no->status = IX_DUPLICATE;
+            if (no->status == IX_DUPLICATE)
+                continue;
+            no->model = x->n_ix;
+            x->ix_note[x->n_ix] = x->n_notes - 1;
+            x->ix[x->n_ix++] = (mt_pbpk_interaction){x->ids[d], no->enzyme, m};
+        }
+    /* the pathways that an interaction targets */
+    for (size_t c = 0; c < n_cand && !oom; c++) {
+        int hit = 0;
+        for (size_t i = 0; i < x->n_ix; i++)
+            hit |= x->ix[i].enzyme == cand[c].enzyme;
+        if (hit) {
+            x->pw_drug[x->n_pw] = cand_drug[c];
+            x->pw[x->n_pw++] = cand[c];
+        }
+    }
+    mt_free(NULL, cand);
+    mt_free(NULL, cand_drug);
+    if (oom) {
+        mt_twin_ddi_destroy(x);
+        return mt_error(ctx, MT_ENOMEM, "out of memory describing the interactions");
+    }
+    x->b = (mt_pbpk_ddi){x->n_pw, x->pw, x->n_ix, x->ix};
+    *out = x;
+    return MT_OK;
+}
+
+/* Appends the card's source of a value ("; fitted to ..." when fitted). */
+static void value_note(sbuf *s, const mt_drugcard *c, const char *path)
+{
+    const char *src = NULL, *fitted_to = NULL;
+    int fitted = 0;
+    if (mt_drugcard_value_source(c, path, &src, &fitted, &fitted_to) != MT_OK)
+        return;
+    sb_add(s, " (card %s@%s %s: %s%s%s)", mt_drugcard_name(c), mt_drugcard_version(c), path,
+           src ? src : "", fitted ? "; FITTED to " : "", fitted && fitted_to ? fitted_to : "");
+}
+
+static const char *const unbound_liver_note =
+    "I = the perpetrator's unbound liver concentration A_liv/(V_liv Kp_liv) x fu_p/B:P x "
+    "1000/MW (umol/L; docs/interactions.md)";
+
+/* One interaction constant: put as parameter `id` or collected as a problem. */
+static void ix_const(job *j, const mt_drugcard *c, size_t k, const char *member, double v,
+                     const char *id, const char *unit, const char *what)
+{
+    char path[64];
+    snprintf(path, sizeof path, "interactions.%zu.%s", k, member);
+    if (isnan(v)) {
+        problem(j, MT_ENOTFOUND, "drug card '%s': %s: absent (the %s of its interaction)",
+                mt_drugcard_name(c), path, what);
+        return;
+    }
+    sbuf how = {0};
+    sb_add(&how, "%s %g %s", what, v, unit);
+    value_note(&how, c, path);
+    if (how.oom)
+        j->oom = 1;
+    put_param(j, id, v, unit, sb_str(&how));
+    sb_free(&how);
+}
+
+/* The interaction parameters of x (apply) and one fact per card interaction of the regimen. */
+static void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx,
+                       const mt_drugcard *const *cards, const drug_clint *dcs, const mt_twin_ddi *x,
+                       int apply)
+{
+    sbuf how = {0}, key = {0};
+    char id[256];
+    static const char *const mech_word[] = {"reversible inhibition", "mechanism-based inactivation",
+                                            "induction"};
+    for (size_t k = 0; apply && k < x->n_pw; k++) {
+        const mt_pbpk_pathway *w = &x->pw[k];
+        const drug_clint *dc = &dcs[x->pw_drug[k]];
+        double ce = 0;
+        sb_clear(&how);
+        for (size_t i = 0; i < dc->n; i++) {
+            char b[64];
+            size_t m = 0;
+            for (; dc->prot[i][m] && m < sizeof b - 1; m++)
+                b[m] = isalnum((unsigned char)dc->prot[i][m]) ? dc->prot[i][m] : '_';
+            b[m] = '\0';
+            if (!strcmp(b, w->enzyme))
+                ce += dc->clint[i];
+        }
+        double fm = dc->sum > 0 ? ce / dc->sum : 0.0;
+        sb_add(&how,
+               "fraction of %s's hepatic clearance by %s at baseline: CLint_u by %s %g L/h / "
+               "all hepatic CLint_u %g L/h (drug.%s.CL_H; fm = CLint_e / sum CLint, "
+               "docs/interactions.md)",
+               w->drug, w->enzyme, w->enzyme, ce, dc->sum, w->drug);
+        snprintf(id, sizeof id, "fm_%s_%s", w->drug, w->enzyme);
+        put_param(j, id, fm, "1", sb_str(&how));
+    }
+    /* perpetrators */
+    for (size_t d = 0; apply && d < x->n_drugs; d++) {
+        int perp = 0;
+        for (size_t i = 0; i < x->n_ix; i++)
+            perp |= !strcmp(x->ix[i].perpetrator, x->ids[d]);
+        if (!perp)
+            continue;
+        const mt_drugcard *c = cards[d];
+        double mw = mt_drugcard_mw(c);
+        if (isnan(mw)) {
+            problem(j, MT_ENOTFOUND,
+                    "drug card '%s': physchem.mw: absent (needed for the perpetrator's liver "
+                    "concentration in umol/L)",
+                    mt_drugcard_name(c));
+        } else {
+            sb_clear(&how);
+            sb_add(&how, "molecular weight %g g/mol", mw);
+            value_note(&how, c, "physchem.mw");
+            sb_add(&how, "; converts %s's unbound liver concentration to umol/L", x->ids[d]);
+            snprintf(id, sizeof id, "MW_%s", x->ids[d]);
+            put_param(j, id, mw, "g/mol", sb_str(&how));
+        }
+        sb_clear(&how);
+        sb_add(&how, "fraction unbound in plasma %g", mt_drugcard_fu(c));
+        value_note(&how, c, "physchem.fu_plasma");
+        sb_add(&how, "; %s", unbound_liver_note);
+        snprintf(id, sizeof id, "fu_%s", x->ids[d]);
+        put_param(j, id, mt_drugcard_fu(c), "1", sb_str(&how));
+    }
+    /* constants */
+    for (size_t i = 0; apply && i < x->n_ix; i++) {
+        const ix_note *no = &x->notes[x->ix_note[i]];
+        const mt_drugcard *c = cards[no->drug];
+        const char *p = x->ids[no->drug], *e = no->enzyme;
+        mt_drugcard_interaction it;
+        if (mt_drugcard_interaction_get(c, no->card_ix, &it) != MT_OK)
+            continue;
+        char id2[256];
+        if (x->ix[i].mechanism == MT_DDI_REVERSIBLE) {
+            int mixed = it.mechanism == MT_MECH_MIXED;
+            snprintf(id, sizeof id, "Ki_%s_%s", p, e);
+            ix_const(j, c, no->card_ix, mixed ? "ki_c" : "ki",
+                     mixed ? it.ki_c_umol_l : it.ki_umol_l, id, "umol/L",
+                     mixed ? "competitive inhibition constant Ki,c (mixed inhibition; at "
+                             "substrate concentrations well below Km only Ki,c acts)"
+                     : it.mechanism == MT_MECH_NONCOMPETITIVE
+                         ? "inhibition constant Ki (noncompetitive; at substrate "
+                           "concentrations well below Km it reduces CLint as a competitive "
+                           "inhibitor does)"
+                         : "competitive inhibition constant Ki");
+        } else if (x->ix[i].mechanism == MT_DDI_INACTIVATION) {
+            snprintf(id, sizeof id, "kinact_%s_%s", p, e);
+            ix_const(j, c, no->card_ix, "kinact", it.kinact_per_h, id, "1/h",
+                     "maximal inactivation rate constant kinact");
+            snprintf(id2, sizeof id2, "KI_%s_%s", p, e);
+            ix_const(j, c, no->card_ix, "ki_half", it.ki_half_umol_l, id2, "umol/L",
+                     "concentration of half-maximal inactivation K_I");
+        } else {
+            snprintf(id, sizeof id, "Emax_%s_%s", p, e);
+            ix_const(j, c, no->card_ix, "emax", it.emax, id, "1",
+                     "maximal induction Emax (fold increase of the synthesis rate minus 1)");
+            snprintf(id2, sizeof id2, "EC50_%s_%s", p, e);
+            ix_const(j, c, no->card_ix, "ec50", it.ec50_umol_l, id2, "umol/L",
+                     "concentration of half-maximal induction EC50");
+        }
+    }
+    /* enzyme turnover */
+    for (size_t i = 0; apply && i < x->n_ix; i++) {
+        const char *e = x->ix[i].enzyme;
+        int first = 1, turnover = 0;
+        for (size_t k = 0; k < x->n_ix; k++) {
+            if (x->ix[k].enzyme != e)
+                continue;
+            if (k < i)
+                first = 0;
+            turnover |= x->ix[k].mechanism != MT_DDI_REVERSIBLE;
+        }
+        if (!first || !turnover)
+            continue;
+        double h;
+        const char *src;
+        if (mt_twin_enzyme_half_life_h(t, ctx, e, &h, &src) != MT_OK) {
+            problem(j, MT_ENOTFOUND, "%s (needed for its inactivation or induction)",
+                    mt_errmsg(ctx));
+            continue;
+        }
+        sb_clear(&how);
+        sb_add(&how, "ln 2 / liver turnover half-life %g h of %s (data/enzymes: %s)", h, e, src);
+        snprintf(id, sizeof id, "kdeg_%s", e);
+        put_param(j, id, log(2.0) / h, "1/h", sb_str(&how));
+    }
+    /* one fact per card interaction */
+    for (size_t k = 0; k < x->n_notes; k++) {
+        const ix_note *no = &x->notes[k];
+        const mt_drugcard *c = cards[no->drug];
+        mt_drugcard_interaction it;
+        if (mt_drugcard_interaction_get(c, no->card_ix, &it) != MT_OK)
+            continue;
+        const char *target = it.target ? it.target : "?";
+        sb_clear(&key);
+        sb_clear(&how);
+        sb_add(&key, "interaction.%s.%s.%s", x->ids[no->drug], target,
+               mt_mechanism_name(it.mechanism));
+        const char *text = "not modelled";
+        if (no->status == IX_MODELLED && apply) {
+            text = "modelled";
+            sb_add(&how, "%s of %s by %s (card interactions.%zu), acting on the liver CLint of ",
+                   mech_word[x->ix[no->model].mechanism], target, x->ids[no->drug], no->card_ix);
+            int n_v = 0;
+            for (size_t w = 0; w < x->n_pw; w++)
+                if (x->pw[w].enzyme == no->enzyme)
+                    sb_add(&how, "%s%s", n_v++ ? ", " : "", x->pw[w].drug);
+            sb_add(&how, "; %s; parameters of docs/interactions.md", unbound_liver_note);
+        } else if (no->status == IX_MODELLED || no->status == IX_DUPLICATE) {
+            text = "not applied";
+            if (no->status == IX_DUPLICATE)
+                sb_add(&how,
+                       "a second constant of the same mechanism for %s on %s: the first one of "
+                       "the card is used",
+                       x->ids[no->drug], target);
+            else
+                sb_add(&how,
+                       "the model was built without interactions (mt_pbpk_build); "
+                       "mt_twin_ddi_describe + mt_pbpk_build_ddi + mt_twin_params_ddi apply it "
+                       "(docs/interactions.md)");
+        } else if (no->status == IX_UNSPECIFIED) {
+            sb_add(&how,
+                   "the card gives an inhibition constant without its type (docs/drug-cards.md: "
+                   "never guessed); competitive, noncompetitive and mixed inhibition would "
+                   "reduce the clearance, uncompetitive inhibition would not (substrate well "
+                   "below Km), so no mechanism is assumed");
+        } else {
+            sb_add(&how,
+                   "no drug of this regimen has a hepatic metabolism process on %s in its card; "
+                   "the builder models interactions only at hepatic enzymes: transporters "
+                   "(P-gp, OATP1B1, ...) are not in its perfusion-limited liver, and it has no "
+                   "gut wall and no renal secretion",
+                   target);
+        }
+        put_fact(j, sb_str(&key), NAN, "", text, sb_str(&how));
+    }
+    if (how.oom || key.oom)
+        j->oom = 1;
+    sb_free(&how);
+    sb_free(&key);
+}
+
 /* ---- mt_twin_params ----------------------------------------------------------------------- */
 
 mt_status mt_twin_params(const mt_twin_tables *t, mt_ctx *ctx, const mt_profile *person_p,
                          size_t n_drugs, const mt_drugcard *const *cards,
                          const char *const *drug_ids, const int *has_oral, mt_twin_param_list *out)
+{
+    return mt_twin_params_ddi(t, ctx, person_p, n_drugs, cards, drug_ids, has_oral, NULL, out);
+}
+
+mt_status mt_twin_params_ddi(const mt_twin_tables *t, mt_ctx *ctx, const mt_profile *person_p,
+                             size_t n_drugs, const mt_drugcard *const *cards,
+                             const char *const *drug_ids, const int *has_oral,
+                             const mt_twin_ddi *ddi, mt_twin_param_list *out)
 {
     if (!out)
         return mt_error(ctx, MT_EINVAL, "mt_twin_params: NULL out");
@@ -1226,6 +1677,16 @@ mt_status mt_twin_params(const mt_twin_tables *t, mt_ctx *ctx, const mt_profile 
             if (!strcmp(drug_ids[e], drug_ids[d]))
                 return mt_error(ctx, MT_EINVAL, "mt_twin_params: drug '%s' appears twice",
                                 drug_ids[d]);
+    }
+
+    if (ddi) {
+        int same = ddi->n_drugs == n_drugs;
+        for (size_t d = 0; same && d < n_drugs; d++)
+            same = !strcmp(ddi->ids[d], drug_ids[d]);
+        if (!same)
+            return mt_error(ctx, MT_EINVAL,
+                            "mt_twin_params_ddi: the interaction description was made for other "
+                            "drugs");
     }
 
     /* The covariates, each checked so that the message names the profile field. */
@@ -1383,9 +1844,12 @@ mt_status mt_twin_params(const mt_twin_tables *t, mt_ctx *ctx, const mt_profile 
     /* --- drugs --- */
     person pe = {t, ctx, &ph, q_liv, q_liv_h, hct_kp, cov.weight_kg, calls, n_calls};
     sbuf dp = {0};
+    drug_clint *dcs = mt_calloc(NULL, n_drugs + 1, sizeof *dcs);
+    if (!dcs)
+        j.oom = 1;
     for (size_t d = 0; d < n_drugs && !j.oom; d++) {
         sb_clear(&dp);
-        derive_drug(&j, &pe, cards[d], drug_ids[d], has_oral ? has_oral[d] != 0 : 0, &dp);
+        derive_drug(&j, &pe, cards[d], drug_ids[d], has_oral ? has_oral[d] != 0 : 0, &dp, &dcs[d]);
         if (dp.len) {
             if (j.problems.len)
                 sb_add(&j.problems, "; ");
@@ -1399,6 +1863,20 @@ mt_status mt_twin_params(const mt_twin_tables *t, mt_ctx *ctx, const mt_profile 
             j.oom = 1;
     }
     sb_free(&dp);
+    /* --- interactions: parameters of ddi, facts for every card interaction --- */
+    if (!j.oom && j.first == MT_OK) {
+        mt_twin_ddi *own = NULL;
+        const mt_twin_ddi *x = ddi;
+        if (!x) {
+            if (mt_twin_ddi_describe(ctx, n_drugs, cards, drug_ids, &own) != MT_OK)
+                j.oom = 1;
+            x = own;
+        }
+        if (x)
+            ddi_params(&j, t, ctx, cards, dcs, x, ddi != NULL);
+        mt_twin_ddi_destroy(own);
+    }
+    mt_free(NULL, dcs);
     mt_free(NULL, calls);
     sb_free(&how);
     sb_free(&key);

@@ -386,7 +386,204 @@ TEST(bad_descriptions)
     mt_ctx_destroy(ctx);
 }
 
+/* ---- the twin: real cards ------------------------------------------------------------------- */
+
+static mt_profile *load_anna(mt_ctx *ctx)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../examples/patients/anna.json", mt_data_dir());
+    mt_profile *p = NULL;
+    if (mt_profile_load(ctx, path, &p) != MT_OK)
+        printf("cannot load %s: %s\n", path, mt_errmsg(ctx));
+    return p;
+}
+
+static double pval(const mt_twin_param_list *l, const char *id)
+{
+    const mt_twin_param *p = mt_twin_param_find(l, id);
+    return p ? p->value : NAN;
+}
+
+static const char *pprov(const mt_twin_param_list *l, const char *id)
+{
+    const mt_twin_param *p = mt_twin_param_find(l, id);
+    return p ? p->provenance : "";
+}
+
+static const char *ftext(const mt_twin_param_list *l, const char *key)
+{
+    const mt_twin_fact *f = mt_twin_fact_find(l, key);
+    return f ? f->text : "(absent)";
+}
+
+/* CLint_u (L/h per L liver) of a card's hepatic process i: kcat x liver enzyme / Km. */
+static double clint_per_l(const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard *c, size_t i)
+{
+    mt_drugcard_process p;
+    double e;
+    if (mt_drugcard_hepatic(c, i, &p) != MT_OK ||
+        mt_twin_enzyme_liver_umol_l(t, ctx, p.protein, &e, NULL) != MT_OK)
+        return NAN;
+    return p.kcat_per_h * e / p.km_umol_l;
+}
+
+/* Sets every parameter of l on the model of the regimen (midazolam by mouth at 0 h, the others
+ * by mouth at 0 h too) and returns the midazolam AUC0-48h of the venous blood. */
+static double twin_auc(mt_ctx *ctx, size_t n, const char *const *ids, const mt_pbpk_ddi *x,
+                       const mt_twin_param_list *l)
+{
+    mt_dose dose[4];
+    mt_pbpk_drug drugs[4];
+    for (size_t d = 0; d < n; d++) {
+        dose[d] = (mt_dose){0.0, d ? 200.0 : 5.0, MT_DOSE_IV_BOLUS, 0.0};
+        drugs[d] = (mt_pbpk_drug){ids[d], 1, &dose[d]};
+    }
+    mt_model *m = NULL;
+    mt_program *p = NULL;
+    mt_sim *s = NULL;
+    mt_result *r = NULL;
+    double auc = NAN;
+    mt_status st = mt_pbpk_build_ddi(ctx, n, drugs, x, &m);
+    st = st ? st : mt_program_create(ctx, m, &p);
+    st = st ? st : mt_sim_create(ctx, p, &s);
+    for (size_t i = 0; st == MT_OK && i < l->n_params; i++)
+        st = mt_sim_set_value(s, l->params[i].id, l->params[i].value);
+    st = st ? st : mt_sim_check_defined(s, 0.0);
+    st = st ? st : mt_sim_add_output(s, "C_venous_midazolam", MT_REPORT_DEFAULT);
+    st = st ? st : mt_sim_run(s, 0.0, 48.0, 960, &r);
+    if (st == MT_OK) {
+        auc = 0;
+        for (size_t i = 1; i < mt_result_n_rows(r); i++)
+            auc += 0.5 * (mt_result_value(r, i, 0) + mt_result_value(r, i - 1, 0)) *
+                   (mt_result_time(r, i) - mt_result_time(r, i - 1));
+    } else {
+        printf("twin_auc: %s\n", mt_errmsg(ctx));
+    }
+    mt_result_destroy(r);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+    return auc;
+}
+
+/* Midazolam with itraconazole (competitive CYP3A4; P-gp not modelled) and with rifampicin
+ * (competitive and induction on CYP3A4, induction of its own AADAC; transporters not modelled):
+ * the structure from the cards, the values with their provenance, a complete model. */
+TEST(twin_midazolam_itraconazole_rifampicin)
+{
+    mt_ctx *ctx = NULL;
+    mt_twin_tables *t = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    ASSERT_EQ_INT(mt_twin_tables_load(ctx, NULL, &t), MT_OK);
+    mt_profile *anna = load_anna(ctx);
+    ASSERT_TRUE(anna != NULL);
+    const char *names[] = {"midazolam", "itraconazole", "rifampicin"};
+    mt_drugcard *cards[3] = {0};
+    for (size_t i = 0; i < 3; i++)
+        ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, names[i], &cards[i]), MT_OK);
+    const mt_drugcard *const mi[] = {cards[0], cards[1]};
+    const char *const mi_ids[] = {"midazolam", "itraconazole"};
+
+    /* structure */
+    mt_twin_ddi *x = NULL;
+    ASSERT_EQ_INT(mt_twin_ddi_describe(ctx, 2, mi, mi_ids, &x), MT_OK);
+    const mt_pbpk_ddi *b = mt_twin_ddi_builder(x);
+    ASSERT_EQ_INT((int)b->n_interactions, 1);
+    ASSERT_STR_EQ(b->interactions[0].perpetrator, "itraconazole");
+    ASSERT_STR_EQ(b->interactions[0].enzyme, "CYP3A4");
+    ASSERT_EQ_INT((int)b->interactions[0].mechanism, (int)MT_DDI_REVERSIBLE);
+    /* midazolam by CYP3A4 (not UGT1A4: nothing targets it), itraconazole by CYP3A4 (it
+     * inhibits its own metabolism) */
+    ASSERT_EQ_INT((int)b->n_pathways, 2);
+    ASSERT_STR_EQ(b->pathways[0].drug, "midazolam");
+    ASSERT_STR_EQ(b->pathways[0].enzyme, "CYP3A4");
+    ASSERT_STR_EQ(b->pathways[1].drug, "itraconazole");
+
+    /* values */
+    mt_twin_param_list l = {0};
+    ASSERT_EQ_INT(mt_twin_params_ddi(t, ctx, anna, 2, mi, mi_ids, NULL, x, &l), MT_OK);
+    double a = clint_per_l(t, ctx, cards[0], 0), u = clint_per_l(t, ctx, cards[0], 1);
+    ASSERT_TRUE(a > 0 && u > 0);
+    printf("  fm_midazolam_CYP3A4 %.10g (expected kcat E/Km share %.10g)\n",
+           pval(&l, "fm_midazolam_CYP3A4"), a / (a + u));
+    ASSERT_NEAR(pval(&l, "fm_midazolam_CYP3A4"), a / (a + u), 1e-12);
+    ASSERT_NEAR(pval(&l, "fm_itraconazole_CYP3A4"), 1.0, 1e-15);
+    ASSERT_NEAR(pval(&l, "Ki_itraconazole_CYP3A4"), 1.3e-3, 1e-15); /* card: 1.3 nmol/L */
+    ASSERT_TRUE(strstr(pprov(&l, "Ki_itraconazole_CYP3A4"), "Isoherranen") != NULL);
+    ASSERT_NEAR(pval(&l, "MW_itraconazole"), mt_drugcard_mw(cards[1]), 0);
+    ASSERT_NEAR(pval(&l, "fu_itraconazole"), mt_drugcard_fu(cards[1]), 0);
+    ASSERT_TRUE(mt_twin_param_find(&l, "MW_midazolam") == NULL); /* not a perpetrator */
+    ASSERT_STR_EQ(ftext(&l, "interaction.itraconazole.CYP3A4.competitive"), "modelled");
+    ASSERT_STR_EQ(ftext(&l, "interaction.itraconazole.P-gp.competitive"), "not modelled");
+    ASSERT_TRUE(strstr(mt_twin_fact_find(&l, "interaction.itraconazole.P-gp.competitive")->how,
+                       "transporters") != NULL);
+    double auc_mi = twin_auc(ctx, 2, mi_ids, b, &l);
+    mt_twin_param_list_free(&l);
+
+    /* the same without interactions: facts say so, no interaction parameter */
+    ASSERT_EQ_INT(mt_twin_params(t, ctx, anna, 2, mi, mi_ids, NULL, &l), MT_OK);
+    ASSERT_TRUE(mt_twin_param_find(&l, "fm_midazolam_CYP3A4") == NULL);
+    ASSERT_STR_EQ(ftext(&l, "interaction.itraconazole.CYP3A4.competitive"), "not applied");
+    double auc_m0 = twin_auc(ctx, 2, mi_ids, NULL, &l);
+    mt_twin_param_list_free(&l);
+    printf("  midazolam 5 mg iv AUC0-48h with itraconazole 200 mg iv: %.4g vs %.4g mg h/L "
+           "without the interaction (ratio %.3g)\n",
+           auc_mi, auc_m0, auc_mi / auc_m0);
+    ASSERT_TRUE(auc_mi > auc_m0 && auc_m0 > 0);
+    /* a description of other drugs is refused */
+    const char *const other_ids[] = {"midazolam", "itra"};
+    ASSERT_EQ_INT(mt_twin_params_ddi(t, ctx, anna, 2, mi, other_ids, NULL, x, &l), MT_EINVAL);
+    mt_twin_ddi_destroy(x);
+
+    /* rifampicin: competitive and induction of CYP3A4, induction of AADAC (its own enzyme) */
+    const mt_drugcard *const mr[] = {cards[0], cards[2]};
+    const char *const mr_ids[] = {"midazolam", "rifampicin"};
+    ASSERT_EQ_INT(mt_twin_ddi_describe(ctx, 2, mr, mr_ids, &x), MT_OK);
+    b = mt_twin_ddi_builder(x);
+    ASSERT_EQ_INT((int)b->n_interactions, 3);
+    ASSERT_EQ_INT(mt_twin_params_ddi(t, ctx, anna, 2, mr, mr_ids, NULL, x, &l), MT_OK);
+    ASSERT_NEAR(pval(&l, "kdeg_CYP3A4"), log(2.0) / 36.0, 1e-15);
+    ASSERT_TRUE(strstr(pprov(&l, "kdeg_CYP3A4"), "enzyme_abundance.csv line 4") != NULL);
+    ASSERT_NEAR(pval(&l, "kdeg_AADAC"), log(2.0) / 36.0, 1e-15);
+    ASSERT_NEAR(pval(&l, "Emax_rifampicin_CYP3A4"), 9.0, 0);
+    ASSERT_NEAR(pval(&l, "EC50_rifampicin_CYP3A4"), 0.34, 0);
+    ASSERT_NEAR(pval(&l, "Ki_rifampicin_CYP3A4"), 18.5, 0);
+    ASSERT_NEAR(pval(&l, "fm_rifampicin_AADAC"), 1.0, 0);
+    ASSERT_STR_EQ(ftext(&l, "interaction.rifampicin.CYP3A4.induction"), "modelled");
+    ASSERT_STR_EQ(ftext(&l, "interaction.rifampicin.CYP2C8.induction"), "not modelled");
+    ASSERT_STR_EQ(ftext(&l, "interaction.rifampicin.OATP1B1.competitive"), "not modelled");
+    double auc_mr = twin_auc(ctx, 2, mr_ids, b, &l);
+    printf("  midazolam AUC0-48h with rifampicin 200 mg iv at 0 h: %.4g mg h/L\n", auc_mr);
+    ASSERT_TRUE(isfinite(auc_mr) && auc_mr > 0);
+    mt_twin_param_list_free(&l);
+    mt_twin_ddi_destroy(x);
+
+    for (size_t i = 0; i < 3; i++)
+        mt_drugcard_destroy(cards[i]);
+    mt_profile_destroy(anna);
+    mt_twin_tables_destroy(t);
+    mt_ctx_destroy(ctx);
+}
+
+/* A perpetrator whose enzyme has no turnover half-life, and one without MW, are errors that
+ * name what is missing. */
+TEST(twin_missing_values)
+{
+    mt_ctx *ctx = NULL;
+    mt_twin_tables *t = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    ASSERT_EQ_INT(mt_twin_tables_load(ctx, NULL, &t), MT_OK);
+    double h;
+    ASSERT_EQ_INT(mt_twin_enzyme_half_life_h(t, ctx, "CYP2D6", &h, NULL), MT_ENOTFOUND);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "CYP2D6") != NULL);
+    ASSERT_EQ_INT(mt_twin_enzyme_half_life_h(t, ctx, "CYP2C9", &h, NULL), MT_OK);
+    ASSERT_NEAR(h, 104.0, 0);
+    mt_twin_tables_destroy(t);
+    mt_ctx_destroy(ctx);
+}
+
 TEST_MAIN(TEST_ENTRY(baseline_auc_is_dose_over_clearance), TEST_ENTRY(competitive_steady_state),
           TEST_ENTRY(competitive_partial_fm), TEST_ENTRY(mechanism_based_inactivation),
           TEST_ENTRY(induction), TEST_ENTRY(two_perpetrators_add),
-          TEST_ENTRY(no_perpetrator_is_identical), TEST_ENTRY(bad_descriptions))
+          TEST_ENTRY(no_perpetrator_is_identical), TEST_ENTRY(bad_descriptions),
+          TEST_ENTRY(twin_midazolam_itraconazole_rifampicin), TEST_ENTRY(twin_missing_values))

@@ -713,12 +713,13 @@ static void phenoconvert(job *j, const mt_risk_rules *r, size_t n_drugs, const m
         replace(j, &e->source, sb_str(&j->src));
         sb_reset(&j->msg);
         sb_add(&j->msg,
-               "phenoconversion: %s is a %s %s inhibitor, so %s behaves as %s (%s); the "
-               "pharmacogenomic rules use the effective phenotype",
-               perp, hit->strength, hit->enzyme, pc->gene, pc->to,
-               *geno ? geno : "no genotype given");
+               "phenoconversion: %s is a %s %s inhibitor, so %s behaves as %s; the "
+               "pharmacogenomic rules use this effective phenotype",
+               perp, hit->strength, hit->enzyme, pc->gene, pc->to);
         if (*geno)
             sb_add(&j->msg, " instead of the genotype's %s", geno);
+        else
+            sb_add(&j->msg, " (no %s genotype given)", pc->gene);
         warn(j, MT_RISK_PHENOCONVERSION, MT_RISK_MODERATE, perp, perp, pc->gene, pc->to);
     }
 }

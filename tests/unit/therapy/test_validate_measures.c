@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * tests/unit/therapy/test_validate.c — validation measures against hand computations:
+ * tests/unit/therapy/test_validate_measures.c — validation measures against hand computations:
  * trapezoid AUC of a small table, windowed AUC with interpolation at both ends, fold-error
  * summary of known pairs, and the Guest limits (Guest et al. 2011: R = 2 gives a limit of
  * 1.5, so [1.333, 3]; R = 1 gives 1, i.e. only a ratio of exactly 1 passes). */

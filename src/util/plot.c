@@ -456,6 +456,7 @@ static void draw_xy(plot_job *job)
     }
     pllsty(1);
     plwidth(1.0);
+    plschr(0.0, 0.7);
     for (size_t k = 0; k < job->n_sets; k++) {
         const mt_plot_points *ps = &job->sets[k];
         plcol0(COL_SERIES + (PLINT)(k % N_SERIES_COL));
@@ -465,6 +466,7 @@ static void draw_xy(plot_job *job)
                 plstring(1, &xv, &yv, markers[k % N_MARKERS]);
         }
     }
+    plschr(0.0, 1.0);
 }
 
 static void draw_xy_legend(const plot_job *job)

@@ -146,6 +146,25 @@ TEST(omeprazole_fluvoxamine_interaction)
     ASSERT_TRUE(ok);
 }
 
+/* CYP3A5 and tacrolimus: the expresser (normal metabolizer) is the one who needs the change */
+TEST(cyp3a5_tacrolimus)
+{
+    mt_risk_drug d[] = {drug("tacrolimus", NULL)};
+    mt_risk_phenotype nm[] = {{"CYP3A5", "Normal Metabolizer"}};
+    mt_risk_phenotype pm[] = {{"CYP3A5", "Poor Metabolizer"}};
+    mt_risk_report rep;
+    ASSERT_EQ_INT(mt_risk_evaluate(rules, ctx, 1, nm, 1, d, &rep), MT_OK);
+    const mt_risk_warning *w = find(&rep, MT_RISK_PGX, "tacrolimus");
+    int ok = w && w->severity == MT_RISK_MODERATE && contains(w->message, "1.5 to 2 times") &&
+             contains(w->source, "Birdwell KA");
+    mt_risk_report_free(&rep);
+    ASSERT_TRUE(ok);
+    ASSERT_EQ_INT(mt_risk_evaluate(rules, ctx, 1, pm, 1, d, &rep), MT_OK);
+    ok = rep.n_warnings == 0;
+    mt_risk_report_free(&rep);
+    ASSERT_TRUE(ok);
+}
+
 TEST(nm_on_nothing)
 {
     mt_risk_phenotype ph[] = {{"CYP2D6", "Normal Metabolizer"},
@@ -315,6 +334,7 @@ static int run(void)
         TEST_ENTRY(cyp2c19_pm_clopidogrel),
         TEST_ENTRY(cyp2d6_nm_codeine_paroxetine_phenoconversion),
         TEST_ENTRY(omeprazole_fluvoxamine_interaction),
+        TEST_ENTRY(cyp3a5_tacrolimus),
         TEST_ENTRY(nm_on_nothing),
         TEST_ENTRY(exposure_against_the_card_range),
         TEST_ENTRY(bad_evaluate_arguments),

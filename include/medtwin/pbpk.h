@@ -24,22 +24,25 @@
  *
  * Drug-drug interactions at hepatic enzymes (mt_pbpk_build_ddi; equations
  * and sources in docs/interactions.md). CL_H_<d> stays the baseline
- * (uninhibited) clearance; a victim d with pathways on enzymes that an
- * interaction targets is eliminated at
- *   CL_H_eff_<d> = CL_H_<d> * (1 - sum_e fm_<d>_<e> + sum_e fm_<d>_<e> * act_<e>)
- *   act_<e> = E_<e> / (1 + sum_p I_<p> / Ki_<p>_<e>)     (rule; E_<e> = 1 without turnover)
+ * (uninhibited) clearance; a victim d with an affected pathway is
+ * eliminated at the rule
+ *   CL_H_eff_<d> = CL_H_<d> * (1 + sum_e fm_<d>_<e> * (act_de - 1))
+ *   act_de = E_<e> / (1 + sum_{p != d} I_<p> / Ki_<p>_<e>)   (E_<e> = 1 without a state)
  *   I_<p> = A_liv_<p> / (V_liv * Kp_liv_<p>) * fu_<p> / BP_<p> * 1000 / MW_<p>
  *           (rule: the perpetrator's unbound liver concentration, umol/L)
  *   dE_<e>/dt = kdeg_<e> * (1 + sum_p Emax_<p>_<e> I_<p> / (EC50_<p>_<e> + I_<p>))
  *               - kdeg_<e> * E_<e> - sum_p kinact_<p>_<e> I_<p> / (KI_<p>_<e> + I_<p>) * E_<e>
  *           (state, E_<e>(0) = 1; only for enzymes with mechanism-based inactivation or
- *           induction)
- * Parameter ids added: fm_<d>_<e> per pathway on a targeted enzyme; MW_<p> (g/mol) and fu_<p> per
- * perpetrator; Ki_<p>_<e> (umol/L) per reversible inhibition; kinact_<p>_<e>
- * (1/h) and KI_<p>_<e> (umol/L) per inactivation; EC50_<p>_<e> (umol/L) and
- * Emax_<p>_<e> (1) per induction; kdeg_<e> (1/h) per enzyme with a state.
- * Outputs added: I_<p>, E_<e>, act_<e>, CL_H_eff_<d>. Without interactions
- * the model is exactly mt_pbpk_build's.
+ *           induction, which act on every drug's pathway, the perpetrator's own included)
+ * A pathway (d, e) is affected when e has a state or a reversible inhibitor other than d
+ * itself: a drug does not reversibly inhibit its own metabolism (that is the saturation of its
+ * own kinetics, which this linear builder leaves out; PK-Sim allows no autoinhibition either).
+ * Parameter ids added: fm_<d>_<e> per affected pathway; MW_<p> (g/mol) and
+ * fu_<p> per perpetrator; Ki_<p>_<e> (umol/L) per reversible inhibition;
+ * kinact_<p>_<e> (1/h) and KI_<p>_<e> (umol/L) per inactivation; EC50_<p>_<e>
+ * (umol/L) and Emax_<p>_<e> (1) per induction; kdeg_<e> (1/h) per enzyme with
+ * a state. Outputs added: I_<p>, E_<e>, CL_H_eff_<d>. Without an affected
+ * pathway the model is exactly mt_pbpk_build's.
  */
 #ifndef MEDTWIN_PBPK_H
 #define MEDTWIN_PBPK_H

@@ -422,20 +422,36 @@ static mt_status check_ddi(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs, con
     return MT_OK;
 }
 
-/* 1 if some interaction of x targets enzyme e. */
-static int targeted(const mt_pbpk_ddi *x, const char *e)
+/* 1 if drug d's pathway on enzyme e is changed by x: e is inactivated or induced (by any
+ * drug, d included), or reversibly inhibited by a drug other than d. A drug does not reversibly
+ * inhibit its own metabolism: that is the saturation of its own Michaelis-Menten kinetics, which
+ * the builder's linear clearance leaves out (PK-Sim likewise allows no autoinhibition). */
+static int pathway_affected(const mt_pbpk_ddi *x, const char *d, const char *e)
 {
-    for (size_t k = 0; x && k < x->n_interactions; k++)
-        if (!strcmp(x->interactions[k].enzyme, e))
+    for (size_t k = 0; x && k < x->n_interactions; k++) {
+        const mt_pbpk_interaction *v = &x->interactions[k];
+        if (!strcmp(v->enzyme, e) &&
+            (v->mechanism != MT_DDI_REVERSIBLE || strcmp(v->perpetrator, d)))
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if drug `name` has an affected pathway. */
+static int affected(const mt_pbpk_ddi *x, const char *name)
+{
+    for (size_t k = 0; x && k < x->n_pathways; k++)
+        if (!strcmp(x->pathways[k].drug, name) && pathway_affected(x, name, x->pathways[k].enzyme))
             return 1;
     return 0;
 }
 
-/* 1 if drug `name` has a pathway on a targeted enzyme. */
-static int affected(const mt_pbpk_ddi *x, const char *name)
+/* 1 if enzyme e has an inactivation or induction (a turnover state). */
+static int has_turnover(const mt_pbpk_ddi *x, const char *e)
 {
-    for (size_t k = 0; x && k < x->n_pathways; k++)
-        if (!strcmp(x->pathways[k].drug, name) && targeted(x, x->pathways[k].enzyme))
+    for (size_t k = 0; k < x->n_interactions; k++)
+        if (!strcmp(x->interactions[k].enzyme, e) &&
+            x->interactions[k].mechanism != MT_DDI_REVERSIBLE)
             return 1;
     return 0;
 }
@@ -459,23 +475,60 @@ static int derived(bld *b, const char *fmt, const char *a, const char *d)
     return s;
 }
 
-/* The perpetrators' concentrations, the enzyme states and activities, and
- * the victims' effective clearances (medtwin/pbpk.h, docs/interactions.md). */
+/* The enzyme state E_e: dE/dt = kdeg (1 + sum Emax I/(EC50 + I)) - kdeg E
+ * - sum kinact I/(KI + I) E, E(0) = 1. */
+static void enzyme_state(bld *b, const mt_pbpk_ddi *x, const char *e, const int *Iix, const int *c1,
+                         const int *c2)
+{
+    mt_ctx *ctx = b->ctx;
+    mt_model *m = b->m;
+    int kdeg = param(b, "kdeg_%s%s", e, "");
+    int E = derived(b, "E_%s%s", e, "");
+    if (E < 0 || kdeg < 0) {
+        b->oom = 1;
+        return;
+    }
+    mt_expr_free(ctx, m->sym[E].init);
+    m->sym[E].init = num(b, 1.0);
+    mt_expr *syn = NULL, *loss = NULL, *d = NULL;
+    add(b, &syn, num(b, 1.0), +1);
+    for (size_t j = 0; j < x->n_interactions; j++) {
+        const mt_pbpk_interaction *v = &x->interactions[j];
+        if (strcmp(v->enzyme, e) || v->mechanism == MT_DDI_REVERSIBLE)
+            continue;
+        /* c1 I / (c2 + I): Emax or kinact over EC50 or KI */
+        mt_expr *h = dv(b, mul(b, sym(b, c1[j]), sym(b, Iix[j])),
+                        mt_expr_bin(ctx, MT_E_ADD, sym(b, c2[j]), sym(b, Iix[j])));
+        add(b, v->mechanism == MT_DDI_INDUCTION ? &syn : &loss, h, +1);
+    }
+    add(b, &d, mul(b, sym(b, kdeg), syn), +1);
+    add(b, &d, mul(b, sym(b, kdeg), sym(b, E)), -1);
+    if (loss)
+        add(b, &d, mul(b, loss, sym(b, E)), -1);
+    if (b->oom || !m->sym[E].init || !d || mt_ir_add_state(ctx, m, E, d) < 0) {
+        mt_expr_free(ctx, d);
+        b->oom = 1;
+        return;
+    }
+    m->sym[E].rate_rule = 1;
+}
+
+/* The perpetrators' concentrations, the enzyme states and the victims' effective clearances
+ * (medtwin/pbpk.h, docs/interactions.md). */
 static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk_ddi *x,
                       const int *V)
 {
     mt_ctx *ctx = b->ctx;
-    mt_model *m = b->m;
     size_t ni = x->n_interactions, nw = x->n_pathways;
-    int *I = mt_calloc(ctx, n + 1, sizeof *I);
+    int *I = mt_calloc(ctx, n + 1, sizeof *I), *Iix = mt_calloc(ctx, ni + 1, sizeof *Iix);
     int *c1 = mt_calloc(ctx, ni + 1, sizeof *c1), *c2 = mt_calloc(ctx, ni + 1, sizeof *c2);
-    int *fm = mt_calloc(ctx, nw + 1, sizeof *fm), *act = mt_calloc(ctx, ni + 1, sizeof *act);
-    if (!I || !c1 || !c2 || !fm || !act) {
+    int *fm = mt_calloc(ctx, nw + 1, sizeof *fm);
+    if (!I || !Iix || !c1 || !c2 || !fm) {
         b->oom = 1;
         goto done;
     }
-    for (size_t k = 0; k < nw; k++) /* pathways on enzymes no interaction targets change nothing */
-        fm[k] = targeted(x, x->pathways[k].enzyme)
+    for (size_t k = 0; k < nw; k++) /* an unaffected pathway changes nothing and has no fm */
+        fm[k] = pathway_affected(x, x->pathways[k].drug, x->pathways[k].enzyme)
                     ? param(b, "fm_%s_%s", x->pathways[k].drug, x->pathways[k].enzyme)
                     : -1;
     /* perpetrators: I_p = A_liv_p / (V_liv Kp_liv_p) * fu_p / BP_p * 1000 / MW_p (umol/L) */
@@ -483,8 +536,7 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
         I[i] = -1;
         int perp = 0;
         for (size_t k = 0; k < ni; k++)
-            if (!strcmp(x->interactions[k].perpetrator, drugs[i].name))
-                perp = 1;
+            perp |= !strcmp(x->interactions[k].perpetrator, drugs[i].name);
         if (!perp)
             continue;
         const char *p = drugs[i].name;
@@ -504,6 +556,7 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     /* the constants of each interaction */
     for (size_t k = 0; k < ni; k++) {
         const mt_pbpk_interaction *v = &x->interactions[k];
+        Iix[k] = I[drug_index(n, drugs, v->perpetrator)];
         c1[k] = c2[k] = -1;
         if (v->mechanism == MT_DDI_REVERSIBLE) {
             c1[k] = param(b, "Ki_%s_%s", v->perpetrator, v->enzyme);
@@ -515,81 +568,19 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
             c2[k] = param(b, "EC50_%s_%s", v->perpetrator, v->enzyme);
         }
     }
-    if (b->oom)
-        goto done;
-    /* one enzyme at a time, at its first interaction */
-    for (size_t k = 0; k < ni; k++) {
+    /* one state per enzyme with inactivation or induction, at its first interaction */
+    for (size_t k = 0; k < ni && !b->oom; k++) {
         const char *e = x->interactions[k].enzyme;
-        act[k] = -1;
         size_t first = 0;
         while (strcmp(x->interactions[first].enzyme, e))
             first++;
-        if (first != k) {
-            act[k] = act[first];
-            continue;
-        }
-        int turnover = 0;
-        mt_expr *den = NULL; /* 1 + sum I/Ki */
-        for (size_t j = k; j < ni; j++) {
-            const mt_pbpk_interaction *v = &x->interactions[j];
-            if (strcmp(v->enzyme, e))
-                continue;
-            int Ip = I[drug_index(n, drugs, v->perpetrator)];
-            if (v->mechanism != MT_DDI_REVERSIBLE) {
-                turnover = 1;
-                continue;
-            }
-            if (!den)
-                add(b, &den, num(b, 1.0), +1);
-            add(b, &den, dv(b, sym(b, Ip), sym(b, c1[j])), +1);
-        }
-        int E = -1;
-        if (turnover) {
-            int kdeg = param(b, "kdeg_%s%s", e, "");
-            E = derived(b, "E_%s%s", e, "");
-            if (E < 0 || kdeg < 0) {
-                mt_expr_free(ctx, den);
-                b->oom = 1;
-                goto done;
-            }
-            mt_expr_free(ctx, m->sym[E].init);
-            m->sym[E].init = num(b, 1.0);
-            mt_expr *syn = NULL, *loss = NULL, *d = NULL;
-            add(b, &syn, num(b, 1.0), +1);
-            for (size_t j = k; j < ni; j++) {
-                const mt_pbpk_interaction *v = &x->interactions[j];
-                if (strcmp(v->enzyme, e) || v->mechanism == MT_DDI_REVERSIBLE)
-                    continue;
-                int Ip = I[drug_index(n, drugs, v->perpetrator)];
-                /* c1 * I / (c2 + I): Emax or kinact, EC50 or KI */
-                mt_expr *h = dv(b, mul(b, sym(b, c1[j]), sym(b, Ip)),
-                                mt_expr_bin(ctx, MT_E_ADD, sym(b, c2[j]), sym(b, Ip)));
-                if (v->mechanism == MT_DDI_INDUCTION)
-                    add(b, &syn, h, +1);
-                else
-                    add(b, &loss, h, +1);
-            }
-            add(b, &d, mul(b, sym(b, kdeg), syn), +1);
-            add(b, &d, mul(b, sym(b, kdeg), sym(b, E)), -1);
-            if (loss)
-                add(b, &d, mul(b, loss, sym(b, E)), -1);
-            if (!m->sym[E].init || !d || mt_ir_add_state(ctx, m, E, d) < 0) {
-                mt_expr_free(ctx, d);
-                mt_expr_free(ctx, den);
-                b->oom = 1;
-                goto done;
-            }
-            m->sym[E].rate_rule = 1;
-        }
-        act[k] = derived(b, "act_%s%s", e, "");
-        mt_expr *a = E >= 0 ? sym(b, E) : num(b, 1.0);
-        if (den)
-            a = dv(b, a, den);
-        add_rule(b, act[k], a);
-        if (b->oom)
-            goto done;
+        if (first == k && has_turnover(x, e))
+            enzyme_state(b, x, e, Iix, c1, c2);
     }
-    /* victims: CL_H_eff = CL_H (1 - sum fm + sum fm act) over pathways on targeted enzymes */
+    if (b->oom)
+        goto done;
+    /* victims: CL_H_eff = CL_H (1 + sum (fm act - fm)) over affected pathways,
+     * act = E_e (or 1) / (1 + sum over reversible inhibitors p != d of I_p / Ki) */
     for (size_t i = 0; i < n; i++) {
         const char *d = drugs[i].name;
         if (!affected(x, d))
@@ -598,23 +589,34 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
         add(b, &f, num(b, 1.0), +1);
         for (size_t k = 0; k < nw; k++) {
             const mt_pbpk_pathway *w = &x->pathways[k];
-            if (strcmp(w->drug, d) || !targeted(x, w->enzyme))
+            if (strcmp(w->drug, d) || fm[k] < 0)
                 continue;
-            size_t j = 0;
-            while (strcmp(x->interactions[j].enzyme, w->enzyme))
-                j++;
+            mt_expr *den = NULL;
+            for (size_t j = 0; j < ni; j++) {
+                const mt_pbpk_interaction *v = &x->interactions[j];
+                if (strcmp(v->enzyme, w->enzyme) || v->mechanism != MT_DDI_REVERSIBLE ||
+                    !strcmp(v->perpetrator, d))
+                    continue;
+                if (!den)
+                    add(b, &den, num(b, 1.0), +1);
+                add(b, &den, dv(b, sym(b, Iix[j]), sym(b, c1[j])), +1);
+            }
+            mt_expr *a =
+                has_turnover(x, w->enzyme) ? sym(b, find(b, "E_%s%s", w->enzyme, "")) : num(b, 1.0);
+            if (den)
+                a = dv(b, a, den);
             add(b, &f, sym(b, fm[k]), -1);
-            add(b, &f, mul(b, sym(b, fm[k]), sym(b, act[j])), +1);
+            add(b, &f, mul(b, sym(b, fm[k]), a), +1);
         }
         add_rule(b, find(b, "CL_H_eff_%s%s", d, ""),
                  mul(b, sym(b, find(b, "CL_H_%s%s", d, "")), f));
     }
 done:
     mt_free(ctx, I);
+    mt_free(ctx, Iix);
     mt_free(ctx, c1);
     mt_free(ctx, c2);
     mt_free(ctx, fm);
-    mt_free(ctx, act);
 }
 
 mt_status mt_pbpk_build(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs, mt_model **out)

@@ -1244,13 +1244,16 @@ done:
 /* ---- interactions ------------------------------------------------------------------------- */
 
 /* How a card interaction enters the model. */
-enum { IX_MODELLED, IX_NO_ENZYME, IX_UNSPECIFIED, IX_DUPLICATE };
+enum { IX_MODELLED, IX_NO_ENZYME, IX_UNSPECIFIED, IX_DUPLICATE, IX_SELF_ONLY };
 
 typedef struct {
     size_t drug;        /* perpetrator: index in the regimen */
     size_t card_ix;     /* index in its card's interactions */
     int status;         /* IX_* */
-    size_t model;       /* index in ix[] when modelled */
+    int mech;           /* builder mechanism (mt_ddi_mechanism) */
+    size_t model;       /* index in ix[] of its effect when modelled */
+    int has_rev;        /* inactivation: its reversible binding (Ki = K_I) is modelled too */
+    size_t model_rev;   /* ... as ix[model_rev] */
     const char *enzyme; /* builder name of the target (interned) */
 } ix_note;
 
@@ -1262,7 +1265,6 @@ struct mt_twin_ddi {
     mt_pbpk_pathway *pw; /* drug -> ids[], enzyme -> names[] */
     size_t *pw_drug;
     mt_pbpk_interaction *ix;
-    size_t *ix_note; /* the note of each modelled interaction */
     ix_note *notes;
     char **names; /* builder enzyme names */
 };
@@ -1280,7 +1282,6 @@ void mt_twin_ddi_destroy(mt_twin_ddi *x)
     mt_free(NULL, x->pw);
     mt_free(NULL, x->pw_drug);
     mt_free(NULL, x->ix);
-    mt_free(NULL, x->ix_note);
     mt_free(NULL, x->notes);
     mt_free(NULL, x);
 }
@@ -1306,6 +1307,24 @@ static const char *intern(mt_twin_ddi *x, const char *protein)
 }
 
 static int is_enzyme_protein(const char *p) { return p && *p && !ieq(p, "unspecific"); }
+
+/* The builder interaction (perpetrator, enzyme, mechanism) of x, or x->n_ix. */
+static size_t ix_find(const mt_twin_ddi *x, const char *p, const char *e, mt_ddi_mechanism m)
+{
+    for (size_t i = 0; i < x->n_ix; i++)
+        if (!strcmp(x->ix[i].perpetrator, p) && x->ix[i].enzyme == e && x->ix[i].mechanism == m)
+            return i;
+    return x->n_ix;
+}
+
+/* The same, added when absent (x->ix has room for two per card interaction). */
+static size_t ix_put(mt_twin_ddi *x, const char *p, const char *e, mt_ddi_mechanism m)
+{
+    size_t i = ix_find(x, p, e, m);
+    if (i == x->n_ix)
+        x->ix[x->n_ix++] = (mt_pbpk_interaction){p, e, m};
+    return i;
+}
 
 mt_status mt_twin_ddi_describe(mt_ctx *ctx, size_t n, const mt_drugcard *const *cards,
                                const char *const *ids, mt_twin_ddi **out)
@@ -1334,13 +1353,12 @@ mt_status mt_twin_ddi_describe(mt_ctx *ctx, size_t n, const mt_drugcard *const *
     x->names = mt_calloc(NULL, n_proc + n_int + 1, sizeof *x->names);
     x->pw = mt_calloc(NULL, n_proc + 1, sizeof *x->pw);
     x->pw_drug = mt_calloc(NULL, n_proc + 1, sizeof *x->pw_drug);
-    x->ix = mt_calloc(NULL, n_int + 1, sizeof *x->ix);
-    x->ix_note = mt_calloc(NULL, n_int + 1, sizeof *x->ix_note);
+    x->ix = mt_calloc(NULL, 2 * n_int + 1, sizeof *x->ix);
     x->notes = mt_calloc(NULL, n_int + 1, sizeof *x->notes);
     mt_pbpk_pathway *cand = mt_calloc(NULL, n_proc + 1, sizeof *cand);
     size_t *cand_drug = mt_calloc(NULL, n_proc + 1, sizeof *cand_drug), n_cand = 0;
-    int oom = !x->ids || !x->names || !x->pw || !x->pw_drug || !x->ix || !x->ix_note || !x->notes ||
-              !cand || !cand_drug;
+    int oom =
+        !x->ids || !x->names || !x->pw || !x->pw_drug || !x->ix || !x->notes || !cand || !cand_drug;
     for (size_t d = 0; d < n && !oom; d++) {
         if (!(x->ids[d] = dup_str(ids[d])))
             oom = 1;
@@ -1379,38 +1397,47 @@ mt_status mt_twin_ddi_describe(mt_ctx *ctx, size_t n, const mt_drugcard *const *
                 oom = 1;
                 break;
             }
-            int has_pathway = 0;
+            /* pathways on the target: of any drug, of another drug than d */
+            int any = 0, other = 0;
             for (size_t c = 0; c < n_cand; c++)
-                has_pathway |= cand[c].enzyme == no->enzyme;
-            mt_ddi_mechanism m = MT_DDI_REVERSIBLE;
-            if (it.mechanism == MT_MECH_MECHANISM_BASED)
-                m = MT_DDI_INACTIVATION;
-            else if (it.mechanism == MT_MECH_INDUCTION)
-                m = MT_DDI_INDUCTION;
-            if (it.mechanism == MT_MECH_UNSPECIFIED) {
+                if (cand[c].enzyme == no->enzyme) {
+                    any = 1;
+                    other |= cand_drug[c] != d;
+                }
+            no->mech = it.mechanism == MT_MECH_MECHANISM_BASED ? MT_DDI_INACTIVATION
+                       : it.mechanism == MT_MECH_INDUCTION     ? MT_DDI_INDUCTION
+                                                               : MT_DDI_REVERSIBLE;
+            if (it.mechanism == MT_MECH_UNSPECIFIED)
                 no->status = IX_UNSPECIFIED;
-                continue;
-            }
-            if (!has_pathway) {
+            else if (!any)
                 no->status = IX_NO_ENZYME;
+            else if (no->mech == MT_DDI_REVERSIBLE && !other)
+                no->status = IX_SELF_ONLY;
+            else
+                no->status = IX_MODELLED;
+            if (no->status != IX_MODELLED)
+                continue;
+            /* reversible constants of one perpetrator on one enzyme share one builder entry
+             * (their I/Ki terms add); a second inactivation or induction is a duplicate */
+            size_t at = ix_find(x, x->ids[d], no->enzyme, (mt_ddi_mechanism)no->mech);
+            if (at < x->n_ix && no->mech != MT_DDI_REVERSIBLE) {
+                no->status = IX_DUPLICATE;
                 continue;
             }
-            no->status = IX_MODELLED;
-            for (size_t i = 0; i < x->n_ix; i++)
-                if (!strcmp(x->ix[i].perpetrator, x->ids[d]) && x->ix[i].enzyme == no->enzyme &&
-                    x->ix[i].mechanism == m)
-                    no->status = IX_DUPLICATE;
-            if (no->status == IX_DUPLICATE)
-                continue;
-            no->model = x->n_ix;
-            x->ix_note[x->n_ix] = x->n_notes - 1;
-            x->ix[x->n_ix++] = (mt_pbpk_interaction){x->ids[d], no->enzyme, m};
+            no->model = ix_put(x, x->ids[d], no->enzyme, (mt_ddi_mechanism)no->mech);
+            if (no->mech == MT_DDI_INACTIVATION && other) {
+                no->has_rev = 1;
+                no->model_rev = ix_put(x, x->ids[d], no->enzyme, MT_DDI_REVERSIBLE);
+            }
         }
-    /* the pathways that an interaction targets */
+    /* the pathways an interaction changes (mt_pbpk_build_ddi: turnover, or a reversible
+     * inhibitor other than the drug itself) */
     for (size_t c = 0; c < n_cand && !oom; c++) {
         int hit = 0;
         for (size_t i = 0; i < x->n_ix; i++)
-            hit |= x->ix[i].enzyme == cand[c].enzyme;
+            hit |=
+                x->ix[i].enzyme == cand[c].enzyme && (x->ix[i].mechanism != MT_DDI_REVERSIBLE ||
+                                                      strcmp(x->ix[i].perpetrator, cand[c].drug));
         if (hit) {
             x->pw_drug[x->n_pw] = cand_drug[c];
             x->pw[x->n_pw++] = cand[c];
@@ -1525,26 +1552,78 @@ static void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx,
     }
     /* constants */
     for (size_t i = 0; apply && i < x->n_ix; i++) {
-        const ix_note *no = &x->notes[x->ix_note[i]];
-        const mt_drugcard *c = cards[no->drug];
-        const char *p = x->ids[no->drug], *e = no->enzyme;
-        mt_drugcard_interaction it;
-        if (mt_drugcard_interaction_get(c, no->card_ix, &it) != MT_OK)
-            continue;
-        char id2[256];
-        if (x->ix[i].mechanism == MT_DDI_REVERSIBLE) {
-            int mixed = it.mechanism == MT_MECH_MIXED;
+        const mt_pbpk_interaction *v = &x->ix[i];
+        const char *p = v->perpetrator, *e = v->enzyme;
+        if (v->mechanism == MT_DDI_REVERSIBLE) {
+            /* every reversible constant of p on e: 1/Ki = sum 1/Ki_k (the I/Ki terms add) */
+            double inv = 0;
+            int n_k = 0, bad = 0;
+            sb_clear(&how);
+            for (size_t k = 0; k < x->n_notes; k++) {
+                const ix_note *no = &x->notes[k];
+                int rev =
+                    no->status == IX_MODELLED && no->mech == MT_DDI_REVERSIBLE && no->model == i;
+                int mbi = no->status == IX_MODELLED && no->has_rev && no->model_rev == i;
+                if (!rev && !mbi)
+                    continue;
+                const mt_drugcard *c = cards[no->drug];
+                mt_drugcard_interaction it;
+                if (mt_drugcard_interaction_get(c, no->card_ix, &it) != MT_OK)
+                    continue;
+                const char *member = mbi                             ? "ki_half"
+                                     : it.mechanism == MT_MECH_MIXED ? "ki_c"
+                                                                     : "ki";
+                double ki = mbi                             ? it.ki_half_umol_l
+                            : it.mechanism == MT_MECH_MIXED ? it.ki_c_umol_l
+                                                            : it.ki_umol_l;
+                char path[64];
+                snprintf(path, sizeof path, "interactions.%zu.%s", no->card_ix, member);
+                if (isnan(ki)) {
+                    problem(j, MT_ENOTFOUND,
+                            "drug card '%s': %s: absent (the inhibition constant of its %s "
+                            "interaction on %s)",
+                            mt_drugcard_name(c), path, mt_mechanism_name(it.mechanism), e);
+                    bad = 1;
+                    continue;
+                }
+                inv += 1.0 / ki;
+                sb_add(&how, "%s%s Ki %g umol/L", n_k++ ? "; plus " : "",
+                       mbi ? "reversible binding of the mechanism-based inactivator, Ki = K_I "
+                             "(PK-Sim's default for an irreversible-inhibition process without "
+                             "a Ki of its own: OSP manual part-3/"
+                             "pk-sim-compounds-defining-inhibition-induction-processes.md "
+                             "@12664bcb5d808f9cf23ed6faef1d38c669b0ac27; the source snapshot "
+                             "stores none)"
+                       : it.mechanism == MT_MECH_MIXED
+                           ? "mixed inhibition: competitive constant Ki,c (at substrate "
+                             "concentrations well below Km only Ki,c acts)"
+                       : it.mechanism == MT_MECH_NONCOMPETITIVE
+                           ? "noncompetitive inhibition (at substrate concentrations well "
+                             "below Km it divides CLint by 1 + I/Ki like a competitive one)"
+                           : "competitive inhibition",
+                       ki);
+                value_note(&how, c, path);
+            }
+            if (bad || !n_k)
+                continue;
+            if (n_k > 1)
+                sb_add(&how, "; combined 1/Ki = sum of 1/Ki: Ki %g umol/L", 1.0 / inv);
+            sb_add(&how, "; acts on other drugs' pathways on %s only (no autoinhibition)", e);
             snprintf(id, sizeof id, "Ki_%s_%s", p, e);
-            ix_const(j, c, no->card_ix, mixed ? "ki_c" : "ki",
-                     mixed ? it.ki_c_umol_l : it.ki_umol_l, id, "umol/L",
-                     mixed ? "competitive inhibition constant Ki,c (mixed inhibition; at "
-                             "substrate concentrations well below Km only Ki,c acts)"
-                     : it.mechanism == MT_MECH_NONCOMPETITIVE
-                         ? "inhibition constant Ki (noncompetitive; at substrate "
-                           "concentrations well below Km it reduces CLint as a competitive "
-                           "inhibitor does)"
-                         : "competitive inhibition constant Ki");
-        } else if (x->ix[i].mechanism == MT_DDI_INACTIVATION) {
+            put_param(j, id, 1.0 / inv, "umol/L", sb_str(&how));
+            continue;
+        }
+        const ix_note *no = NULL;
+        for (size_t k = 0; k < x->n_notes && !no; k++)
+            if (x->notes[k].status == IX_MODELLED && x->notes[k].mech == (int)v->mechanism &&
+                x->notes[k].model == i)
+                no = &x->notes[k];
+        mt_drugcard_interaction it;
+        if (!no || mt_drugcard_interaction_get(cards[no->drug], no->card_ix, &it) != MT_OK)
+            continue;
+        const mt_drugcard *c = cards[no->drug];
+        char id2[256];
+        if (v->mechanism == MT_DDI_INACTIVATION) {
             snprintf(id, sizeof id, "kinact_%s_%s", p, e);
             ix_const(j, c, no->card_ix, "kinact", it.kinact_per_h, id, "1/h",
                      "maximal inactivation rate constant kinact");
@@ -1601,11 +1680,15 @@ static void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx,
         if (no->status == IX_MODELLED && apply) {
             text = "modelled";
             sb_add(&how, "%s of %s by %s (card interactions.%zu), acting on the liver CLint of ",
-                   mech_word[x->ix[no->model].mechanism], target, x->ids[no->drug], no->card_ix);
+                   mech_word[no->mech], target, x->ids[no->drug], no->card_ix);
             int n_v = 0;
             for (size_t w = 0; w < x->n_pw; w++)
-                if (x->pw[w].enzyme == no->enzyme)
+                if (x->pw[w].enzyme == no->enzyme &&
+                    (no->mech != MT_DDI_REVERSIBLE || strcmp(x->pw[w].drug, x->ids[no->drug])))
                     sb_add(&how, "%s%s", n_v++ ? ", " : "", x->pw[w].drug);
+            if (no->has_rev)
+                sb_add(&how, "; also binds reversibly with Ki = K_I (PK-Sim's default), on the "
+                             "other drugs");
             sb_add(&how, "; %s; parameters of docs/interactions.md", unbound_liver_note);
         } else if (no->status == IX_MODELLED || no->status == IX_DUPLICATE) {
             text = "not applied";
@@ -1619,6 +1702,12 @@ static void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx,
                        "the model was built without interactions (mt_pbpk_build); "
                        "mt_twin_ddi_describe + mt_pbpk_build_ddi + mt_twin_params_ddi apply it "
                        "(docs/interactions.md)");
+        } else if (no->status == IX_SELF_ONLY) {
+            sb_add(&how,
+                   "%s is the only drug of this regimen metabolised by %s, and a drug does not "
+                   "reversibly inhibit its own metabolism (its Km already describes its binding; "
+                   "PK-Sim allows no autoinhibition either)",
+                   x->ids[no->drug], target);
         } else if (no->status == IX_UNSPECIFIED) {
             sb_add(&how,
                    "the card gives an inhibition constant without its type (docs/drug-cards.md: "

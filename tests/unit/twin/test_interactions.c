@@ -306,6 +306,33 @@ TEST(two_perpetrators_add)
     }
 }
 
+/* A drug does not reversibly inhibit its own metabolism: its clearance is unchanged and the
+ * model has no fm or CL_H_eff for it. */
+TEST(no_reversible_autoinhibition)
+{
+    mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
+    mt_pbpk_interaction ix[] = {{"v", "CYP3A4", MT_DDI_REVERSIBLE}};
+    mt_pbpk_ddi x = {1, w, 1, ix};
+    setting set[] = {{"MW_v", 300.0}, {"fu_v", 0.5}, {"Ki_v_CYP3A4", 1e-3}};
+    double ratio = run_auc(&x, 0, NULL, set, 3, NULL, NULL, 0) / AUC0;
+    report("self reversible inhibition (none)", 1.0, ratio);
+    ASSERT_NEAR(ratio, 1.0, 1e-6);
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_pbpk_drug drug = {"v", 0, NULL};
+    mt_model *m = NULL;
+    ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 1, &drug, &x, &m), MT_OK);
+    ASSERT_TRUE(mt_ir_find(m, "fm_v_CYP3A4") < 0 && mt_ir_find(m, "CL_H_eff_v") < 0);
+    mt_model_destroy(m);
+    /* inactivation does act on the inactivator's own pathway (shared enzyme) */
+    mt_pbpk_interaction mbi[] = {{"v", "CYP3A4", MT_DDI_INACTIVATION}};
+    mt_pbpk_ddi y = {1, w, 1, mbi};
+    ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 1, &drug, &y, &m), MT_OK);
+    ASSERT_TRUE(mt_ir_find(m, "fm_v_CYP3A4") >= 0 && mt_ir_find(m, "E_CYP3A4") >= 0);
+    mt_model_destroy(m);
+    mt_ctx_destroy(ctx);
+}
+
 /* Without an interaction the model is mt_pbpk_build's: same symbols, same numbers, bit for bit.
  */
 TEST(no_perpetrator_is_identical)
@@ -492,12 +519,11 @@ TEST(twin_midazolam_itraconazole_rifampicin)
     ASSERT_STR_EQ(b->interactions[0].perpetrator, "itraconazole");
     ASSERT_STR_EQ(b->interactions[0].enzyme, "CYP3A4");
     ASSERT_EQ_INT((int)b->interactions[0].mechanism, (int)MT_DDI_REVERSIBLE);
-    /* midazolam by CYP3A4 (not UGT1A4: nothing targets it), itraconazole by CYP3A4 (it
-     * inhibits its own metabolism) */
-    ASSERT_EQ_INT((int)b->n_pathways, 2);
+    /* midazolam by CYP3A4 (not UGT1A4: nothing targets it); not itraconazole by CYP3A4 (no
+     * reversible autoinhibition) */
+    ASSERT_EQ_INT((int)b->n_pathways, 1);
     ASSERT_STR_EQ(b->pathways[0].drug, "midazolam");
     ASSERT_STR_EQ(b->pathways[0].enzyme, "CYP3A4");
-    ASSERT_STR_EQ(b->pathways[1].drug, "itraconazole");
 
     /* values */
     mt_twin_param_list l = {0};
@@ -507,7 +533,7 @@ TEST(twin_midazolam_itraconazole_rifampicin)
     printf("  fm_midazolam_CYP3A4 %.10g (expected kcat E/Km share %.10g)\n",
            pval(&l, "fm_midazolam_CYP3A4"), a / (a + u));
     ASSERT_NEAR(pval(&l, "fm_midazolam_CYP3A4"), a / (a + u), 1e-12);
-    ASSERT_NEAR(pval(&l, "fm_itraconazole_CYP3A4"), 1.0, 1e-15);
+    ASSERT_TRUE(mt_twin_param_find(&l, "fm_itraconazole_CYP3A4") == NULL);
     ASSERT_NEAR(pval(&l, "Ki_itraconazole_CYP3A4"), 1.3e-3, 1e-15); /* card: 1.3 nmol/L */
     ASSERT_TRUE(strstr(pprov(&l, "Ki_itraconazole_CYP3A4"), "Isoherranen") != NULL);
     ASSERT_NEAR(pval(&l, "MW_itraconazole"), mt_drugcard_mw(cards[1]), 0);
@@ -565,19 +591,132 @@ TEST(twin_midazolam_itraconazole_rifampicin)
     mt_ctx_destroy(ctx);
 }
 
-/* A perpetrator whose enzyme has no turnover half-life, and one without MW, are errors that
- * name what is missing. */
-TEST(twin_missing_values)
+/* clang-format off */
+#define V(x) "{\"value\": " #x ", \"unit\": \"1\", \"source\": \"synthetic test value\", \"fitted\": false}"
+#define VU(x, u) "{\"value\": " #x ", \"unit\": \"" u "\", \"source\": \"synthetic test value\", \"fitted\": false}"
+/* A synthetic perpetrator: inactivation and competitive inhibition of CYP3A4, a noncompetitive
+ * P-gp inhibition; no hepatic elimination. */
+static const char *const perp_card =
+    "{\"schema\": \"medtwin-drug-card/1\", \"name\": \"perp\", \"version\": \"0.0.1\","
+    " \"display_name\": \"Perp\", \"kind\": \"pbpk\","
+    " \"physchem\": {\"mw\": " VU(400, "g/mol") ", \"logp\": " VU(2.0, "log10") ","
+    "   \"fu_plasma\": " V(0.1) ", \"blood_plasma_ratio\": " V(1.0) "},"
+    " \"partition\": {\"method\": \"rodgers_rowland\"},"
+    " \"elimination\": {\"renal\": {\"gfr_fraction\": " V(1) "}},"
+    " \"interactions\": ["
+    "   {\"target\": \"CYP3A4\", \"mechanism\": \"mechanism_based\", \"kinact\": " VU(0.06, "1/h") ","
+    "    \"ki_half\": " VU(2, "umol/L") "},"
+    "   {\"target\": \"CYP3A4\", \"mechanism\": \"competitive\", \"ki\": " VU(1000, "nmol/L") "},"
+    "   {\"target\": \"P-gp\", \"mechanism\": \"noncompetitive\", \"ki\": " VU(0.1, "umol/L") "}]}";
+/* clang-format on */
+
+static mt_drugcard *card_with(mt_ctx *ctx, const char *from, const char *to)
+{
+    const char *at = from ? strstr(perp_card, from) : perp_card;
+    if (!at)
+        return NULL;
+    size_t n = strlen(perp_card) + (from ? strlen(to) : 0) + 1;
+    char *s = malloc(n);
+    if (!s)
+        return NULL;
+    if (from)
+        snprintf(s, n, "%.*s%s%s", (int)(at - perp_card), perp_card, to, at + strlen(from));
+    else
+        snprintf(s, n, "%s", perp_card);
+    mt_drugcard *c = NULL;
+    if (mt_drugcard_parse(ctx, s, strlen(s), NULL, &c) != MT_OK)
+        printf("card: %s\n", mt_errmsg(ctx));
+    free(s);
+    return c;
+}
+
+/* The reversible binding of an inactivator (Ki = K_I, PK-Sim's default) and a competitive Ki of
+ * the same drug on the same enzyme add: Ki = 1/(1/K_I + 1/Ki). Missing values are errors that
+ * name the card field or the enzyme. */
+TEST(twin_inactivator_and_missing_values)
 {
     mt_ctx *ctx = NULL;
     mt_twin_tables *t = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     ASSERT_EQ_INT(mt_twin_tables_load(ctx, NULL, &t), MT_OK);
+    mt_profile *anna = load_anna(ctx);
+    mt_drugcard *mid = NULL, *pcard = card_with(ctx, NULL, NULL);
+    ASSERT_TRUE(anna && pcard);
+    ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "midazolam", &mid), MT_OK);
+    const mt_drugcard *cards[] = {mid, pcard};
+    const char *const ids[] = {"midazolam", "perp"};
+    mt_twin_ddi *x = NULL;
+    ASSERT_EQ_INT(mt_twin_ddi_describe(ctx, 2, cards, ids, &x), MT_OK);
+    const mt_pbpk_ddi *b = mt_twin_ddi_builder(x);
+    ASSERT_EQ_INT((int)b->n_interactions, 2); /* inactivation + one merged reversible entry */
+    mt_twin_param_list l = {0};
+    ASSERT_EQ_INT(mt_twin_params_ddi(t, ctx, anna, 2, cards, ids, NULL, x, &l), MT_OK);
+    ASSERT_NEAR(pval(&l, "Ki_perp_CYP3A4"), 1.0 / (1.0 / 2.0 + 1.0 / 1.0), 1e-15);
+    ASSERT_TRUE(strstr(pprov(&l, "Ki_perp_CYP3A4"), "Ki = K_I") != NULL);
+    ASSERT_NEAR(pval(&l, "kinact_perp_CYP3A4"), 0.06, 0);
+    ASSERT_NEAR(pval(&l, "KI_perp_CYP3A4"), 2.0, 0);
+    ASSERT_NEAR(pval(&l, "MW_perp"), 400.0, 0);
+    ASSERT_NEAR(pval(&l, "fu_perp"), 0.1, 0);
+    ASSERT_NEAR(pval(&l, "kdeg_CYP3A4"), log(2.0) / 36.0, 1e-15);
+    ASSERT_STR_EQ(ftext(&l, "interaction.perp.CYP3A4.mechanism_based"), "modelled");
+    ASSERT_STR_EQ(ftext(&l, "interaction.perp.P-gp.noncompetitive"), "not modelled");
+    ASSERT_TRUE(isfinite(twin_auc(ctx, 2, ids, b, &l)));
+    mt_twin_param_list_free(&l);
+    mt_twin_ddi_destroy(x);
+
+    /* no MW; no kinact */
+    const char *const cuts[][3] = {
+        {"\"mw\": " VU(400, "g/mol") ",", "", "physchem.mw: absent"},
+        {"\"kinact\": " VU(0.06, "1/h") ",", "", "interactions.0.kinact: absent"}};
+    for (size_t i = 0; i < 2; i++) {
+        mt_drugcard *c = card_with(ctx, cuts[i][0], cuts[i][1]);
+        ASSERT_TRUE(c != NULL);
+        const mt_drugcard *cc[] = {mid, c};
+        ASSERT_EQ_INT(mt_twin_ddi_describe(ctx, 2, cc, ids, &x), MT_OK);
+        ASSERT_EQ_INT(mt_twin_params_ddi(t, ctx, anna, 2, cc, ids, NULL, x, &l), MT_ENOTFOUND);
+        printf("  %s\n", mt_errmsg(ctx));
+        ASSERT_TRUE(strstr(mt_errmsg(ctx), cuts[i][2]) != NULL);
+        ASSERT_EQ_INT((int)l.n_params, 0);
+        mt_twin_ddi_destroy(x);
+        mt_drugcard_destroy(c);
+    }
+    /* an inactivated enzyme without a turnover half-life (CYP2D6 has none in data/enzymes): the
+     * perpetrator is metabolised by CYP2D6 and inactivates it */
+    mt_drugcard *c2d6 = NULL;
+    const mt_drugcard *c1[1];
+    const char *const id1[] = {"perp"};
+    {
+        const char *from = "{\"target\": \"CYP3A4\", \"mechanism\": \"mechanism_based\"";
+        const char *at = strstr(perp_card, from);
+        ASSERT_TRUE(at != NULL);
+        char buf[4096];
+        snprintf(buf, sizeof buf,
+                 "%.*s{\"target\": \"CYP2D6\", \"mechanism\": \"mechanism_based\"%s",
+                 (int)(at - perp_card), perp_card, at + strlen(from));
+        char buf2[4096];
+        const char *el = strstr(buf, "\"elimination\": {");
+        ASSERT_TRUE(el != NULL);
+        snprintf(buf2, sizeof buf2,
+                 "%.*s\"elimination\": {\"hepatic\": [{\"enzyme\": \"CYP2D6\", \"process\": "
+                 "\"first_order\", \"clint\": {\"value\": 10, \"unit\": \"L/h\", \"source\": "
+                 "\"synthetic test value\", \"fitted\": false}}], %s",
+                 (int)(el - buf), buf, el + strlen("\"elimination\": {"));
+        ASSERT_EQ_INT(mt_drugcard_parse(ctx, buf2, strlen(buf2), NULL, &c2d6), MT_OK);
+    }
+    c1[0] = c2d6;
+    ASSERT_EQ_INT(mt_twin_ddi_describe(ctx, 1, c1, id1, &x), MT_OK);
+    ASSERT_EQ_INT((int)mt_twin_ddi_builder(x)->n_pathways, 1); /* auto-inactivation */
+    ASSERT_EQ_INT(mt_twin_params_ddi(t, ctx, anna, 1, c1, id1, NULL, x, &l), MT_ENOTFOUND);
+    printf("  %s\n", mt_errmsg(ctx));
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "'CYP2D6' has no liver turnover half-life") != NULL);
+    mt_twin_ddi_destroy(x);
+    mt_drugcard_destroy(c2d6);
     double h;
-    ASSERT_EQ_INT(mt_twin_enzyme_half_life_h(t, ctx, "CYP2D6", &h, NULL), MT_ENOTFOUND);
-    ASSERT_TRUE(strstr(mt_errmsg(ctx), "CYP2D6") != NULL);
     ASSERT_EQ_INT(mt_twin_enzyme_half_life_h(t, ctx, "CYP2C9", &h, NULL), MT_OK);
     ASSERT_NEAR(h, 104.0, 0);
+    mt_drugcard_destroy(mid);
+    mt_drugcard_destroy(pcard);
+    mt_profile_destroy(anna);
     mt_twin_tables_destroy(t);
     mt_ctx_destroy(ctx);
 }
@@ -585,5 +724,6 @@ TEST(twin_missing_values)
 TEST_MAIN(TEST_ENTRY(baseline_auc_is_dose_over_clearance), TEST_ENTRY(competitive_steady_state),
           TEST_ENTRY(competitive_partial_fm), TEST_ENTRY(mechanism_based_inactivation),
           TEST_ENTRY(induction), TEST_ENTRY(two_perpetrators_add),
-          TEST_ENTRY(no_perpetrator_is_identical), TEST_ENTRY(bad_descriptions),
-          TEST_ENTRY(twin_midazolam_itraconazole_rifampicin), TEST_ENTRY(twin_missing_values))
+          TEST_ENTRY(no_reversible_autoinhibition), TEST_ENTRY(no_perpetrator_is_identical),
+          TEST_ENTRY(bad_descriptions), TEST_ENTRY(twin_midazolam_itraconazole_rifampicin),
+          TEST_ENTRY(twin_inactivator_and_missing_values))

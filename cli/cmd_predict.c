@@ -20,6 +20,7 @@
 #include "medtwin/profile.h"
 #include "medtwin/regimen.h"
 #include "medtwin/twin.h"
+#include "twin_show.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -165,13 +166,13 @@ static int collect(mt_ctx *ctx, mt_predictor *pr, const args *a)
     return 0;
 }
 
-/* --patient: the person's parameters from the profile and the regimen's drug cards
- * (mt_predictor_derive). The cards are loaded here so that a card problem names --regimen. */
-static int derive_from_patient(mt_ctx *ctx, const args *a, const mt_profile *person,
-                               const mt_regimen *reg, mt_predictor *pr)
+/* --patient: the regimen's drug cards (a card problem names --regimen; cards[] outlives the
+ * predictor), the twin with the interactions the cards describe among its drugs, and the
+ * person's parameters derived from the profile and the cards. */
+static int twin_from_patient(mt_ctx *ctx, const args *a, const mt_profile *person,
+                             const mt_regimen *reg, mt_drugcard **cards, mt_predictor **pr)
 {
     mt_twin_tables *tt = NULL;
-    mt_drugcard *cards[MAX_REGIMENS] = {0};
     int rc = 0;
     if (mt_twin_tables_load(ctx, NULL, &tt) != MT_OK) {
         rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
@@ -182,19 +183,24 @@ static int derive_from_patient(mt_ctx *ctx, const args *a, const mt_profile *per
             rc = mt_cli_fail("%s: --regimen %s: %s", a->cmd, reg[d].drug, mt_errmsg(ctx));
             goto done;
         }
-    if (mt_predictor_derive(pr, tt, person, (const mt_drugcard *const *)cards) != MT_OK)
+    if (mt_predictor_create_ddi(ctx, (size_t)a->n_regimen, reg, (const mt_drugcard *const *)cards,
+                                pr) != MT_OK) {
+        rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
+        goto done;
+    }
+    if (mt_predictor_derive(*pr, tt, person, NULL) != MT_OK)
         rc = mt_cli_fail("%s: --patient %s: %s", a->cmd, a->patient, mt_errmsg(ctx));
 done:
-    for (int d = 0; d < MAX_REGIMENS; d++)
-        mt_drugcard_destroy(cards[d]);
     mt_twin_tables_destroy(tt);
     return rc;
 }
 
 /* Parses the regimens, builds the twin (mt_predictor) and sets its parameter values: the
  * definitions F = 1 and BP = 1 without a patient, the derived values with one, then --given
- * and --set. */
-static int make_twin(mt_ctx *ctx, const args *a, mt_regimen *reg, mt_predictor **pr)
+ * and --set. cards[MAX_REGIMENS] (NULL-initialised) receives the cards of a patient's twin;
+ * the caller destroys them after the predictor. */
+static int make_twin(mt_ctx *ctx, const args *a, mt_regimen *reg, mt_drugcard **cards,
+                     mt_predictor **pr)
 {
     mt_profile *person = NULL;
     double weight_kg = NAN; /* for per-kg doses */
@@ -207,12 +213,14 @@ static int make_twin(mt_ctx *ctx, const args *a, mt_regimen *reg, mt_predictor *
     for (int d = 0; d < a->n_regimen && !rc; d++)
         if (mt_regimen_parse(ctx, a->regimen[d], a->until_h, weight_kg, &reg[d]) != MT_OK)
             rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
-    if (!rc && mt_predictor_create(ctx, (size_t)a->n_regimen, reg, pr) != MT_OK)
-        rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
-    if (!rc && !person && mt_predictor_defaults(*pr) != MT_OK)
-        rc = mt_cli_fail("out of memory");
-    if (!rc && person)
-        rc = derive_from_patient(ctx, a, person, reg, *pr);
+    if (!rc && person) {
+        rc = twin_from_patient(ctx, a, person, reg, cards, pr);
+    } else if (!rc) {
+        if (mt_predictor_create(ctx, (size_t)a->n_regimen, reg, pr) != MT_OK)
+            rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
+        else if (mt_predictor_defaults(*pr) != MT_OK)
+            rc = mt_cli_fail("out of memory");
+    }
     mt_profile_destroy(person);
     return rc ? rc : collect(ctx, *pr, a);
 }
@@ -343,6 +351,7 @@ int mt_cmd_predict(int argc, char **argv)
     if (!a.set)
         return mt_cli_fail("out of memory");
     mt_regimen reg[MAX_REGIMENS] = {0};
+    mt_drugcard *cards[MAX_REGIMENS] = {0};
     mt_ctx *ctx = NULL;
     mt_predictor *pr = NULL;
     mt_prediction res = {0};
@@ -355,7 +364,7 @@ int mt_cmd_predict(int argc, char **argv)
         rc = mt_cli_fail("out of memory");
         goto done;
     }
-    if ((rc = make_twin(ctx, &a, reg, &pr)) != 0)
+    if ((rc = make_twin(ctx, &a, reg, cards, &pr)) != 0)
         goto done;
     if (mt_predictor_check(pr) != MT_OK) {
         const char *m = mt_errmsg(ctx);
@@ -382,8 +391,10 @@ int mt_cmd_predict(int argc, char **argv)
 done:
     mt_prediction_clear(&res);
     mt_predictor_destroy(pr);
-    for (int d = 0; d < MAX_REGIMENS; d++)
+    for (int d = 0; d < MAX_REGIMENS; d++) {
         mt_regimen_clear(&reg[d]);
+        mt_drugcard_destroy(cards[d]);
+    }
     mt_ctx_destroy(ctx);
     free(a.set);
     return rc;
@@ -395,8 +406,11 @@ static const char *const twin_help =
     "                           [--set id=value ...]\n"
     "                           [--until T]\n"
     "\n"
-    "Writes the twin's whole-body PBPK model for the regimen(s) as SBML Level 3\n"
-    "Version 2, with the given parameter values, so any SBML tool can run it.\n";
+    "       medtwin twin show P.json|bundle.json [--regimen TEXT ...] [--json]\n"
+    "\n"
+    "export: writes the twin's whole-body PBPK model for the regimen(s) as SBML\n"
+    "Level 3 Version 2, with the given parameter values, so any SBML tool can run it.\n"
+    "show: the person's twin as derived from a profile (see medtwin twin show --help).\n";
 
 /* `twin export`: the twin's model as SBML with its parameter values. */
 static int twin_export(int argc, char **argv)
@@ -408,6 +422,7 @@ static int twin_export(int argc, char **argv)
     if (!a.set)
         return mt_cli_fail("out of memory");
     mt_regimen reg[MAX_REGIMENS] = {0};
+    mt_drugcard *cards[MAX_REGIMENS] = {0};
     mt_ctx *ctx = NULL;
     mt_predictor *pr = NULL;
     char *xml = NULL;
@@ -417,7 +432,7 @@ static int twin_export(int argc, char **argv)
     if (!rc && mt_ctx_create(&ctx) != MT_OK)
         rc = mt_cli_fail("out of memory");
     if (!rc)
-        rc = make_twin(ctx, &a, reg, &pr);
+        rc = make_twin(ctx, &a, reg, cards, &pr);
     if (!rc &&
         mt_model_export_sbml(ctx, mt_predictor_model(pr), mt_predictor_n_values(pr),
                              mt_predictor_value_ids(pr), mt_predictor_values(pr), &xml) != MT_OK)
@@ -426,8 +441,10 @@ static int twin_export(int argc, char **argv)
         rc = mt_cli_write_text_file(a.out, xml);
     free(xml);
     mt_predictor_destroy(pr);
-    for (int d = 0; d < MAX_REGIMENS; d++)
+    for (int d = 0; d < MAX_REGIMENS; d++) {
         mt_regimen_clear(&reg[d]);
+        mt_drugcard_destroy(cards[d]);
+    }
     mt_ctx_destroy(ctx);
     free(a.set);
     return rc;
@@ -439,6 +456,7 @@ static const struct {
     mt_cmd_fn fn;
 } twin_commands[] = {
     {"export", twin_export},
+    {"show", mt_cmd_twin_show},
 };
 
 int mt_cmd_twin(int argc, char **argv)

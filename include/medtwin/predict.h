@@ -71,8 +71,20 @@ void mt_prediction_clear(mt_prediction *r);
  * regimen, a drug in two regimens, or what mt_pbpk_build() refuses; MT_ENOMEM. */
 MT_NODISCARD mt_status mt_predictor_create(mt_ctx *ctx, size_t n_regimens,
                                            const mt_regimen *regimens, mt_predictor **out);
+/* The same with the hepatic drug-drug interactions among the regimen's drugs that their
+ * cards describe (mt_twin_ddi_describe -> mt_pbpk_build_ddi); mt_predictor_derive then also
+ * derives the interaction parameters (mt_twin_params_ddi). cards: one per regimen, in order,
+ * kept borrowed for the predictor's life; NULL: loaded by drug name from the data folder
+ * (codes of mt_drugcard_load, e.g. MT_ENOTFOUND "unknown drug"). A regimen without
+ * interactions gives exactly mt_predictor_create's model. */
+MT_NODISCARD mt_status mt_predictor_create_ddi(mt_ctx *ctx, size_t n_regimens,
+                                               const mt_regimen *regimens,
+                                               const mt_drugcard *const *cards, mt_predictor **out);
 /* NULL is a no-op. */
 void mt_predictor_destroy(mt_predictor *p);
+/* 1 if the model has the interactions of mt_predictor_create_ddi and at least one pathway of
+ * drug i is the target of an interaction (its hepatic clearance can change), else 0. */
+int mt_predictor_interacts(const mt_predictor *p, size_t drug);
 
 size_t mt_predictor_n_drugs(const mt_predictor *p);
 const char *mt_predictor_drug(const mt_predictor *p, size_t i); /* NULL past the end */
@@ -83,9 +95,10 @@ const mt_model *mt_predictor_model(const mt_predictor *p);
  * bioavailability F = 1 and blood:plasma ratio BP = 1 for every drug. MT_ENOMEM. */
 MT_NODISCARD mt_status mt_predictor_defaults(mt_predictor *p);
 
-/* Derives every parameter from a person and the drug cards (mt_twin_params(); oral
- * absorption parameters only for drugs given by mouth). cards: one per drug in regimen
- * order, or NULL to load them by drug name from the data folder. The derived list is kept
+/* Derives every parameter from a person and the drug cards (mt_twin_params(), or
+ * mt_twin_params_ddi() for a predictor made by mt_predictor_create_ddi(); oral absorption
+ * parameters only for drugs given by mouth). cards: one per drug in regimen order, or NULL
+ * to use the predictor's own (create_ddi) or load them by drug name. The derived list is kept
  * (mt_predictor_twin()) and its values are set. Codes and messages of mt_drugcard_load()
  * and mt_twin_params(); on failure no value is changed. */
 MT_NODISCARD mt_status mt_predictor_derive(mt_predictor *p, const mt_twin_tables *t,
@@ -126,7 +139,8 @@ MT_NODISCARD mt_status mt_predictor_sample(mt_predictor *p, const mt_predict_opt
                                            size_t n_times, const double *times, double *conc_mg_l);
 
 /* The whole chain once: builds the regimens' twin, derives its values from person (t and
- * person non-NULL; cards loaded by name) or, with person NULL, takes the definitions of
+ * person non-NULL; cards loaded by name; the model has the interactions the cards describe,
+ * mt_predictor_create_ddi) or, with person NULL, takes the definitions of
  * mt_predictor_defaults(); then sets n_set given values (ids, values; n_set may be 0) and
  * runs it. OUT: *out with the derived twin list. Codes as the steps above. */
 MT_NODISCARD mt_status mt_predict(mt_ctx *ctx, const mt_twin_tables *t, const mt_profile *person,

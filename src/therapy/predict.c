@@ -10,6 +10,10 @@
  * whatever the caller's bookkeeping. The workspace's overrides are rebuilt from the list at
  * every run, so a value removed by mt_predictor_clear_values() is gone from the next run.
  *
+ * Concentrations below zero by no more than the solver's absolute tolerance (or 1e-9 of the
+ * drug's peak) are solver noise after elimination and reported as 0; anything more negative
+ * is left for mt_exposure_compute to refuse.
+ *
  * Cost: create = one model build and compile, O(drugs x (organs + doses)); a run = one
  * CVODES integration; sample = one integration per distinct time (exact values at the
  * times, where interpolating an output grid would blur early peaks).
@@ -37,6 +41,9 @@ struct mt_predictor {
     char **val_id;
     double *val;
     mt_twin_param_list twin;
+    mt_twin_ddi *ddi;          /* create_ddi: the interaction structure */
+    const mt_drugcard **cards; /* create_ddi: the cards it was described from */
+    mt_drugcard **own_cards;   /* those of them loaded here */
 };
 
 void mt_prediction_clear(mt_prediction *r)
@@ -61,14 +68,20 @@ void mt_predictor_destroy(mt_predictor *p)
     mt_sim_destroy(p->sim);
     mt_program_destroy(p->prog);
     mt_model_destroy(p->model);
+    mt_twin_ddi_destroy(p->ddi);
+    for (size_t d = 0; p->own_cards && d < p->n_drugs; d++)
+        mt_drugcard_destroy(p->own_cards[d]);
+    free(p->own_cards);
+    free(p->cards);
     for (size_t d = 0; d < p->n_drugs; d++)
         mt_regimen_clear(&p->reg[d]);
     free(p->reg);
     free(p);
 }
 
-mt_status mt_predictor_create(mt_ctx *ctx, size_t n_regimens, const mt_regimen *regimens,
-                              mt_predictor **out)
+/* create and create_ddi: with_ddi loads/keeps the cards and describes the interactions. */
+static mt_status create(mt_ctx *ctx, size_t n_regimens, const mt_regimen *regimens, int with_ddi,
+                        const mt_drugcard *const *cards, mt_predictor **out)
 {
     *out = NULL;
     if (n_regimens == 0 || !regimens)
@@ -106,7 +119,28 @@ mt_status mt_predictor_create(mt_ctx *ctx, size_t n_regimens, const mt_regimen *
         drugs[d].n_doses = p->reg[d].n_doses;
         drugs[d].doses = p->reg[d].doses;
     }
-    mt_status st = mt_pbpk_build(ctx, n_regimens, drugs, &p->model);
+    mt_status st = MT_OK;
+    if (with_ddi) {
+        p->cards = calloc(n_regimens, sizeof *p->cards);
+        p->own_cards = calloc(n_regimens, sizeof *p->own_cards);
+        const char **ids = calloc(n_regimens, sizeof *ids);
+        if (!p->cards || !p->own_cards || !ids)
+            st = mt_error(ctx, MT_ENOMEM, "out of memory");
+        for (size_t d = 0; d < n_regimens && st == MT_OK; d++) {
+            ids[d] = p->reg[d].drug;
+            if (cards)
+                p->cards[d] = cards[d];
+            else if ((st = mt_drugcard_load(ctx, NULL, p->reg[d].drug, &p->own_cards[d])) == MT_OK)
+                p->cards[d] = p->own_cards[d];
+        }
+        if (st == MT_OK)
+            st = mt_twin_ddi_describe(ctx, n_regimens, p->cards, ids, &p->ddi);
+        free(ids);
+        if (st == MT_OK)
+            st = mt_pbpk_build_ddi(ctx, n_regimens, drugs, mt_twin_ddi_builder(p->ddi), &p->model);
+    } else {
+        st = mt_pbpk_build(ctx, n_regimens, drugs, &p->model);
+    }
     free(drugs);
     if (st == MT_OK)
         st = mt_program_create(ctx, p->model, &p->prog);
@@ -123,6 +157,35 @@ mt_status mt_predictor_create(mt_ctx *ctx, size_t n_regimens, const mt_regimen *
     }
     *out = p;
     return MT_OK;
+}
+
+mt_status mt_predictor_create(mt_ctx *ctx, size_t n_regimens, const mt_regimen *regimens,
+                              mt_predictor **out)
+{
+    return create(ctx, n_regimens, regimens, 0, NULL, out);
+}
+
+mt_status mt_predictor_create_ddi(mt_ctx *ctx, size_t n_regimens, const mt_regimen *regimens,
+                                  const mt_drugcard *const *cards, mt_predictor **out)
+{
+    return create(ctx, n_regimens, regimens, 1, cards, out);
+}
+
+int mt_predictor_interacts(const mt_predictor *p, size_t drug)
+{
+    if (!p->ddi || drug >= p->n_drugs)
+        return 0;
+    const mt_pbpk_ddi *b = mt_twin_ddi_builder(p->ddi);
+    if (!b)
+        return 0;
+    for (size_t k = 0; k < b->n_pathways; k++) {
+        if (strcmp(b->pathways[k].drug, p->reg[drug].drug) != 0)
+            continue;
+        for (size_t j = 0; j < b->n_interactions; j++)
+            if (!strcmp(b->interactions[j].enzyme, b->pathways[k].enzyme))
+                return 1;
+    }
+    return 0;
 }
 
 size_t mt_predictor_n_drugs(const mt_predictor *p) { return p->n_drugs; }
@@ -235,6 +298,8 @@ mt_status mt_predictor_derive(mt_predictor *p, const mt_twin_tables *t, const mt
     for (size_t d = 0; d < n; d++) {
         if (cards) {
             use[d] = cards[d];
+        } else if (p->cards) {
+            use[d] = p->cards[d];
         } else {
             if ((st = mt_drugcard_load(ctx, NULL, p->reg[d].drug, &own[d])) != MT_OK)
                 goto done;
@@ -247,7 +312,8 @@ mt_status mt_predictor_derive(mt_predictor *p, const mt_twin_tables *t, const mt
         if (p->reg[d].route == MT_DOSE_PO)
             oral[d] = 1;
     }
-    if ((st = mt_twin_params(t, ctx, person, n, use, ids, oral, &l)) != MT_OK)
+    if ((st = p->ddi ? mt_twin_params_ddi(t, ctx, person, n, use, ids, oral, p->ddi, &l)
+                     : mt_twin_params(t, ctx, person, n, use, ids, oral, &l)) != MT_OK)
         goto done;
     for (size_t i = 0; i < l.n_params && st == MT_OK; i++)
         st = put(p, l.params[i].id, l.params[i].value);
@@ -351,8 +417,17 @@ mt_status mt_predictor_run(mt_predictor *p, const mt_predict_options *o, mt_pred
             st = mt_error(p->ctx, MT_ENOMEM, "out of memory");
             break;
         }
-        for (size_t i = 0; i < nr; i++)
+        double peak = 0, atol = o && o->atol > 0 ? o->atol : 1e-9;
+        for (size_t i = 0; i < nr; i++) {
             pd->conc_mg_l[i] = mt_result_value(r, i, j);
+            peak = fmax(peak, pd->conc_mg_l[i]);
+        }
+        /* solver noise: once a drug is eliminated the integrator's error (bounded by the
+         * absolute tolerance, in mg) leaves tiny negative values; they are zero */
+        double noise = fmax(atol, 1e-9 * peak);
+        for (size_t i = 0; i < nr; i++)
+            if (pd->conc_mg_l[i] < 0 && pd->conc_mg_l[i] >= -noise)
+                pd->conc_mg_l[i] = 0;
         /* trough: just before the next dose after the last one, if repeated */
         double trough = g->interval_h > 0 && g->n_doses
                             ? g->doses[g->n_doses - 1].time_h + g->interval_h - 1e-9
@@ -409,7 +484,8 @@ mt_status mt_predict(mt_ctx *ctx, const mt_twin_tables *t, const mt_profile *per
 {
     mt_prediction_clear(out);
     mt_predictor *p = NULL;
-    mt_status st = mt_predictor_create(ctx, n_regimens, regimens, &p);
+    mt_status st = person ? mt_predictor_create_ddi(ctx, n_regimens, regimens, NULL, &p)
+                          : mt_predictor_create(ctx, n_regimens, regimens, &p);
     if (st == MT_OK)
         st = person ? mt_predictor_derive(p, t, person, NULL) : mt_predictor_defaults(p);
     for (size_t i = 0; i < n_set && st == MT_OK; i++)

@@ -215,6 +215,16 @@ static const char *fmt_num(char *buf, size_t cap, double v)
 
 /* ---------- shared run state ---------- */
 
+/* Output intervals of a run to until_h: GRID_H apart (an IV bolus peak falls within minutes:
+ * the trapezoids of a one-minute grid overstate its area by about 1%), at most GRID_MAX. */
+#define GRID_H 0.005
+#define GRID_MAX 2000000L
+static long grid_steps(double until_h)
+{
+    double n = ceil(until_h / GRID_H);
+    return n < (double)GRID_MAX ? (long)n : GRID_MAX;
+}
+
 typedef struct {
     const args *a;
     mt_ctx *ctx;
@@ -224,12 +234,13 @@ typedef struct {
     const char *person_path;
 } runner;
 
-/* A one-drug or two-drug prediction; *why gets the reason when it cannot be made (the
- * twin's message). Returns the predictor (ready to run) or NULL. */
+/* A one-drug or two-drug prediction, with the hepatic interactions the cards describe;
+ * *why gets the reason when it cannot be made (the twin's message). Returns the predictor
+ * (ready to run) or NULL. */
 static mt_predictor *make_predictor(runner *R, size_t n, const mt_regimen *reg, char **why)
 {
     mt_predictor *p = NULL;
-    if (mt_predictor_create(R->ctx, n, reg, &p) != MT_OK ||
+    if (mt_predictor_create_ddi(R->ctx, n, reg, NULL, &p) != MT_OK ||
         mt_predictor_derive(p, R->tables, R->person, NULL) != MT_OK ||
         mt_predictor_check(p) != MT_OK) {
         *why = xstrdup(mt_errmsg(R->ctx));
@@ -821,10 +832,12 @@ static void run_dataset(runner *R, dataset *d)
                          d->dose_text ? d->dose_text : "");
         return;
     }
-    /* observations from the dose on (a pre-dose sample says nothing of this dose) */
+    /* observations from the dose on (a pre-dose sample says nothing of this dose); after an
+     * IV bolus only those after the dose time: at the bolus instant a sample is pre-dose or
+     * mixing, and the model's value is the dose spread over the venous blood alone */
     size_t k = 0;
     for (size_t i = 0; i < d->n_obs; i++)
-        if (d->t[i] >= d->dose_time) {
+        if (d->t[i] > d->dose_time || (d->po && d->t[i] == d->dose_time)) {
             d->t[k] = d->t[i];
             d->c[k++] = d->c[i];
         }
@@ -849,7 +862,7 @@ static void run_dataset(runner *R, dataset *d)
     if (!p)
         return;
     double tlast = d->t[d->n_obs - 1];
-    mt_predict_options o = {.until_h = tlast};
+    mt_predict_options o = {.until_h = tlast, .steps = grid_steps(tlast)};
     mt_prediction res = {0};
     d->p = calloc(d->n_obs, sizeof *d->p);
     if (!d->p || mt_predictor_run(p, &o, &res) != MT_OK ||
@@ -1144,38 +1157,46 @@ static void ddi_row_free(ddi_row *r)
 }
 
 enum { MAX_DOSES = 4096 };
-#define ELIM_FRACTION 1e-3 /* "to infinity": until the victim is below this share of its Cmax */
-#define ELIM_MAX_H 3000.0  /* ... within this time after its last dose */
+#define ELIM_FRACTION 1e-3 /* "to infinity": extrapolated share of the AUC at most this */
+#define ELIM_MAX_H 3000.0  /* ... reached within this time after the last victim dose */
 
 /* The victim's AUC over [t0, t1] and Cmax over the same window in one arm (the predictor
  * p, victim = drug 0). For t1 = Inf the run is extended (doubling, from 24 h after the last
- * victim dose) until the victim is below ELIM_FRACTION of its Cmax in the window. */
+ * victim dose, at most ELIM_MAX_H) until the extrapolated rest C_last / lambda_z (lambda_z
+ * from the log-linear end of the curve, medtwin/exposure.h) is below ELIM_FRACTION of the
+ * area so far; the rest is then added (AUC to infinity as non-compartmental analysis
+ * defines it, with at most 0.1% extrapolated). */
 static int ddi_arm(runner *R, mt_predictor *p, double t0, double t1, double last_dose, double *auc,
                    double *cmax, char **why)
 {
-    double until = isfinite(t1) ? t1 : fmax(last_dose, t0) + 24;
+    double start = fmax(last_dose, t0);
+    double until = isfinite(t1) ? t1 : start + 24;
     for (;;) {
-        mt_predict_options o = {.until_h = until};
+        mt_predict_options o = {.until_h = until, .steps = grid_steps(until)};
         mt_prediction res = {0};
         if (mt_predictor_run(p, &o, &res) != MT_OK) {
             *why = xstrdup(mt_errmsg(R->ctx));
             return -1;
         }
-        const double *c = res.drugs[0].conc_mg_l;
+        const mt_predicted_drug *v = &res.drugs[0];
         size_t n = res.n_times;
-        *cmax = mt_validate_max_window(n, res.time_h, c, t0, until);
-        int done = isfinite(t1) || (*cmax > 0 && c[n - 1] < ELIM_FRACTION * *cmax);
-        if (done)
-            *auc = mt_validate_auc_window(n, res.time_h, c, t0, fmin(t1, until));
+        *cmax = mt_validate_max_window(n, res.time_h, v->conc_mg_l, t0, until);
+        *auc = mt_validate_auc_window(n, res.time_h, v->conc_mg_l, t0, fmin(t1, until));
+        double lz = v->exposure.lambda_z, rest = lz > 0 ? v->conc_mg_l[n - 1] / lz : INFINITY;
+        int done = isfinite(t1) || (*auc > 0 && rest < ELIM_FRACTION * *auc);
         mt_prediction_clear(&res);
-        if (done)
+        if (done) {
+            if (!isfinite(t1))
+                *auc += rest;
             return 0;
-        if (until - fmax(last_dose, t0) >= ELIM_MAX_H) {
-            *why = xprintf("the victim is not below %g of its Cmax within %g h of its last dose",
-                           ELIM_FRACTION, ELIM_MAX_H);
+        }
+        if (until - start >= ELIM_MAX_H) {
+            *why = xprintf("the victim's AUC to infinity is not within %g%% by %g h after its "
+                           "last dose (no terminal log-linear decline)",
+                           100 * ELIM_FRACTION, ELIM_MAX_H);
             return -1;
         }
-        until = fmax(last_dose, t0) + fmin(2 * (until - fmax(last_dose, t0)), ELIM_MAX_H);
+        until = start + fmin(2 * (until - start), ELIM_MAX_H);
     }
 }
 
@@ -1309,14 +1330,30 @@ static void ddi_row_core(runner *R, const mt_csv *t, size_t i, ddi_row *r, doubl
         return;
     }
     mt_predictor *alone = NULL, *both = make_predictor(R, 2, reg, &r->why);
-    if (both) {
-        char id[128];
-        size_t idx;
-        snprintf(id, sizeof id, "CL_H_eff_%s", r->victim);
-        if (mt_model_find(mt_predictor_model(both), id, &idx) != MT_OK)
-            r->why = xprintf("the twin has no interaction of %s on %s (the interaction "
-                             "parameters are not derived from the drug cards yet)",
-                             r->perp, r->victim);
+    if (both && !mt_predictor_interacts(both, 0)) {
+        /* the twin's facts say why a card interaction is not modelled */
+        const mt_twin_param_list *tw = mt_predictor_twin(both);
+        char *facts = xstrdup("");
+        char prefix[96];
+        snprintf(prefix, sizeof prefix, "interaction.%s.", r->perp);
+        for (size_t k = 0; k < tw->n_facts; k++)
+            if (!strncmp(tw->facts[k].key, prefix, strlen(prefix))) {
+                char *nf = xprintf("%s%s%s: %s %s", facts, *facts ? "; " : "", tw->facts[k].key,
+                                   tw->facts[k].text, tw->facts[k].how);
+                free(facts);
+                facts = nf;
+            }
+        r->why = xprintf("the twin models no interaction of %s on %s's hepatic clearance%s%s",
+                         r->perp, r->victim,
+                         *facts ? " ("
+                                : " (the perpetrator's card has no "
+                                  "interaction on the victim's "
+                                  "enzymes",
+                         *facts ? facts : "");
+        free(facts);
+        char *closed = xprintf("%s)", r->why);
+        free(r->why);
+        r->why = closed;
     }
     if (!r->why)
         alone = make_predictor(R, 1, reg, &r->why);

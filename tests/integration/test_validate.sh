@@ -110,6 +110,44 @@ else
     echo "skip: shared clinical data not found ($S)"
 fi
 
+# --- an interaction study with IV doses (the cards give complete IV twins): the predicted AUC
+# ratio must be the ratio of the victim's AUC from its dose on in two `medtwin predict` runs ---
+cat >"$tmp/ddi_iv.csv" <<'CSV'
+study_id,victim,victim_dose_mg,victim_route,victim_time_h,perpetrator,perp_dose_mg,perp_route,perp_interval_h,perp_n_doses,observed_aucr,observed_cmaxr,auc_t0_h,auc_t1_h,compartment,qc_flags,source_file_row
+Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,3,,24,inf,Plasma,,S1
+Synthetic,Midazolam,1,iv,24,R_warfarin,10,iv,,1,1,,24,inf,Plasma,,S2
+Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,0.5,,24,inf,Urine,aucr_is_inverse_CLR,S3
+CSV
+"$MEDTWIN" validate --ddi "$tmp/ddi_iv.csv" --out "$tmp/di" --quiet >"$tmp/out" 2>"$tmp/err"
+check $? "ddi with IV doses runs"
+grep -q "^validate: 1 predicted, 2 not predicted" "$tmp/out"; check $? "ddi summary line"
+R="$MT_SOURCE_DIR/data/validation/reference_adult_male.json"
+"$MEDTWIN" predict --patient "$R" --regimen "midazolam 1 mg iv once at 24 h" --until 200h \
+    --steps 40000 --out "$tmp/alone.json" 2>/dev/null &&
+"$MEDTWIN" predict --patient "$R" --regimen "midazolam 1 mg iv once at 24 h" \
+    --regimen "itraconazole 200 mg iv q24h x 2 doses" --until 200h --steps 40000 \
+    --out "$tmp/both.json" 2>/dev/null
+python3 - "$tmp/alone.json" "$tmp/both.json" "$tmp/di/results.csv" <<'PY'
+import csv, json, sys
+def auc_from(path, t0):
+    # trapezoids of the predicted curve from the victim's dose on (the grid point at the dose
+    # already holds the bolus, so the interval before it is not part of this dose's area);
+    # the curve is below 1e-10 mg/L at 200 h, so this is the AUC to infinity
+    d = json.load(open(path))["drugs"][0]
+    t, c = d["time_h"], d["conc_mg_per_l"]
+    return sum((t[i + 1] - t[i]) * (c[i] + c[i + 1]) / 2 for i in range(len(t) - 1) if t[i] >= t0)
+ratio = auc_from(sys.argv[2], 24) / auc_from(sys.argv[1], 24)
+rows = {r["source_file_row"]: r for r in csv.DictReader(open(sys.argv[3]))}
+got = float(rows["S1"]["aucr_pred"])
+assert ratio > 1.2 and abs(got - ratio) < 1e-3 * ratio, (got, ratio)
+# Guest: R = 3 -> limit (1 + 2*2)/3 = 5/3, accepted range [1.8, 5]
+assert rows["S1"]["aucr_guest"] == ("yes" if 1.8 <= got <= 5 else "no"), rows["S1"]
+assert rows["S2"]["status"] == "not predicted" and "no interaction" in rows["S2"]["reason"]
+assert rows["S3"]["status"] == "not predicted" and "aucr_is_inverse_CLR" in rows["S3"]["reason"]
+print("midazolam + itraconazole iv: AUC ratio %.4g (predict runs: %.4g)" % (got, ratio))
+PY
+check $? "ddi AUC ratio = ratio of two predict runs; Guest; reasons"
+
 # --- bad input: one line on stderr naming the problem, status 1..127 ---
 expect_error() { # name, fragment, args...
     local name=$1 frag=$2; shift 2

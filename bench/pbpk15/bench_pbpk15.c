@@ -64,6 +64,8 @@ int main(int argc, char **argv)
         mt_sim_set_method(s, MT_METHOD_BDF) != MT_OK ||
         mt_sim_add_output(s, "C_venous", MT_REPORT_DEFAULT) != MT_OK)
         return fail(ctx, "solver setup");
+    const char *jac = getenv("MT_BENCH_JACOBIAN"); /* "dq": difference quotients */
+    mt_sim_set_jacobian(s, !(jac && !strcmp(jac, "dq")));
     if (mt_csv_read(ctx, argv[2], (size_t)64 << 20, &csv) != MT_OK)
         return fail(ctx, argv[2]);
     size_t rows = mt_csv_n_rows(csv), cols = mt_csv_n_cols(csv);
@@ -113,8 +115,12 @@ int main(int argc, char **argv)
     qsort(times, (size_t)n, sizeof *times, cmp_d);
     double median = n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
     printf("method=medtwin N=%ld total=%.3f s median=%.1f us mean=%.1f us twins_per_core_s=%.1f "
-           "compile=%.1f ms\n",
-           n, total, 1e6 * median, 1e6 * total / (double)n, (double)n / total, 1e3 * t_compile);
+           "compile=%.1f ms jacobian=%s\n",
+           n, total, 1e6 * median, 1e6 * total / (double)n, (double)n / total, 1e3 * t_compile,
+           jac && !strcmp(jac, "dq")      ? "dq"
+           : mt_sim_jacobian_kind(s) == 2 ? "analytic-constant"
+           : mt_sim_jacobian_kind(s) == 1 ? "analytic"
+                                          : "dq");
     free(vals);
     free(times);
     free(out);

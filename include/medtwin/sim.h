@@ -45,6 +45,14 @@ MT_NODISCARD mt_status mt_sim_set_tolerances(mt_sim *s, double rtol, double atol
 MT_NODISCARD mt_status mt_sim_set_method(mt_sim *s, mt_method method);
 MT_NODISCARD mt_status mt_sim_set_max_steps(mt_sim *s, long max_steps);
 
+/* The Newton iterations of the implicit method use the model's analytic Jacobian (symbolic
+ * derivatives of the right-hand side, through its rules) when it has one (default, analytic
+ * 1), or difference quotients (analytic 0). mt_sim_jacobian_kind: 0 the model has no
+ * analytic Jacobian (a function without a symbolic derivative, or too large), 1 it has one,
+ * 2 it has one and it is constant: the model is linear and time-invariant between events. */
+void mt_sim_set_jacobian(mt_sim *s, int analytic);
+int mt_sim_jacobian_kind(const mt_sim *s);
+
 /* Seeds the random stream that orders simultaneous events of equal
  * priority (SBML's random event order). The same seed gives the same run;
  * every run restarts the stream from the seed. Default seed: 1. */

@@ -17,6 +17,7 @@
  * events (block rules_all).
  */
 #include "compile/program.h"
+#include "compile/deriv.h"
 #include "model/ir.h"
 
 #include <math.h>
@@ -372,6 +373,212 @@ static void dyn_cb(int sym, void *arg)
         flags[-1] = 1;
 }
 
+/* Does e read time, a state or a dynamic rule? */
+typedef struct {
+    const unsigned char *varying;
+    int hit;
+} vary_scan;
+
+static void vary_cb(int sym, void *arg)
+{
+    vary_scan *v = arg;
+    if (sym >= 0 && v->varying[sym])
+        v->hit = 1;
+}
+
+static int varies(const mt_expr *e, const unsigned char *varying)
+{
+    vary_scan v = {varying, mt_expr_uses_time(e)};
+    mt_expr_visit_syms(e, vary_cb, &v);
+    return v.hit;
+}
+
+typedef struct {
+    const int *dyn;
+    const mt_model *m;
+    int *list;
+    size_t n;
+} dep_scan;
+
+static int is_state_slot(const mt_model *m, int s) { return m->sym[s].state >= 0; }
+
+static void dep_cb(int sym, void *arg)
+{
+    dep_scan *d = arg;
+    if (sym < 0 || !d->dyn[sym] || is_state_slot(d->m, sym))
+        return;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->list[i] == sym)
+            return;
+    d->list[d->n++] = sym;
+}
+
+/* One block per dynamic rule and its direct dynamic-rule dependencies (program.h). */
+static mt_status build_rule_blocks(cc *c, const mt_model *m, const mt_expr **expr, const int *dyn,
+                                   const int *order, size_t n_order)
+{
+    mt_ctx *ctx = c->ctx;
+    mt_program *p = c->p;
+    size_t n = m->n_sym;
+    p->rule_block = mt_calloc(ctx, n ? n : 1, sizeof *p->rule_block);
+    p->rule_pos = mt_calloc(ctx, n ? n : 1, sizeof *p->rule_pos);
+    p->dep_start = mt_calloc(ctx, n + 1, sizeof *p->dep_start);
+    int *scratch = mt_calloc(ctx, n ? n : 1, sizeof *scratch);
+    if (!p->rule_block || !p->rule_pos || !p->dep_start || !scratch) {
+        mt_free(ctx, scratch);
+        return mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
+    }
+    for (size_t s = 0; s < n; s++)
+        p->rule_pos[s] = -1;
+    size_t total = 0, cap = 0;
+    int *deps = NULL;
+    for (size_t i = 0; i < n_order; i++) {
+        int s = order[i];
+        if (!expr[s] || !dyn[s] || is_state_slot(m, s))
+            continue;
+        p->rule_pos[s] = (int)i;
+        p->rule_block[s] = begin(c);
+        gen(c, expr[s]);
+        emit(c, MT_OP_STORE, s);
+        pop(c, 1);
+        end(c);
+    }
+    for (size_t s = 0; s < n; s++) {
+        p->dep_start[s] = total;
+        if (p->rule_pos[s] < 0)
+            continue;
+        dep_scan d = {dyn, m, scratch, 0};
+        mt_expr_visit_syms(expr[s], dep_cb, &d);
+        if (total + d.n > cap) {
+            size_t nc = (total + d.n) * 2 + 16;
+            int *nd = mt_realloc(ctx, deps, nc * sizeof *nd);
+            if (!nd) {
+                mt_free(ctx, deps);
+                mt_free(ctx, scratch);
+                return mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
+            }
+            deps = nd;
+            cap = nc;
+        }
+        memcpy(deps + total, d.list, d.n * sizeof *deps);
+        total += d.n;
+    }
+    p->dep_start[n] = total;
+    p->deps = deps;
+    mt_free(ctx, scratch);
+    return MT_OK;
+}
+
+#define MT_JAC_MAX_STATES 2000
+#define MT_JAC_BUDGET ((size_t)500000)
+
+/* The analytic Jacobian block (program.h). A model the symbolic derivatives cannot handle
+ * keeps has_jac = 0; only running out of memory is an error. */
+static mt_status build_jacobian(cc *c, const mt_model *m, const mt_expr **expr, const int *dyn,
+                                const int *order, size_t n_order)
+{
+    mt_ctx *ctx = c->ctx;
+    mt_program *p = c->p;
+    size_t n = m->n_sym, ns = m->n_state;
+    p->has_jac = p->jac_constant = 0;
+    if (ns == 0 || ns > MT_JAC_MAX_STATES)
+        return MT_OK;
+    const mt_expr **rule = mt_calloc(ctx, n, sizeof *rule);
+    unsigned char *varying = mt_calloc(ctx, n, 1);
+    size_t cap = 0, nj = 0;
+    mt_expr **ent = NULL;
+    mt_deriv *w = NULL;
+    mt_status st = MT_OK;
+    if (!rule || !varying) {
+        st = mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
+        goto out;
+    }
+    for (size_t s = 0; s < n; s++) {
+        if (expr[s] && dyn[s])
+            rule[s] = expr[s];
+        varying[s] = (unsigned char)(dyn[s] != 0);
+    }
+    mt_deriv_env env = {n, rule, MT_JAC_BUDGET};
+    if ((st = mt_deriv_begin(ctx, &env, &w)) != MT_OK)
+        goto out;
+    int constant = 1;
+    for (size_t j = 0; j < ns && st == MT_OK; j++) {
+        mt_deriv_set_state(w, m->state[j].slot);
+        for (size_t i = 0; i < ns; i++) {
+            mt_expr *e = NULL;
+            st = mt_deriv_of(w, m->state[i].deriv, &e);
+            if (st != MT_OK)
+                break;
+            if (!e)
+                continue;
+            if (nj == cap) {
+                size_t nc = cap ? 2 * cap : 64;
+                mt_expr **ne = mt_realloc(ctx, ent, nc * sizeof *ne);
+                int *nr = mt_realloc(ctx, p->jac_row, nc * sizeof *nr);
+                if (nr)
+                    p->jac_row = nr;
+                int *ncl = nr ? mt_realloc(ctx, p->jac_col, nc * sizeof *ncl) : NULL;
+                if (ncl)
+                    p->jac_col = ncl;
+                if (ne)
+                    ent = ne;
+                if (!ne || !nr || !ncl) {
+                    mt_expr_free(ctx, e);
+                    st = mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
+                    break;
+                }
+                cap = nc;
+            }
+            if (varies(e, varying))
+                constant = 0;
+            ent[nj] = e;
+            p->jac_row[nj] = (int)i;
+            p->jac_col[nj] = (int)j;
+            nj++;
+        }
+    }
+    if (st == MT_EUNSUPPORTED || st == MT_ELIMIT) {
+        st = MT_OK; /* no analytic Jacobian: difference quotients */
+        goto out;
+    }
+    if (st != MT_OK)
+        goto out;
+    /* time in the right-hand side, directly or through a rule, breaks time invariance */
+    for (size_t i = 0; i < ns && constant; i++)
+        if (mt_expr_uses_time(m->state[i].deriv))
+            constant = 0;
+    for (size_t i = 0; i < n_order && constant; i++)
+        if (rule[order[i]] && mt_expr_uses_time(rule[order[i]]))
+            constant = 0;
+    p->jac = begin(c);
+    emit(c, MT_OP_LOADSTATES, 0);
+    for (size_t i = 0; i < n_order; i++) {
+        int s = order[i];
+        if (!rule[s])
+            continue;
+        gen(c, rule[s]);
+        emit(c, MT_OP_STORE, s);
+        pop(c, 1);
+    }
+    for (size_t k = 0; k < nj; k++) {
+        gen(c, ent[k]);
+        emit(c, MT_OP_OUT, (int)k);
+        pop(c, 1);
+    }
+    end(c);
+    p->n_jac = nj;
+    p->has_jac = !c->oom;
+    p->jac_constant = p->has_jac && constant;
+out:
+    for (size_t k = 0; k < nj; k++)
+        mt_expr_free(ctx, ent[k]);
+    mt_free(ctx, ent);
+    mt_deriv_end(w);
+    mt_free(ctx, rule);
+    mt_free(ctx, varying);
+    return st;
+}
+
 static mt_status build(cc *c, const mt_model *m)
 {
     mt_ctx *ctx = c->ctx;
@@ -502,6 +709,10 @@ static mt_status build(cc *c, const mt_model *m)
         pop(c, 1);
     }
     end(c);
+    if ((st = build_jacobian(c, m, expr, dyn, order, t.n_order)) != MT_OK)
+        goto done;
+    if ((st = build_rule_blocks(c, m, expr, dyn, order, t.n_order)) != MT_OK)
+        goto done;
 
     /* Events */
     for (size_t i = 0; i < m->n_event; i++) {
@@ -643,6 +854,12 @@ void mt_program_destroy(mt_program *p)
     mt_free(NULL, p->slot);
     mt_free(NULL, p->pub);
     mt_free(NULL, p->state_slot);
+    mt_free(NULL, p->jac_row);
+    mt_free(NULL, p->jac_col);
+    mt_free(NULL, p->rule_block);
+    mt_free(NULL, p->rule_pos);
+    mt_free(NULL, p->dep_start);
+    mt_free(NULL, p->deps);
     mt_free(NULL, p->ev);
     mt_free(NULL, p->consts);
     mt_free(NULL, p->code);

@@ -92,6 +92,24 @@ struct mt_program {
     mt_block rules_all; /* LOADSTATES + every rule */
     mt_block rules_dyn; /* LOADSTATES + rules that depend on time or a state */
     mt_block rhs;       /* rules_dyn + derivatives -> out */
+    /* Dynamic rules one by one, for outputs that need only some of them: rule_block[s] is
+     * the block that computes dynamic rule slot s from the slot values (no LOADSTATES);
+     * rule_pos[s] its topological position (-1: not a dynamic rule); the dynamic rules it
+     * reads directly are deps[dep_start[s] .. dep_start[s + 1]). */
+    mt_block *rule_block;
+    int *rule_pos;
+    size_t *dep_start;
+    int *deps;
+    /* Analytic Jacobian (compile/deriv.c): block jac = LOADSTATES + dynamic rules + one
+     * OUT k per structurally non-zero entry (jac_row[k], jac_col[k]) = d f_row / d y_col.
+     * has_jac 0: a function without a symbolic derivative, or too large (the solver then
+     * uses difference quotients). jac_constant: every entry is free of states, dynamic rules
+     * and time, and no derivative reads time: f(y) = J y + f(0) between events (a linear
+     * time-invariant model). */
+    int has_jac, jac_constant;
+    size_t n_jac;
+    int *jac_row, *jac_col;
+    mt_block jac;
     size_t n_event;
     mt_pevent *ev;
     /* root functions: one per event (+1 while its trigger holds, else -1),

@@ -84,6 +84,13 @@ struct mt_sim {
     SUNLinearSolver LS;
     size_t n_eq;
     int cv_method;
+    int *need; /* dynamic rules the outputs read, in evaluation order */
+    size_t n_need;
+    int need_ok; /* need is current for the outputs */
+    unsigned char *mark;
+    int use_jac;  /* analytic Jacobian when the program has one (default) */
+    int jac_set;  /* the solver memory currently has the analytic Jacobian */
+    double *jbuf; /* its non-zero entries */
     char cv_msg[512];
 };
 
@@ -102,6 +109,7 @@ mt_status mt_sim_create(mt_ctx *ctx, const mt_program *p, mt_sim **out)
     s->method = MT_METHOD_BDF;
     s->max_steps = 100000;
     s->seed = 1;
+    s->use_jac = 1;
     size_t nasg = 1;
     for (size_t i = 0; i < p->n_event; i++)
         if (p->ev[i].n_asg > nasg)
@@ -112,7 +120,11 @@ mt_status mt_sim_create(mt_ctx *ctx, const mt_program *p, mt_sim **out)
     s->ovr_set = mt_calloc(ctx, p->n_slot, 1);
     s->ovr_val = mt_calloc(ctx, p->n_slot, sizeof *s->ovr_val);
     s->prev = mt_calloc(ctx, p->n_event, 1);
-    if (!s->vals || !s->stack || !s->tmp || !s->ovr_set || !s->ovr_val || !s->prev) {
+    s->jbuf = mt_calloc(ctx, p->n_jac ? p->n_jac : 1, sizeof *s->jbuf);
+    s->need = mt_calloc(ctx, p->n_slot ? p->n_slot : 1, sizeof *s->need);
+    s->mark = mt_calloc(ctx, p->n_slot ? p->n_slot : 1, 1);
+    if (!s->vals || !s->stack || !s->tmp || !s->ovr_set || !s->ovr_val || !s->prev || !s->jbuf ||
+        !s->need || !s->mark) {
         mt_sim_destroy(s);
         return mt_error(ctx, MT_ENOMEM, "out of memory");
     }
@@ -159,6 +171,9 @@ void mt_sim_destroy(mt_sim *s)
     mt_free(s->ctx, s->ovr_set);
     mt_free(s->ctx, s->ovr_val);
     mt_free(s->ctx, s->prev);
+    mt_free(s->ctx, s->jbuf);
+    mt_free(s->ctx, s->need);
+    mt_free(s->ctx, s->mark);
     mt_free(s->ctx, s->out);
     mt_free(s->ctx, s);
 }
@@ -181,6 +196,15 @@ mt_status mt_sim_set_method(mt_sim *s, mt_method method)
         return mt_error(s->ctx, MT_EINVAL, "unknown integration method %d", (int)method);
     s->method = method;
     return MT_OK;
+}
+
+void mt_sim_set_jacobian(mt_sim *s, int analytic) { s->use_jac = analytic != 0; }
+
+int mt_sim_jacobian_kind(const mt_sim *s)
+{
+    if (!s->p->has_jac)
+        return 0;
+    return s->p->jac_constant ? 2 : 1;
 }
 
 mt_status mt_sim_set_max_steps(mt_sim *s, long max_steps)
@@ -220,6 +244,7 @@ void mt_sim_clear_values(mt_sim *s) { memset(s->ovr_set, 0, s->p->n_slot); }
 
 mt_status mt_sim_add_output(mt_sim *s, const char *id, mt_report how)
 {
+    s->need_ok = 0;
     int slot = find_public(s->p, id);
     if (slot < 0)
         return mt_error(s->ctx, MT_ENOTFOUND, "unknown symbol '%s'", id);
@@ -240,7 +265,11 @@ mt_status mt_sim_add_output(mt_sim *s, const char *id, mt_report how)
     return MT_OK;
 }
 
-void mt_sim_clear_outputs(mt_sim *s) { s->n_out = 0; }
+void mt_sim_clear_outputs(mt_sim *s)
+{
+    s->n_out = 0;
+    s->need_ok = 0;
+}
 
 /* ---------- evaluation helpers ---------- */
 
@@ -267,6 +296,23 @@ static int rhs_fn(sunrealtype t, N_Vector y, N_Vector yd, void *ud)
         return 0;
     }
     run_block(s, s->p->rhs, t, yy, dd);
+    return 0;
+}
+
+/* The analytic Jacobian (compile/deriv.c): dense J from the program's non-zero entries. */
+static int jac_fn(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud, N_Vector t1,
+                  N_Vector t2, N_Vector t3)
+{
+    (void)fy;
+    (void)t1;
+    (void)t2;
+    (void)t3;
+    mt_sim *s = ud;
+    const mt_program *p = s->p;
+    run_block(s, p->jac, t, N_VGetArrayPointer(y), s->jbuf);
+    SUNMatZero(J);
+    for (size_t k = 0; k < p->n_jac; k++)
+        SM_ELEMENT_D(J, p->jac_row[k], p->jac_col[k]) = s->jbuf[k];
     return 0;
 }
 
@@ -348,6 +394,14 @@ static mt_status setup_cvode(mt_sim *s, double t0)
             f = CVodeRootInit(s->cv, (int)s->p->n_roots, root_fn);
         if (f != CV_SUCCESS)
             return cv_fail(s, "solver setup", f, t0);
+        s->jac_set = 0;
+    }
+    int want_jac = s->use_jac && s->p->has_jac && s->p->n_state > 0;
+    if (want_jac != s->jac_set) {
+        int f = CVodeSetJacFn(s->cv, want_jac ? jac_fn : NULL);
+        if (f != CV_SUCCESS)
+            return cv_fail(s, "CVodeSetJacFn", f, t0);
+        s->jac_set = want_jac;
     }
     int f = CVodeSStolerances(s->cv, s->rtol, s->atol);
     if (f == CV_SUCCESS)
@@ -587,9 +641,60 @@ static double report(const mt_sim *s, const output *o)
     return v;
 }
 
+/* Marks dynamic rule slot q and the dynamic rules it reads (iteratively: no recursion depth
+ * limit on long rule chains); s->need collects them. */
+static void need_rule(mt_sim *s, int q)
+{
+    const mt_program *p = s->p;
+    if (q < 0 || p->rule_pos[q] < 0 || s->mark[q])
+        return;
+    size_t first = s->n_need;
+    s->mark[q] = 1;
+    s->need[s->n_need++] = q;
+    for (size_t i = first; i < s->n_need; i++) {
+        int r = s->need[i];
+        for (size_t k = p->dep_start[r]; k < p->dep_start[r + 1]; k++) {
+            int d = p->deps[k];
+            if (!s->mark[d]) {
+                s->mark[d] = 1;
+                s->need[s->n_need++] = d;
+            }
+        }
+    }
+}
+
+/* The dynamic rules the outputs need, in topological order. */
+static void plan_outputs(mt_sim *s)
+{
+    const mt_program *p = s->p;
+    memset(s->mark, 0, p->n_slot);
+    s->n_need = 0;
+    for (size_t j = 0; j < s->n_out; j++) {
+        const mt_pslot *q = &p->slot[s->out[j].slot];
+        need_rule(s, s->out[j].slot);
+        if (q->kind == MT_SYM_SPECIES && q->comp >= 0)
+            need_rule(s, q->comp);
+    }
+    /* by topological position (insertion sort: the lists are short) */
+    for (size_t i = 1; i < s->n_need; i++) {
+        int v = s->need[i];
+        size_t k = i;
+        while (k > 0 && p->rule_pos[s->need[k - 1]] > p->rule_pos[v]) {
+            s->need[k] = s->need[k - 1];
+            k--;
+        }
+        s->need[k] = v;
+    }
+    s->need_ok = 1;
+}
+
 static void record(mt_sim *s, mt_result *r, size_t row, double t, const double *y)
 {
-    run_block(s, s->p->rules_all, t, y, NULL);
+    const mt_program *p = s->p;
+    for (size_t i = 0; i < p->n_state; i++)
+        s->vals[p->state_slot[i]] = y[i];
+    for (size_t i = 0; i < s->n_need; i++)
+        run_block(s, p->rule_block[s->need[i]], t, y, NULL);
     r->time[row] = t;
     for (size_t j = 0; j < s->n_out; j++)
         r->data[row * r->n_cols + j] = report(s, &s->out[j]);
@@ -714,6 +819,8 @@ mt_status mt_sim_run(mt_sim *s, double t0, double t_end, long n_steps, mt_result
         return mt_error(s->ctx, MT_ELIMIT, "too many output steps (%ld)", n_steps);
     if (s->n_out == 0 && default_outputs(s) != MT_OK)
         return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    if (!s->need_ok)
+        plan_outputs(s);
     mt_result *r = result_new(s, (size_t)n_steps + 1);
     if (!r)
         return mt_error(s->ctx, MT_ENOMEM, "out of memory");

@@ -481,7 +481,7 @@ static int plot_obs_pred(runner *R, const char *file, const char *title, const c
     char xl[128], yl[128];
     snprintf(xl, sizeof xl, "observed %s", what);
     snprintf(yl, sizeof yl, "predicted %s", what);
-    mt_plot_xy_options o = {title, xl, yl, 1, 1, 1};
+    mt_plot_xy_options o = {title, xl, yl, 1, 1, 1, 0, 0};
     char *path = xprintf("%s/%s", R->a->out, file);
     mt_status st = mt_plot_xy(R->ctx, path, &o, n_sets, sets, 5, c);
     free(path);
@@ -1409,7 +1409,8 @@ static int plot_guest(runner *R, const char *file, const char *title, const char
     char xl[96], yl[96];
     snprintf(xl, sizeof xl, "observed %s", what);
     snprintf(yl, sizeof yl, "predicted %s", what);
-    mt_plot_xy_options o = {title, xl, yl, 1, 1, 1};
+    /* at least 0.1..10: the ratios of weak to strong interactions, with or without points */
+    mt_plot_xy_options o = {title, xl, yl, 1, 1, 1, 0.1, 10};
     char *path = xprintf("%s/%s", R->a->out, file);
     mt_status st = mt_plot_xy(R->ctx, path, &o, 1, s, 5, c);
     free(path);

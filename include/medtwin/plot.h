@@ -44,6 +44,8 @@ typedef struct {
     const char *title, *xlabel, *ylabel;
     int log_x, log_y; /* logarithmic axes (non-positive values are skipped) */
     int same_range;   /* x and y share one range (observed vs predicted plots) */
+    double cover_lo;  /* when cover_hi > cover_lo (> 0 on a log axis): both axes cover at */
+    double cover_hi;  /* least [cover_lo, cover_hi], with or without points */
 } mt_plot_xy_options;
 
 /* Writes an x-y plot: n_sets point sets (markers, one colour each) over n_curves reference

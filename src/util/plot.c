@@ -381,9 +381,20 @@ static double xy_coord(double v, int log_axis)
 }
 
 /* Ranges of an x-y plot from its points only (reference curves are clipped to them). */
-static void compute_xy_ranges(plot_job *job, int same_range)
+static void compute_xy_ranges(plot_job *job, const mt_plot_xy_options *o)
 {
+    int same_range = o->same_range;
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+    if (o->cover_hi > o->cover_lo) {
+        double xa = xy_coord(o->cover_lo, job->log_x), xb = xy_coord(o->cover_hi, job->log_x);
+        double ya = xy_coord(o->cover_lo, job->log_y), yb = xy_coord(o->cover_hi, job->log_y);
+        if (!isnan(xa) && !isnan(xb) && !isnan(ya) && !isnan(yb)) {
+            xlo = xa;
+            xhi = xb;
+            ylo = ya;
+            yhi = yb;
+        }
+    }
     for (size_t k = 0; k < job->n_sets; k++) {
         const mt_plot_points *ps = &job->sets[k];
         for (size_t i = 0; i < ps->n; i++) {
@@ -396,8 +407,13 @@ static void compute_xy_ranges(plot_job *job, int same_range)
             yhi = fmax(yhi, yv);
         }
     }
-    job->any_finite = xlo <= xhi;
-    if (!job->any_finite) {
+    int any_points = 0;
+    for (size_t k = 0; k < job->n_sets && !any_points; k++)
+        for (size_t i = 0; i < job->sets[k].n && !any_points; i++)
+            any_points = !isnan(xy_coord(job->sets[k].x[i], job->log_x)) &&
+                         !isnan(xy_coord(job->sets[k].y[i], job->log_y));
+    job->any_finite = any_points;
+    if (!(xlo <= xhi)) {
         xlo = ylo = 0.0;
         xhi = yhi = 1.0;
     } else {
@@ -483,7 +499,7 @@ static void draw_xy_legend(const plot_job *job)
         tcol[nleg] = COL_FG;
         scol[nleg] = COL_SERIES + (PLINT)(k % N_SERIES_COL);
         snum[nleg] = 1;
-        sscale[nleg] = 1.0;
+        sscale[nleg] = 0.7; /* as drawn */
         sym[nleg] = markers[k % N_MARKERS];
         lcol[nleg] = COL_FG;
         lsty[nleg] = 1;
@@ -762,7 +778,7 @@ mt_status mt_plot_xy(mt_ctx *ctx, const char *path, const mt_plot_xy_options *o,
                     .n_curves = n_curves,
                     .log_x = o->log_x != 0,
                     .log_y = o->log_y != 0};
-    compute_xy_ranges(&job, o->same_range);
+    compute_xy_ranges(&job, o);
     FILE *f = fopen(path, "wb");
     if (!f) {
         int e = errno;

@@ -15,6 +15,7 @@
  * extra state dAUC/dt = C_venous_v added to the model, to 1500 h after the dose.
  * All numbers are synthetic test values.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "harness.h"
 #include "medtwin/medtwin.h"
 #include "medtwin/pbpk.h"
@@ -30,6 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const double T0 = 1500.0, T_AFTER = 1500.0, DOSE = 100.0, CLH = 20.0;
 
@@ -721,9 +724,73 @@ TEST(twin_inactivator_and_missing_values)
     mt_ctx_destroy(ctx);
 }
 
+/* The enzyme table stays strict with its half-lives: a wrong unit, a duplicate, a half-life of
+ * an enzyme without a reference concentration are refused with the line. */
+static mt_status load_with_row(mt_ctx *ctx, const char *row)
+{
+    char dir[] = "/tmp/mt_enz_XXXXXX";
+    if (!mkdtemp(dir))
+        return MT_EIO;
+    static const char *const subdirs[] = {"physiology", "tissue", "pgx"};
+    char a[4096], b[4096];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(a, sizeof a, "%s/%s", mt_data_dir(), subdirs[i]);
+        snprintf(b, sizeof b, "%s/%s", dir, subdirs[i]);
+        if (symlink(a, b) != 0)
+            return MT_EIO;
+    }
+    snprintf(b, sizeof b, "%s/enzymes", dir);
+    mkdir(b, 0700);
+    snprintf(a, sizeof a, "%s/enzymes/enzyme_abundance.csv", mt_data_dir());
+    snprintf(b, sizeof b, "%s/enzymes/enzyme_abundance.csv", dir);
+    FILE *in = fopen(a, "rb"), *out = fopen(b, "wb");
+    if (!in || !out) {
+        if (in)
+            fclose(in);
+        if (out)
+            fclose(out);
+        return MT_EIO;
+    }
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, n, out);
+    fprintf(out, "%s\n", row);
+    fclose(in);
+    fclose(out);
+    mt_twin_tables *t = NULL;
+    mt_status st = mt_twin_tables_load(ctx, dir, &t);
+    mt_twin_tables_destroy(t);
+    remove(b);
+    snprintf(b, sizeof b, "%s/enzymes", dir);
+    rmdir(b);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(b, sizeof b, "%s/%s", dir, subdirs[i]);
+        unlink(b);
+    }
+    rmdir(dir);
+    return st;
+}
+
+TEST(enzyme_half_life_rows_strict)
+{
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    ASSERT_EQ_INT(load_with_row(ctx, ""), MT_OK); /* the copy itself loads */
+    ASSERT_EQ_INT(load_with_row(ctx, "CYP2D6,t1/2 (liver),2160,min,a source,"), MT_EPARSE);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "unit 'min' (expected 'h')") != NULL);
+    ASSERT_EQ_INT(load_with_row(ctx, "CYP3A4,t1/2 (liver),37,h,a source,"), MT_EPARSE);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "duplicate row CYP3A4 t1/2 (liver)") != NULL);
+    ASSERT_EQ_INT(load_with_row(ctx, "CYP9Z9,t1/2 (liver),30,h,a source,"), MT_EPARSE);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "CYP9Z9 has a t1/2 (liver) but no reference") != NULL);
+    ASSERT_EQ_INT(load_with_row(ctx, "CYP2D6,t1/2 (liver),30,h,,"), MT_EPARSE);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "has no source") != NULL);
+    mt_ctx_destroy(ctx);
+}
+
 TEST_MAIN(TEST_ENTRY(baseline_auc_is_dose_over_clearance), TEST_ENTRY(competitive_steady_state),
           TEST_ENTRY(competitive_partial_fm), TEST_ENTRY(mechanism_based_inactivation),
           TEST_ENTRY(induction), TEST_ENTRY(two_perpetrators_add),
           TEST_ENTRY(no_reversible_autoinhibition), TEST_ENTRY(no_perpetrator_is_identical),
           TEST_ENTRY(bad_descriptions), TEST_ENTRY(twin_midazolam_itraconazole_rifampicin),
-          TEST_ENTRY(twin_inactivator_and_missing_values))
+          TEST_ENTRY(twin_inactivator_and_missing_values), TEST_ENTRY(enzyme_half_life_rows_strict))

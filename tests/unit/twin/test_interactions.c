@@ -118,6 +118,9 @@ static mt_status set_common(mt_sim *s, size_t n_perp, const perp *pp)
     return st;
 }
 
+/* 1: run_auc exports the model to SBML and simulates the file read back. */
+static int via_sbml;
+
 /* Runs the regimen {v by mouth at T0, the perpetrators (no doses)} with interactions x and the
  * given values; returns the victim's AUC (NaN on failure). If e_id, also checks nothing and
  * copies E(t) on the grid 0..T0 (n_e + 1 points) to e_out. */
@@ -139,6 +142,15 @@ static double run_auc(const mt_pbpk_ddi *x, size_t n_perp, const perp *pp, const
     mt_status st = mt_pbpk_build_ddi(ctx, n_perp + 1, drugs, x, &m);
     if (st == MT_OK && add_auc(ctx, m) != 0)
         st = MT_ENOMEM;
+    if (st == MT_OK && via_sbml) { /* the model as `medtwin twin export` writes it, read back */
+        char *xml = NULL;
+        st = mt_model_export_sbml(ctx, m, 0, NULL, NULL, &xml);
+        mt_model_destroy(m);
+        m = NULL;
+        if (st == MT_OK)
+            st = mt_model_load_string(ctx, xml, strlen(xml), NULL, &m);
+        free(xml);
+    }
     st = st ? st : mt_program_create(ctx, m, &p);
     st = st ? st : mt_sim_create(ctx, p, &s);
     st = st ? st : mt_sim_set_tolerances(s, 1e-10, 1e-14);
@@ -307,6 +319,29 @@ TEST(two_perpetrators_add)
         report("MBI + induction on 3A4, competitive on 2C9", expect, ratio);
         ASSERT_NEAR(ratio, expect, 1e-6 * expect);
     }
+}
+
+/* The interaction model survives SBML export (`medtwin twin export`): the file read back gives
+ * the same AUC. */
+TEST(sbml_export_round_trip)
+{
+    const perp pq[] = {P, Q2};
+    mt_pbpk_pathway w[] = {{"v", "CYP3A4"}, {"v", "CYP2C9"}};
+    mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_INACTIVATION},
+                                {"q", "CYP3A4", MT_DDI_INDUCTION},
+                                {"p", "CYP2C9", MT_DDI_REVERSIBLE}};
+    mt_pbpk_ddi x = {2, w, 3, ix};
+    setting set[] = {{"fm_v_CYP3A4", 0.5},           {"fm_v_CYP2C9", 0.3},
+                     {"kdeg_CYP3A4", log(2.0) / 36}, {"kinact_p_CYP3A4", 0.06},
+                     {"KI_p_CYP3A4", 1.0},           {"Emax_q_CYP3A4", 4.0},
+                     {"EC50_q_CYP3A4", 0.5},         {"Ki_p_CYP2C9", 0.1}};
+    double direct = run_auc(&x, 2, pq, set, 8, NULL, NULL, 0);
+    via_sbml = 1;
+    double file = run_auc(&x, 2, pq, set, 8, NULL, NULL, 0);
+    via_sbml = 0;
+    printf("  SBML round trip: AUC %.12g direct, %.12g from the exported file\n", direct, file);
+    ASSERT_TRUE(isfinite(direct));
+    ASSERT_NEAR(file, direct, 1e-9 * direct);
 }
 
 /* A drug does not reversibly inhibit its own metabolism: its clearance is unchanged and the
@@ -791,6 +826,7 @@ TEST(enzyme_half_life_rows_strict)
 TEST_MAIN(TEST_ENTRY(baseline_auc_is_dose_over_clearance), TEST_ENTRY(competitive_steady_state),
           TEST_ENTRY(competitive_partial_fm), TEST_ENTRY(mechanism_based_inactivation),
           TEST_ENTRY(induction), TEST_ENTRY(two_perpetrators_add),
-          TEST_ENTRY(no_reversible_autoinhibition), TEST_ENTRY(no_perpetrator_is_identical),
-          TEST_ENTRY(bad_descriptions), TEST_ENTRY(twin_midazolam_itraconazole_rifampicin),
+          TEST_ENTRY(sbml_export_round_trip), TEST_ENTRY(no_reversible_autoinhibition),
+          TEST_ENTRY(no_perpetrator_is_identical), TEST_ENTRY(bad_descriptions),
+          TEST_ENTRY(twin_midazolam_itraconazole_rifampicin),
           TEST_ENTRY(twin_inactivator_and_missing_values), TEST_ENTRY(enzyme_half_life_rows_strict))

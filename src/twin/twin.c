@@ -9,6 +9,14 @@
  * concentrations, each row with its source). Nothing is assumed where a card is silent: every
  * value a parameter needs and the card lacks is collected as a problem naming the drug and the
  * card field, and the call fails with all of them.
+ *
+ * Interactions (mt_twin_ddi_describe, mt_twin_params_ddi; docs/interactions.md): the structure
+ * for mt_pbpk_build_ddi from the cards alone, then fm from each drug's per-enzyme CLint, the
+ * perpetrators' constants from their cards and kdeg from the enzyme table.
+ *
+ * Size: past 1,500 lines because the interaction section needs the per-drug CLint of
+ * derive_drug and the list/problem machinery of mt_twin_params; the next split is that
+ * section into its own file behind a private header for those helpers.
  */
 #include "medtwin/twin.h"
 

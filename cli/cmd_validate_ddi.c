@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cli/cmd_validate_ddi.c — `medtwin validate --ddi FILE.csv`: interaction study arms in the
+ * structured format of ddi_validation_shared.csv. Each arm is simulated twice in the reference
+ * person — the victim alone and victim + perpetrator with the hepatic interactions the cards
+ * describe — and the predicted AUC and Cmax ratios over the study's window are compared with
+ * the observed ones (fold errors, the Guest criterion). Arms that cannot be simulated are
+ * listed with the reason (docs/validation/README.md).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "validate_cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---------- interaction studies ---------- */
+
+typedef struct {
+    char *row_id, *study, *victim_name, *perp_name, *mechanism, *victim_desc, *perp_desc;
+    char victim[64], perp[64];
+    double t0, t1; /* AUC window (h, t1 may be +Inf) */
+    double aucr_obs, cmaxr_obs, aucr_pred, cmaxr_pred;
+    int predicted;
+    char *why;
+} ddi_row;
+
+static void ddi_row_free(ddi_row *r)
+{
+    free(r->row_id);
+    free(r->study);
+    free(r->victim_name);
+    free(r->perp_name);
+    free(r->mechanism);
+    free(r->victim_desc);
+    free(r->perp_desc);
+    free(r->why);
+}
+
+enum { MAX_DOSES = 4096 };
+#define ELIM_FRACTION 1e-3 /* "to infinity": extrapolated share of the AUC at most this */
+#define ELIM_MAX_H 3000.0  /* ... reached within this time after the last victim dose */
+
+/* The victim's AUC over [t0, t1] and Cmax over the same window in one arm (the predictor
+ * p, victim = drug 0). For t1 = Inf the run is extended (doubling, from 24 h after the last
+ * victim dose, at most ELIM_MAX_H) until the extrapolated rest C_last / lambda_z (lambda_z
+ * from the log-linear end of the curve, medtwin/exposure.h) is below ELIM_FRACTION of the
+ * area so far; the rest is then added (AUC to infinity as non-compartmental analysis
+ * defines it, with at most 0.1% extrapolated). */
+static int ddi_arm(mt_vld_runner *R, mt_predictor *p, double t0, double t1, double last_dose,
+                   double *auc, double *cmax, char **why)
+{
+    double start = fmax(last_dose, t0);
+    double until = isfinite(t1) ? t1 : start + 24;
+    for (;;) {
+        mt_predict_options o = {.until_h = until, .steps = mt_vld_grid_steps(until)};
+        mt_prediction res = {0};
+        if (mt_predictor_run(p, &o, &res) != MT_OK) {
+            *why = mt_vld_strdup(mt_errmsg(R->ctx));
+            return -1;
+        }
+        const mt_predicted_drug *v = &res.drugs[0];
+        size_t n = res.n_times;
+        *cmax = mt_validate_max_window(n, res.time_h, v->conc_mg_l, t0, until);
+        *auc = mt_validate_auc_window(n, res.time_h, v->conc_mg_l, t0, fmin(t1, until));
+        double lz = v->exposure.lambda_z, rest = lz > 0 ? v->conc_mg_l[n - 1] / lz : INFINITY;
+        int done = isfinite(t1) || (*auc > 0 && rest < ELIM_FRACTION * *auc);
+        mt_prediction_clear(&res);
+        if (done) {
+            if (!isfinite(t1))
+                *auc += rest;
+            return 0;
+        }
+        if (until - start >= ELIM_MAX_H) {
+            *why =
+                mt_vld_printf("the victim's AUC to infinity is not within %g%% by %g h after its "
+                              "last dose (no terminal log-linear decline)",
+                              100 * ELIM_FRACTION, ELIM_MAX_H);
+            return -1;
+        }
+        until = start + fmin(2 * (until - start), ELIM_MAX_H);
+    }
+}
+
+static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, ddi_row *r, double *buf)
+{
+#define COL(name) mt_vld_cell(t, i, mt_csv_col(t, name))
+    const char *qc = COL("qc_flags"), *comp = COL("compartment");
+    r->row_id = mt_vld_strdup(COL("source_file_row"));
+    r->study = mt_vld_strdup(COL("study_id"));
+    r->victim_name = mt_vld_strdup(COL("victim"));
+    r->perp_name = mt_vld_strdup(COL("perpetrator"));
+    r->mechanism = mt_vld_strdup(COL("mechanism"));
+    r->aucr_obs = mt_vld_num(COL("observed_aucr"));
+    r->cmaxr_obs = mt_vld_num(COL("observed_cmaxr"));
+    r->aucr_pred = r->cmaxr_pred = NAN;
+    r->t0 = r->t1 = NAN;
+    double *vt = buf, *va = buf + MAX_DOSES, *pt = buf + 2 * MAX_DOSES, *pa = buf + 3 * MAX_DOSES;
+    double w = R->weight_kg;
+    long nv = 0, np = 0;
+
+    /* the victim's doses */
+    const char *vroute = COL("victim_route"), *proute = COL("perp_route");
+    double vdose = mt_vld_num(COL("victim_dose_mg"));
+    if (isnan(vdose) && mt_vld_num(COL("victim_dose_mg_per_kg")) > 0)
+        vdose = mt_vld_num(COL("victim_dose_mg_per_kg")) * w;
+    nv = mt_vld_num_list(COL("victim_times_h"), vt, MAX_DOSES);
+    if (nv == 0) {
+        double first = mt_vld_num(COL("victim_time_h")), iv = mt_vld_num(COL("victim_interval_h"));
+        double nd = mt_vld_num(COL("victim_n_doses"));
+        if (isnan(nd))
+            nd = 1;
+        if (isfinite(first) && nd >= 1 && nd <= MAX_DOSES && (nd == 1 || iv > 0))
+            for (nv = 0; nv < (long)nd; nv++)
+                vt[nv] = first + (double)nv * (nd > 1 ? iv : 0);
+        else
+            nv = -1;
+    }
+    for (long k = 0; k < nv; k++)
+        va[k] = vdose;
+    /* the perpetrator's */
+    double pdose = mt_vld_num(COL("perp_dose_mg"));
+    np = mt_vld_num_list(COL("perp_times_h"), pt, MAX_DOSES);
+    if (np == 0) {
+        double iv = mt_vld_num(COL("perp_interval_h")), nd = mt_vld_num(COL("perp_n_doses"));
+        if (isnan(nd))
+            nd = 1;
+        if (nd >= 1 && nd <= MAX_DOSES && (nd == 1 || iv > 0))
+            for (np = 0; np < (long)nd; np++)
+                pt[np] = (double)np * (nd > 1 ? iv : 0);
+        else
+            np = -1;
+    }
+    long npa = mt_vld_num_list(COL("perp_doses_mg"), pa, MAX_DOSES);
+    if (npa == 0)
+        for (long k = 0; k < np; k++)
+            pa[k] = pdose;
+    const char *t0s = COL("auc_t0_h"), *t1s = COL("auc_t1_h");
+    r->t0 = *t0s ? mt_vld_num(t0s) : (nv > 0 ? vt[0] : NAN);
+    r->t1 = !*t1s || mt_vld_ieq(t1s, "inf") ? INFINITY : mt_vld_num(t1s);
+    r->victim_desc = nv > 1 ? mt_vld_printf("%.4g mg %s × %ld from %g h", vdose, vroute, nv, vt[0])
+                     : nv == 1 ? mt_vld_printf("%.4g mg %s at %g h", vdose, vroute, vt[0])
+                               : mt_vld_printf("%.4g mg %s", vdose, vroute);
+    r->perp_desc = np > 1 ? mt_vld_printf("%.4g mg %s × %ld (%g–%g h)", np > 0 ? pa[0] : pdose,
+                                          proute, np, pt[0], pt[np - 1])
+                          : mt_vld_printf("%.4g mg %s at 0 h", pdose, proute);
+
+    if (strstr(qc, "aucr_is_inverse_CLR")) {
+        r->why =
+            mt_vld_strdup("urine row: its 'AUCR' is 1/(renal clearance ratio), not a plasma AUC "
+                          "ratio (qc_flags aucr_is_inverse_CLR)");
+        return;
+    }
+    if (!(mt_vld_ieq(comp, "plasma") || mt_vld_ieq(comp, "serum") ||
+          mt_vld_ieq(comp, "whole blood") || mt_vld_ieq(comp, "blood") || !*comp)) {
+        r->why = mt_vld_printf("compartment '%s' is not plasma, serum or blood", comp);
+        return;
+    }
+    if (!(r->aucr_obs > 0)) {
+        r->why = mt_vld_strdup("no observed AUC ratio");
+        return;
+    }
+    if (!mt_vld_card_name(r->victim_name, r->victim, sizeof r->victim) ||
+        !mt_vld_card_name(r->perp_name, r->perp, sizeof r->perp)) {
+        r->why =
+            mt_vld_printf("'%s' or '%s' cannot be a drug card name", r->victim_name, r->perp_name);
+        return;
+    }
+    if (!strcmp(r->victim, r->perp)) {
+        r->why = mt_vld_strdup("victim and perpetrator are the same drug");
+        return;
+    }
+    mt_dose_route rv, rp;
+    if (mt_vld_ieq(vroute, "po") || mt_vld_ieq(vroute, "iv"))
+        rv = mt_vld_ieq(vroute, "po") ? MT_DOSE_PO : MT_DOSE_IV_BOLUS;
+    else {
+        r->why = mt_vld_printf("victim route '%s' is neither po nor iv", vroute);
+        return;
+    }
+    if (mt_vld_ieq(proute, "po") || mt_vld_ieq(proute, "iv"))
+        rp = mt_vld_ieq(proute, "po") ? MT_DOSE_PO : MT_DOSE_IV_BOLUS;
+    else {
+        r->why = mt_vld_printf("perpetrator route '%s' is neither po nor iv", proute);
+        return;
+    }
+    if (nv <= 0 || !(vdose > 0)) {
+        r->why = mt_vld_strdup("the victim's dose or dosing times are not given as numbers");
+        return;
+    }
+    if (np <= 0 || npa < 0 || (npa > 0 && npa != np)) {
+        r->why = mt_vld_strdup("the perpetrator's doses or dosing times are not given as numbers "
+                               "(or their counts differ)");
+        return;
+    }
+    for (long k = 0; k < np; k++)
+        if (!(pa[k] > 0) || !(pt[k] >= 0)) {
+            r->why = mt_vld_strdup("a perpetrator dose is not a positive amount at a time >= 0");
+            return;
+        }
+    for (long k = 0; k < nv; k++)
+        if (!(vt[k] >= 0)) {
+            r->why = mt_vld_strdup("a victim dose time is before the first perpetrator dose (< 0)");
+            return;
+        }
+    if (!(r->t0 >= 0) || !(r->t1 > r->t0)) {
+        r->why = mt_vld_printf("the AUC window '%s'..'%s' is not a time interval", t0s, t1s);
+        return;
+    }
+    mt_regimen reg[2];
+    if (mt_vld_regimen(&reg[0], r->victim, rv, (size_t)nv, vt, va) ||
+        mt_vld_regimen(&reg[1], r->perp, rp, (size_t)np, pt, pa)) {
+        r->why = mt_vld_strdup("out of memory");
+        mt_regimen_clear(&reg[0]);
+        return;
+    }
+    mt_predictor *alone = NULL, *both = mt_vld_predictor(R, 2, reg, &r->why);
+    if (both && !mt_predictor_interacts(both, 0)) {
+        /* the twin's facts say why a card interaction is not modelled */
+        const mt_twin_param_list *tw = mt_predictor_twin(both);
+        char *facts = mt_vld_strdup("");
+        char prefix[96];
+        snprintf(prefix, sizeof prefix, "interaction.%s.", r->perp);
+        for (size_t k = 0; k < tw->n_facts; k++)
+            if (!strncmp(tw->facts[k].key, prefix, strlen(prefix))) {
+                char *nf = mt_vld_printf("%s%s%s: %s %s", facts, *facts ? "; " : "",
+                                         tw->facts[k].key, tw->facts[k].text, tw->facts[k].how);
+                free(facts);
+                facts = nf;
+            }
+        r->why = mt_vld_printf("the twin models no interaction of %s on %s's hepatic clearance%s%s",
+                               r->perp, r->victim,
+                               *facts ? " ("
+                                      : " (the perpetrator's card has no "
+                                        "interaction on the victim's "
+                                        "enzymes",
+                               *facts ? facts : "");
+        free(facts);
+        char *closed = mt_vld_printf("%s)", r->why);
+        free(r->why);
+        r->why = closed;
+    }
+    if (!r->why)
+        alone = mt_vld_predictor(R, 1, reg, &r->why);
+    double last = vt[nv - 1], auc0 = NAN, auc1 = NAN, c0 = NAN, c1 = NAN;
+    if (!r->why && !ddi_arm(R, alone, r->t0, r->t1, last, &auc0, &c0, &r->why) &&
+        !ddi_arm(R, both, r->t0, r->t1, last, &auc1, &c1, &r->why)) {
+        r->aucr_pred = auc1 / auc0;
+        r->cmaxr_pred = c1 / c0;
+        r->predicted = isfinite(r->aucr_pred) && r->aucr_pred > 0;
+        if (!r->predicted)
+            r->why = mt_vld_strdup("the predicted AUC of the victim alone is zero or undefined");
+    }
+    mt_predictor_destroy(alone);
+    mt_predictor_destroy(both);
+    mt_regimen_clear(&reg[0]);
+    mt_regimen_clear(&reg[1]);
+#undef COL
+}
+
+/* One study arm: victim alone and with the perpetrator (r filled; r->why when not
+ * predicted). */
+static void run_ddi_row(mt_vld_runner *R, const mt_csv *t, size_t i, ddi_row *r)
+{
+    double *buf = calloc(4 * MAX_DOSES, sizeof *buf);
+    if (!buf) {
+        r->why = mt_vld_strdup("out of memory");
+        return;
+    }
+    ddi_row_core(R, t, i, r, buf);
+    free(buf);
+}
+
+static int plot_guest(mt_vld_runner *R, const char *file, const char *title, const char *what,
+                      size_t n, const double *obs, const double *pred)
+{
+    if (!R->a->out)
+        return 0;
+    enum { NG = 200 };
+    double gx[NG], gu[NG], gl[NG], lx[2] = {1e-6, 1e6}, one[2] = {1e-6, 1e6}, two[2] = {2e-6, 2e6},
+                                   half[2] = {0.5e-6, 0.5e6};
+    for (int k = 0; k < NG; k++) {
+        gx[k] = pow(10, -2 + 4.0 * k / (NG - 1));
+        double lim = mt_validate_guest_limit(gx[k]);
+        gu[k] = gx[k] * lim;
+        gl[k] = gx[k] / lim;
+    }
+    mt_plot_curve c[5] = {{"unity", 2, lx, one, 0},
+                          {"Guest limits", NG, gx, gu, 2},
+                          {"", NG, gx, gl, 2},
+                          {"2-fold", 2, lx, two, 1},
+                          {"", 2, lx, half, 1}};
+    mt_plot_points s[1] = {{what, n, obs, pred}};
+    char xl[96], yl[96];
+    snprintf(xl, sizeof xl, "observed %s", what);
+    snprintf(yl, sizeof yl, "predicted %s", what);
+    /* at least 0.1..10: the ratios of weak to strong interactions, with or without points */
+    mt_plot_xy_options o = {title, xl, yl, 1, 1, 1, 0.1, 10};
+    char *path = mt_vld_printf("%s/%s", R->a->out, file);
+    mt_status st = mt_plot_xy(R->ctx, path, &o, 1, s, 5, c);
+    free(path);
+    return st == MT_OK ? 0 : mt_cli_fail("validate: %s", mt_errmsg(R->ctx));
+}
+
+static size_t guest_count(size_t n, const double *obs, const double *pred, size_t *n_used)
+{
+    size_t k = 0;
+    *n_used = 0;
+    for (size_t i = 0; i < n; i++) {
+        int w = mt_validate_guest_within(obs[i], pred[i]);
+        if (w >= 0)
+            (*n_used)++;
+        if (w == 1)
+            k++;
+    }
+    return k;
+}
+
+int mt_vld_ddi(mt_vld_runner *R)
+{
+    const mt_vld_args *a = R->a;
+    mt_csv *t = NULL;
+    if (mt_csv_read(R->ctx, a->ddi, 0, &t) != MT_OK)
+        return mt_cli_fail("validate: --ddi: %s", mt_errmsg(R->ctx));
+    int rc = 0;
+    static const char *const required[] = {"study_id",     "victim",        "victim_dose_mg",
+                                           "victim_route", "victim_time_h", "perpetrator",
+                                           "perp_dose_mg", "perp_route",    "perp_interval_h",
+                                           "perp_n_doses", "observed_aucr", "observed_cmaxr"};
+    for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
+        mt_vld_need_col(t, a->ddi, "--ddi", required[k], &rc);
+    size_t n = mt_csv_n_rows(t);
+    ddi_row *rows = calloc(n + 1, sizeof *rows);
+    if (!rc && !rows)
+        rc = mt_cli_fail("out of memory");
+    for (size_t i = 0; !rc && i < n; i++) {
+        run_ddi_row(R, t, i, &rows[i]);
+        if (!a->quiet)
+            fprintf(stderr, "validate: [%zu/%zu] %s %s + %s: %s\n", i + 1, n, rows[i].study,
+                    rows[i].victim_name, rows[i].perp_name,
+                    rows[i].predicted ? "predicted" : "not predicted");
+    }
+    mt_csv_destroy(t);
+    double *ao = calloc(n + 1, sizeof *ao), *ap = calloc(n + 1, sizeof *ap);
+    double *co = calloc(n + 1, sizeof *co), *cp = calloc(n + 1, sizeof *cp);
+    size_t na = 0, nc = 0, n_pred = 0;
+    if (!rc && (!ao || !ap || !co || !cp))
+        rc = mt_cli_fail("out of memory");
+    for (size_t i = 0; !rc && i < n; i++) {
+        const ddi_row *r = &rows[i];
+        if (!r->predicted)
+            continue;
+        n_pred++;
+        ao[na] = r->aucr_obs;
+        ap[na++] = r->aucr_pred;
+        if (r->cmaxr_obs > 0 && isfinite(r->cmaxr_pred)) {
+            co[nc] = r->cmaxr_obs;
+            cp[nc++] = r->cmaxr_pred;
+        }
+    }
+    mt_fold_summary sa = {0}, sc = {0};
+    size_t ga_n = 0, gc_n = 0, ga = 0, gc = 0;
+    if (!rc) {
+        mt_validate_folds(na, ap, ao, &sa);
+        mt_validate_folds(nc, cp, co, &sc);
+        ga = guest_count(na, ao, ap, &ga_n);
+        gc = guest_count(nc, co, cp, &gc_n);
+    }
+    if (!rc && a->out) {
+        rc = plot_guest(R, "guest_aucr.png", "AUC ratio: predicted vs observed", "AUC ratio", na,
+                        ao, ap);
+        if (!rc)
+            rc = plot_guest(R, "guest_cmaxr.png", "Cmax ratio: predicted vs observed", "Cmax ratio",
+                            nc, co, cp);
+    }
+    if (!rc && a->out) {
+        char *csv = NULL, *md = NULL;
+        size_t csv_len = 0, md_len = 0;
+        FILE *f = open_memstream(&csv, &csv_len);
+        if (f) {
+            fputs("source_file_row,study_id,victim,perpetrator,mechanism,victim_regimen,"
+                  "perpetrator_regimen,auc_t0_h,auc_t1_h,aucr_obs,aucr_pred,aucr_fold,"
+                  "aucr_guest,cmaxr_obs,cmaxr_pred,cmaxr_fold,cmaxr_guest,status,reason\n",
+                  f);
+            for (size_t i = 0; i < n; i++) {
+                const ddi_row *r = &rows[i];
+                const char *s[] = {r->row_id,    r->study,       r->victim_name, r->perp_name,
+                                   r->mechanism, r->victim_desc, r->perp_desc};
+                for (size_t k = 0; k < 7; k++) {
+                    mt_vld_csv_str(f, s[k]);
+                    fputc(',', f);
+                }
+                mt_vld_csv_num(f, r->t0);
+                fputc(',', f);
+                if (isinf(r->t1))
+                    fputs("inf", f);
+                else
+                    mt_vld_csv_num(f, r->t1);
+                int gA = mt_validate_guest_within(r->aucr_obs, r->aucr_pred);
+                int gC = mt_validate_guest_within(r->cmaxr_obs, r->cmaxr_pred);
+                fputc(',', f);
+                mt_vld_csv_num(f, r->aucr_obs);
+                fputc(',', f);
+                mt_vld_csv_num(f, r->aucr_pred);
+                fputc(',', f);
+                mt_vld_csv_num(f, r->aucr_pred / r->aucr_obs);
+                fprintf(f, ",%s,", gA < 0 ? "" : gA ? "yes" : "no");
+                mt_vld_csv_num(f, r->cmaxr_obs);
+                fputc(',', f);
+                mt_vld_csv_num(f, r->cmaxr_pred);
+                fputc(',', f);
+                mt_vld_csv_num(f, r->cmaxr_pred / r->cmaxr_obs);
+                fprintf(f, ",%s,%s,",
+                        gC < 0 ? ""
+                        : gC   ? "yes"
+                               : "no",
+                        r->predicted ? "predicted" : "not predicted");
+                mt_vld_csv_str(f, r->why);
+                fputc('\n', f);
+            }
+            fclose(f);
+        }
+        FILE *g = open_memstream(&md, &md_len);
+        if (g) {
+            char b1[32], b2[32], b3[32], b4[32];
+            mt_vld_tally rt = {0};
+            fprintf(g, "# Validation: drug-drug interaction studies\n\n");
+            fprintf(g,
+                    "Generated by `medtwin validate --ddi` (medtwin %s) from `%s`; the person: "
+                    "`%s`. Method: [README](../README.md).\n\n",
+                    mt_version(), a->ddi, R->person_path);
+            fprintf(g, "**%zu study arms: %zu predicted, %zu not predicted.**\n\n", n, n_pred,
+                    n - n_pred);
+            fprintf(g, "| ratio | n | GMFE | geometric mean pred/obs | within Guest limits | "
+                       "within 1.25-fold | within 2-fold |\n|---|---|---|---|---|---|---|\n");
+            fprintf(g, "| AUC ratio | %zu | %s | %s | %zu of %zu | %zu | %zu |\n", sa.n,
+                    mt_vld_fmt(b1, sizeof b1, sa.gmfe), mt_vld_fmt(b2, sizeof b2, sa.bias), ga,
+                    ga_n, sa.n_125, sa.n_2);
+            fprintf(g, "| Cmax ratio | %zu | %s | %s | %zu of %zu | %zu | %zu |\n\n", sc.n,
+                    mt_vld_fmt(b1, sizeof b1, sc.gmfe), mt_vld_fmt(b2, sizeof b2, sc.bias), gc,
+                    gc_n, sc.n_125, sc.n_2);
+            fprintf(g, "![AUC ratio, Guest plot](guest_aucr.png)\n\n"
+                       "![Cmax ratio, Guest plot](guest_cmaxr.png)\n\n");
+            fprintf(g, "## Predicted study arms\n\n| study | victim | perpetrator | AUCR obs "
+                       "| AUCR pred | Guest | CmaxR obs | CmaxR pred |\n"
+                       "|---|---|---|---|---|---|---|---|\n");
+            for (size_t i = 0; i < n; i++) {
+                const ddi_row *r = &rows[i];
+                if (!r->predicted)
+                    continue;
+                int gA = mt_validate_guest_within(r->aucr_obs, r->aucr_pred);
+                fputs("| ", g);
+                mt_vld_md_str(g, r->study);
+                fprintf(g, " | %s %s | %s %s | %s | %s | %s | %s | %s |\n", r->victim_name,
+                        r->victim_desc, r->perp_name, r->perp_desc,
+                        mt_vld_fmt(b1, sizeof b1, r->aucr_obs),
+                        mt_vld_fmt(b2, sizeof b2, r->aucr_pred),
+                        gA == 1   ? "yes"
+                        : gA == 0 ? "no"
+                                  : "–",
+                        mt_vld_fmt(b3, sizeof b3, r->cmaxr_obs),
+                        mt_vld_fmt(b4, sizeof b4, r->cmaxr_pred));
+            }
+            if (!n_pred)
+                fprintf(g, "| (none) | | | | | | | |\n");
+            fprintf(g, "\n## Not predicted\n\n| row | study | victim | perpetrator | reason "
+                       "|\n|---|---|---|---|---|\n");
+            for (size_t i = 0; i < n; i++) {
+                const ddi_row *r = &rows[i];
+                if (r->predicted)
+                    continue;
+                size_t k = mt_vld_tally_add(&rt, r->why ? r->why : "");
+                fprintf(g, "| %s | ", r->row_id);
+                mt_vld_md_str(g, r->study);
+                fprintf(g, " | %s %s | %s %s | R%zu |\n", r->victim_name, r->victim_desc,
+                        r->perp_name, r->perp_desc, k);
+            }
+            if (n == n_pred)
+                fprintf(g, "| (none) | | | | |\n");
+            fprintf(g, "\nReasons (the twin's own messages, shortened to the drug card fields "
+                       "they name):\n\n");
+            mt_vld_tally_write(g, &rt);
+            mt_vld_tally_free(&rt);
+            fclose(g);
+        }
+        if (!f || !g || !csv || !md)
+            rc = mt_cli_fail("out of memory");
+        if (!rc)
+            rc = mt_vld_write_file(a->out, "results.csv", csv);
+        if (!rc)
+            rc = mt_vld_write_file(a->out, "report.md", md);
+        free(csv);
+        free(md);
+    }
+    if (!rc) {
+        printf("validate: %zu predicted, %zu not predicted", n_pred, n - n_pred);
+        if (sa.n)
+            printf("; AUC ratio GMFE %.3g, within Guest limits %zu of %zu", sa.gmfe, ga, ga_n);
+        putchar('\n');
+    }
+    for (size_t i = 0; rows && i < n; i++)
+        ddi_row_free(&rows[i]);
+    free(rows);
+    free(ao);
+    free(ap);
+    free(co);
+    free(cp);
+    return rc;
+}

@@ -69,7 +69,8 @@ static int plot_obs_pred(mt_vld_runner *R, const char *file, const char *title, 
     char xl[128], yl[128];
     snprintf(xl, sizeof xl, "observed %s", what);
     snprintf(yl, sizeof yl, "predicted %s", what);
-    mt_plot_xy_options o = {title, xl, yl, 1, 1, 1, 0, 0};
+    mt_plot_xy_options o = {
+        .title = title, .xlabel = xl, .ylabel = yl, .log_x = 1, .log_y = 1, .same_range = 1};
     char *path = mt_vld_printf("%s/%s", R->a->out, file);
     mt_status st = mt_plot_xy(R->ctx, path, &o, n_sets, sets, 5, c);
     free(path);
@@ -86,7 +87,9 @@ typedef struct {
     double *t, *c, *p; /* observed times (h), observed and predicted concentrations (mg/L) */
     double auc_obs, auc_pred, cmax_obs, cmax_pred, cmax_cont, tmax_obs;
     int predicted;
-    char *why; /* not predicted: the reason */
+    char *why;       /* not predicted: the reason */
+    size_t n_curve;  /* the predicted curve from the dose to the last observation */
+    double *ct, *cc; /* (h, mg/L), for the profile plot */
 } dataset;
 
 typedef struct {
@@ -106,6 +109,8 @@ static void dataset_free(dataset *d)
     free(d->c);
     free(d->p);
     free(d->why);
+    free(d->ct);
+    free(d->cc);
 }
 
 static dataset *find_dataset(dataset_list *l, const char *name)
@@ -404,6 +409,28 @@ static int apply_set(mt_ctx *ctx, const mt_vld_args *a, dataset_list *l)
     return rc;
 }
 
+/* Profile plots: one grid point in PROFILE_EVERY (0.05 h) is plenty for a line. */
+#define PROFILE_EVERY 10
+
+/* Observed points over the predicted curve, log concentration axis, to DIR/profiles/N.png. */
+static int plot_profile(mt_vld_runner *R, const dataset *d, size_t index, char **file)
+{
+    *file = mt_vld_printf("profiles/%03zu.png", index + 1);
+    char *path = mt_vld_printf("%s/%s", R->a->out, *file);
+    char title[160];
+    snprintf(title, sizeof title, "%s", d->name);
+    mt_plot_points pts[1] = {{"observed", d->n_obs, d->t, d->c}};
+    mt_plot_curve cv[1] = {{"predicted", d->n_curve, d->ct, d->cc, 0}};
+    mt_plot_xy_options o = {.title = title,
+                            .xlabel = "time (h)",
+                            .ylabel = "plasma concentration (mg/L)",
+                            .log_y = 1,
+                            .fit_curves = 1};
+    mt_status st = mt_plot_xy(R->ctx, path, &o, 1, pts, 1, cv);
+    free(path);
+    return st == MT_OK ? 0 : mt_cli_fail("validate: %s", mt_errmsg(R->ctx));
+}
+
 static void run_dataset(mt_vld_runner *R, dataset *d)
 {
     if (d->why)
@@ -479,6 +506,14 @@ static void run_dataset(mt_vld_runner *R, dataset *d)
     for (size_t i = 0; i < res.n_times; i++)
         if (res.time_h[i] >= d->dose_time && !(res.drugs[0].conc_mg_l[i] * scale <= cont))
             cont = res.drugs[0].conc_mg_l[i] * scale;
+    /* the curve for the profile plot, every PROFILE_EVERY-th grid point from the dose on */
+    d->ct = malloc((res.n_times / PROFILE_EVERY + 2) * sizeof *d->ct);
+    d->cc = malloc((res.n_times / PROFILE_EVERY + 2) * sizeof *d->cc);
+    for (size_t i = 0; d->ct && d->cc && i < res.n_times; i++)
+        if (res.time_h[i] >= d->dose_time && (i % PROFILE_EVERY == 0 || i + 1 == res.n_times)) {
+            d->ct[d->n_curve] = res.time_h[i];
+            d->cc[d->n_curve++] = res.drugs[0].conc_mg_l[i] * scale;
+        }
     mt_prediction_clear(&res);
     mt_predictor_destroy(p);
 
@@ -588,6 +623,10 @@ int mt_vld_datasets(mt_vld_runner *R)
         ys[k] = calloc(l.n + 1, sizeof *ys[k]);
     }
     mt_fold_summary sa = {0}, sc = {0}, sc_cont = {0};
+    char *profiles_dir = NULL;
+    char **profile_file = calloc(l.n + 1, sizeof *profile_file);
+    if (!rc && !profile_file)
+        rc = mt_cli_fail("out of memory");
     if (!rc && (!ao || !ap || !co || !cp || !xs[3] || !ys[3] || !xs[0] || !ys[0] || !xs[1] ||
                 !ys[1] || !xs[2] || !ys[2]))
         rc = mt_cli_fail("out of memory");
@@ -622,6 +661,16 @@ int mt_vld_datasets(mt_vld_runner *R)
         mt_plot_points cmax_set[1] = {{"po", ns[2], xs[2], ys[2]}};
         rc = plot_obs_pred(R, "auc.png", "AUC(t1-tlast), trapezoids at the observed times",
                            "AUC (mg*h/L)", 2, auc_sets);
+        for (size_t i = 0; !rc && i < l.n; i++) {
+            if (!l.d[i].predicted)
+                continue;
+            if (!profiles_dir) {
+                profiles_dir = mt_vld_printf("%s/profiles", a->out);
+                rc = mt_vld_make_dir(profiles_dir);
+            }
+            if (!rc)
+                rc = plot_profile(R, &l.d[i], i, &profile_file[i]);
+        }
         if (!rc)
             rc = plot_obs_pred(R, "cmax.png", "Cmax of oral doses (at the observed times)",
                                "Cmax (mg/L)", 1, cmax_set);
@@ -654,8 +703,8 @@ int mt_vld_datasets(mt_vld_runner *R)
             fprintf(g, "\n![AUC observed vs predicted](auc.png)\n\n"
                        "![Cmax observed vs predicted](cmax.png)\n\n");
             fprintf(g, "## Predicted datasets\n\n| dataset | route | dose (mg) | n obs | t "
-                       "(h) | AUC obs | AUC pred | fold | Cmax obs | Cmax pred | fold |\n"
-                       "|---|---|---|---|---|---|---|---|---|---|---|\n");
+                       "(h) | AUC obs | AUC pred | fold | Cmax obs | Cmax pred | fold | "
+                       "profile |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (size_t i = 0; i < l.n; i++) {
                 const dataset *d = &l.d[i];
                 if (!d->predicted)
@@ -663,15 +712,18 @@ int mt_vld_datasets(mt_vld_runner *R)
                 fputs("| ", g);
                 mt_vld_md_str(g, d->name);
                 fprintf(
-                    g, " | %s | %.4g | %zu | %.3g–%.3g | %s | %s | %s | %s | %s | %s |\n",
+                    g, " | %s | %.4g | %zu | %.3g–%.3g | %s | %s | %s | %s | %s | %s | ",
                     d->po ? "po" : "iv", d->dose_mg, d->n_obs, d->t[0], d->t[d->n_obs - 1],
                     mt_vld_fmt(b1, sizeof b1, d->auc_obs), mt_vld_fmt(b2, sizeof b2, d->auc_pred),
                     mt_vld_fmt(b3, sizeof b3, d->auc_pred / d->auc_obs),
                     mt_vld_fmt(b4, sizeof b4, d->cmax_obs), mt_vld_fmt(b5, sizeof b5, d->cmax_pred),
                     mt_vld_fmt(b6, sizeof b6, d->cmax_pred / d->cmax_obs));
+                if (profile_file[i])
+                    fprintf(g, "[plot](%s)", profile_file[i]);
+                fputs(" |\n", g);
             }
             if (!n_pred)
-                fprintf(g, "| (none) | | | | | | | | | | |\n");
+                fprintf(g, "| (none) | | | | | | | | | | | |\n");
             fprintf(g, "\nAUC in mg·h/L, Cmax in mg/L; fold = predicted / observed.\n\n");
             fprintf(g, "## Not predicted\n\n| dataset | route | dose | reason |\n"
                        "|---|---|---|---|\n");
@@ -720,6 +772,10 @@ int mt_vld_datasets(mt_vld_runner *R)
         free(xs[k]);
         free(ys[k]);
     }
+    for (size_t i = 0; profile_file && i < l.n; i++)
+        free(profile_file[i]);
+    free(profile_file);
+    free(profiles_dir);
     for (size_t i = 0; i < l.n; i++)
         dataset_free(&l.d[i]);
     free(l.d);

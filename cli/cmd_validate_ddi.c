@@ -298,7 +298,14 @@ static int plot_guest(mt_vld_runner *R, const char *file, const char *title, con
     snprintf(xl, sizeof xl, "observed %s", what);
     snprintf(yl, sizeof yl, "predicted %s", what);
     /* at least 0.1..10: the ratios of weak to strong interactions, with or without points */
-    mt_plot_xy_options o = {title, xl, yl, 1, 1, 1, 0.1, 10};
+    mt_plot_xy_options o = {.title = title,
+                            .xlabel = xl,
+                            .ylabel = yl,
+                            .log_x = 1,
+                            .log_y = 1,
+                            .same_range = 1,
+                            .cover_lo = 0.1,
+                            .cover_hi = 10};
     char *path = mt_vld_printf("%s/%s", R->a->out, file);
     mt_status st = mt_plot_xy(R->ctx, path, &o, 1, s, 5, c);
     free(path);

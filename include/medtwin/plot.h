@@ -46,12 +46,13 @@ typedef struct {
     int same_range;   /* x and y share one range (observed vs predicted plots) */
     double cover_lo;  /* when cover_hi > cover_lo (> 0 on a log axis): both axes cover at */
     double cover_hi;  /* least [cover_lo, cover_hi], with or without points */
+    int fit_curves;   /* the ranges cover the curves too (a predicted curve over observations) */
 } mt_plot_xy_options;
 
 /* Writes an x-y plot: n_sets point sets (markers, one colour each) over n_curves reference
- * curves (grey, clipped to the range of the points). The axis ranges come from the finite
- * points (positive ones on a log axis); with none the file still has axes and the note "no
- * finite data". path ends in .png or .svg. Errors as mt_plot_lines (MT_EINVAL for bad
+ * curves (black; clipped to the range of the points unless o->fit_curves). The axis ranges come
+ * from the finite points (positive ones on a log axis); with none the file still has axes and the
+ * note "no finite data". path ends in .png or .svg. Errors as mt_plot_lines (MT_EINVAL for bad
  * arguments, MT_EIO/MT_EUNSUPPORTED from PLplot; no file is left behind on failure). */
 MT_NODISCARD mt_status mt_plot_xy(mt_ctx *ctx, const char *path, const mt_plot_xy_options *o,
                                   size_t n_sets, const mt_plot_points *sets, size_t n_curves,

@@ -407,6 +407,18 @@ static void compute_xy_ranges(plot_job *job, const mt_plot_xy_options *o)
             yhi = fmax(yhi, yv);
         }
     }
+    for (size_t c = 0; o->fit_curves && c < job->n_curves; c++) {
+        const mt_plot_curve *cv = &job->curves[c];
+        for (size_t i = 0; i < cv->n; i++) {
+            double xv = xy_coord(cv->x[i], job->log_x), yv = xy_coord(cv->y[i], job->log_y);
+            if (isnan(xv) || isnan(yv))
+                continue;
+            xlo = fmin(xlo, xv);
+            xhi = fmax(xhi, xv);
+            ylo = fmin(ylo, yv);
+            yhi = fmax(yhi, yv);
+        }
+    }
     int any_points = 0;
     for (size_t k = 0; k < job->n_sets && !any_points; k++)
         for (size_t i = 0; i < job->sets[k].n && !any_points; i++)

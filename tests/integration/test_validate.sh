@@ -36,7 +36,7 @@ CSV
     >"$tmp/out" 2>"$tmp/err"
 check $? "validate runs on a small dataset pair"
 grep -q "^validate: 1 predicted, 2 not predicted; AUC GMFE" "$tmp/out"; check $? "summary line"
-for f in report.md results.csv auc.png cmax.png; do
+for f in report.md results.csv auc.png cmax.png profiles/001.png; do
     [ -s "$tmp/v/$f" ] || { echo "missing $f"; false; }
 done; check $? "report, results and plots written"
 python3 - "$tmp/v/results.csv" <<'PY'

@@ -21,6 +21,8 @@ packages=(
     libjansson-dev
     # flux balance analysis (fbc): the linear programming solver
     libglpk-dev
+    # exact solutions of linear models: eigendecomposition and LU (LAPACK, reference BLAS)
+    liblapack-dev libblas-dev
     # tooling: the SBML conformance scorer and the test scripts
     python3 bash coreutils findutils grep sed diffutils
 )
@@ -28,8 +30,7 @@ packages=(
 # --bench: also the peers of bench/pbpk15 (R deSolve with a compiled right-hand side, scipy,
 # LAPACK for the C peer's exact method). Not needed to build or test medtwin.
 if [ "${1:-}" = "--bench" ]; then
-    packages+=(r-base-core r-cran-desolve python3-numpy python3-scipy liblapack-dev libblas-dev
-        util-linux)
+    packages+=(r-base-core r-cran-desolve python3-numpy python3-scipy util-linux)
 fi
 
 missing=()

@@ -66,6 +66,8 @@ int main(int argc, char **argv)
         return fail(ctx, "solver setup");
     const char *jac = getenv("MT_BENCH_JACOBIAN"); /* "dq": difference quotients */
     mt_sim_set_jacobian(s, !(jac && !strcmp(jac, "dq")));
+    const char *exact = getenv("MT_BENCH_EXACT"); /* "0": the ODE path even for linear models */
+    mt_sim_set_exact(s, !(exact && !strcmp(exact, "0")));
     if (mt_csv_read(ctx, argv[2], (size_t)64 << 20, &csv) != MT_OK)
         return fail(ctx, argv[2]);
     size_t rows = mt_csv_n_rows(csv), cols = mt_csv_n_cols(csv);
@@ -115,12 +117,13 @@ int main(int argc, char **argv)
     qsort(times, (size_t)n, sizeof *times, cmp_d);
     double median = n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
     printf("method=medtwin N=%ld total=%.3f s median=%.1f us mean=%.1f us twins_per_core_s=%.1f "
-           "compile=%.1f ms jacobian=%s\n",
+           "compile=%.1f ms jacobian=%s path=%s\n",
            n, total, 1e6 * median, 1e6 * total / (double)n, (double)n / total, 1e3 * t_compile,
            jac && !strcmp(jac, "dq")      ? "dq"
            : mt_sim_jacobian_kind(s) == 2 ? "analytic-constant"
            : mt_sim_jacobian_kind(s) == 1 ? "analytic"
-                                          : "dq");
+                                          : "dq",
+           mt_sim_last_path(s) == MT_PATH_EXACT ? "exact-linear" : "ode-bdf");
     free(vals);
     free(times);
     free(out);

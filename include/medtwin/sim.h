@@ -53,6 +53,14 @@ MT_NODISCARD mt_status mt_sim_set_max_steps(mt_sim *s, long max_steps);
 void mt_sim_set_jacobian(mt_sim *s, int analytic);
 int mt_sim_jacobian_kind(const mt_sim *s);
 
+/* A model that is linear and time-invariant (constant Jacobian, no time in its right-hand
+ * side) and has no events is solved exactly, by eigendecomposition (exact 1, default); with
+ * exact 0, or when its matrix is (nearly) defective, it is integrated numerically. */
+void mt_sim_set_exact(mt_sim *s, int exact);
+typedef enum { MT_PATH_NONE = 0, MT_PATH_ODE = 1, MT_PATH_EXACT = 2 } mt_path;
+/* Which path the last run took (MT_PATH_NONE before the first). */
+mt_path mt_sim_last_path(const mt_sim *s);
+
 /* Seeds the random stream that orders simultaneous events of equal
  * priority (SBML's random event order). The same seed gives the same run;
  * every run restarts the stream from the seed. Default seed: 1. */

@@ -405,15 +405,15 @@ static int is_state_slot(const mt_model *m, int s) { return m->sym[s].state >= 0
 static void dep_cb(int sym, void *arg)
 {
     dep_scan *d = arg;
-    if (sym < 0 || !d->dyn[sym] || is_state_slot(d->m, sym))
-        return;
+    if (sym < 0 || !d->dyn[sym])
+        return; /* dynamic rules and states (a state slot is dynamic) */
     for (size_t i = 0; i < d->n; i++)
         if (d->list[i] == sym)
             return;
     d->list[d->n++] = sym;
 }
 
-/* One block per dynamic rule and its direct dynamic-rule dependencies (program.h). */
+/* One block per dynamic rule and the dynamic rules and states it reads (program.h). */
 static mt_status build_rule_blocks(cc *c, const mt_model *m, const mt_expr **expr, const int *dyn,
                                    const int *order, size_t n_order)
 {
@@ -467,6 +467,43 @@ static mt_status build_rule_blocks(cc *c, const mt_model *m, const mt_expr **exp
     p->deps = deps;
     mt_free(ctx, scratch);
     return MT_OK;
+}
+
+/* Piecewise and integer-valued functions: the derivative is zero or a branch, but the
+ * right-hand side jumps, so the model is not linear time-invariant even when every
+ * Jacobian entry is a constant. */
+static int nonsmooth(const mt_expr *e)
+{
+    switch (e->op) {
+    case MT_E_FN:
+        if (e->fn == MT_FN_FLOOR || e->fn == MT_FN_CEIL || e->fn == MT_FN_FACTORIAL ||
+            e->fn == MT_FN_ABS)
+            return 1;
+        break;
+    case MT_E_QUOTIENT:
+    case MT_E_REM:
+    case MT_E_MIN:
+    case MT_E_MAX:
+    case MT_E_LT:
+    case MT_E_LE:
+    case MT_E_GT:
+    case MT_E_GE:
+    case MT_E_EQ:
+    case MT_E_NE:
+    case MT_E_AND:
+    case MT_E_OR:
+    case MT_E_XOR:
+    case MT_E_NOT:
+    case MT_E_IMPLIES:
+    case MT_E_PIECEWISE:
+        return 1;
+    default:
+        break;
+    }
+    for (size_t i = 0; i < e->n; i++)
+        if (nonsmooth(e->k[i]))
+            return 1;
+    return 0;
 }
 
 #define MT_JAC_MAX_STATES 2000
@@ -543,12 +580,13 @@ static mt_status build_jacobian(cc *c, const mt_model *m, const mt_expr **expr, 
     }
     if (st != MT_OK)
         goto out;
-    /* time in the right-hand side, directly or through a rule, breaks time invariance */
+    /* time in the right-hand side, directly or through a rule, breaks time invariance; so
+     * does a switch (piecewise, comparison, integer function) */
     for (size_t i = 0; i < ns && constant; i++)
-        if (mt_expr_uses_time(m->state[i].deriv))
+        if (mt_expr_uses_time(m->state[i].deriv) || nonsmooth(m->state[i].deriv))
             constant = 0;
     for (size_t i = 0; i < n_order && constant; i++)
-        if (rule[order[i]] && mt_expr_uses_time(rule[order[i]]))
+        if (rule[order[i]] && (mt_expr_uses_time(rule[order[i]]) || nonsmooth(rule[order[i]])))
             constant = 0;
     p->jac = begin(c);
     emit(c, MT_OP_LOADSTATES, 0);

@@ -94,8 +94,8 @@ struct mt_program {
     mt_block rhs;       /* rules_dyn + derivatives -> out */
     /* Dynamic rules one by one, for outputs that need only some of them: rule_block[s] is
      * the block that computes dynamic rule slot s from the slot values (no LOADSTATES);
-     * rule_pos[s] its topological position (-1: not a dynamic rule); the dynamic rules it
-     * reads directly are deps[dep_start[s] .. dep_start[s + 1]). */
+     * rule_pos[s] its topological position (-1: not a dynamic rule); the dynamic rules and
+     * states it reads directly are deps[dep_start[s] .. dep_start[s + 1]). */
     mt_block *rule_block;
     int *rule_pos;
     size_t *dep_start;

@@ -21,6 +21,7 @@
  * run and reused (re-initialised) for later runs of the same workspace.
  */
 #include "compile/program.h"
+#include "solve/lti.h"
 
 #include <cvodes/cvodes.h>
 #include <nvector/nvector_serial.h>
@@ -86,6 +87,13 @@ struct mt_sim {
     int cv_method;
     int *need; /* dynamic rules the outputs read, in evaluation order */
     size_t n_need;
+    int *need_state; /* states the outputs read, directly or through those rules */
+    size_t n_need_state;
+    /* exact solution of linear time-invariant models (solve/lti.c) */
+    int use_exact;
+    int last_path; /* MT_PATH_* of the last run */
+    mt_lti *lti;
+    double *lti_a, *lti_b, *lti_y;
     int need_ok; /* need is current for the outputs */
     unsigned char *mark;
     int use_jac;  /* analytic Jacobian when the program has one (default) */
@@ -110,6 +118,7 @@ mt_status mt_sim_create(mt_ctx *ctx, const mt_program *p, mt_sim **out)
     s->max_steps = 100000;
     s->seed = 1;
     s->use_jac = 1;
+    s->use_exact = 1;
     size_t nasg = 1;
     for (size_t i = 0; i < p->n_event; i++)
         if (p->ev[i].n_asg > nasg)
@@ -123,8 +132,9 @@ mt_status mt_sim_create(mt_ctx *ctx, const mt_program *p, mt_sim **out)
     s->jbuf = mt_calloc(ctx, p->n_jac ? p->n_jac : 1, sizeof *s->jbuf);
     s->need = mt_calloc(ctx, p->n_slot ? p->n_slot : 1, sizeof *s->need);
     s->mark = mt_calloc(ctx, p->n_slot ? p->n_slot : 1, 1);
+    s->need_state = mt_calloc(ctx, p->n_state ? p->n_state : 1, sizeof *s->need_state);
     if (!s->vals || !s->stack || !s->tmp || !s->ovr_set || !s->ovr_val || !s->prev || !s->jbuf ||
-        !s->need || !s->mark) {
+        !s->need || !s->mark || !s->need_state) {
         mt_sim_destroy(s);
         return mt_error(ctx, MT_ENOMEM, "out of memory");
     }
@@ -174,6 +184,11 @@ void mt_sim_destroy(mt_sim *s)
     mt_free(s->ctx, s->jbuf);
     mt_free(s->ctx, s->need);
     mt_free(s->ctx, s->mark);
+    mt_free(s->ctx, s->need_state);
+    mt_lti_destroy(s->lti);
+    mt_free(s->ctx, s->lti_a);
+    mt_free(s->ctx, s->lti_b);
+    mt_free(s->ctx, s->lti_y);
     mt_free(s->ctx, s->out);
     mt_free(s->ctx, s);
 }
@@ -199,6 +214,10 @@ mt_status mt_sim_set_method(mt_sim *s, mt_method method)
 }
 
 void mt_sim_set_jacobian(mt_sim *s, int analytic) { s->use_jac = analytic != 0; }
+
+void mt_sim_set_exact(mt_sim *s, int exact) { s->use_exact = exact != 0; }
+
+mt_path mt_sim_last_path(const mt_sim *s) { return (mt_path)s->last_path; }
 
 int mt_sim_jacobian_kind(const mt_sim *s)
 {
@@ -655,11 +674,20 @@ static void need_rule(mt_sim *s, int q)
         int r = s->need[i];
         for (size_t k = p->dep_start[r]; k < p->dep_start[r + 1]; k++) {
             int d = p->deps[k];
-            if (!s->mark[d]) {
+            if (p->rule_pos[d] >= 0 && !s->mark[d]) {
                 s->mark[d] = 1;
                 s->need[s->n_need++] = d;
             }
         }
+    }
+}
+
+static void need_state(mt_sim *s, int q)
+{
+    const mt_program *p = s->p;
+    if (q >= 0 && p->slot[q].state >= 0 && !s->mark[q]) {
+        s->mark[q] = 1;
+        s->need_state[s->n_need_state++] = p->slot[q].state;
     }
 }
 
@@ -685,6 +713,16 @@ static void plan_outputs(mt_sim *s)
         }
         s->need[k] = v;
     }
+    /* the states they read (for the exact linear path, which computes only those) */
+    memset(s->mark, 0, p->n_slot);
+    s->n_need_state = 0;
+    for (size_t j = 0; j < s->n_out; j++) {
+        need_state(s, s->out[j].slot);
+        need_state(s, p->slot[s->out[j].slot].comp);
+    }
+    for (size_t i = 0; i < s->n_need; i++)
+        for (size_t k = p->dep_start[s->need[i]]; k < p->dep_start[s->need[i] + 1]; k++)
+            need_state(s, p->deps[k]);
     s->need_ok = 1;
 }
 
@@ -739,6 +777,63 @@ static mt_result *result_new(mt_sim *s, size_t rows)
 
 /* ---------- the run ---------- */
 
+/* The exact path (solve/lti.c) for a linear time-invariant model without events: y' = A y + b
+ * with A the constant Jacobian and b = f(y0) - A y0. *used: 0 when the model does not
+ * qualify or A is (nearly) defective (the caller then integrates numerically). */
+static mt_status integrate_exact(mt_sim *s, mt_result *r, double t0, double t_end, long n_steps,
+                                 const double *y0, int *used)
+{
+    const mt_program *p = s->p;
+    size_t n = p->n_state;
+    *used = 0;
+    if (!s->use_exact || !p->jac_constant || p->n_event > 0 || n == 0 || n > MT_LTI_MAX)
+        return MT_OK;
+    if (!s->lti) {
+        mt_status st = mt_lti_create(s->ctx, n, &s->lti);
+        if (st != MT_OK)
+            return st;
+        s->lti_a = mt_calloc(s->ctx, n * n, sizeof *s->lti_a);
+        s->lti_b = mt_calloc(s->ctx, n, sizeof *s->lti_b);
+        s->lti_y = mt_calloc(s->ctx, n, sizeof *s->lti_y);
+        if (!s->lti_a || !s->lti_b || !s->lti_y)
+            return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    }
+    double *A = s->lti_a, *b = s->lti_b, *y = s->lti_y;
+    run_block(s, p->jac, t0, y0, s->jbuf);
+    memset(A, 0, n * n * sizeof *A);
+    for (size_t k = 0; k < p->n_jac; k++)
+        A[(size_t)p->jac_row[k] * n + (size_t)p->jac_col[k]] = s->jbuf[k];
+    run_block(s, p->rhs, t0, y0, b);
+    for (size_t i = 0; i < n * n; i++)
+        if (!isfinite(A[i]))
+            return MT_OK;
+    for (size_t i = 0; i < n; i++) {
+        double ay = 0;
+        for (size_t j = 0; j < n; j++)
+            ay += A[i * n + j] * y0[j];
+        b[i] -= ay;
+        if (!isfinite(b[i]))
+            return MT_OK;
+    }
+    if (mt_lti_setup(s->lti, A, y0, b) != MT_OK)
+        return MT_OK; /* (nearly) defective: numerical integration */
+    *used = 1;
+    memcpy(y, y0, n * sizeof *y);
+    record(s, r, 0, t0, y);
+    if (n_steps > 0)
+        mt_lti_step_prepare(s->lti, (t_end - t0) / (double)n_steps);
+    for (long k = 1; k <= n_steps; k++) {
+        double tout = (k == n_steps) ? t_end : t0 + (double)k * (t_end - t0) / (double)n_steps;
+        mt_lti_advance(s->lti);
+        for (size_t i = 0; i < s->n_need_state; i++) {
+            size_t q = (size_t)s->need_state[i];
+            y[q] = mt_lti_state(s->lti, q);
+        }
+        record(s, r, (size_t)k, tout, y);
+    }
+    return MT_OK;
+}
+
 static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, long n_steps)
 {
     const mt_program *p = s->p;
@@ -761,6 +856,12 @@ static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, lon
     if ((st = update_triggers(s, t0, y)) != MT_OK ||
         (st = process_events(s, t0, y, &changed)) != MT_OK)
         return st;
+    int exact = 0;
+    if ((st = integrate_exact(s, r, t0, t_end, n_steps, y, &exact)) != MT_OK)
+        return st;
+    s->last_path = exact ? MT_PATH_EXACT : MT_PATH_ODE;
+    if (exact)
+        return MT_OK;
     if ((st = setup_cvode(s, t0)) != MT_OK)
         return st;
     y = N_VGetArrayPointer(s->y);

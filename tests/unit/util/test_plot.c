@@ -3,7 +3,8 @@
  * tests/unit/util/test_plot.c — mt_plot_lines(): PNG and SVG output of two
  * sine curves (signature, size), repeated calls in one process, awkward data
  * (gaps, constant and all-NaN series, more series than the legend shows) and
- * the error paths (bad extension, bad arguments, unwritable path).
+ * the error paths (bad extension, bad arguments, unwritable path); mt_plot_xy (log axes,
+ * reference curves, empty sets, argument errors).
  *
  * Files go to a fresh mkdtemp() directory under $TMPDIR (or /tmp) that each
  * case removes. A library built without PLplot answers MT_EUNSUPPORTED; the
@@ -270,5 +271,61 @@ TEST(unwritable_path)
     mt_ctx_destroy(ctx);
 }
 
+/* mt_plot_xy: observed-vs-predicted points on log axes (non-positive and NaN points are
+ * skipped, not errors), reference lines, an empty set, a curve-covering range; the argument
+ * errors. */
+TEST(xy_plot)
+{
+    mt_ctx *ctx = NULL;
+    tmp_area t;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    ASSERT_TRUE(tmp_open(&t));
+    double ox[5] = {0.1, 1, 10, -1, NAN}, oy[5] = {0.15, 0.9, 25, 2, 3};
+    double lx[2] = {1e-6, 1e6}, ly[2] = {1e-6, 1e6}, l2[2] = {2e-6, 2e6};
+    mt_plot_points sets[2] = {{"iv", 5, ox, oy}, {"po", 0, NULL, NULL}};
+    mt_plot_curve cv[2] = {{"unity", 2, lx, ly, 0}, {"2-fold", 2, lx, l2, 1}};
+    mt_plot_xy_options o = {.title = "AUC # obs vs pred",
+                            .xlabel = "observed",
+                            .ylabel = "predicted",
+                            .log_x = 1,
+                            .log_y = 1,
+                            .same_range = 1};
+    if (plplot_built(ctx, &t)) {
+        const char *png = tmp_path(&t, "xy.png");
+        mt_status st = mt_plot_xy(ctx, png, &o, 2, sets, 2, cv);
+        if (mt_check_(st == MT_OK, __FILE__, __LINE__, "xy: %s", mt_errmsg(ctx)))
+            check_png(png);
+        /* no usable point at all: still a plot (axes, the note), covering the given range */
+        mt_plot_points none = {"none", 1, ox + 3, oy + 3};
+        mt_plot_xy_options oc = o;
+        oc.cover_lo = 0.1;
+        oc.cover_hi = 10;
+        const char *empty = tmp_path(&t, "empty.png");
+        st = mt_plot_xy(ctx, empty, &oc, 1, &none, 2, cv);
+        if (mt_check_(st == MT_OK, __FILE__, __LINE__, "empty: %s", mt_errmsg(ctx)))
+            check_png(empty);
+        /* a time course: linear x, log y, the range fitted to the curve */
+        double ct[3] = {0, 1, 2}, cc[3] = {1, 0.5, 0.25};
+        mt_plot_curve pred = {"predicted", 3, ct, cc, 0};
+        mt_plot_points obs = {"observed", 3, ct, cc};
+        mt_plot_xy_options op = {.title = "profile", .log_y = 1, .fit_curves = 1};
+        const char *svg = tmp_path(&t, "profile.svg");
+        st = mt_plot_xy(ctx, svg, &op, 1, &obs, 1, &pred);
+        if (mt_check_(st == MT_OK, __FILE__, __LINE__, "profile: %s", mt_errmsg(ctx)))
+            check_svg(svg);
+    }
+    ASSERT_EQ_INT(mt_plot_xy(ctx, NULL, &o, 2, sets, 2, cv), MT_EINVAL);
+    ASSERT_EQ_INT(mt_plot_xy(ctx, "a.png", NULL, 2, sets, 2, cv), MT_EINVAL);
+    ASSERT_EQ_INT(mt_plot_xy(ctx, "a.png", &o, 0, sets, 2, cv), MT_EINVAL);
+    ASSERT_EQ_INT(mt_plot_xy(ctx, "a.png", &o, 2, sets, 2, NULL), MT_EINVAL);
+    ASSERT_EQ_INT(mt_plot_xy(ctx, "a.pdf", &o, 2, sets, 2, cv), MT_EINVAL);
+    mt_plot_points broken = {"broken", 3, NULL, oy};
+    ASSERT_EQ_INT(mt_plot_xy(ctx, "a.png", &o, 1, &broken, 0, NULL), MT_EINVAL);
+    ASSERT_EQ_INT(access("a.png", F_OK), -1);
+    tmp_close(&t);
+    mt_ctx_destroy(ctx);
+}
+
 TEST_MAIN(TEST_ENTRY(png_and_svg), TEST_ENTRY(repeated_calls), TEST_ENTRY(awkward_data),
-          TEST_ENTRY(bad_extension), TEST_ENTRY(bad_arguments), TEST_ENTRY(unwritable_path))
+          TEST_ENTRY(bad_extension), TEST_ENTRY(bad_arguments), TEST_ENTRY(unwritable_path),
+          TEST_ENTRY(xy_plot))

@@ -22,6 +22,8 @@ if [ ! -x "$build/medtwin" ]; then
     cmake --build "$build" -j2 >/dev/null
 fi
 
+# generated folders only (README.md stays): no stale plot of a dataset no longer predicted
+rm -rf docs/validation/midazolam docs/validation/ddi
 mkdir -p docs/validation/midazolam docs/validation/ddi
 # the report names its inputs as given here: paths relative to the repository
 "$build/medtwin" validate --quiet \

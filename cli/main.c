@@ -21,7 +21,8 @@ static const command commands[] = {
     {"drugs", mt_cmd_drugs, "list the drug card library (data/drugs) and what each card holds"},
     {"validate", mt_cmd_validate,
      "simulate clinical datasets and interaction studies; fold errors, Guest criterion"},
-    {"twin", mt_cmd_twin, "twin export: write a twin's PBPK model as SBML"},
+    {"twin", mt_cmd_twin,
+     "twin export: a twin's PBPK model as SBML; twin show: a person's twin, explained"},
     {"sbml-test-case", mt_cmd_sbml_test_case,
      "run one SBML Test Suite case (SBML Test Runner wrapper convention)"},
 };

@@ -64,10 +64,11 @@ static int ddi_arm(mt_vld_runner *R, mt_predictor *p, double t0, double t1, doub
             return -1;
         }
         const mt_predicted_drug *v = &res.drugs[0];
-        size_t n = res.n_times;
-        *cmax = mt_validate_max_window(n, res.time_h, v->conc_mg_l, t0, until);
-        *auc = mt_validate_auc_window(n, res.time_h, v->conc_mg_l, t0, fmin(t1, until));
-        double lz = v->exposure.lambda_z, rest = lz > 0 ? v->conc_mg_l[n - 1] / lz : INFINITY;
+        size_t n = v->n_course;
+        /* the course: the grid with each later IV bolus as a jump (medtwin/predict.h) */
+        *cmax = mt_validate_max_window(n, v->course_t, v->course_c, t0, until);
+        *auc = mt_validate_auc_window(n, v->course_t, v->course_c, t0, fmin(t1, until));
+        double lz = v->exposure.lambda_z, rest = lz > 0 ? v->course_c[n - 1] / lz : INFINITY;
         int done = isfinite(t1) || (*auc > 0 && rest < ELIM_FRACTION * *auc);
         mt_prediction_clear(&res);
         if (done) {

@@ -48,8 +48,14 @@ typedef struct {
 /* One drug's predicted plasma course. */
 typedef struct {
     char drug[64];
-    double *conc_mg_l;    /* n_times plasma concentrations (mg/L), owned */
-    mt_exposure exposure; /* of conc_mg_l; trough just before the dose after the last one */
+    double *conc_mg_l; /* n_times plasma concentrations (mg/L) on the output grid, owned */
+    /* The course the exposure is computed on: the grid, plus for each IV bolus after the
+     * start the concentration just before it (dose time - 1e-9 h) and at it, so that no
+     * trapezoid spans the jump (on the grid alone the interval ending at a bolus would count
+     * half the jump). Owned; the same values as the grid when there is no such bolus. */
+    size_t n_course;
+    double *course_t, *course_c;
+    mt_exposure exposure; /* of the course; trough just before the dose after the last one */
 } mt_predicted_drug;
 
 /* A run's result (caller-owned storage; mt_prediction_clear releases it). */

@@ -50,8 +50,11 @@ void mt_prediction_clear(mt_prediction *r)
 {
     if (!r)
         return;
-    for (size_t d = 0; d < r->n_drugs; d++)
+    for (size_t d = 0; d < r->n_drugs; d++) {
         free(r->drugs[d].conc_mg_l);
+        free(r->drugs[d].course_t);
+        free(r->drugs[d].course_c);
+    }
     free(r->drugs);
     free(r->time_h);
     mt_twin_param_list_free(&r->twin);
@@ -386,6 +389,91 @@ static mt_status run(mt_predictor *p, const mt_predict_options *o, double until_
     return MT_OK;
 }
 
+/* The value of a parameter set on the predictor (NaN if none). */
+static double value_of(const mt_predictor *p, const char *id)
+{
+    for (size_t i = 0; i < p->n_val; i++)
+        if (!strcmp(p->val_id[i], id))
+            return p->val[i];
+    return NAN;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* pd->course_*: the grid t[0..nr-1] / pd->conc_mg_l with every IV bolus of drug j at a time
+ * tb in (t[0], t[nr-1]] as the pair (tb - JUMP_DT, C before) (tb, C at). C at tb comes from
+ * an integration to tb (the dose is given at tb); C before = C at - the bolus amount /
+ * (V_ven * BP): a bolus enters the venous blood (medtwin/pbpk.h). Grid points within JUMP_DT
+ * of tb give way to the pair. Without V_ven or BP the course is the grid. */
+#define JUMP_DT 1e-9
+static mt_status course(mt_predictor *p, const mt_predict_options *o, size_t j, size_t nr,
+                        const double *t, mt_predicted_drug *pd)
+{
+    const mt_regimen *g = &p->reg[j];
+    size_t nb = 0;
+    double *tb = malloc((g->n_doses + 1) * sizeof *tb);
+    if (!tb)
+        return mt_error(p->ctx, MT_ENOMEM, "out of memory");
+    for (size_t k = 0; k < g->n_doses; k++)
+        if (g->doses[k].route == MT_DOSE_IV_BOLUS && g->doses[k].time_h > t[0] + JUMP_DT &&
+            g->doses[k].time_h <= t[nr - 1])
+            tb[nb++] = g->doses[k].time_h;
+    qsort(tb, nb, sizeof *tb, cmp_double);
+    size_t u = 0; /* distinct times */
+    for (size_t k = 0; k < nb; k++)
+        if (!u || tb[k] > tb[u - 1])
+            tb[u++] = tb[k];
+    nb = u;
+    char id[96];
+    snprintf(id, sizeof id, "BP_%s", g->drug);
+    double vbp = value_of(p, "V_ven") * value_of(p, id);
+    if (!(vbp > 0))
+        nb = 0;
+    pd->course_t = malloc((nr + 2 * nb) * sizeof *pd->course_t);
+    pd->course_c = malloc((nr + 2 * nb) * sizeof *pd->course_c);
+    if (!pd->course_t || !pd->course_c) {
+        free(tb);
+        return mt_error(p->ctx, MT_ENOMEM, "out of memory");
+    }
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i <= nr; i++) {
+        /* the boluses before grid point i (all remaining ones at the end) */
+        while (k < nb && (i == nr || tb[k] < t[i] + JUMP_DT)) {
+            mt_result *r = NULL;
+            mt_status st = run(p, o, tb[k], 1, &r);
+            if (st != MT_OK) {
+                free(tb);
+                return st;
+            }
+            double at = mt_result_value(r, mt_result_n_rows(r) - 1, j), amount = 0;
+            mt_result_destroy(r);
+            for (size_t d = 0; d < g->n_doses; d++)
+                if (g->doses[d].route == MT_DOSE_IV_BOLUS && g->doses[d].time_h == tb[k])
+                    amount += g->doses[d].amount_mg;
+            while (n > 0 && pd->course_t[n - 1] >= tb[k] - JUMP_DT)
+                n--; /* a grid point at the bolus: the pair replaces it */
+            pd->course_t[n] = tb[k] - JUMP_DT;
+            pd->course_c[n++] = fmax(0.0, at - amount / vbp);
+            pd->course_t[n] = tb[k];
+            pd->course_c[n++] = fmax(0.0, at);
+            k++;
+        }
+        if (i == nr)
+            break;
+        if (n > 0 && t[i] <= pd->course_t[n - 1] + JUMP_DT)
+            continue; /* at a bolus already placed */
+        pd->course_t[n] = t[i];
+        pd->course_c[n++] = pd->conc_mg_l[i];
+    }
+    pd->n_course = n;
+    free(tb);
+    return MT_OK;
+}
+
 mt_status mt_predictor_run(mt_predictor *p, const mt_predict_options *o, mt_prediction *out)
 {
     mt_prediction_clear(out);
@@ -434,8 +522,12 @@ mt_status mt_predictor_run(mt_predictor *p, const mt_predict_options *o, mt_pred
                             : NAN;
         if (!(trough <= out->time_h[nr - 1]))
             trough = NAN;
-        if (mt_exposure_compute(p->ctx, nr, out->time_h, pd->conc_mg_l, 1, trough, &pd->exposure) !=
-            MT_OK) {
+        if (st == MT_OK)
+            st = course(p, o, j, nr, out->time_h, pd);
+        if (st != MT_OK)
+            break;
+        if (mt_exposure_compute(p->ctx, pd->n_course, pd->course_t, pd->course_c, 1, trough,
+                                &pd->exposure) != MT_OK) {
             char msg[900];
             snprintf(msg, sizeof msg, "%s", mt_errmsg(p->ctx));
             st = mt_error(p->ctx, MT_EINVAL, "%s: %s", g->drug, msg);

@@ -417,8 +417,11 @@ static int plot_profile(mt_vld_runner *R, const dataset *d, size_t index, char *
 {
     *file = mt_vld_printf("profiles/%03zu.png", index + 1);
     char *path = mt_vld_printf("%s/%s", R->a->out, *file);
-    char title[160];
-    snprintf(title, sizeof title, "%s", d->name);
+    char title[160]; /* at most 68 characters fit above the plot */
+    if (strlen(d->name) > 68)
+        snprintf(title, sizeof title, "%.65s...", d->name);
+    else
+        snprintf(title, sizeof title, "%s", d->name);
     mt_plot_points pts[1] = {{"observed", d->n_obs, d->t, d->c}};
     mt_plot_curve cv[1] = {{"predicted", d->n_curve, d->ct, d->cc, 0}};
     mt_plot_xy_options o = {.title = title,

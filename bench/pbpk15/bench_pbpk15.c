@@ -4,12 +4,15 @@
  * "How a new engine should report its figure"): load and compile pbpk15.xml once, then for each
  * individual of params.csv set its 40 parameters by id, reset to the initial state and simulate
  * 0-24 h with C_venous at the 1441 times k/60 h (BDF, rtol 1e-6, atol 1e-9 on the amounts).
- * Each twin is timed from "set parameters" to "1441 outputs available".
+ * Each twin is timed from "set parameters" to "1441 outputs available". The program is created
+ * with native code unless MT_BENCH_NATIVE=0 or the native path is unavailable (the line says
+ * code=native or code=vm; standard error says why).
  *
  *   bench_pbpk15 pbpk15.xml params.csv N out.csv K
  *
  * Prints one line in the peers' format:
  *   method=medtwin N=... total=... s median=... us mean=... us twins_per_core_s=... compile=... ms
+ *   jacobian=... path=exact-linear|ode-bdf code=native|vm
  * and writes individuals 0..K-1 as time,ind0,...,ind<K-1>.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -54,10 +57,15 @@ int main(int argc, char **argv)
     mt_program *p = NULL;
     mt_sim *s = NULL;
     mt_csv *csv = NULL;
+    /* MT_BENCH_NATIVE: "0" the bytecode VM, "1" native code, unset the library's default */
+    const char *native = getenv("MT_BENCH_NATIVE");
+    mt_native_mode mode = !native                ? MT_NATIVE_DEFAULT
+                          : !strcmp(native, "0") ? MT_NATIVE_OFF
+                                                 : MT_NATIVE_ON;
     double t0 = now_s();
     if (mt_model_load_file(ctx, argv[1], &m) != MT_OK)
         return fail(ctx, argv[1]);
-    if (mt_program_create(ctx, m, &p) != MT_OK)
+    if (mt_program_create_native(ctx, m, mode, &p) != MT_OK)
         return fail(ctx, "compile");
     double t_compile = now_s() - t0;
     if (mt_sim_create(ctx, p, &s) != MT_OK || mt_sim_set_tolerances(s, 1e-6, 1e-9) != MT_OK ||
@@ -84,11 +92,20 @@ int main(int argc, char **argv)
     for (long i = 0; i < n; i++)
         for (size_t j = 0; j < cols; j++)
             vals[(size_t)i * cols + j] = strtod(mt_csv_cell(csv, (size_t)i, j), NULL);
+    /* the ids are looked up once; each twin then sets its values by index */
+    int *idx = malloc((cols ? cols : 1) * sizeof *idx);
+    if (!idx)
+        return fail(NULL, "out of memory");
+    for (size_t j = 0; j < cols; j++)
+        if ((idx[j] = mt_sim_find(s, mt_csv_header(csv, j))) < 0) {
+            fprintf(stderr, "bench_pbpk15: cannot set '%s'\n", mt_csv_header(csv, j));
+            return 1;
+        }
     double total0 = now_s();
     for (long i = 0; i < n; i++) {
         double a = now_s();
         for (size_t j = 0; j < cols; j++)
-            if (mt_sim_set_value(s, mt_csv_header(csv, j), vals[(size_t)i * cols + j]) != MT_OK)
+            if (mt_sim_set_value_at(s, idx[j], vals[(size_t)i * cols + j]) != MT_OK)
                 return fail(ctx, mt_csv_header(csv, j));
         mt_result *r = NULL;
         if (mt_sim_run(s, 0, 24, 1440, &r) != MT_OK)
@@ -117,13 +134,16 @@ int main(int argc, char **argv)
     qsort(times, (size_t)n, sizeof *times, cmp_d);
     double median = n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
     printf("method=medtwin N=%ld total=%.3f s median=%.1f us mean=%.1f us twins_per_core_s=%.1f "
-           "compile=%.1f ms jacobian=%s path=%s\n",
+           "compile=%.1f ms jacobian=%s path=%s code=%s\n",
            n, total, 1e6 * median, 1e6 * total / (double)n, (double)n / total, 1e3 * t_compile,
            jac && !strcmp(jac, "dq")      ? "dq"
            : mt_sim_jacobian_kind(s) == 2 ? "analytic-constant"
            : mt_sim_jacobian_kind(s) == 1 ? "analytic"
                                           : "dq",
-           mt_sim_last_path(s) == MT_PATH_EXACT ? "exact-linear" : "ode-bdf");
+           mt_sim_last_path(s) == MT_PATH_EXACT ? "exact-linear" : "ode-bdf",
+           mt_program_native(p) ? "native" : "vm");
+    fprintf(stderr, "bench_pbpk15: %s\n", mt_program_native_info(p));
+    free(idx);
     free(vals);
     free(times);
     free(out);

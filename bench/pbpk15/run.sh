@@ -5,7 +5,8 @@
 # and the ratios. The last line is
 #   pbpk15: medtwin <M> us/twin; desolve-dll <D> us; cvode-c <C> us; vs-desolve <D/M>x;
 #   vs-cvode <C/M>x; max-rel-err <E>
-# (means = total wall time / N; E: medtwin against the reference file).
+# (means = total wall time / N; E: medtwin against the reference file), after a line for the ODE
+# path (the linear shortcut off) with native code and on the bytecode VM against cvode-c.
 #
 #   bash bench/pbpk15/run.sh            N=1000 twins for medtwin and the C/R peers
 #   N=200 bash bench/pbpk15/run.sh      fewer
@@ -35,6 +36,13 @@ mt_line=$($PIN "$build/bench_pbpk15" "$peer_dir/pbpk15.xml" "$peer_dir/params.cs
 echo "$mt_line"
 mt_chk=$("$PY" "$peer_dir/check_reference.py" "$work/medtwin.csv" "$peer_dir/reference_venous_first20.csv")
 echo "$mt_chk"
+echo "## medtwin, other paths: the ODE path (linear shortcut off) with native code and on the bytecode VM"
+ode_nat=$(MT_BENCH_EXACT=0 MT_BENCH_NATIVE=1 $PIN "$build/bench_pbpk15" "$peer_dir/pbpk15.xml" "$peer_dir/params.csv" "$N" "$work/medtwin_ode_native.csv" 20)
+echo "$ode_nat"
+"$PY" "$peer_dir/check_reference.py" "$work/medtwin_ode_native.csv" "$peer_dir/reference_venous_first20.csv"
+ode_vm=$(MT_BENCH_EXACT=0 MT_BENCH_NATIVE=0 $PIN "$build/bench_pbpk15" "$peer_dir/pbpk15.xml" "$peer_dir/params.csv" "$N" "$work/medtwin_ode_vm.csv" 20)
+echo "$ode_vm"
+"$PY" "$peer_dir/check_reference.py" "$work/medtwin_ode_vm.csv" "$peer_dir/reference_venous_first20.csv"
 echo "## peers (../shared/bench/pbpk15/run_peers.sh)"
 peers=$(cd "$peer_dir" && PYTHON="$PY" N_C="$N" N_R="$N" N_PY="${N_PY:-100}" N_RFUN="${N_RFUN:-20}" PIN="$PIN" ./run_peers.sh 2>&1)
 echo "$peers"
@@ -46,5 +54,9 @@ C=$(mean_of "$(grep -m1 'method=.*jac' <<<"$(grep -v scipy <<<"$peers")")")
 E=$(sed -n 's/.*max rel diff \([^,]*\),.*/\1/p' <<<"$mt_chk")
 [ -n "$M" ] && [ -n "$D" ] && [ -n "$C" ] && [ -n "$E" ] || { echo "pbpk15: could not read every figure (M='$M' D='$D' C='$C' E='$E')" >&2; exit 1; }
 grep -q PASS <<<"$mt_chk" || { echo "pbpk15: medtwin does not match the reference: $mt_chk" >&2; exit 1; }
+ON=$(mean_of "$ode_nat")
+OV=$(mean_of "$ode_vm")
+awk -v on="$ON" -v ov="$OV" -v c="$C" 'BEGIN {
+  printf "pbpk15-ode: medtwin-ode-native %.1f us/twin; medtwin-ode-vm %.1f us; cvode-c %.1f us; native/cvode %.2fx; vm/cvode %.2fx\n", on, ov, c, on / c, ov / c }'
 awk -v m="$M" -v d="$D" -v c="$C" -v e="$E" 'BEGIN {
   printf "pbpk15: medtwin %.1f us/twin; desolve-dll %.1f us; cvode-c %.1f us; vs-desolve %.2fx; vs-cvode %.2fx; max-rel-err %s\n", m, d, c, d / m, c / m, e }'

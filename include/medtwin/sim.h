@@ -30,6 +30,24 @@ typedef struct mt_result mt_result;
 MT_NODISCARD mt_status mt_program_create(mt_ctx *ctx, const mt_model *m, mt_program **out);
 void mt_program_destroy(mt_program *p);
 
+/* Native code: the right-hand side, the analytic Jacobian, the dynamic rules and the event
+ * root functions compiled to machine code by the system C compiler (cc) and cached on disk
+ * (docs/performance.md). It computes exactly what the bytecode VM computes; when it cannot be
+ * had (no compiler, an unusable cache directory, a model too large) the program runs on the
+ * VM, which is not an error. MT_NATIVE_DEFAULT: $MEDTWIN_NATIVE=0 turns it off, =1 on;
+ * unset, on. mt_program_create uses MT_NATIVE_DEFAULT.
+ * The cache directory is $MEDTWIN_CACHE_DIR, else $XDG_CACHE_HOME/medtwin, else
+ * ~/.cache/medtwin (created 0700; refused when owned by someone else or writable by group or
+ * others); the compiler is $MEDTWIN_CC, else cc or gcc on PATH. */
+typedef enum { MT_NATIVE_DEFAULT = 0, MT_NATIVE_OFF = 1, MT_NATIVE_ON = 2 } mt_native_mode;
+MT_NODISCARD mt_status mt_program_create_native(mt_ctx *ctx, const mt_model *m, mt_native_mode mode,
+                                                mt_program **out);
+/* 1 when the program has native code. */
+int mt_program_native(const mt_program *p);
+/* One line on the native code: "native: compiled in 61.2 ms", "native: loaded from the cache
+ * (0.4 ms)", "vm: no C compiler found ...", "vm: native code off", ... Borrowed. */
+const char *mt_program_native_info(const mt_program *p);
+
 typedef enum { MT_METHOD_BDF = 0, MT_METHOD_ADAMS = 1 } mt_method;
 
 /* How a species is reported: as the model's own symbol means it
@@ -61,6 +79,10 @@ typedef enum { MT_PATH_NONE = 0, MT_PATH_ODE = 1, MT_PATH_EXACT = 2 } mt_path;
 /* Which path the last run took (MT_PATH_NONE before the first). */
 mt_path mt_sim_last_path(const mt_sim *s);
 
+/* Runs the program's native code when it has some (native 1, default) or the bytecode VM
+ * (native 0): the same values either way. */
+void mt_sim_set_native(mt_sim *s, int native);
+
 /* Seeds the random stream that orders simultaneous events of equal
  * priority (SBML's random event order). The same seed gives the same run;
  * every run restarts the stream from the seed. Default seed: 1. */
@@ -72,6 +94,12 @@ void mt_sim_set_seed(mt_sim *s, uint64_t seed);
  * assignment. MT_ENOTFOUND for an unknown id, MT_EINVAL if it is the target
  * of an assignment rule or a reaction id. */
 MT_NODISCARD mt_status mt_sim_set_value(mt_sim *s, const char *id, double value);
+/* Index-based overrides for repeated runs (a population): mt_sim_find returns the index of
+ * an id that mt_sim_set_value accepts (-1 for an unknown id, -2 for one that cannot be set),
+ * and mt_sim_set_value_at(s, index, value) is mt_sim_set_value without the look-up
+ * (MT_EINVAL for an index mt_sim_find did not return). */
+int mt_sim_find(const mt_sim *s, const char *id);
+MT_NODISCARD mt_status mt_sim_set_value_at(mt_sim *s, int index, double value);
 /* Removes every override. */
 void mt_sim_clear_values(mt_sim *s);
 

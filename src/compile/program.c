@@ -18,6 +18,7 @@
  */
 #include "compile/program.h"
 #include "compile/deriv.h"
+#include "compile/native.h"
 #include "model/ir.h"
 
 #include <math.h>
@@ -810,7 +811,19 @@ done:
 
 mt_status mt_program_create(mt_ctx *ctx, const mt_model *m, mt_program **out)
 {
+    return mt_program_create_native(ctx, m, MT_NATIVE_DEFAULT, out);
+}
+
+int mt_program_native(const mt_program *p) { return p->nat.handle != NULL; }
+
+const char *mt_program_native_info(const mt_program *p) { return p->nat.info; }
+
+mt_status mt_program_create_native(mt_ctx *ctx, const mt_model *m, mt_native_mode mode,
+                                   mt_program **out)
+{
     *out = NULL;
+    if (mode != MT_NATIVE_DEFAULT && mode != MT_NATIVE_OFF && mode != MT_NATIVE_ON)
+        return mt_error(ctx, MT_EINVAL, "unknown native code mode %d", (int)mode);
     mt_program *p = mt_calloc(ctx, 1, sizeof *p);
     if (!p)
         return mt_error(ctx, MT_ENOMEM, "out of memory");
@@ -872,6 +885,8 @@ mt_status mt_program_create(mt_ctx *ctx, const mt_model *m, mt_program **out)
         goto fail;
     if (p->max_stack == 0)
         p->max_stack = 1;
+    if ((st = mt_native_attach(ctx, p, mode)) != MT_OK)
+        goto fail;
     *out = p;
     return MT_OK;
 fail:
@@ -883,6 +898,7 @@ void mt_program_destroy(mt_program *p)
 {
     if (!p)
         return;
+    mt_native_detach(p);
     for (size_t s = 0; p->slot && s < p->n_slot; s++)
         mt_free(NULL, p->slot[s].id);
     for (size_t i = 0; p->ev && i < p->n_event; i++) {

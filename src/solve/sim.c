@@ -96,9 +96,10 @@ struct mt_sim {
     double *lti_a, *lti_b, *lti_y;
     int need_ok; /* need is current for the outputs */
     unsigned char *mark;
-    int use_jac;  /* analytic Jacobian when the program has one (default) */
-    int jac_set;  /* the solver memory currently has the analytic Jacobian */
-    double *jbuf; /* its non-zero entries */
+    int use_native; /* the program's native code when it has some (default) */
+    int use_jac;    /* analytic Jacobian when the program has one (default) */
+    int jac_set;    /* the solver memory currently has the analytic Jacobian */
+    double *jbuf;   /* its non-zero entries */
     char cv_msg[512];
 };
 
@@ -119,6 +120,7 @@ mt_status mt_sim_create(mt_ctx *ctx, const mt_program *p, mt_sim **out)
     s->seed = 1;
     s->use_jac = 1;
     s->use_exact = 1;
+    s->use_native = 1;
     size_t nasg = 1;
     for (size_t i = 0; i < p->n_event; i++)
         if (p->ev[i].n_asg > nasg)
@@ -217,6 +219,8 @@ void mt_sim_set_jacobian(mt_sim *s, int analytic) { s->use_jac = analytic != 0; 
 
 void mt_sim_set_exact(mt_sim *s, int exact) { s->use_exact = exact != 0; }
 
+void mt_sim_set_native(mt_sim *s, int native) { s->use_native = native != 0; }
+
 mt_path mt_sim_last_path(const mt_sim *s) { return (mt_path)s->last_path; }
 
 int mt_sim_jacobian_kind(const mt_sim *s)
@@ -244,6 +248,11 @@ static int find_public(const mt_program *p, const char *id)
     return slot;
 }
 
+static int settable(const mt_pslot *q)
+{
+    return q->kind != MT_SYM_REACTION && !(q->rule >= 0 && q->amt < 0);
+}
+
 mt_status mt_sim_set_value(mt_sim *s, const char *id, double value)
 {
     int slot = find_public(s->p, id);
@@ -252,10 +261,28 @@ mt_status mt_sim_set_value(mt_sim *s, const char *id, double value)
     const mt_pslot *q = &s->p->slot[slot];
     if (q->kind == MT_SYM_REACTION)
         return mt_error(s->ctx, MT_EINVAL, "'%s' is a reaction; its rate cannot be set", id);
-    if (q->rule >= 0 && q->amt < 0)
+    if (!settable(q))
         return mt_error(s->ctx, MT_EINVAL, "'%s' is defined by an assignment rule", id);
     s->ovr_set[slot] = 1;
     s->ovr_val[slot] = value;
+    return MT_OK;
+}
+
+int mt_sim_find(const mt_sim *s, const char *id)
+{
+    int slot = id ? find_public(s->p, id) : -1;
+    if (slot < 0)
+        return -1;
+    return settable(&s->p->slot[slot]) ? slot : -2;
+}
+
+mt_status mt_sim_set_value_at(mt_sim *s, int index, double value)
+{
+    if (index < 0 || (size_t)index >= s->p->n_slot || !s->p->slot[index].is_public ||
+        !settable(&s->p->slot[index]))
+        return mt_error(s->ctx, MT_EINVAL, "no settable symbol at index %d", index);
+    s->ovr_set[index] = 1;
+    s->ovr_val[index] = value;
     return MT_OK;
 }
 
@@ -298,6 +325,15 @@ static void run_block(mt_sim *s, mt_block b, double t, const double *y, double *
     mt_vm_run(s->p, b, &env);
 }
 
+/* A hot block (rhs, jac, rules_dyn, roots): the program's native code when it has some. */
+static void run_hot(mt_sim *s, mt_native_fn fn, mt_block b, double t, const double *y, double *out)
+{
+    if (fn && s->use_native)
+        fn(s->vals, y, out, t, s->ovr_set, s->ovr_val);
+    else
+        run_block(s, b, t, y, out);
+}
+
 static double eval1(mt_sim *s, mt_block b, double t, const double *y)
 {
     double v = NAN;
@@ -314,7 +350,7 @@ static int rhs_fn(sunrealtype t, N_Vector y, N_Vector yd, void *ud)
         dd[0] = 0.0;
         return 0;
     }
-    run_block(s, s->p->rhs, t, yy, dd);
+    run_hot(s, s->p->nat.rhs, s->p->rhs, t, yy, dd);
     return 0;
 }
 
@@ -328,7 +364,7 @@ static int jac_fn(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud,
     (void)t3;
     mt_sim *s = ud;
     const mt_program *p = s->p;
-    run_block(s, p->jac, t, N_VGetArrayPointer(y), s->jbuf);
+    run_hot(s, p->nat.jac, p->jac, t, N_VGetArrayPointer(y), s->jbuf);
     SUNMatZero(J);
     for (size_t k = 0; k < p->n_jac; k++)
         SM_ELEMENT_D(J, p->jac_row[k], p->jac_col[k]) = s->jbuf[k];
@@ -339,8 +375,8 @@ static int root_fn(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
 {
     mt_sim *s = ud;
     const double *yy = N_VGetArrayPointer(y);
-    run_block(s, s->p->rules_dyn, t, yy, NULL);
-    run_block(s, s->p->roots, t, yy, g);
+    run_hot(s, s->p->nat.rules_dyn, s->p->rules_dyn, t, yy, NULL);
+    run_hot(s, s->p->nat.roots, s->p->roots, t, yy, g);
     /* CVODES's root search (Illinois) never ends when a root function is
      * NaN on one side of the interval: a comparison with an undefined
      * operand counts as a constant instead (no root in it). */
@@ -799,11 +835,11 @@ static mt_status integrate_exact(mt_sim *s, mt_result *r, double t0, double t_en
             return mt_error(s->ctx, MT_ENOMEM, "out of memory");
     }
     double *A = s->lti_a, *b = s->lti_b, *y = s->lti_y;
-    run_block(s, p->jac, t0, y0, s->jbuf);
+    run_hot(s, p->nat.jac, p->jac, t0, y0, s->jbuf);
     memset(A, 0, n * n * sizeof *A);
     for (size_t k = 0; k < p->n_jac; k++)
         A[(size_t)p->jac_row[k] * n + (size_t)p->jac_col[k]] = s->jbuf[k];
-    run_block(s, p->rhs, t0, y0, b);
+    run_hot(s, p->nat.rhs, p->rhs, t0, y0, b);
     for (size_t i = 0; i < n * n; i++)
         if (!isfinite(A[i]))
             return MT_OK;

@@ -143,13 +143,27 @@ static long reads(int op)
     }
 }
 
-/* One block as the function mt_native_<name>. present 0: an empty body. */
-static mt_status gen_block(buf *b, const mt_program *p, const char *name, int present, mt_block blk)
+#define ARGS                                                                                       \
+    "double *restrict v, const double *restrict y, double *restrict out, double t, "               \
+    "const unsigned char *os, const double *ov"
+
+/* Opens part k of block name: a function of its own, not inlined, so that the C compiler's
+ * time stays linear in the size of the model (its alias analysis is not, within one
+ * function: 300 reactions in one function took 5 s at -O2, in parts 0.5 s). */
+static void open_part(buf *b, const char *name, size_t k, size_t maxd)
 {
-    put(b,
-        "void mt_native_%s(double *restrict v, const double *restrict y, double *restrict out,\n"
-        "    double t, const unsigned char *os, const double *ov)\n{\n",
-        name);
+    put(b, "static MT_NOINLINE void mt_native_%s_%zu(" ARGS ")\n{\n", name, k);
+    for (size_t i = 0; i < maxd; i++)
+        put(b, "%sr%zu%s", i % 16 == 0 ? "double " : "", i,
+            (i % 16 == 15 || i + 1 == maxd) ? ";\n" : ", ");
+    put(b, "(void)v; (void)y; (void)out; (void)t; (void)os; (void)ov;\n");
+}
+
+/* One block as the function mt_native_<name>, which calls its parts in order. present 0: an
+ * empty body. */
+static mt_status gen_block(buf *b, const mt_program *p, const char *name, int present, mt_block blk,
+                           int is_static)
+{
     size_t n = present ? block_len(p, blk.start) : 0;
     if (present && n == 0)
         return mt_error(b->ctx, MT_EINVAL, "native code: block '%s' has no end", name);
@@ -159,14 +173,20 @@ static mt_status gen_block(buf *b, const mt_program *p, const char *name, int pr
         return MT_ENOMEM;
     }
     size_t maxd = p->max_stack;
-    for (size_t k = 0; k < maxd; k++)
-        put(b, "%sr%zu%s", k % 16 == 0 ? "double " : "", k,
-            (k % 16 == 15 || k + 1 == maxd) ? ";\n" : ", ");
-    put(b, "(void)v; (void)y; (void)out; (void)t; (void)os; (void)ov;\n");
+    size_t n_parts = 1, part_ins = 0, last_target = 0;
+    open_part(b, name, 0, maxd);
     long d = 0; /* stack depth before the instruction; -1: not reachable by falling through */
     mt_status st = MT_OK;
     for (size_t i = 0; i < n && st == MT_OK; i++) {
         const mt_ins *in = &p->code[blk.start + i];
+        /* a new part where the stack is empty and no jump crosses */
+        if (d == 0 && !label[i] && last_target <= i && part_ins >= MT_CODEGEN_PART &&
+            in->op != MT_OP_END) {
+            put(b, "}\n\n");
+            open_part(b, name, n_parts++, maxd);
+            part_ins = 0;
+        }
+        part_ins++;
         if (label[i]) {
             if (d >= 0 && d != label[i] - 1) {
                 st = mt_error(b->ctx, MT_EINVAL, "native code: inconsistent stack at %zu", i);
@@ -309,6 +329,8 @@ static mt_status gen_block(buf *b, const mt_program *p, const char *name, int pr
                 break;
             }
             label[to] = (int)dt + 1;
+            if ((size_t)to > last_target)
+                last_target = (size_t)to;
             if (jz)
                 put(b, "if (r%ld == 0.0) goto L%ld;\n", top, to);
             else
@@ -334,14 +356,20 @@ static mt_status gen_block(buf *b, const mt_program *p, const char *name, int pr
             d = d - pops + pushes;
         }
     }
+    put(b, "}\n\n%svoid mt_native_%s(" ARGS ")\n{\n", is_static ? "static " : "", name);
+    for (size_t k = 0; k < n_parts; k++)
+        put(b, "    mt_native_%s_%zu(v, y, out, t, os, ov);\n", name, k);
     put(b, "}\n\n");
     mt_free(b->ctx, label);
     return st;
 }
 
-static size_t count_ins(const mt_program *p)
+size_t mt_codegen_size(const mt_program *p)
 {
     size_t n = block_len(p, p->rules_dyn.start) + block_len(p, p->roots.start);
+    for (size_t q = 0; q < p->n_slot; q++)
+        if (p->rule_pos[q] >= 0)
+            n += block_len(p, p->rule_block[q].start);
     if (p->n_state)
         n += block_len(p, p->rhs.start);
     if (p->has_jac)
@@ -353,40 +381,58 @@ static const char prelude[] =
     "/* medtwin native code: generated from a compiled program by src/compile/codegen.c.\n"
     " * Values by slot index, constants as hexadecimal literals; no text of the model. */\n"
     "#include <math.h>\n"
-    "static double mt_factorial(double x)\n"
+    "#if defined(__GNUC__)\n"
+    "#define MT_NOINLINE __attribute__((noinline))\n"
+    "#define MT_UNUSED __attribute__((unused))\n"
+    "#else\n"
+    "#define MT_NOINLINE\n"
+    "#define MT_UNUSED\n"
+    "#endif\n"
+    "static MT_UNUSED double mt_factorial(double x)\n"
     "{\n"
     "    if (x < 0 || x != floor(x))\n"
     "        return NAN;\n"
     "    return tgamma(x + 1.0);\n"
     "}\n"
-    "static double mt_root(double degree, double x)\n"
+    "static MT_UNUSED double mt_root(double degree, double x)\n"
     "{\n"
     "    if (degree == 2.0)\n"
     "        return sqrt(x);\n"
     "    if (x < 0 && degree == floor(degree) && fmod(fabs(degree), 2.0) == 1.0)\n"
     "        return -pow(-x, 1.0 / degree);\n"
     "    return pow(x, 1.0 / degree);\n"
-    "}\n"
-    "#if defined(__GNUC__)\n"
-    "#pragma GCC diagnostic ignored \"-Wunused-function\"\n"
-    "#endif\n\n";
+    "}\n\n";
 
 mt_status mt_codegen_c(mt_ctx *ctx, const mt_program *p, char **src, size_t *len)
 {
     *src = NULL;
     *len = 0;
-    if (count_ins(p) > MT_CODEGEN_MAX_INS)
+    if (mt_codegen_size(p) > MT_CODEGEN_MAX_INS)
         return mt_error(ctx, MT_ELIMIT, "native code: the model is too large (%zu instructions)",
-                        count_ins(p));
+                        mt_codegen_size(p));
     buf b = {ctx, NULL, 0, 0, 0};
     put(&b, "%s", prelude);
-    mt_status st = gen_block(&b, p, "rhs", p->n_state > 0, p->rhs);
+    mt_status st = gen_block(&b, p, "rhs", p->n_state > 0, p->rhs, 0);
     if (st == MT_OK)
-        st = gen_block(&b, p, "jac", p->has_jac, p->jac);
+        st = gen_block(&b, p, "jac", p->has_jac, p->jac, 0);
     if (st == MT_OK)
-        st = gen_block(&b, p, "rules_dyn", 1, p->rules_dyn);
+        st = gen_block(&b, p, "rules_dyn", 1, p->rules_dyn, 0);
     if (st == MT_OK)
-        st = gen_block(&b, p, "roots", 1, p->roots);
+        st = gen_block(&b, p, "roots", 1, p->roots, 0);
+    /* one function per dynamic rule (the outputs evaluate only those they read), and the
+     * table of them by slot */
+    for (size_t q = 0; q < p->n_slot && st == MT_OK; q++) {
+        if (p->rule_pos[q] < 0)
+            continue;
+        char name[32];
+        snprintf(name, sizeof name, "rule%zu", q);
+        st = gen_block(&b, p, name, 1, p->rule_block[q], 1);
+    }
+    put(&b, "void (*const mt_native_rule[%zu])(" ARGS ") = {\n", p->n_slot ? p->n_slot : 1);
+    for (size_t q = 0; q < p->n_slot && st == MT_OK; q++)
+        if (p->rule_pos[q] >= 0)
+            put(&b, "    [%zu] = mt_native_rule%zu,\n", q, q);
+    put(&b, "};\n");
     put(&b, "const unsigned long mt_native_shape[5] = {%dUL, %zuUL, %zuUL, %zuUL, %zuUL};\n",
         MT_NATIVE_ABI, p->n_slot, p->n_state, p->has_jac ? p->n_jac : 0, p->n_roots);
     if (st == MT_OK && b.oom)

@@ -24,6 +24,13 @@
  * the C compiler's time grows faster than the savings. */
 #define MT_CODEGEN_MAX_INS ((size_t)400000)
 
+/* Instructions per generated function (a block longer than that is split at statement
+ * boundaries into parts called in order). */
+#define MT_CODEGEN_PART 400
+
+/* Instructions in the blocks that are translated (the size that the compile time follows). */
+size_t mt_codegen_size(const mt_program *p);
+
 /* OUT: *src (NUL-terminated, mt_free) and *len. MT_ELIMIT past MT_CODEGEN_MAX_INS,
  * MT_ENOMEM. */
 MT_NODISCARD mt_status mt_codegen_c(mt_ctx *ctx, const mt_program *p, char **src, size_t *len);

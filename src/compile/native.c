@@ -317,7 +317,7 @@ static int load_checked(const char *path, const char *key, const mt_program *p, 
     }
     const char *k = dlsym(h, "mt_native_key");
     const unsigned long *shape = dlsym(h, "mt_native_shape");
-    mt_native n = {h, NULL, NULL, NULL, NULL, ""};
+    mt_native n = {h, NULL, NULL, NULL, NULL, NULL, ""};
     /* object -> function pointers through memcpy: ISO C has no cast between them */
     void *f;
     if ((f = dlsym(h, "mt_native_rhs")))
@@ -328,8 +328,9 @@ static int load_checked(const char *path, const char *key, const mt_program *p, 
         memcpy(&n.rules_dyn, &f, sizeof f);
     if ((f = dlsym(h, "mt_native_roots")))
         memcpy(&n.roots, &f, sizeof f);
+    n.rule = dlsym(h, "mt_native_rule");
     const char *bad = NULL;
-    if (!k || !shape || !n.rhs || !n.jac || !n.rules_dyn || !n.roots)
+    if (!k || !shape || !n.rhs || !n.jac || !n.rules_dyn || !n.roots || !n.rule)
         bad = "lacks a symbol";
     else if (strncmp(k, key, 65) != 0)
         bad = "has another key";
@@ -439,14 +440,15 @@ mt_native_mode mt_native_resolve(mt_native_mode mode)
         return MT_NATIVE_OFF;
     if (e && !strcmp(e, "1"))
         return MT_NATIVE_ON;
-    return MT_NATIVE_ON;
+    return MT_NATIVE_DEFAULT;
 }
 
 mt_status mt_native_attach(mt_ctx *ctx, mt_program *p, mt_native_mode mode)
 {
     mt_native *nat = &p->nat;
     memset(nat, 0, sizeof *nat);
-    if (mt_native_resolve(mode) == MT_NATIVE_OFF) {
+    mode = mt_native_resolve(mode);
+    if (mode == MT_NATIVE_OFF) {
         snprintf(nat->info, sizeof nat->info, "vm: native code off");
         return MT_OK;
     }
@@ -494,7 +496,16 @@ mt_status mt_native_attach(mt_ctx *ctx, mt_program *p, mt_native_mode mode)
     }
     const char *how = "compiled";
     struct stat ost;
-    if (lstat(path, &ost) == 0) {
+    int cached = lstat(path, &ost) == 0;
+    size_t size = mt_codegen_size(p);
+    if (!cached && mode == MT_NATIVE_DEFAULT && size > MT_NATIVE_AUTO_MAX_INS) {
+        mt_free(ctx, src);
+        snprintf(nat->info, sizeof nat->info,
+                 "vm: %zu instructions: not compiled by default (MEDTWIN_NATIVE=1 compiles it)",
+                 size);
+        return MT_OK;
+    }
+    if (cached) {
         if (load_checked(path, key, p, nat, why, sizeof why) == 0) {
             mt_free(ctx, src);
             snprintf(nat->info, sizeof nat->info, "native: loaded from the cache (%.1f ms)",
@@ -530,4 +541,5 @@ void mt_native_detach(mt_program *p)
         dlclose(p->nat.handle);
     p->nat.handle = NULL;
     p->nat.rhs = p->nat.jac = p->nat.rules_dyn = p->nat.roots = NULL;
+    p->nat.rule = NULL;
 }

@@ -12,8 +12,11 @@
 /* Flags the generated C is compiled with (part of the cache key). */
 #define MT_NATIVE_CFLAGS "-std=c99 -O2 -fPIC -shared -ffp-contract=off"
 
-/* The mode a program gets by default: mode MT_NATIVE_DEFAULT resolves through the environment
- * (MEDTWIN_NATIVE=0 off, =1 on), else to MT_NATIVE_ON. */
+/* Mode MT_NATIVE_DEFAULT resolves through the environment: MEDTWIN_NATIVE=0 off, =1 on, else
+ * it stays MT_NATIVE_DEFAULT: native code for every model up to MT_NATIVE_AUTO_MAX_INS
+ * instructions (compiled in about 2 s at most, once per machine), and for a larger one only
+ * when it is in the cache already. MT_NATIVE_ON compiles up to MT_CODEGEN_MAX_INS. */
+#define MT_NATIVE_AUTO_MAX_INS ((size_t)50000)
 mt_native_mode mt_native_resolve(mt_native_mode mode);
 
 /* Gives p native code for its hot blocks (p->nat), compiling it or taking it from the cache.

@@ -76,18 +76,19 @@ typedef struct {
     int comp, amt, amt_of, hosu, state, rule, constant, is_public;
 } mt_pslot;
 
-/* Native code (compile/native.c): the blocks rhs, jac, rules_dyn and roots compiled to
+/* Native code (compile/native.c): the blocks rhs, jac, rules_dyn, roots and rule_block compiled to
  * machine code by the system C compiler, with the VM's semantics. Same arguments as mt_env;
  * the arrays v, y and out never overlap. MT_NATIVE_ABI changes with the calling convention
  * or the generated code's meaning, and is part of the cache key. */
-#define MT_NATIVE_ABI 1
+#define MT_NATIVE_ABI 2
 typedef void (*mt_native_fn)(double *restrict v, const double *restrict y, double *restrict out,
                              double t, const unsigned char *os, const double *ov);
 
 typedef struct {
     void *handle; /* dlopen handle; NULL: no native code (the VM runs every block) */
     mt_native_fn rhs, jac, rules_dyn, roots;
-    char info[256]; /* what happened: "native: compiled ..." or "vm: <reason>" */
+    mt_native_fn const *rule; /* rule[s]: rule_block[s] natively (NULL where none) */
+    char info[256];           /* what happened: "native: compiled ..." or "vm: <reason>" */
 } mt_native;
 
 struct mt_program {

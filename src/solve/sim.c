@@ -767,8 +767,12 @@ static void record(mt_sim *s, mt_result *r, size_t row, double t, const double *
     const mt_program *p = s->p;
     for (size_t i = 0; i < p->n_state; i++)
         s->vals[p->state_slot[i]] = y[i];
-    for (size_t i = 0; i < s->n_need; i++)
-        run_block(s, p->rule_block[s->need[i]], t, y, NULL);
+    if (s->use_native && p->nat.rule)
+        for (size_t i = 0; i < s->n_need; i++)
+            p->nat.rule[s->need[i]](s->vals, y, NULL, t, s->ovr_set, s->ovr_val);
+    else
+        for (size_t i = 0; i < s->n_need; i++)
+            run_block(s, p->rule_block[s->need[i]], t, y, NULL);
     r->time[row] = t;
     for (size_t j = 0; j < s->n_out; j++)
         r->data[row * r->n_cols + j] = report(s, &s->out[j]);

@@ -501,6 +501,45 @@ TEST(overrides_and_reuse)
     rig_close(&g);
 }
 
+/* Index-based overrides (mt_sim_find / mt_sim_set_value_at) give the runs that overrides by id
+ * give, bit for bit; the native code and the VM too (this model has events: the root
+ * functions run natively). */
+TEST(set_value_by_index_and_native_vs_vm)
+{
+    rig g;
+    RIG_OPEN(g, pk_dose_xml);
+    static const char *const ids[] = {"depot", "C"};
+    mt_result *a = NULL, *b = NULL, *c = NULL;
+    if (!outputs(&g, ids, NULL, 2)) {
+        rig_close(&g);
+        return;
+    }
+    CHECK_TRUE(mt_sim_set_value(g.s, "ke", 0.4) == MT_OK &&
+               mt_sim_set_value(g.s, "C", 1.5) == MT_OK);
+    a = run(&g, 0.0, 6.0, 24);
+    mt_sim_clear_values(g.s);
+    int ke = mt_sim_find(g.s, "ke"), cc = mt_sim_find(g.s, "C");
+    CHECK_TRUE(ke >= 0 && cc >= 0);
+    CHECK_EQ_INT(mt_sim_find(g.s, "no_such_id"), -1);
+    int rx = mt_sim_find(g.s, "absorption");
+    CHECK_EQ_INT(rx, -2);
+    CHECK_EQ_INT(mt_sim_set_value_at(g.s, -1, 1.0), MT_EINVAL);
+    CHECK_EQ_INT(mt_sim_set_value_at(g.s, 1 << 30, 1.0), MT_EINVAL);
+    CHECK_TRUE(mt_sim_set_value_at(g.s, ke, 0.4) == MT_OK &&
+               mt_sim_set_value_at(g.s, cc, 1.5) == MT_OK);
+    b = run(&g, 0.0, 6.0, 24);
+    mt_sim_set_native(g.s, !mt_program_native(g.p));
+    c = run(&g, 0.0, 6.0, 24);
+    if (a && b && c) {
+        CHECK_TRUE(same_bits(a, b));
+        CHECK_TRUE(same_bits(a, c));
+    }
+    mt_result_destroy(a);
+    mt_result_destroy(b);
+    mt_result_destroy(c);
+    rig_close(&g);
+}
+
 /* ---------- (g) amount vs concentration ---------- */
 
 /* cell (size 3): S concentration species, 2 mM initially (amount 6), decays
@@ -725,6 +764,6 @@ TEST(comp_submodel_twice)
 TEST_MAIN(TEST_ENTRY(pk_closed_form), TEST_ENTRY(default_outputs), TEST_ENTRY(bdf_and_adams_agree),
           TEST_ENTRY(event_dose_superposition), TEST_ENTRY(delayed_event_trigger_values),
           TEST_ENTRY(event_priorities), TEST_ENTRY(non_persistent_event_cancelled),
-          TEST_ENTRY(overrides_and_reuse), TEST_ENTRY(report_amount_concentration),
-          TEST_ENTRY(errors_ids_and_arguments), TEST_ENTRY(errors_invalid_sbml),
-          TEST_ENTRY(comp_submodel_twice))
+          TEST_ENTRY(overrides_and_reuse), TEST_ENTRY(set_value_by_index_and_native_vs_vm),
+          TEST_ENTRY(report_amount_concentration), TEST_ENTRY(errors_ids_and_arguments),
+          TEST_ENTRY(errors_invalid_sbml), TEST_ENTRY(comp_submodel_twice))

@@ -43,6 +43,15 @@
  * (umol/L) and Emax_<p>_<e> (1) per induction; kdeg_<e> (1/h) per enzyme with
  * a state. Outputs added: I_<p>, E_<e>, CL_H_eff_<d>. Without an affected
  * pathway the model is exactly mt_pbpk_build's.
+ *
+ * Metabolites (mt_pbpk_formation; docs/metabolites.md): a formation (P, e, M) adds to the
+ * derivative of A_liv_<M>
+ *   fform_<P>_<e>_<M> * act_Pe * CL_H_<P> * A_liv_<P> / (V_liv * Kp_liv_<P>) * MW_<M> / MW_<P>
+ * (mg/h; act_Pe as above, 1 for an unaffected pathway; id fform_<P>_<M> when e is NULL).
+ * fform is the fraction of the baseline CL_H_<P> that goes through this process and forms M.
+ * Parameter ids added: fform_<P>_<e>_<M> (1) per formation, MW_<d> (g/mol) per parent and
+ * metabolite (one per drug, shared with its perpetrator role). The metabolite is an ordinary drug
+ * of the regimen (its own Kp, CL_H, CL_R, BP, and formations of its own: chains).
  */
 #ifndef MEDTWIN_PBPK_H
 #define MEDTWIN_PBPK_H
@@ -87,11 +96,24 @@ typedef struct {
     mt_ddi_mechanism mechanism;
 } mt_pbpk_interaction;
 
+/* Drug `parent` forms drug `metabolite` in the liver: a fraction fform of CL_H_<parent> goes
+ * through the pathway on `enzyme` (NULL: a process without an enzyme, never changed by an
+ * interaction) and yields the metabolite (docs/metabolites.md). */
+typedef struct {
+    const char *parent;     /* a drug of the regimen */
+    const char *enzyme;     /* [A-Za-z0-9_]+, at most 32 characters, or NULL */
+    const char *metabolite; /* another drug of the regimen (normally without doses) */
+} mt_pbpk_formation;
+
+/* A regimen's hepatic metabolism beyond elimination: interactions and metabolite formation.
+ * Members left out of an initializer are zero (none). */
 typedef struct mt_pbpk_ddi {
     size_t n_pathways;
     const mt_pbpk_pathway *pathways;
     size_t n_interactions;
     const mt_pbpk_interaction *interactions;
+    size_t n_formations;
+    const mt_pbpk_formation *formations;
 } mt_pbpk_ddi;
 
 /* The organs, in the order of the parameter list above. */
@@ -104,11 +126,13 @@ const char *mt_pbpk_organ(size_t i);
 MT_NODISCARD mt_status mt_pbpk_build(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs,
                                      mt_model **out);
 
-/* The same with hepatic drug-drug interactions (ddi NULL or empty: exactly
- * mt_pbpk_build). MT_EINVAL as mt_pbpk_build, and for a pathway or
- * interaction naming a drug not in the regimen, a bad enzyme name, a
- * pathway or interaction (perpetrator, enzyme, mechanism) listed twice, an
- * unknown mechanism, or names that make two parameter ids equal. */
+/* The same with hepatic drug-drug interactions and metabolite formation (ddi NULL or empty:
+ * exactly mt_pbpk_build). MT_EINVAL as mt_pbpk_build, and for a pathway,
+ * interaction or formation naming a drug not in the regimen, a bad enzyme name, a
+ * pathway, interaction (perpetrator, enzyme, mechanism) or formation (parent, enzyme,
+ * metabolite) listed twice, an unknown mechanism, a drug forming itself, a formation on an
+ * enzyme that an interaction changes without the parent's pathway on it being listed, or names
+ * that make two parameter ids equal. */
 MT_NODISCARD mt_status mt_pbpk_build_ddi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs,
                                          const mt_pbpk_ddi *ddi, mt_model **out);
 

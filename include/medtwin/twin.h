@@ -35,6 +35,13 @@
  * fact "interaction.<perpetrator>.<target>.<mechanism>", with why it is not modelled when it is
  * not (transporters, gut wall, a Ki without a stated type).
  *
+ * Metabolites (docs/metabolites.md): mt_twin_regimen_drugs adds to the dosed drugs the metabolite
+ * cards they name (transitively); mt_twin_ddi_describe then also describes, for every hepatic
+ * process of a regimen drug that forms another drug of the regimen, a formation (parent, enzyme,
+ * metabolite) for mt_pbpk_build_ddi, and mt_twin_params_ddi gives fform_<P>_<e>_<M> (that
+ * process's CLint_u share of the parent's hepatic CLint_u) and MW_<P>, MW_<M>, with a fact
+ * "metabolite.<parent>.<metabolite>" for each metabolite a regimen card names.
+ *
  * Errors: a person outside the physiology method's range fails with the field named
  * ("weight_kg: ..."); a drug whose card lacks what its parameters need fails naming the drug
  * and every missing field ("drug card 'midazolam': physchem.blood_plasma_ratio: ...; ...").
@@ -169,6 +176,39 @@ MT_NODISCARD mt_status mt_twin_params_ddi(const mt_twin_tables *t, mt_ctx *ctx,
                                           const mt_drugcard *const *cards,
                                           const char *const *drug_ids, const int *has_oral,
                                           const mt_twin_ddi *ddi, mt_twin_param_list *out);
+
+/* ---- metabolites ----------------------------------------------------------------------------- */
+
+/* A regimen's drugs with the metabolites their cards form (docs/metabolites.md). */
+typedef struct mt_twin_drugs mt_twin_drugs;
+
+/* The dosed drugs (cards[d], builder names drug_ids[d], d < n_dosed; borrowed, must outlive *out)
+ * followed by every metabolite their cards name (a hepatic process's `metabolite`, or the card's
+ * metabolites list), transitively, each loaded from data_dir/drugs (NULL: mt_data_dir()) under
+ * its card name, which is also its builder name. A named metabolite is left out, with a note
+ * (mt_twin_drugs_notes: key "metabolite.<parent>.<name>", text "not simulated", how = the
+ * reason), when no card has that name, the card cannot be loaded, or the card does not give
+ * every value of an IV twin (checked with a reference adult: male, 30 y, 73 kg, 176 cm; the
+ * reason names the card fields as mt_twin_params does); its own metabolites are then not
+ * followed. A metabolite that is already a drug of the list is not added twice.
+ * t: the loaded tables, or NULL to load them from data_dir for this call (codes of
+ * mt_twin_tables_load). OUT: *out (mt_twin_drugs_destroy). MT_EINVAL for bad arguments or a cycle
+ * (a metabolite that forms one of its precursors; the message names the chain); MT_ELIMIT for more
+ * than 32 drugs or a chain longer than 8 steps; MT_ENOMEM. */
+MT_NODISCARD mt_status mt_twin_regimen_drugs(const mt_twin_tables *t, mt_ctx *ctx,
+                                             const char *data_dir, size_t n_dosed,
+                                             const mt_drugcard *const *cards,
+                                             const char *const *drug_ids, mt_twin_drugs **out);
+/* All drugs: the dosed ones first, in their order, then the metabolites (no doses). Borrowed,
+ * valid while r lives. */
+size_t mt_twin_drugs_n(const mt_twin_drugs *r);
+size_t mt_twin_drugs_n_dosed(const mt_twin_drugs *r);
+const mt_drugcard *const *mt_twin_drugs_cards(const mt_twin_drugs *r);
+const char *const *mt_twin_drugs_ids(const mt_twin_drugs *r);
+/* The metabolites left out, as facts (no parameters). */
+const mt_twin_param_list *mt_twin_drugs_notes(const mt_twin_drugs *r);
+/* NULL is a no-op. */
+void mt_twin_drugs_destroy(mt_twin_drugs *r);
 
 /* Frees the contents and empties the list; NULL is a no-op. */
 void mt_twin_param_list_free(mt_twin_param_list *l);

@@ -21,6 +21,12 @@
  * the very expression of mt_pbpk_build, so a regimen without interactions
  * gives the same model, bit for bit. Cost: O(pathways + interactions x
  * enzymes) more slots and expressions.
+ *
+ * Metabolites (docs/metabolites.md): each formation (parent P, enzyme e or none, metabolite M)
+ * adds fform x act x CL_H_P x C_out,liv,P x MW_M / MW_P (mg/h) to the derivative of M's liver
+ * amount, act being the same activity of P's pathway on e that CL_H_eff_P uses (1 when no
+ * interaction changes it). Only terms are added: a regimen without formations gets the same
+ * model as before, bit for bit. Cost: O(formations x interactions) more expressions.
  */
 #include "medtwin/pbpk.h"
 #include "model/ir.h"
@@ -379,6 +385,8 @@ static long drug_index(size_t n, const mt_pbpk_drug *drugs, const char *name)
     return -1;
 }
 
+static int pathway_affected(const mt_pbpk_ddi *x, const char *d, const char *e);
+
 static mt_status check_ddi(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk_ddi *x)
 {
     if ((x->n_pathways && !x->pathways) || (x->n_interactions && !x->interactions))
@@ -418,6 +426,47 @@ static mt_status check_ddi(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs, con
                 x->interactions[j].mechanism == v->mechanism)
                 return mt_error(ctx, MT_EINVAL, "pbpk: interaction of %s on %s listed twice",
                                 v->perpetrator, v->enzyme);
+    }
+    if (x->n_formations && !x->formations)
+        return mt_error(ctx, MT_EINVAL, "pbpk: metabolites: NULL formation list");
+    for (size_t k = 0; k < x->n_formations; k++) {
+        const mt_pbpk_formation *f = &x->formations[k];
+        if (drug_index(n, drugs, f->parent) < 0)
+            return mt_error(ctx, MT_EINVAL,
+                            "pbpk: formation %zu: parent '%s' is not in the regimen", k + 1,
+                            f->parent ? f->parent : "(null)");
+        if (drug_index(n, drugs, f->metabolite) < 0)
+            return mt_error(ctx, MT_EINVAL,
+                            "pbpk: formation %zu: metabolite '%s' is not in the regimen", k + 1,
+                            f->metabolite ? f->metabolite : "(null)");
+        if (!strcmp(f->parent, f->metabolite))
+            return mt_error(ctx, MT_EINVAL, "pbpk: formation %zu: %s cannot form itself", k + 1,
+                            f->parent);
+        if (f->enzyme && !valid_enzyme(f->enzyme))
+            return mt_error(ctx, MT_EINVAL,
+                            "pbpk: formation %zu: enzyme '%s' is not a name of [A-Za-z0-9_] (at "
+                            "most 32)",
+                            k + 1, f->enzyme);
+        for (size_t j = 0; j < k; j++) {
+            const mt_pbpk_formation *g = &x->formations[j];
+            if (!strcmp(g->parent, f->parent) && !strcmp(g->metabolite, f->metabolite) &&
+                (g->enzyme ? f->enzyme && !strcmp(g->enzyme, f->enzyme) : !f->enzyme))
+                return mt_error(ctx, MT_EINVAL, "pbpk: formation of %s from %s by %s listed twice",
+                                f->metabolite, f->parent, f->enzyme ? f->enzyme : "(no enzyme)");
+        }
+        /* an interaction on the formation's enzyme must also change the parent's clearance */
+        if (f->enzyme && pathway_affected(x, f->parent, f->enzyme)) {
+            int listed = 0;
+            for (size_t j = 0; j < x->n_pathways; j++)
+                listed |= !strcmp(x->pathways[j].drug, f->parent) &&
+                          !strcmp(x->pathways[j].enzyme, f->enzyme);
+            if (!listed)
+                return mt_error(ctx, MT_EINVAL,
+                                "pbpk: formation %zu: %s's pathway on %s is changed by an "
+                                "interaction but not listed as a pathway (its clearance and the "
+                                "formation would disagree)",
+                                k + 1, f->parent, f->enzyme);
+        }
     }
     return MT_OK;
 }
@@ -513,6 +562,59 @@ static void enzyme_state(bld *b, const mt_pbpk_ddi *x, const char *e, const int 
     m->sym[E].rate_rule = 1;
 }
 
+/* The current activity of drug d's pathway on enzyme e: E_e (or 1) / (1 + sum over reversible
+ * inhibitors p != d of I_p / Ki_p,e); 1 for an unaffected pathway or e NULL. */
+static mt_expr *activity(bld *b, const mt_pbpk_ddi *x, const char *d, const char *e, const int *Iix,
+                         const int *c1)
+{
+    if (!e || !pathway_affected(x, d, e))
+        return num(b, 1.0);
+    mt_expr *den = NULL;
+    for (size_t j = 0; j < x->n_interactions; j++) {
+        const mt_pbpk_interaction *v = &x->interactions[j];
+        if (strcmp(v->enzyme, e) || v->mechanism != MT_DDI_REVERSIBLE || !strcmp(v->perpetrator, d))
+            continue;
+        if (!den)
+            add(b, &den, num(b, 1.0), +1);
+        add(b, &den, dv(b, sym(b, Iix[j]), sym(b, c1[j])), +1);
+    }
+    mt_expr *a = has_turnover(x, e) ? sym(b, find(b, "E_%s%s", e, "")) : num(b, 1.0);
+    return den ? dv(b, a, den) : a;
+}
+
+/* MW_<d>: one parameter per drug, shared by its roles (perpetrator, parent, metabolite). */
+static int mw_param(bld *b, const char *d)
+{
+    int s = find(b, "MW_%s%s", d, "");
+    return s >= 0 ? s : param(b, "MW_%s%s", d, "");
+}
+
+/* Adds the formation term to the metabolite's liver amount. */
+static void formation(bld *b, const mt_pbpk_ddi *x, const mt_pbpk_formation *f, const int *V,
+                      const int *Iix, const int *c1)
+{
+    mt_model *m = b->m;
+    char id[256];
+    if (f->enzyme)
+        snprintf(id, sizeof id, "fform_%s_%s_%s", f->parent, f->enzyme, f->metabolite);
+    else
+        snprintf(id, sizeof id, "fform_%s_%s", f->parent, f->metabolite);
+    int ff = param(b, "%s%s", id, "");
+    int mwp = mw_param(b, f->parent), mwm = mw_param(b, f->metabolite);
+    int A = find(b, "A_liv_%s%s", f->parent, ""), Kp = find(b, "Kp_liv_%s%s", f->parent, "");
+    int CLH = find(b, "CL_H_%s%s", f->parent, ""), AM = find(b, "A_liv_%s%s", f->metabolite, "");
+    if (b->oom || ff < 0 || mwp < 0 || mwm < 0 || A < 0 || Kp < 0 || CLH < 0 || AM < 0 ||
+        m->sym[AM].state < 0) {
+        b->oom = 1;
+        return;
+    }
+    mt_expr *c = dv(b, sym(b, A), mul(b, sym(b, V[LIV]), sym(b, Kp)));
+    mt_expr *r = mul(b, mul(b, sym(b, ff), activity(b, x, f->parent, f->enzyme, Iix, c1)),
+                     mul(b, sym(b, CLH), c));
+    r = mul(b, r, dv(b, sym(b, mwm), sym(b, mwp)));
+    add(b, &m->state[m->sym[AM].state].deriv, r, +1);
+}
+
 /* The perpetrators' concentrations, the enzyme states and the victims' effective clearances
  * (medtwin/pbpk.h, docs/interactions.md). */
 static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk_ddi *x,
@@ -540,7 +642,7 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
         if (!perp)
             continue;
         const char *p = drugs[i].name;
-        int mw = param(b, "MW_%s%s", p, ""), fu = param(b, "fu_%s%s", p, "");
+        int mw = mw_param(b, p), fu = param(b, "fu_%s%s", p, "");
         I[i] = derived(b, "I_%s%s", p, "");
         int A = find(b, "A_liv_%s%s", p, ""), Kp = find(b, "Kp_liv_%s%s", p, ""),
             BP = find(b, "BP_%s%s", p, "");
@@ -579,8 +681,7 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     }
     if (b->oom)
         goto done;
-    /* victims: CL_H_eff = CL_H (1 + sum (fm act - fm)) over affected pathways,
-     * act = E_e (or 1) / (1 + sum over reversible inhibitors p != d of I_p / Ki) */
+    /* victims: CL_H_eff = CL_H (1 + sum (fm act - fm)) over affected pathways */
     for (size_t i = 0; i < n; i++) {
         const char *d = drugs[i].name;
         if (!affected(x, d))
@@ -591,26 +692,15 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
             const mt_pbpk_pathway *w = &x->pathways[k];
             if (strcmp(w->drug, d) || fm[k] < 0)
                 continue;
-            mt_expr *den = NULL;
-            for (size_t j = 0; j < ni; j++) {
-                const mt_pbpk_interaction *v = &x->interactions[j];
-                if (strcmp(v->enzyme, w->enzyme) || v->mechanism != MT_DDI_REVERSIBLE ||
-                    !strcmp(v->perpetrator, d))
-                    continue;
-                if (!den)
-                    add(b, &den, num(b, 1.0), +1);
-                add(b, &den, dv(b, sym(b, Iix[j]), sym(b, c1[j])), +1);
-            }
-            mt_expr *a =
-                has_turnover(x, w->enzyme) ? sym(b, find(b, "E_%s%s", w->enzyme, "")) : num(b, 1.0);
-            if (den)
-                a = dv(b, a, den);
             add(b, &f, sym(b, fm[k]), -1);
-            add(b, &f, mul(b, sym(b, fm[k]), a), +1);
+            add(b, &f, mul(b, sym(b, fm[k]), activity(b, x, d, w->enzyme, Iix, c1)), +1);
         }
         add_rule(b, find(b, "CL_H_eff_%s%s", d, ""),
                  mul(b, sym(b, find(b, "CL_H_%s%s", d, "")), f));
     }
+    /* metabolite formation: into M's liver, fform act CL_H_P C_out,liv,P MW_M / MW_P */
+    for (size_t k = 0; k < x->n_formations && !b->oom; k++)
+        formation(b, x, &x->formations[k], V, Iix, c1);
 done:
     mt_free(ctx, I);
     mt_free(ctx, Iix);
@@ -637,7 +727,7 @@ mt_status mt_pbpk_build_ddi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *dru
         st = check_ddi(ctx, n_drugs, drugs, ddi);
     if (st != MT_OK)
         return st;
-    if (ddi && ddi->n_interactions == 0 && ddi->n_pathways == 0)
+    if (ddi && ddi->n_interactions == 0 && ddi->n_pathways == 0 && ddi->n_formations == 0)
         ddi = NULL;
     bld b = {ctx, mt_ir_new(ctx), 0, 0, {0}};
     if (!b.m)
@@ -676,7 +766,7 @@ mt_status mt_pbpk_build_ddi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *dru
     }
     for (size_t i = 0; i < n_drugs && !b.oom; i++)
         build_drug(&b, &drugs[i], V, QC, Qliv, affected(ddi, drugs[i].name));
-    if (ddi && ddi->n_interactions && !b.oom)
+    if (ddi && (ddi->n_interactions || ddi->n_formations) && !b.oom)
         build_ddi(&b, n_drugs, drugs, ddi, V);
     if (b.oom) {
         mt_model_destroy(b.m);

@@ -206,7 +206,7 @@ TEST(competitive_steady_state)
     ASSERT_NEAR(conc_i(&P), 0.5, 1e-15);
     mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
     mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_REVERSIBLE}};
-    mt_pbpk_ddi x = {1, w, 1, ix};
+    mt_pbpk_ddi x = {1, w, 1, ix, 0, NULL};
     const double ki = 0.25;
     setting set[] = {{"fm_v_CYP3A4", 1.0}, {"Ki_p_CYP3A4", ki}};
     double ratio = run_auc(&x, 1, &P, set, 2, NULL, NULL, 0) / AUC0;
@@ -219,7 +219,7 @@ TEST(competitive_partial_fm)
 {
     mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
     mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_REVERSIBLE}};
-    mt_pbpk_ddi x = {1, w, 1, ix};
+    mt_pbpk_ddi x = {1, w, 1, ix, 0, NULL};
     const double ki = 0.25, fm = 0.6;
     setting set[] = {{"fm_v_CYP3A4", fm}, {"Ki_p_CYP3A4", ki}};
     double ratio = run_auc(&x, 1, &P, set, 2, NULL, NULL, 0) / AUC0;
@@ -232,7 +232,7 @@ TEST(mechanism_based_inactivation)
 {
     mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
     mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_INACTIVATION}};
-    mt_pbpk_ddi x = {1, w, 1, ix};
+    mt_pbpk_ddi x = {1, w, 1, ix, 0, NULL};
     const double kdeg = log(2.0) / 36.0, kinact = 0.06, KI = 1.0, I = conc_i(&P);
     setting set[] = {{"fm_v_CYP3A4", 1.0},
                      {"kdeg_CYP3A4", kdeg},
@@ -261,7 +261,7 @@ TEST(induction)
 {
     mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
     mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_INDUCTION}};
-    mt_pbpk_ddi x = {1, w, 1, ix};
+    mt_pbpk_ddi x = {1, w, 1, ix, 0, NULL};
     const double kdeg = log(2.0) / 36.0, emax = 4.0, ec50 = 0.5, I = conc_i(&P);
     setting set[] = {{"fm_v_CYP3A4", 1.0},
                      {"kdeg_CYP3A4", kdeg},
@@ -291,7 +291,7 @@ TEST(two_perpetrators_add)
         mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
         mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_REVERSIBLE},
                                     {"q", "CYP3A4", MT_DDI_REVERSIBLE}};
-        mt_pbpk_ddi x = {1, w, 2, ix};
+        mt_pbpk_ddi x = {1, w, 2, ix, 0, NULL};
         setting set[] = {{"fm_v_CYP3A4", 1.0}, {"Ki_p_CYP3A4", kip}, {"Ki_q_CYP3A4", kiq}};
         double ratio = run_auc(&x, 2, pq, set, 3, NULL, NULL, 0) / AUC0;
         double expect = 1.0 + conc_i(&P) / kip + conc_i(&Q2) / kiq; /* 3.5 */
@@ -305,7 +305,7 @@ TEST(two_perpetrators_add)
         mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_INACTIVATION},
                                     {"q", "CYP3A4", MT_DDI_INDUCTION},
                                     {"p", "CYP2C9", MT_DDI_REVERSIBLE}};
-        mt_pbpk_ddi x = {2, w, 3, ix};
+        mt_pbpk_ddi x = {2, w, 3, ix, 0, NULL};
         const double kdeg = log(2.0) / 36.0, kinact = 0.06, KI = 1.0, emax = 4.0, ec50 = 0.5;
         const double fm1 = 0.5, fm2 = 0.3, ki2 = 0.1;
         setting set[] = {{"fm_v_CYP3A4", fm1},        {"fm_v_CYP2C9", fm2}, {"kdeg_CYP3A4", kdeg},
@@ -330,7 +330,7 @@ TEST(sbml_export_round_trip)
     mt_pbpk_interaction ix[] = {{"p", "CYP3A4", MT_DDI_INACTIVATION},
                                 {"q", "CYP3A4", MT_DDI_INDUCTION},
                                 {"p", "CYP2C9", MT_DDI_REVERSIBLE}};
-    mt_pbpk_ddi x = {2, w, 3, ix};
+    mt_pbpk_ddi x = {2, w, 3, ix, 0, NULL};
     setting set[] = {{"fm_v_CYP3A4", 0.5},           {"fm_v_CYP2C9", 0.3},
                      {"kdeg_CYP3A4", log(2.0) / 36}, {"kinact_p_CYP3A4", 0.06},
                      {"KI_p_CYP3A4", 1.0},           {"Emax_q_CYP3A4", 4.0},
@@ -350,7 +350,7 @@ TEST(no_reversible_autoinhibition)
 {
     mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
     mt_pbpk_interaction ix[] = {{"v", "CYP3A4", MT_DDI_REVERSIBLE}};
-    mt_pbpk_ddi x = {1, w, 1, ix};
+    mt_pbpk_ddi x = {1, w, 1, ix, 0, NULL};
     setting set[] = {{"MW_v", 300.0}, {"fu_v", 0.5}, {"Ki_v_CYP3A4", 1e-3}};
     double ratio = run_auc(&x, 0, NULL, set, 3, NULL, NULL, 0) / AUC0;
     report("self reversible inhibition (none)", 1.0, ratio);
@@ -364,7 +364,7 @@ TEST(no_reversible_autoinhibition)
     mt_model_destroy(m);
     /* inactivation does act on the inactivator's own pathway (shared enzyme) */
     mt_pbpk_interaction mbi[] = {{"v", "CYP3A4", MT_DDI_INACTIVATION}};
-    mt_pbpk_ddi y = {1, w, 1, mbi};
+    mt_pbpk_ddi y = {1, w, 1, mbi, 0, NULL};
     ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 1, &drug, &y, &m), MT_OK);
     ASSERT_TRUE(mt_ir_find(m, "fm_v_CYP3A4") >= 0 && mt_ir_find(m, "E_CYP3A4") >= 0);
     mt_model_destroy(m);
@@ -380,7 +380,7 @@ TEST(no_perpetrator_is_identical)
     mt_dose dose = {0.0, DOSE, MT_DOSE_PO, 0.0};
     mt_pbpk_drug drug = {"v", 1, &dose};
     mt_pbpk_pathway w[] = {{"v", "CYP3A4"}, {"v", "UGT1A4"}};
-    mt_pbpk_ddi x = {2, w, 0, NULL};
+    mt_pbpk_ddi x = {2, w, 0, NULL, 0, NULL};
     mt_model *m[2] = {0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &drug, &m[0]), MT_OK);
     ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 1, &drug, &x, &m[1]), MT_OK);
@@ -424,27 +424,27 @@ TEST(bad_descriptions)
     mt_pbpk_drug drugs[2] = {{"v", 0, NULL}, {"p", 0, NULL}};
     mt_model *m = NULL;
     mt_pbpk_pathway w_bad_drug[] = {{"x", "CYP3A4"}};
-    mt_pbpk_ddi x1 = {1, w_bad_drug, 0, NULL};
+    mt_pbpk_ddi x1 = {1, w_bad_drug, 0, NULL, 0, NULL};
     ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 2, drugs, &x1, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "'x' is not in the regimen") != NULL);
     mt_pbpk_pathway w_bad_enz[] = {{"v", "P-gp"}};
-    mt_pbpk_ddi x2 = {1, w_bad_enz, 0, NULL};
+    mt_pbpk_ddi x2 = {1, w_bad_enz, 0, NULL, 0, NULL};
     ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 2, drugs, &x2, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "'P-gp'") != NULL);
     mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
     mt_pbpk_interaction twice[] = {{"p", "CYP3A4", MT_DDI_REVERSIBLE},
                                    {"p", "CYP3A4", MT_DDI_REVERSIBLE}};
-    mt_pbpk_ddi x3 = {1, w, 2, twice};
+    mt_pbpk_ddi x3 = {1, w, 2, twice, 0, NULL};
     ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 2, drugs, &x3, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "listed twice") != NULL);
     mt_pbpk_interaction no_perp[] = {{"z", "CYP3A4", MT_DDI_REVERSIBLE}};
-    mt_pbpk_ddi x4 = {1, w, 1, no_perp};
+    mt_pbpk_ddi x4 = {1, w, 1, no_perp, 0, NULL};
     ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 2, drugs, &x4, &m), MT_EINVAL);
     /* drug "p_x" with enzyme "E" and drug "p" with enzyme "x_E" give the same Ki id */
     mt_pbpk_drug clash[3] = {{"v", 0, NULL}, {"p", 0, NULL}, {"p_x", 0, NULL}};
     mt_pbpk_pathway wc[] = {{"v", "E"}, {"v", "x_E"}};
     mt_pbpk_interaction ic[] = {{"p_x", "E", MT_DDI_REVERSIBLE}, {"p", "x_E", MT_DDI_REVERSIBLE}};
-    mt_pbpk_ddi x5 = {2, wc, 2, ic};
+    mt_pbpk_ddi x5 = {2, wc, 2, ic, 0, NULL};
     ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 3, clash, &x5, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "Ki_p_x_E") != NULL);
     ASSERT_TRUE(m == NULL);

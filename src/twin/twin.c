@@ -10,20 +10,16 @@
  * value a parameter needs and the card lacks is collected as a problem naming the drug and the
  * card field, and the call fails with all of them.
  *
- * Interactions (mt_twin_ddi_describe, mt_twin_params_ddi; docs/interactions.md): the structure
- * for mt_pbpk_build_ddi from the cards alone, then fm from each drug's per-enzyme CLint, the
- * perpetrators' constants from their cards and kdeg from the enzyme table.
+ * Interactions and metabolites live in twin_ddi.c (mt_twin_ddi_describe and the interaction
+ * parameters; docs/interactions.md) and twin_metab.c (formations, mt_twin_regimen_drugs;
+ * docs/metabolites.md); this file gives them the per-drug CLint of derive_drug and the
+ * list/problem machinery through twin_internal.h.
  *
- * Metabolites (mt_twin_regimen_drugs; docs/metabolites.md): the dosed drugs plus the metabolite
- * cards they name, transitively (each checked for a complete IV twin with derive_drug, else left
- * out with a note); the formations are part of the interaction description, fform comes from the
- * same per-process CLint as fm.
- *
- * Size: past 1,500 lines because the interaction section needs the per-drug CLint of
- * derive_drug and the list/problem machinery of mt_twin_params; the next split is that
- * section into its own file behind a private header for those helpers.
+ * Size: about 1,500 lines: the per-drug derivation (derive_drug, ~550 lines, one concern: every
+ * card field a drug's parameters need, each with its provenance and its error) and
+ * mt_twin_params' physiology and facts.
  */
-#include "medtwin/twin.h"
+#include "twin_internal.h"
 
 #include "medtwin/data.h"
 #include "medtwin/pgx.h"
@@ -49,13 +45,7 @@
 
 /* ---- growing strings ------------------------------------------------------------------------ */
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_vadd(sbuf *s, const char *fmt, va_list ap)
+void sb_vadd(sbuf *s, const char *fmt, va_list ap)
 {
     if (s->oom)
         return;
@@ -87,7 +77,7 @@ static void sb_vadd(sbuf *s, const char *fmt, va_list ap)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void
+void
 sb_add(sbuf *s, const char *fmt, ...)
 {
     va_list ap;
@@ -96,22 +86,22 @@ sb_add(sbuf *s, const char *fmt, ...)
     va_end(ap);
 }
 
-static const char *sb_str(const sbuf *s) { return s->buf ? s->buf : ""; }
+const char *sb_str(const sbuf *s) { return s->buf ? s->buf : ""; }
 
-static void sb_clear(sbuf *s)
+void sb_clear(sbuf *s)
 {
     s->len = 0;
     if (s->buf)
         s->buf[0] = '\0';
 }
 
-static void sb_free(sbuf *s)
+void sb_free(sbuf *s)
 {
     mt_free(NULL, s->buf);
     memset(s, 0, sizeof *s);
 }
 
-static char *dup_str(const char *s)
+char *dup_str(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *d = mt_malloc(NULL, n);
@@ -121,26 +111,6 @@ static char *dup_str(const char *s)
 }
 
 /* ---- the tables --------------------------------------------------------------------------- */
-
-typedef struct {
-    const char *name;
-    double ref_conc, rel_liver; /* NaN when the table has no row */
-    const char *ref_src, *rel_src;
-    double t_half_h; /* liver turnover half-life, NaN when absent */
-    const char *t_half_src;
-    char *source; /* both rows, for mt_twin_enzyme_liver_umol_l */
-} enzyme_row;
-
-struct mt_twin_tables {
-    mt_physio_tables *physio;
-    mt_partition_tables *part;
-    mt_pgx *pgx;
-    mt_csv *enz_csv; /* owns the strings below */
-    enzyme_row *enz;
-    size_t n_enz;
-    double pksim_content; /* PK-Sim default microsomal enzyme content, pmol/mg */
-    const char *pksim_content_src;
-};
 
 static enzyme_row *enzyme_get(mt_twin_tables *t, const char *name, int create)
 {
@@ -384,16 +354,7 @@ const mt_twin_fact *mt_twin_fact_find(const mt_twin_param_list *l, const char *k
     return NULL;
 }
 
-/* The state of one mt_twin_params call. */
-typedef struct {
-    mt_twin_param_list *out;
-    size_t cap_p, cap_f;
-    int oom;
-    sbuf problems; /* "; "-separated */
-    mt_status first;
-} job;
-
-static void put_param(job *j, const char *id, double v, const char *unit, const char *prov)
+void put_param(job *j, const char *id, double v, const char *unit, const char *prov)
 {
     if (j->oom)
         return;
@@ -422,8 +383,8 @@ static void put_param(job *j, const char *id, double v, const char *unit, const 
     l->n_params++;
 }
 
-static void put_fact(job *j, const char *key, double v, const char *unit, const char *text,
-                     const char *how)
+void put_fact(job *j, const char *key, double v, const char *unit, const char *text,
+              const char *how)
 {
     if (j->oom)
         return;
@@ -457,7 +418,7 @@ static void put_fact(job *j, const char *key, double v, const char *unit, const 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void
+void
 problem(job *j, mt_status st, const char *fmt, ...)
 {
     if (j->first == MT_OK)
@@ -481,14 +442,14 @@ static const char *const physio_method =
     "mt_physiology_compute: httk-pop (Ring et al. 2017) on the McNally et al. 2014 ICRP 89 "
     "reference adults, from sex, age, height and weight (docs/physiology.md)";
 
-typedef struct {
+struct gene_call {
     char gene[MT_PGX_TEXT];
     const char *diplotype;
     int supported, ok;
     mt_pgx_call call;
-} gene_call;
+};
 
-static int ieq(const char *a, const char *b)
+int ieq(const char *a, const char *b)
 {
     if (!a || !b)
         return 0;
@@ -568,7 +529,7 @@ static gene_call *derive_phenotypes(const mt_twin_tables *t, mt_ctx *ctx, const 
 /* ---- drug cards --------------------------------------------------------------------------- */
 
 /* The card's reason for an absent field (its `missing` list), or NULL. */
-static const char *missing_why(const mt_drugcard *c, const char *field)
+const char *missing_why(const mt_drugcard *c, const char *field)
 {
     for (size_t i = 0; i < mt_drugcard_n_missing(c); i++) {
         const char *f, *why;
@@ -609,7 +570,7 @@ static int genotype_label(const char *s)
     return strstr(s, "metaboli") != NULL;
 }
 
-static int valid_builder_name(const char *s)
+int valid_builder_name(const char *s)
 {
     if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
         return 0;
@@ -618,19 +579,6 @@ static int valid_builder_name(const char *s)
             return 0;
     return strlen(s) <= 63;
 }
-
-/* What a drug's parameters are derived from. */
-typedef struct {
-    const mt_twin_tables *t;
-    mt_ctx *ctx;
-    const mt_physiology *ph;
-    double q_liv;         /* builder liver outflow Q_ha + Q_gut + Q_spl */
-    double q_liv_healthy; /* the same without Child-Pugh */
-    double hct_kp;        /* haematocrit used for Rodgers & Rowland 2005 */
-    double weight_kg;
-    const gene_call *calls;
-    size_t n_calls;
-} person;
 
 /* The note on phenotype scaling of an enzyme process. */
 static void pgx_note(sbuf *s, const person *pe, const mt_drugcard *c, const char *enzyme)
@@ -710,23 +658,10 @@ static double predicted_bp(const mt_partition_tables *part, mt_ctx *ctx, const m
     return bp;
 }
 
-/* The intrinsic clearances of a drug's enzyme processes, for fm (interactions). */
-#define MAX_ENZ_PROC 64
-typedef struct {
-    size_t n;                       /* enzyme processes with a CLint */
-    const char *prot[MAX_ENZ_PROC]; /* borrowed from the card */
-    double clint[MAX_ENZ_PROC];     /* L/h, Child-Pugh factor applied */
-    double sum;                     /* all hepatic processes, unspecific ones included */
-    /* every hepatic process with a CLint, for metabolite formation (docs/metabolites.md) */
-    size_t np;
-    size_t pix[MAX_ENZ_PROC];    /* index in the card's elimination.hepatic */
-    double pclint[MAX_ENZ_PROC]; /* L/h, as clint */
-} drug_clint;
-
 /* Per-drug derivation; problems go to dp (no prefix), parameters to j, the enzyme processes'
  * CLint to dc. */
-static void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id, int oral,
-                        sbuf *dp, drug_clint *dc)
+void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id, int oral, sbuf *dp,
+                 drug_clint *dc)
 {
     const mt_twin_tables *t = pe->t;
     mt_ctx *ctx = pe->ctx;
@@ -1264,707 +1199,6 @@ done:
 #undef DP
 }
 
-/* ---- interactions ------------------------------------------------------------------------- */
-
-/* How a card interaction enters the model. */
-enum { IX_MODELLED, IX_NO_ENZYME, IX_UNSPECIFIED, IX_DUPLICATE, IX_SELF_ONLY };
-
-typedef struct {
-    size_t drug;        /* perpetrator: index in the regimen */
-    size_t card_ix;     /* index in its card's interactions */
-    int status;         /* IX_* */
-    int mech;           /* builder mechanism (mt_ddi_mechanism) */
-    size_t model;       /* index in ix[] of its effect when modelled */
-    int has_rev;        /* inactivation: its reversible binding (Ki = K_I) is modelled too */
-    size_t model_rev;   /* ... as ix[model_rev] */
-    const char *enzyme; /* builder name of the target (interned) */
-} ix_note;
-
-struct mt_twin_ddi {
-    mt_pbpk_ddi b;
-    size_t n_drugs;
-    char **ids; /* copies of drug_ids */
-    size_t n_pw, n_ix, n_notes, n_names;
-    mt_pbpk_pathway *pw; /* drug -> ids[], enzyme -> names[] */
-    size_t *pw_drug;
-    mt_pbpk_interaction *ix;
-    ix_note *notes;
-    char **names; /* builder enzyme names */
-    size_t n_fo;
-    mt_pbpk_formation *fo; /* parent, metabolite -> ids[], enzyme -> names[] or NULL */
-    size_t *fo_parent, *fo_met;
-};
-
-void mt_twin_ddi_destroy(mt_twin_ddi *x)
-{
-    if (!x)
-        return;
-    for (size_t i = 0; x->ids && i < x->n_drugs; i++)
-        mt_free(NULL, x->ids[i]);
-    for (size_t i = 0; i < x->n_names; i++)
-        mt_free(NULL, x->names[i]);
-    mt_free(NULL, x->ids);
-    mt_free(NULL, x->names);
-    mt_free(NULL, x->pw);
-    mt_free(NULL, x->pw_drug);
-    mt_free(NULL, x->ix);
-    mt_free(NULL, x->notes);
-    mt_free(NULL, x->fo);
-    mt_free(NULL, x->fo_parent);
-    mt_free(NULL, x->fo_met);
-    mt_free(NULL, x);
-}
-
-const mt_pbpk_ddi *mt_twin_ddi_builder(const mt_twin_ddi *x) { return x ? &x->b : NULL; }
-
-/* The builder name of a protein (characters outside [A-Za-z0-9_] become '_'), interned in x
- * (x->names has room for every protein of the regimen). NULL on ENOMEM. */
-static const char *intern(mt_twin_ddi *x, const char *protein)
-{
-    char buf[64];
-    size_t n = 0;
-    for (; protein[n] && n < sizeof buf - 1; n++)
-        buf[n] = isalnum((unsigned char)protein[n]) ? protein[n] : '_';
-    buf[n] = '\0';
-    for (size_t i = 0; i < x->n_names; i++)
-        if (!strcmp(x->names[i], buf))
-            return x->names[i];
-    char *d = dup_str(buf);
-    if (d)
-        x->names[x->n_names++] = d;
-    return d;
-}
-
-static int is_enzyme_protein(const char *p) { return p && *p && !ieq(p, "unspecific"); }
-
-/* The builder interaction (perpetrator, enzyme, mechanism) of x, or x->n_ix. */
-static size_t ix_find(const mt_twin_ddi *x, const char *p, const char *e, mt_ddi_mechanism m)
-{
-    for (size_t i = 0; i < x->n_ix; i++)
-        if (!strcmp(x->ix[i].perpetrator, p) && x->ix[i].enzyme == e && x->ix[i].mechanism == m)
-            return i;
-    return x->n_ix;
-}
-
-/* The same, added when absent (x->ix has room for two per card interaction). */
-static size_t ix_put(mt_twin_ddi *x, const char *p, const char *e, mt_ddi_mechanism m)
-{
-    size_t i = ix_find(x, p, e, m);
-    if (i == x->n_ix)
-        x->ix[x->n_ix++] = (mt_pbpk_interaction){p, e, m};
-    return i;
-}
-
-/* The metabolite that hepatic process i of card c forms: the process's `metabolite`, else the
- * one entry of the card's metabolites list formed via the process's enzyme (NULL when none or
- * when the list names several for that enzyme). Borrowed from the card. */
-static const char *process_metabolite(const mt_drugcard *c, size_t i)
-{
-    mt_drugcard_process p;
-    if (mt_drugcard_hepatic(c, i, &p) != MT_OK)
-        return NULL;
-    if (p.metabolite && *p.metabolite)
-        return p.metabolite;
-    const char *name = NULL;
-    for (size_t k = 0; p.protein && k < mt_drugcard_n_metabolites(c); k++) {
-        mt_drugcard_metabolite m;
-        if (mt_drugcard_metabolite_get(c, k, &m) != MT_OK || !m.name || !m.via ||
-            !ieq(m.via, p.protein))
-            continue;
-        if (name && strcmp(name, m.name))
-            return NULL;
-        name = m.name;
-    }
-    return name;
-}
-
-/* The regimen drug whose card or builder name is `name`, or n. */
-static size_t drug_named(size_t n, const mt_drugcard *const *cards, const char *const *ids,
-                         const char *name)
-{
-    for (size_t k = 0; name && k < n; k++)
-        if (!strcmp(ids[k], name) || !strcmp(mt_drugcard_name(cards[k]), name))
-            return k;
-    return n;
-}
-
-mt_status mt_twin_ddi_describe(mt_ctx *ctx, size_t n, const mt_drugcard *const *cards,
-                               const char *const *ids, mt_twin_ddi **out)
-{
-    if (!out)
-        return mt_error(ctx, MT_EINVAL, "mt_twin_ddi_describe: NULL out");
-    *out = NULL;
-    if (n && (!cards || !ids))
-        return mt_error(ctx, MT_EINVAL, "mt_twin_ddi_describe: NULL cards or drug_ids");
-    size_t n_proc = 0, n_int = 0;
-    for (size_t d = 0; d < n; d++) {
-        if (!cards[d] || !valid_builder_name(ids[d]))
-            return mt_error(ctx, MT_EINVAL,
-                            "mt_twin_ddi_describe: drug %zu: NULL card or bad builder name", d);
-        for (size_t e = 0; e < d; e++)
-            if (!strcmp(ids[e], ids[d]))
-                return mt_error(ctx, MT_EINVAL, "mt_twin_ddi_describe: drug '%s' appears twice",
-                                ids[d]);
-        n_proc += mt_drugcard_n_hepatic(cards[d]);
-        n_int += mt_drugcard_n_interactions(cards[d]);
-    }
-    mt_twin_ddi *x = mt_calloc(NULL, 1, sizeof *x);
-    if (!x)
-        return mt_error(ctx, MT_ENOMEM, "out of memory describing the interactions");
-    x->ids = mt_calloc(NULL, n + 1, sizeof *x->ids);
-    x->names = mt_calloc(NULL, n_proc + n_int + 1, sizeof *x->names);
-    x->pw = mt_calloc(NULL, n_proc + 1, sizeof *x->pw);
-    x->pw_drug = mt_calloc(NULL, n_proc + 1, sizeof *x->pw_drug);
-    x->ix = mt_calloc(NULL, 2 * n_int + 1, sizeof *x->ix);
-    x->notes = mt_calloc(NULL, n_int + 1, sizeof *x->notes);
-    x->fo = mt_calloc(NULL, n_proc + 1, sizeof *x->fo);
-    x->fo_parent = mt_calloc(NULL, n_proc + 1, sizeof *x->fo_parent);
-    x->fo_met = mt_calloc(NULL, n_proc + 1, sizeof *x->fo_met);
-    mt_pbpk_pathway *cand = mt_calloc(NULL, n_proc + 1, sizeof *cand);
-    size_t *cand_drug = mt_calloc(NULL, n_proc + 1, sizeof *cand_drug), n_cand = 0;
-    int oom = !x->ids || !x->names || !x->pw || !x->pw_drug || !x->ix || !x->notes || !cand ||
-              !cand_drug || !x->fo || !x->fo_parent || !x->fo_met;
-    for (size_t d = 0; d < n && !oom; d++) {
-        if (!(x->ids[d] = dup_str(ids[d])))
-            oom = 1;
-        x->n_drugs = d + 1;
-    }
-    /* every (drug, enzyme) of a hepatic enzyme process */
-    for (size_t d = 0; d < n && !oom; d++)
-        for (size_t i = 0; i < mt_drugcard_n_hepatic(cards[d]) && !oom; i++) {
-            mt_drugcard_process p;
-            if (mt_drugcard_hepatic(cards[d], i, &p) != MT_OK || !is_enzyme_protein(p.protein))
-                continue;
-            const char *e = intern(x, p.protein);
-            if (!e) {
-                oom = 1;
-                break;
-            }
-            int seen = 0;
-            for (size_t k = 0; k < n_cand; k++)
-                seen |= cand_drug[k] == d && cand[k].enzyme == e;
-            if (!seen) {
-                cand[n_cand] = (mt_pbpk_pathway){x->ids[d], e};
-                cand_drug[n_cand++] = d;
-            }
-        }
-    /* every card interaction of every drug */
-    for (size_t d = 0; d < n && !oom; d++)
-        for (size_t k = 0; k < mt_drugcard_n_interactions(cards[d]) && !oom; k++) {
-            mt_drugcard_interaction it;
-            if (mt_drugcard_interaction_get(cards[d], k, &it) != MT_OK)
-                continue;
-            ix_note *no = &x->notes[x->n_notes++];
-            no->drug = d;
-            no->card_ix = k;
-            no->enzyme = intern(x, it.target ? it.target : "?");
-            if (!no->enzyme) {
-                oom = 1;
-                break;
-            }
-            /* pathways on the target: of any drug, of another drug than d */
-            int any = 0, other = 0;
-            for (size_t c = 0; c < n_cand; c++)
-                if (cand[c].enzyme == no->enzyme) {
-                    any = 1;
-                    other |= cand_drug[c] != d;
-                }
-            no->mech = it.mechanism == MT_MECH_MECHANISM_BASED ? MT_DDI_INACTIVATION
-                       : it.mechanism == MT_MECH_INDUCTION     ? MT_DDI_INDUCTION
-                                                               : MT_DDI_REVERSIBLE;
-            if (it.mechanism == MT_MECH_UNSPECIFIED)
-                no->status = IX_UNSPECIFIED;
-            else if (!any)
-                no->status = IX_NO_ENZYME;
-            else if (no->mech == MT_DDI_REVERSIBLE && !other)
-                no->status = IX_SELF_ONLY;
-            else
-                no->status = IX_MODELLED;
-            if (no->status != IX_MODELLED)
-                continue;
-            /* reversible constants of one perpetrator on one enzyme share one builder entry
-             * (their I/Ki terms add); a second inactivation or induction is a duplicate */
-            size_t at = ix_find(x, x->ids[d], no->enzyme, (mt_ddi_mechanism)no->mech);
-            if (at < x->n_ix && no->mech != MT_DDI_REVERSIBLE) {
-                no->status = IX_DUPLICATE;
-                continue;
-            }
-            no->model = ix_put(x, x->ids[d], no->enzyme, (mt_ddi_mechanism)no->mech);
-            if (no->mech == MT_DDI_INACTIVATION && other) {
-                no->has_rev = 1;
-                no->model_rev = ix_put(x, x->ids[d], no->enzyme, MT_DDI_REVERSIBLE);
-            }
-        }
-    /* the pathways an interaction changes (mt_pbpk_build_ddi: turnover, or a reversible
-     * inhibitor other than the drug itself) */
-    for (size_t c = 0; c < n_cand && !oom; c++) {
-        int hit = 0;
-        for (size_t i = 0; i < x->n_ix; i++)
-            hit |=
-                x->ix[i].enzyme == cand[c].enzyme && (x->ix[i].mechanism != MT_DDI_REVERSIBLE ||
-                                                      strcmp(x->ix[i].perpetrator, cand[c].drug));
-        if (hit) {
-            x->pw_drug[x->n_pw] = cand_drug[c];
-            x->pw[x->n_pw++] = cand[c];
-        }
-    }
-    /* metabolite formation: a hepatic process of d forming another drug of the regimen
-     * (docs/metabolites.md); one formation per (parent, enzyme, metabolite) */
-    for (size_t d = 0; d < n && !oom; d++)
-        for (size_t i = 0; i < mt_drugcard_n_hepatic(cards[d]) && !oom; i++) {
-            size_t k = drug_named(n, cards, ids, process_metabolite(cards[d], i));
-            mt_drugcard_process p;
-            if (k == n || k == d || mt_drugcard_hepatic(cards[d], i, &p) != MT_OK)
-                continue;
-            const char *e = NULL;
-            if (is_enzyme_protein(p.protein) && !(e = intern(x, p.protein))) {
-                oom = 1;
-                break;
-            }
-            int seen = 0;
-            for (size_t f = 0; f < x->n_fo; f++)
-                seen |= x->fo_parent[f] == d && x->fo_met[f] == k && x->fo[f].enzyme == e;
-            if (seen)
-                continue;
-            x->fo_parent[x->n_fo] = d;
-            x->fo_met[x->n_fo] = k;
-            x->fo[x->n_fo++] = (mt_pbpk_formation){x->ids[d], e, x->ids[k]};
-        }
-    mt_free(NULL, cand);
-    mt_free(NULL, cand_drug);
-    if (oom) {
-        mt_twin_ddi_destroy(x);
-        return mt_error(ctx, MT_ENOMEM, "out of memory describing the interactions");
-    }
-    x->b = (mt_pbpk_ddi){x->n_pw, x->pw, x->n_ix, x->ix, x->n_fo, x->fo};
-    *out = x;
-    return MT_OK;
-}
-
-/* Appends the card's source of a value ("; fitted to ..." when fitted). */
-static void value_note(sbuf *s, const mt_drugcard *c, const char *path)
-{
-    const char *src = NULL, *fitted_to = NULL;
-    int fitted = 0;
-    if (mt_drugcard_value_source(c, path, &src, &fitted, &fitted_to) != MT_OK)
-        return;
-    sb_add(s, " (card %s@%s %s: %s%s%s)", mt_drugcard_name(c), mt_drugcard_version(c), path,
-           src ? src : "", fitted ? "; FITTED to " : "", fitted && fitted_to ? fitted_to : "");
-}
-
-static const char *const unbound_liver_note =
-    "I = the perpetrator's unbound liver concentration A_liv/(V_liv Kp_liv) x fu_p/B:P x "
-    "1000/MW (umol/L; docs/interactions.md)";
-
-/* One interaction constant: put as parameter `id` or collected as a problem. */
-static void ix_const(job *j, const mt_drugcard *c, size_t k, const char *member, double v,
-                     const char *id, const char *unit, const char *what)
-{
-    char path[64];
-    snprintf(path, sizeof path, "interactions.%zu.%s", k, member);
-    if (isnan(v)) {
-        problem(j, MT_ENOTFOUND, "drug card '%s': %s: absent (the %s of its interaction)",
-                mt_drugcard_name(c), path, what);
-        return;
-    }
-    sbuf how = {0};
-    sb_add(&how, "%s %g %s", what, v, unit);
-    value_note(&how, c, path);
-    if (how.oom)
-        j->oom = 1;
-    put_param(j, id, v, unit, sb_str(&how));
-    sb_free(&how);
-}
-
-/* 1 if drug d of x is a perpetrator (has an MW_<d> from the interaction parameters). */
-static int is_perpetrator(const mt_twin_ddi *x, size_t d)
-{
-    for (size_t i = 0; i < x->n_ix; i++)
-        if (!strcmp(x->ix[i].perpetrator, x->ids[d]))
-            return 1;
-    return 0;
-}
-
-/* 1 if hepatic process pix of card c is on builder enzyme e (NULL: a process without one). */
-static int process_on(const mt_drugcard *c, size_t pix, const char *e)
-{
-    mt_drugcard_process p;
-    if (mt_drugcard_hepatic(c, pix, &p) != MT_OK)
-        return 0;
-    if (!is_enzyme_protein(p.protein))
-        return e == NULL;
-    if (!e)
-        return 0;
-    size_t m = 0;
-    for (; p.protein[m]; m++)
-        if ((isalnum((unsigned char)p.protein[m]) ? p.protein[m] : '_') != e[m])
-            return 0;
-    return e[m] == '\0';
-}
-
-/* The formation parameters of x (apply): fform per formation, MW per parent and metabolite that
- * is not a perpetrator; one fact per metabolite a regimen card names (docs/metabolites.md). */
-static void metab_params(job *j, const mt_drugcard *const *cards, const drug_clint *dcs,
-                         const mt_twin_ddi *x, int apply)
-{
-    sbuf how = {0}, key = {0};
-    char id[256];
-    for (size_t k = 0; apply && k < x->n_fo; k++) {
-        const mt_pbpk_formation *f = &x->fo[k];
-        size_t d = x->fo_parent[k], mi = x->fo_met[k];
-        const mt_drugcard *c = cards[d];
-        const drug_clint *dc = &dcs[d];
-        double ce = 0;
-        sb_clear(&how);
-        sb_add(&how, "fraction of %s's hepatic clearance that forms %s%s%s: CLint_u of ", f->parent,
-               f->metabolite, f->enzyme ? " by " : " (process without an enzyme)",
-               f->enzyme ? f->enzyme : "");
-        int n_p = 0;
-        for (size_t i = 0; i < dc->np; i++) {
-            const char *mn = process_metabolite(c, dc->pix[i]);
-            if (!mn || (strcmp(mn, x->ids[mi]) && strcmp(mn, mt_drugcard_name(cards[mi]))) ||
-                !process_on(c, dc->pix[i], f->enzyme))
-                continue;
-            ce += dc->pclint[i];
-            sb_add(&how, "%selimination.hepatic.%zu %g L/h", n_p++ ? " + " : "", dc->pix[i],
-                   dc->pclint[i]);
-        }
-        double ff = dc->sum > 0 ? ce / dc->sum : 0.0;
-        sb_add(&how,
-               " / all hepatic CLint_u %g L/h (drug.%s.CL_H; card %s@%s: the process's metabolite "
-               "field or the card's metabolites list)",
-               dc->sum, f->parent, mt_drugcard_name(c), mt_drugcard_version(c));
-        if (f->enzyme)
-            snprintf(id, sizeof id, "fform_%s_%s_%s", f->parent, f->enzyme, f->metabolite);
-        else
-            snprintf(id, sizeof id, "fform_%s_%s", f->parent, f->metabolite);
-        put_param(j, id, ff, "1", sb_str(&how));
-        sb_clear(&key);
-        sb_add(&key, "metabolite.%s.%s", f->parent, f->metabolite);
-        sb_clear(&how);
-        sb_add(&how,
-               "formed in the liver from %s's hepatic clearance%s%s (fform %g), in molar amounts "
-               "(x MW_%s / MW_%s), distributed and eliminated as a drug of the regimen",
-               f->parent, f->enzyme ? " by " : "", f->enzyme ? f->enzyme : "", ff, f->metabolite,
-               f->parent);
-        put_fact(j, sb_str(&key), ff, "", "simulated", sb_str(&how));
-    }
-    /* MW of parents and metabolites that are not perpetrators (those have theirs) */
-    for (size_t d = 0; apply && d < x->n_drugs; d++) {
-        int role = 0;
-        for (size_t k = 0; k < x->n_fo; k++)
-            role |= x->fo_parent[k] == d || x->fo_met[k] == d;
-        if (!role || is_perpetrator(x, d))
-            continue;
-        const mt_drugcard *c = cards[d];
-        double mw = mt_drugcard_mw(c);
-        if (isnan(mw)) {
-            problem(j, MT_ENOTFOUND,
-                    "drug card '%s': physchem.mw: absent (needed to convert the formed "
-                    "metabolite to molar amounts)",
-                    mt_drugcard_name(c));
-            continue;
-        }
-        sb_clear(&how);
-        sb_add(&how, "molecular weight %g g/mol", mw);
-        value_note(&how, c, "physchem.mw");
-        sb_add(&how, "; converts formed amounts (mg of %s) in molar terms", x->ids[d]);
-        snprintf(id, sizeof id, "MW_%s", x->ids[d]);
-        put_param(j, id, mw, "g/mol", sb_str(&how));
-    }
-    /* metabolites named by a regimen card that are not formed in this model */
-    for (size_t d = 0; d < x->n_drugs; d++) {
-        const mt_drugcard *c = cards[d];
-        for (size_t i = 0; i < mt_drugcard_n_hepatic(c) + mt_drugcard_n_metabolites(c); i++) {
-            const char *mn = NULL;
-            if (i < mt_drugcard_n_hepatic(c)) {
-                mn = process_metabolite(c, i);
-            } else {
-                mt_drugcard_metabolite m;
-                if (mt_drugcard_metabolite_get(c, i - mt_drugcard_n_hepatic(c), &m) == MT_OK)
-                    mn = m.name;
-            }
-            if (!mn)
-                continue;
-            size_t mi = drug_named(x->n_drugs, cards, (const char *const *)x->ids, mn);
-            int formed = 0;
-            for (size_t k = 0; k < x->n_fo; k++)
-                formed |= x->fo_parent[k] == d && x->fo_met[k] == mi;
-            if (formed && apply)
-                continue;
-            sb_clear(&key);
-            sb_add(&key, "metabolite.%s.%s", x->ids[d], mi < x->n_drugs ? x->ids[mi] : mn);
-            if (mt_twin_fact_find(j->out, sb_str(&key)))
-                continue; /* named twice (process and list) */
-            sb_clear(&how);
-            if (formed)
-                sb_add(&how, "the model was built without metabolite formation (mt_pbpk_build); "
-                             "mt_twin_ddi_describe + mt_pbpk_build_ddi + mt_twin_params_ddi "
-                             "form it (docs/metabolites.md)");
-            else if (mi < x->n_drugs)
-                sb_add(&how,
-                       "%s is a drug of the regimen, but card %s has no hepatic process with a "
-                       "clearance that forms it (elimination.hepatic%s)",
-                       x->ids[mi], mt_drugcard_name(c),
-                       missing_why(c, "elimination.hepatic") ? ": absent" : "");
-            else
-                sb_add(&how,
-                       "'%s' is not a drug of this regimen (mt_twin_regimen_drugs adds the "
-                       "metabolite cards that give a complete twin and says why others are "
-                       "left out)",
-                       mn);
-            put_fact(j, sb_str(&key), NAN, "", formed ? "not applied" : "not simulated",
-                     sb_str(&how));
-        }
-    }
-    if (how.oom || key.oom)
-        j->oom = 1;
-    sb_free(&how);
-    sb_free(&key);
-}
-
-/* The interaction parameters of x (apply) and one fact per card interaction of the regimen. */
-static void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx,
-                       const mt_drugcard *const *cards, const drug_clint *dcs, const mt_twin_ddi *x,
-                       int apply)
-{
-    sbuf how = {0}, key = {0};
-    char id[256];
-    static const char *const mech_word[] = {"reversible inhibition", "mechanism-based inactivation",
-                                            "induction"};
-    for (size_t k = 0; apply && k < x->n_pw; k++) {
-        const mt_pbpk_pathway *w = &x->pw[k];
-        const drug_clint *dc = &dcs[x->pw_drug[k]];
-        double ce = 0;
-        sb_clear(&how);
-        for (size_t i = 0; i < dc->n; i++) {
-            char b[64];
-            size_t m = 0;
-            for (; dc->prot[i][m] && m < sizeof b - 1; m++)
-                b[m] = isalnum((unsigned char)dc->prot[i][m]) ? dc->prot[i][m] : '_';
-            b[m] = '\0';
-            if (!strcmp(b, w->enzyme))
-                ce += dc->clint[i];
-        }
-        double fm = dc->sum > 0 ? ce / dc->sum : 0.0;
-        sb_add(&how,
-               "fraction of %s's hepatic clearance by %s at baseline: CLint_u by %s %g L/h / "
-               "all hepatic CLint_u %g L/h (drug.%s.CL_H; fm = CLint_e / sum CLint, "
-               "docs/interactions.md)",
-               w->drug, w->enzyme, w->enzyme, ce, dc->sum, w->drug);
-        snprintf(id, sizeof id, "fm_%s_%s", w->drug, w->enzyme);
-        put_param(j, id, fm, "1", sb_str(&how));
-    }
-    /* perpetrators */
-    for (size_t d = 0; apply && d < x->n_drugs; d++) {
-        int perp = 0;
-        for (size_t i = 0; i < x->n_ix; i++)
-            perp |= !strcmp(x->ix[i].perpetrator, x->ids[d]);
-        if (!perp)
-            continue;
-        const mt_drugcard *c = cards[d];
-        double mw = mt_drugcard_mw(c);
-        if (isnan(mw)) {
-            problem(j, MT_ENOTFOUND,
-                    "drug card '%s': physchem.mw: absent (needed for the perpetrator's liver "
-                    "concentration in umol/L)",
-                    mt_drugcard_name(c));
-        } else {
-            sb_clear(&how);
-            sb_add(&how, "molecular weight %g g/mol", mw);
-            value_note(&how, c, "physchem.mw");
-            sb_add(&how, "; converts %s's unbound liver concentration to umol/L", x->ids[d]);
-            snprintf(id, sizeof id, "MW_%s", x->ids[d]);
-            put_param(j, id, mw, "g/mol", sb_str(&how));
-        }
-        sb_clear(&how);
-        sb_add(&how, "fraction unbound in plasma %g", mt_drugcard_fu(c));
-        value_note(&how, c, "physchem.fu_plasma");
-        sb_add(&how, "; %s", unbound_liver_note);
-        snprintf(id, sizeof id, "fu_%s", x->ids[d]);
-        put_param(j, id, mt_drugcard_fu(c), "1", sb_str(&how));
-    }
-    metab_params(j, cards, dcs, x, apply);
-    /* constants */
-    for (size_t i = 0; apply && i < x->n_ix; i++) {
-        const mt_pbpk_interaction *v = &x->ix[i];
-        const char *p = v->perpetrator, *e = v->enzyme;
-        if (v->mechanism == MT_DDI_REVERSIBLE) {
-            /* every reversible constant of p on e: 1/Ki = sum 1/Ki_k (the I/Ki terms add) */
-            double inv = 0;
-            int n_k = 0, bad = 0;
-            sb_clear(&how);
-            for (size_t k = 0; k < x->n_notes; k++) {
-                const ix_note *no = &x->notes[k];
-                int rev =
-                    no->status == IX_MODELLED && no->mech == MT_DDI_REVERSIBLE && no->model == i;
-                int mbi = no->status == IX_MODELLED && no->has_rev && no->model_rev == i;
-                if (!rev && !mbi)
-                    continue;
-                const mt_drugcard *c = cards[no->drug];
-                mt_drugcard_interaction it;
-                if (mt_drugcard_interaction_get(c, no->card_ix, &it) != MT_OK)
-                    continue;
-                const char *member = mbi                             ? "ki_half"
-                                     : it.mechanism == MT_MECH_MIXED ? "ki_c"
-                                                                     : "ki";
-                double ki = mbi                             ? it.ki_half_umol_l
-                            : it.mechanism == MT_MECH_MIXED ? it.ki_c_umol_l
-                                                            : it.ki_umol_l;
-                char path[64];
-                snprintf(path, sizeof path, "interactions.%zu.%s", no->card_ix, member);
-                if (isnan(ki)) {
-                    problem(j, MT_ENOTFOUND,
-                            "drug card '%s': %s: absent (the inhibition constant of its %s "
-                            "interaction on %s)",
-                            mt_drugcard_name(c), path, mt_mechanism_name(it.mechanism), e);
-                    bad = 1;
-                    continue;
-                }
-                inv += 1.0 / ki;
-                sb_add(&how, "%s%s Ki %g umol/L", n_k++ ? "; plus " : "",
-                       mbi ? "reversible binding of the mechanism-based inactivator, Ki = K_I "
-                             "(PK-Sim's default for an irreversible-inhibition process without "
-                             "a Ki of its own: OSP manual part-3/"
-                             "pk-sim-compounds-defining-inhibition-induction-processes.md "
-                             "@12664bcb5d808f9cf23ed6faef1d38c669b0ac27; the source snapshot "
-                             "stores none)"
-                       : it.mechanism == MT_MECH_MIXED
-                           ? "mixed inhibition: competitive constant Ki,c (at substrate "
-                             "concentrations well below Km only Ki,c acts)"
-                       : it.mechanism == MT_MECH_NONCOMPETITIVE
-                           ? "noncompetitive inhibition (at substrate concentrations well "
-                             "below Km it divides CLint by 1 + I/Ki like a competitive one)"
-                           : "competitive inhibition",
-                       ki);
-                value_note(&how, c, path);
-            }
-            if (bad || !n_k)
-                continue;
-            if (n_k > 1)
-                sb_add(&how, "; combined 1/Ki = sum of 1/Ki: Ki %g umol/L", 1.0 / inv);
-            sb_add(&how, "; acts on other drugs' pathways on %s only (no autoinhibition)", e);
-            snprintf(id, sizeof id, "Ki_%s_%s", p, e);
-            put_param(j, id, 1.0 / inv, "umol/L", sb_str(&how));
-            continue;
-        }
-        const ix_note *no = NULL;
-        for (size_t k = 0; k < x->n_notes && !no; k++)
-            if (x->notes[k].status == IX_MODELLED && x->notes[k].mech == (int)v->mechanism &&
-                x->notes[k].model == i)
-                no = &x->notes[k];
-        mt_drugcard_interaction it;
-        if (!no || mt_drugcard_interaction_get(cards[no->drug], no->card_ix, &it) != MT_OK)
-            continue;
-        const mt_drugcard *c = cards[no->drug];
-        char id2[256];
-        if (v->mechanism == MT_DDI_INACTIVATION) {
-            snprintf(id, sizeof id, "kinact_%s_%s", p, e);
-            ix_const(j, c, no->card_ix, "kinact", it.kinact_per_h, id, "1/h",
-                     "maximal inactivation rate constant kinact");
-            snprintf(id2, sizeof id2, "KI_%s_%s", p, e);
-            ix_const(j, c, no->card_ix, "ki_half", it.ki_half_umol_l, id2, "umol/L",
-                     "concentration of half-maximal inactivation K_I");
-        } else {
-            snprintf(id, sizeof id, "Emax_%s_%s", p, e);
-            ix_const(j, c, no->card_ix, "emax", it.emax, id, "1",
-                     "maximal induction Emax (fold increase of the synthesis rate minus 1)");
-            snprintf(id2, sizeof id2, "EC50_%s_%s", p, e);
-            ix_const(j, c, no->card_ix, "ec50", it.ec50_umol_l, id2, "umol/L",
-                     "concentration of half-maximal induction EC50");
-        }
-    }
-    /* enzyme turnover */
-    for (size_t i = 0; apply && i < x->n_ix; i++) {
-        const char *e = x->ix[i].enzyme;
-        int first = 1, turnover = 0;
-        for (size_t k = 0; k < x->n_ix; k++) {
-            if (x->ix[k].enzyme != e)
-                continue;
-            if (k < i)
-                first = 0;
-            turnover |= x->ix[k].mechanism != MT_DDI_REVERSIBLE;
-        }
-        if (!first || !turnover)
-            continue;
-        double h;
-        const char *src;
-        if (mt_twin_enzyme_half_life_h(t, ctx, e, &h, &src) != MT_OK) {
-            problem(j, MT_ENOTFOUND, "%s (needed for its inactivation or induction)",
-                    mt_errmsg(ctx));
-            continue;
-        }
-        sb_clear(&how);
-        sb_add(&how, "ln 2 / liver turnover half-life %g h of %s (data/enzymes: %s)", h, e, src);
-        snprintf(id, sizeof id, "kdeg_%s", e);
-        put_param(j, id, log(2.0) / h, "1/h", sb_str(&how));
-    }
-    /* one fact per card interaction */
-    for (size_t k = 0; k < x->n_notes; k++) {
-        const ix_note *no = &x->notes[k];
-        const mt_drugcard *c = cards[no->drug];
-        mt_drugcard_interaction it;
-        if (mt_drugcard_interaction_get(c, no->card_ix, &it) != MT_OK)
-            continue;
-        const char *target = it.target ? it.target : "?";
-        sb_clear(&key);
-        sb_clear(&how);
-        sb_add(&key, "interaction.%s.%s.%s", x->ids[no->drug], target,
-               mt_mechanism_name(it.mechanism));
-        const char *text = "not modelled";
-        if (no->status == IX_MODELLED && apply) {
-            text = "modelled";
-            sb_add(&how, "%s of %s by %s (card interactions.%zu), acting on the liver CLint of ",
-                   mech_word[no->mech], target, x->ids[no->drug], no->card_ix);
-            int n_v = 0;
-            for (size_t w = 0; w < x->n_pw; w++)
-                if (x->pw[w].enzyme == no->enzyme &&
-                    (no->mech != MT_DDI_REVERSIBLE || strcmp(x->pw[w].drug, x->ids[no->drug])))
-                    sb_add(&how, "%s%s", n_v++ ? ", " : "", x->pw[w].drug);
-            if (no->has_rev)
-                sb_add(&how, "; also binds reversibly with Ki = K_I (PK-Sim's default), on the "
-                             "other drugs");
-            sb_add(&how, "; %s; parameters of docs/interactions.md", unbound_liver_note);
-        } else if (no->status == IX_MODELLED || no->status == IX_DUPLICATE) {
-            text = "not applied";
-            if (no->status == IX_DUPLICATE)
-                sb_add(&how,
-                       "a second constant of the same mechanism for %s on %s: the first one of "
-                       "the card is used",
-                       x->ids[no->drug], target);
-            else
-                sb_add(&how,
-                       "the model was built without interactions (mt_pbpk_build); "
-                       "mt_twin_ddi_describe + mt_pbpk_build_ddi + mt_twin_params_ddi apply it "
-                       "(docs/interactions.md)");
-        } else if (no->status == IX_SELF_ONLY) {
-            sb_add(&how,
-                   "%s is the only drug of this regimen metabolised by %s, and a drug does not "
-                   "reversibly inhibit its own metabolism (its Km already describes its binding; "
-                   "PK-Sim allows no autoinhibition either)",
-                   x->ids[no->drug], target);
-        } else if (no->status == IX_UNSPECIFIED) {
-            sb_add(&how,
-                   "the card gives an inhibition constant without its type (docs/drug-cards.md: "
-                   "never guessed); competitive, noncompetitive and mixed inhibition would "
-                   "reduce the clearance, uncompetitive inhibition would not (substrate well "
-                   "below Km), so no mechanism is assumed");
-        } else {
-            sb_add(&how,
-                   "no drug of this regimen has a hepatic metabolism process on %s in its card; "
-                   "the builder models interactions only at hepatic enzymes: transporters "
-                   "(P-gp, OATP1B1, ...) are not in its perfusion-limited liver, and it has no "
-                   "gut wall and no renal secretion",
-                   target);
-        }
-        put_fact(j, sb_str(&key), NAN, "", text, sb_str(&how));
-    }
-    if (how.oom || key.oom)
-        j->oom = 1;
-    sb_free(&how);
-    sb_free(&key);
-}
-
 /* ---- mt_twin_params ----------------------------------------------------------------------- */
 
 mt_status mt_twin_params(const mt_twin_tables *t, mt_ctx *ctx, const mt_profile *person_p,
@@ -2218,260 +1452,5 @@ mt_status mt_twin_params_ddi(const mt_twin_tables *t, mt_ctx *ctx, const mt_prof
         return mt_error(ctx, j.first, "%s", msg);
     }
     sb_free(&j.problems);
-    return MT_OK;
-}
-
-/* ---- the regimen's drugs with their metabolites --------------------------------------------- */
-
-#define METAB_MAX_DRUGS 32
-#define METAB_MAX_DEPTH 8
-
-struct mt_twin_drugs {
-    size_t n, n_dosed;
-    const mt_drugcard *cards[METAB_MAX_DRUGS];
-    const char *ids[METAB_MAX_DRUGS];
-    mt_drugcard *own[METAB_MAX_DRUGS];
-    char *own_id[METAB_MAX_DRUGS];
-    size_t depth[METAB_MAX_DRUGS];
-    mt_twin_param_list notes; /* facts only */
-    size_t cap_f;
-};
-
-void mt_twin_drugs_destroy(mt_twin_drugs *r)
-{
-    if (!r)
-        return;
-    for (size_t i = 0; i < METAB_MAX_DRUGS; i++) {
-        mt_drugcard_destroy(r->own[i]);
-        mt_free(NULL, r->own_id[i]);
-    }
-    mt_twin_param_list_free(&r->notes);
-    mt_free(NULL, r);
-}
-
-size_t mt_twin_drugs_n(const mt_twin_drugs *r) { return r ? r->n : 0; }
-size_t mt_twin_drugs_n_dosed(const mt_twin_drugs *r) { return r ? r->n_dosed : 0; }
-const mt_drugcard *const *mt_twin_drugs_cards(const mt_twin_drugs *r)
-{
-    return r ? r->cards : NULL;
-}
-const char *const *mt_twin_drugs_ids(const mt_twin_drugs *r) { return r ? r->ids : NULL; }
-const mt_twin_param_list *mt_twin_drugs_notes(const mt_twin_drugs *r)
-{
-    return r ? &r->notes : NULL;
-}
-
-/* Whether card c gives every value of an IV twin of a reference adult; the problems go to why. */
-static int card_complete(const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard *c, const char *id,
-                         sbuf *why)
-{
-    static const mt_covariates ref = {MT_SEX_MALE, 30.0, 73.0, 176.0, NAN, 0};
-    mt_physiology ph;
-    if (mt_physiology_compute(t->physio, ctx, &ref, &ph) != MT_OK) {
-        sb_add(why, "%s", mt_errmsg(ctx));
-        return 0;
-    }
-    double q_liv = ph.organ[MT_ORGAN_LIVER].blood_flow_l_h + ph.organ[MT_ORGAN_GUT].blood_flow_l_h +
-                   ph.organ[MT_ORGAN_SPLEEN].blood_flow_l_h;
-    person pe = {t, ctx, &ph, q_liv, q_liv, ph.haematocrit, ref.weight_kg, NULL, 0};
-    mt_twin_param_list l = {0};
-    job j;
-    memset(&j, 0, sizeof j);
-    j.out = &l;
-    j.first = MT_OK;
-    drug_clint dc;
-    memset(&dc, 0, sizeof dc);
-    derive_drug(&j, &pe, c, id, 0, why, &dc);
-    int ok = j.first == MT_OK && !j.oom && !why->len;
-    if (j.oom)
-        sb_add(why, "out of memory");
-    mt_twin_param_list_free(&l);
-    sb_free(&j.problems);
-    return ok;
-}
-
-static void drugs_note(mt_twin_drugs *r, const char *parent, const char *name, const char *how,
-                       int *oom)
-{
-    job j;
-    memset(&j, 0, sizeof j);
-    j.out = &r->notes;
-    j.cap_f = r->cap_f;
-    j.cap_p = r->notes.n_params;
-    sbuf key = {0};
-    sb_add(&key, "metabolite.%s.%s", parent, name);
-    put_fact(&j, sb_str(&key), NAN, "", "not simulated", how);
-    r->cap_f = j.cap_f;
-    if (j.oom || key.oom)
-        *oom = 1;
-    sb_free(&key);
-}
-
-/* 1 if the metabolite graph among r's drugs has a cycle through drug i (DFS colours). */
-static int metab_cycle(const mt_twin_drugs *r, size_t i, int *colour, size_t *path, size_t depth,
-                       size_t *len)
-{
-    colour[i] = 1;
-    path[depth] = i;
-    const mt_drugcard *c = r->cards[i];
-    for (size_t p = 0; p < mt_drugcard_n_hepatic(c) + mt_drugcard_n_metabolites(c); p++) {
-        const char *mn = NULL;
-        if (p < mt_drugcard_n_hepatic(c)) {
-            mn = process_metabolite(c, p);
-        } else {
-            mt_drugcard_metabolite m;
-            if (mt_drugcard_metabolite_get(c, p - mt_drugcard_n_hepatic(c), &m) == MT_OK)
-                mn = m.name;
-        }
-        size_t k = drug_named(r->n, r->cards, r->ids, mn);
-        if (k == r->n)
-            continue;
-        if (colour[k] == 1 || (colour[k] == 0 && metab_cycle(r, k, colour, path, depth + 1, len))) {
-            if (colour[k] == 1 && !*len) {
-                path[depth + 1] = k;
-                *len = depth + 2;
-            }
-            return 1;
-        }
-    }
-    colour[i] = 2;
-    return 0;
-}
-
-mt_status mt_twin_regimen_drugs(const mt_twin_tables *t, mt_ctx *ctx, const char *data_dir,
-                                size_t n_dosed, const mt_drugcard *const *cards,
-                                const char *const *drug_ids, mt_twin_drugs **out)
-{
-    if (!out)
-        return mt_error(ctx, MT_EINVAL, "mt_twin_regimen_drugs: NULL out");
-    *out = NULL;
-    if (n_dosed && (!cards || !drug_ids))
-        return mt_error(ctx, MT_EINVAL, "mt_twin_regimen_drugs: NULL cards or drug_ids");
-    if (n_dosed > METAB_MAX_DRUGS)
-        return mt_error(ctx, MT_ELIMIT, "mt_twin_regimen_drugs: more than %d drugs",
-                        METAB_MAX_DRUGS);
-    for (size_t d = 0; d < n_dosed; d++) {
-        if (!cards[d] || !valid_builder_name(drug_ids[d]))
-            return mt_error(ctx, MT_EINVAL,
-                            "mt_twin_regimen_drugs: drug %zu: NULL card or bad builder name", d);
-        for (size_t e = 0; e < d; e++)
-            if (!strcmp(drug_ids[e], drug_ids[d]))
-                return mt_error(ctx, MT_EINVAL, "mt_twin_regimen_drugs: drug '%s' appears twice",
-                                drug_ids[d]);
-    }
-    mt_twin_tables *own_t = NULL;
-    if (!t) {
-        mt_status lst = mt_twin_tables_load(ctx, data_dir, &own_t);
-        if (lst != MT_OK)
-            return lst;
-        t = own_t;
-    }
-    mt_twin_drugs *r = mt_calloc(NULL, 1, sizeof *r);
-    if (!r) {
-        mt_twin_tables_destroy(own_t);
-        return mt_error(ctx, MT_ENOMEM, "out of memory");
-    }
-    for (size_t d = 0; d < n_dosed; d++) {
-        r->cards[d] = cards[d];
-        r->ids[d] = drug_ids[d];
-    }
-    r->n = r->n_dosed = n_dosed;
-    int oom = 0;
-    mt_status st = MT_OK;
-    sbuf why = {0}, how = {0};
-    /* breadth first: every metabolite a card names, once */
-    for (size_t i = 0; i < r->n && st == MT_OK && !oom; i++) {
-        const mt_drugcard *c = r->cards[i];
-        for (size_t p = 0; p < mt_drugcard_n_hepatic(c) + mt_drugcard_n_metabolites(c); p++) {
-            const char *mn = NULL;
-            if (p < mt_drugcard_n_hepatic(c)) {
-                mn = process_metabolite(c, p);
-            } else {
-                mt_drugcard_metabolite m;
-                if (mt_drugcard_metabolite_get(c, p - mt_drugcard_n_hepatic(c), &m) == MT_OK)
-                    mn = m.name;
-            }
-            if (!mn || drug_named(r->n, r->cards, r->ids, mn) < r->n)
-                continue;
-            int noted = 0;
-            for (size_t k = 0; k < r->notes.n_facts; k++) {
-                const char *kk = r->notes.facts[k].key;
-                size_t lk = strlen(kk), lm = strlen(mn);
-                noted |= lk > lm && kk[lk - lm - 1] == '.' && !strcmp(kk + lk - lm, mn);
-            }
-            if (noted)
-                continue;
-            sb_clear(&how);
-            sb_clear(&why);
-            mt_drugcard *mc = NULL;
-            if (!valid_builder_name(mn) ||
-                strspn(mn, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(mn)) {
-                sb_add(&how, "metabolite '%s' of %s not simulated: no drug card has that name", mn,
-                       r->ids[i]);
-            } else if (mt_drugcard_load(ctx, data_dir, mn, &mc) != MT_OK) {
-                sb_add(&how, "metabolite '%s' of %s not simulated: %s", mn, r->ids[i],
-                       mt_errmsg(ctx));
-            } else if (!card_complete(t, ctx, mc, mn, &why)) {
-                sb_add(&how,
-                       "metabolite '%s' of %s not simulated: drug card '%s': %s (checked for an "
-                       "IV twin of a reference adult, male, 30 y, 73 kg, 176 cm)",
-                       mn, r->ids[i], mn, sb_str(&why));
-            } else if (r->depth[i] + 1 > METAB_MAX_DEPTH) {
-                st = mt_error(ctx, MT_ELIMIT,
-                              "metabolites: the chain to '%s' is longer than %d steps", mn,
-                              METAB_MAX_DEPTH);
-            } else if (r->n == METAB_MAX_DRUGS) {
-                st = mt_error(ctx, MT_ELIMIT,
-                              "metabolites: adding '%s' (of %s) makes more than %d drugs", mn,
-                              r->ids[i], METAB_MAX_DRUGS);
-            } else {
-                r->own[r->n] = mc;
-                r->own_id[r->n] = dup_str(mn);
-                r->cards[r->n] = mc;
-                r->ids[r->n] = r->own_id[r->n];
-                r->depth[r->n] = r->depth[i] + 1;
-                if (!r->own_id[r->n])
-                    oom = 1;
-                r->n++;
-                mc = NULL;
-            }
-            mt_drugcard_destroy(mc);
-            if (how.len)
-                drugs_note(r, r->ids[i], mn, sb_str(&how), &oom);
-            if (st != MT_OK || oom)
-                break;
-        }
-    }
-    if (how.oom || why.oom)
-        oom = 1;
-    sb_free(&how);
-    sb_free(&why);
-    /* a cycle (a metabolite forming one of its precursors) is refused */
-    if (st == MT_OK && !oom) {
-        int colour[METAB_MAX_DRUGS] = {0};
-        size_t path[METAB_MAX_DRUGS + 1], len = 0;
-        for (size_t i = 0; i < r->n && st == MT_OK; i++)
-            if (!colour[i] && metab_cycle(r, i, colour, path, 0, &len)) {
-                char msg[512];
-                size_t at = 0, start = 0;
-                while (start + 1 < len && path[start] != path[len - 1])
-                    start++;
-                for (size_t k = start; k < len && at < sizeof msg; k++)
-                    at += (size_t)snprintf(msg + at, sizeof msg - at, "%s%s",
-                                           k > start ? " -> " : "", r->ids[path[k]]);
-                st = mt_error(ctx, MT_EINVAL,
-                              "metabolites: the cards form a cycle (%s); a metabolite that forms "
-                              "its own precursor is not modelled",
-                              msg);
-            }
-    }
-    mt_twin_tables_destroy(own_t);
-    if (oom)
-        st = mt_error(ctx, MT_ENOMEM, "out of memory resolving the metabolites");
-    if (st != MT_OK) {
-        mt_twin_drugs_destroy(r);
-        return st;
-    }
-    *out = r;
     return MT_OK;
 }

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * twin/twin_internal.h — what twin.c (tables, the person, per-drug derivation, mt_twin_params),
+ * twin_ddi.c (interactions: mt_twin_ddi_describe and the interaction parameters) and
+ * twin_metab.c (metabolites: the formation parameters and mt_twin_regimen_drugs) share. Not
+ * installed. The shared helpers keep their short names in the code; the macros below give them
+ * library-wide names with the mt_twin_i_ prefix.
+ */
+#ifndef MT_TWIN_INTERNAL_H
+#define MT_TWIN_INTERNAL_H
+
+#include "medtwin/twin.h"
+
+#include "medtwin/drugcard.h"
+#include "medtwin/partition.h"
+#include "medtwin/pbpk.h"
+#include "medtwin/physiology.h"
+
+#include "util/csv.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define sb_vadd mt_twin_i_sb_vadd
+#define sb_add mt_twin_i_sb_add
+#define sb_str mt_twin_i_sb_str
+#define sb_clear mt_twin_i_sb_clear
+#define sb_free mt_twin_i_sb_free
+#define dup_str mt_twin_i_dup_str
+#define put_param mt_twin_i_put_param
+#define put_fact mt_twin_i_put_fact
+#define problem mt_twin_i_problem
+#define ieq mt_twin_i_ieq
+#define missing_why mt_twin_i_missing_why
+#define valid_builder_name mt_twin_i_valid_builder_name
+#define derive_drug mt_twin_i_derive_drug
+#define is_enzyme_protein mt_twin_i_is_enzyme_protein
+#define value_note mt_twin_i_value_note
+#define ddi_params mt_twin_i_ddi_params
+#define process_metabolite mt_twin_i_process_metabolite
+#define drug_named mt_twin_i_drug_named
+#define metab_params mt_twin_i_metab_params
+
+/* ---- growing strings (twin.c) ---- */
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+void sb_vadd(sbuf *s, const char *fmt, va_list ap);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void sb_add(sbuf *s, const char *fmt, ...);
+const char *sb_str(const sbuf *s);
+void sb_clear(sbuf *s);
+void sb_free(sbuf *s);
+char *dup_str(const char *s);          /* NULL on ENOMEM */
+int ieq(const char *a, const char *b); /* ASCII case-insensitive equality; 0 for NULL */
+
+/* ---- the tables (twin.c) ---- */
+
+typedef struct {
+    const char *name;
+    double ref_conc, rel_liver; /* NaN when the table has no row */
+    const char *ref_src, *rel_src;
+    double t_half_h; /* liver turnover half-life, NaN when absent */
+    const char *t_half_src;
+    char *source; /* both rows, for mt_twin_enzyme_liver_umol_l */
+} enzyme_row;
+
+struct mt_twin_tables {
+    mt_physio_tables *physio;
+    mt_partition_tables *part;
+    mt_pgx *pgx;
+    mt_csv *enz_csv; /* owns the strings below */
+    enzyme_row *enz;
+    size_t n_enz;
+    double pksim_content; /* PK-Sim default microsomal enzyme content, pmol/mg */
+    const char *pksim_content_src;
+};
+
+/* ---- the output list (twin.c) ---- */
+
+/* The state of one mt_twin_params call. */
+typedef struct {
+    mt_twin_param_list *out;
+    size_t cap_p, cap_f;
+    int oom;
+    sbuf problems; /* "; "-separated */
+    mt_status first;
+} job;
+
+void put_param(job *j, const char *id, double v, const char *unit, const char *prov);
+void put_fact(job *j, const char *key, double v, const char *unit, const char *text,
+              const char *how);
+/* Collects a problem ("; "-separated); the first one's status is the call's. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void problem(job *j, mt_status st, const char *fmt, ...);
+
+/* ---- drugs (twin.c) ---- */
+
+typedef struct gene_call gene_call;
+
+/* What a drug's parameters are derived from. */
+typedef struct {
+    const mt_twin_tables *t;
+    mt_ctx *ctx;
+    const mt_physiology *ph;
+    double q_liv;         /* builder liver outflow Q_ha + Q_gut + Q_spl */
+    double q_liv_healthy; /* the same without Child-Pugh */
+    double hct_kp;        /* haematocrit used for Rodgers & Rowland 2005 */
+    double weight_kg;
+    const gene_call *calls;
+    size_t n_calls;
+} person;
+
+/* The intrinsic clearances of a drug's enzyme processes, for fm (interactions). */
+#define MAX_ENZ_PROC 64
+typedef struct {
+    size_t n;                       /* enzyme processes with a CLint */
+    const char *prot[MAX_ENZ_PROC]; /* borrowed from the card */
+    double clint[MAX_ENZ_PROC];     /* L/h, Child-Pugh factor applied */
+    double sum;                     /* all hepatic processes, unspecific ones included */
+    /* every hepatic process with a CLint, for metabolite formation (docs/metabolites.md) */
+    size_t np;
+    size_t pix[MAX_ENZ_PROC];    /* index in the card's elimination.hepatic */
+    double pclint[MAX_ENZ_PROC]; /* L/h, as clint */
+} drug_clint;
+
+/* The card's reason for an absent field (its `missing` list), or NULL. */
+const char *missing_why(const mt_drugcard *c, const char *field);
+/* [A-Za-z_][A-Za-z0-9_]*, at most 63 characters. */
+int valid_builder_name(const char *s);
+/* Per-drug derivation; problems go to dp (no prefix), parameters to j, the hepatic processes'
+ * CLint to dc. */
+void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id, int oral, sbuf *dp,
+                 drug_clint *dc);
+
+/* ---- interactions (twin_ddi.c) ---- */
+
+/* How a card interaction enters the model. */
+enum { IX_MODELLED, IX_NO_ENZYME, IX_UNSPECIFIED, IX_DUPLICATE, IX_SELF_ONLY };
+
+typedef struct {
+    size_t drug;        /* perpetrator: index in the regimen */
+    size_t card_ix;     /* index in its card's interactions */
+    int status;         /* IX_* */
+    int mech;           /* builder mechanism (mt_ddi_mechanism) */
+    size_t model;       /* index in ix[] of its effect when modelled */
+    int has_rev;        /* inactivation: its reversible binding (Ki = K_I) is modelled too */
+    size_t model_rev;   /* ... as ix[model_rev] */
+    const char *enzyme; /* builder name of the target (interned) */
+} ix_note;
+
+struct mt_twin_ddi {
+    mt_pbpk_ddi b;
+    size_t n_drugs;
+    char **ids; /* copies of drug_ids */
+    size_t n_pw, n_ix, n_notes, n_names;
+    mt_pbpk_pathway *pw; /* drug -> ids[], enzyme -> names[] */
+    size_t *pw_drug;
+    mt_pbpk_interaction *ix;
+    ix_note *notes;
+    char **names; /* builder enzyme names */
+    size_t n_fo;
+    mt_pbpk_formation *fo; /* parent, metabolite -> ids[], enzyme -> names[] or NULL */
+    size_t *fo_parent, *fo_met;
+};
+
+/* A protein that is an enzyme (not empty, not "unspecific"). */
+int is_enzyme_protein(const char *p);
+/* Appends the card's source of a value ("; fitted to ..." when fitted). */
+void value_note(sbuf *s, const mt_drugcard *c, const char *path);
+/* The interaction and formation parameters of x (apply) and the facts of the regimen's card
+ * interactions and metabolites. */
+void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard *const *cards,
+                const drug_clint *dcs, const mt_twin_ddi *x, int apply);
+
+/* ---- metabolites (twin_metab.c) ---- */
+
+/* The metabolite that hepatic process i of card c forms: the process's `metabolite`, else the
+ * one entry of the card's metabolites list formed via the process's enzyme (NULL when none or
+ * when the list names several for that enzyme). Borrowed from the card. */
+const char *process_metabolite(const mt_drugcard *c, size_t i);
+/* The regimen drug whose card or builder name is `name`, or n. */
+size_t drug_named(size_t n, const mt_drugcard *const *cards, const char *const *ids,
+                  const char *name);
+/* The formation parameters of x (apply): fform per formation, MW per parent and metabolite that
+ * is not a perpetrator; one fact per metabolite a regimen card names (docs/metabolites.md). */
+void metab_params(job *j, const mt_drugcard *const *cards, const drug_clint *dcs,
+                  const mt_twin_ddi *x, int apply);
+
+#endif

@@ -461,7 +461,8 @@ static mt_status build_rule_blocks(cc *c, const mt_model *m, const mt_expr **exp
             deps = nd;
             cap = nc;
         }
-        memcpy(deps + total, d.list, d.n * sizeof *deps);
+        if (d.n) /* deps is still NULL while every list so far was empty */
+            memcpy(deps + total, d.list, d.n * sizeof *deps);
         total += d.n;
     }
     p->dep_start[n] = total;

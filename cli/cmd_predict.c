@@ -183,8 +183,8 @@ static int twin_from_patient(mt_ctx *ctx, const args *a, const mt_profile *perso
             rc = mt_cli_fail("%s: --regimen %s: %s", a->cmd, reg[d].drug, mt_errmsg(ctx));
             goto done;
         }
-    if (mt_predictor_create_ddi(ctx, (size_t)a->n_regimen, reg, (const mt_drugcard *const *)cards,
-                                pr) != MT_OK) {
+    if (mt_predictor_create_ddi(ctx, tt, (size_t)a->n_regimen, reg,
+                                (const mt_drugcard *const *)cards, pr) != MT_OK) {
         rc = mt_cli_fail("%s: %s", a->cmd, mt_errmsg(ctx));
         goto done;
     }
@@ -235,8 +235,24 @@ static json_t *num_array(const double *x, size_t n)
 
 static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
-/* {"patient", "parameters": [...], "facts": [...]} of a derived twin, for result.json. */
-static json_t *twin_report(const args *a, const mt_twin_param_list *l)
+static void add_facts(json_t *fs, const mt_twin_param_list *l)
+{
+    for (size_t i = 0; l && i < l->n_facts; i++) {
+        const mt_twin_fact *f = &l->facts[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "key", json_string(f->key));
+        json_object_set_new(o, "value", isfinite(f->value) ? json_real(f->value) : json_null());
+        json_object_set_new(o, "unit", json_string(f->unit));
+        json_object_set_new(o, "text", json_string(f->text));
+        json_object_set_new(o, "how", json_string(f->how));
+        json_array_append_new(fs, o);
+    }
+}
+
+/* {"patient", "parameters": [...], "facts": [...]} of a derived twin, for result.json; the
+ * facts include the metabolites left out (notes). */
+static json_t *twin_report(const args *a, const mt_twin_param_list *l,
+                           const mt_twin_param_list *notes)
 {
     json_t *r = json_object(), *ps = json_array(), *fs = json_array();
     for (size_t i = 0; i < l->n_params; i++) {
@@ -247,16 +263,8 @@ static json_t *twin_report(const args *a, const mt_twin_param_list *l)
         json_object_set_new(o, "provenance", json_string(l->params[i].provenance));
         json_array_append_new(ps, o);
     }
-    for (size_t i = 0; i < l->n_facts; i++) {
-        const mt_twin_fact *f = &l->facts[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "key", json_string(f->key));
-        json_object_set_new(o, "value", isfinite(f->value) ? json_real(f->value) : json_null());
-        json_object_set_new(o, "unit", json_string(f->unit));
-        json_object_set_new(o, "text", json_string(f->text));
-        json_object_set_new(o, "how", json_string(f->how));
-        json_array_append_new(fs, o);
-    }
+    add_facts(fs, l);
+    add_facts(fs, notes);
     json_object_set_new(r, "patient", json_string(a->patient));
     json_object_set_new(r, "parameters", ps);
     json_object_set_new(r, "facts", fs);
@@ -264,7 +272,7 @@ static json_t *twin_report(const args *a, const mt_twin_param_list *l)
 }
 
 static int write_result(const args *a, const mt_regimen *reg, const mt_prediction *pr,
-                        const mt_twin_param_list *twin)
+                        const mt_twin_param_list *twin, const mt_twin_param_list *notes)
 {
     json_t *root = json_object(), *drugs = json_array(), *regs = json_array();
     for (int d = 0; d < a->n_regimen; d++) {
@@ -307,7 +315,7 @@ static int write_result(const args *a, const mt_regimen *reg, const mt_predictio
                                : "given (--set)"));
     json_object_set_new(root, "provenance", prov);
     if (a->patient)
-        json_object_set_new(root, "twin", twin_report(a, twin));
+        json_object_set_new(root, "twin", twin_report(a, twin, notes));
     int rc = 0;
     char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     if (!text) {
@@ -327,10 +335,13 @@ static int plot_prediction(mt_ctx *ctx, const char *path, const mt_prediction *p
 {
     size_t nt = pr->n_times, nd = pr->n_drugs;
     double *y = malloc(nt * nd * sizeof *y);
-    const char *names[MAX_REGIMENS];
-    if (!y)
+    const char **names = malloc(nd * sizeof *names); /* regimens + metabolites */
+    if (!y || !names) {
+        free(y);
+        free(names);
         return mt_cli_fail("out of memory");
-    for (size_t d = 0; d < nd && d < MAX_REGIMENS; d++) {
+    }
+    for (size_t d = 0; d < nd; d++) {
         names[d] = pr->drugs[d].drug;
         for (size_t i = 0; i < nt; i++)
             y[i * nd + d] = pr->drugs[d].conc_mg_l[i];
@@ -338,6 +349,7 @@ static int plot_prediction(mt_ctx *ctx, const char *path, const mt_prediction *p
     mt_status st = mt_plot_lines(ctx, path, "predicted plasma concentration", "time (h)",
                                  "concentration (mg/L)", nt, pr->time_h, nd, y, names);
     free(y);
+    free(names);
     return st == MT_OK ? 0 : mt_cli_fail("predict: %s", mt_errmsg(ctx));
 }
 
@@ -385,7 +397,7 @@ int mt_cmd_predict(int argc, char **argv)
         plotted = rc == 0;
     }
     if (!rc)
-        rc = write_result(&a, reg, &res, mt_predictor_twin(pr));
+        rc = write_result(&a, reg, &res, mt_predictor_twin(pr), mt_predictor_notes(pr));
     if (rc && plotted)
         remove(a.plot); /* ours, from this run */
 done:

@@ -171,7 +171,7 @@ long mt_vld_grid_steps(double until_h)
 mt_predictor *mt_vld_predictor(mt_vld_runner *R, size_t n, const mt_regimen *reg, char **why)
 {
     mt_predictor *p = NULL;
-    if (mt_predictor_create_ddi(R->ctx, n, reg, NULL, &p) != MT_OK ||
+    if (mt_predictor_create_ddi(R->ctx, R->tables, n, reg, NULL, &p) != MT_OK ||
         mt_predictor_derive(p, R->tables, R->person, NULL) != MT_OK ||
         mt_predictor_check(p) != MT_OK) {
         *why = mt_vld_strdup(mt_errmsg(R->ctx));

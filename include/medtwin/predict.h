@@ -63,7 +63,7 @@ typedef struct {
     size_t n_times;
     double *time_h; /* owned */
     size_t n_drugs;
-    mt_predicted_drug *drugs; /* in regimen order, owned */
+    mt_predicted_drug *drugs; /* in regimen order, then the metabolites; owned */
     /* The person's derived twin (parameters with provenance, report facts); empty when the
      * values were given, not derived. Filled by mt_predict(); mt_predictor_run() leaves it
      * empty (see mt_predictor_twin()). */
@@ -77,14 +77,19 @@ void mt_prediction_clear(mt_prediction *r);
  * regimen, a drug in two regimens, or what mt_pbpk_build() refuses; MT_ENOMEM. */
 MT_NODISCARD mt_status mt_predictor_create(mt_ctx *ctx, size_t n_regimens,
                                            const mt_regimen *regimens, mt_predictor **out);
-/* The same with the hepatic drug-drug interactions among the regimen's drugs that their
- * cards describe (mt_twin_ddi_describe -> mt_pbpk_build_ddi); mt_predictor_derive then also
- * derives the interaction parameters (mt_twin_params_ddi). cards: one per regimen, in order,
- * kept borrowed for the predictor's life; NULL: loaded by drug name from the data folder
- * (codes of mt_drugcard_load, e.g. MT_ENOTFOUND "unknown drug"). A regimen without
- * interactions gives exactly mt_predictor_create's model. */
-MT_NODISCARD mt_status mt_predictor_create_ddi(mt_ctx *ctx, size_t n_regimens,
-                                               const mt_regimen *regimens,
+/* The same with what the regimen's drug cards describe beyond each drug alone: the metabolites
+ * they name (mt_twin_regimen_drugs: added after the dosed drugs, without doses, each with its
+ * own card; one that cannot be simulated is left out with a note, mt_predictor_notes), the
+ * hepatic drug-drug interactions among all of them and the metabolites' formation
+ * (mt_twin_ddi_describe -> mt_pbpk_build_ddi); mt_predictor_derive then also derives the
+ * interaction and formation parameters (mt_twin_params_ddi). t: the twin tables (NULL: loaded
+ * for this call). cards: one per regimen, in order, kept borrowed for the predictor's life;
+ * NULL: loaded by drug name from the data folder (codes of mt_drugcard_load, e.g. MT_ENOTFOUND
+ * "unknown drug"). A regimen without interactions or metabolites gives exactly
+ * mt_predictor_create's model. Codes of mt_twin_regimen_drugs too (a metabolite cycle, more
+ * than 32 drugs). */
+MT_NODISCARD mt_status mt_predictor_create_ddi(mt_ctx *ctx, const mt_twin_tables *t,
+                                               size_t n_regimens, const mt_regimen *regimens,
                                                const mt_drugcard *const *cards, mt_predictor **out);
 /* NULL is a no-op. */
 void mt_predictor_destroy(mt_predictor *p);
@@ -92,8 +97,13 @@ void mt_predictor_destroy(mt_predictor *p);
  * drug i is the target of an interaction (its hepatic clearance can change), else 0. */
 int mt_predictor_interacts(const mt_predictor *p, size_t drug);
 
+/* Every drug of the model: the dosed ones in regimen order, then the metabolites. */
 size_t mt_predictor_n_drugs(const mt_predictor *p);
+size_t mt_predictor_n_dosed(const mt_predictor *p);
 const char *mt_predictor_drug(const mt_predictor *p, size_t i); /* NULL past the end */
+/* create_ddi: the metabolites the cards name that are not simulated, as facts
+ * ("metabolite.<parent>.<name>", text "not simulated", how = why); NULL otherwise. Borrowed. */
+const mt_twin_param_list *mt_predictor_notes(const mt_predictor *p);
 /* The model (borrowed): for mt_model_export_sbml() with the values below. */
 const mt_model *mt_predictor_model(const mt_predictor *p);
 

@@ -41,9 +41,12 @@ struct mt_predictor {
     char **val_id;
     double *val;
     mt_twin_param_list twin;
-    mt_twin_ddi *ddi;          /* create_ddi: the interaction structure */
-    const mt_drugcard **cards; /* create_ddi: the cards it was described from */
-    mt_drugcard **own_cards;   /* those of them loaded here */
+    size_t n_dosed;                  /* the regimens; then the metabolites (no doses) */
+    mt_twin_ddi *ddi;                /* create_ddi: the interaction structure */
+    mt_twin_drugs *tdrugs;           /* create_ddi: dosed drugs + metabolites, their cards */
+    const mt_drugcard *const *cards; /* create_ddi: every drug's card (borrowed from tdrugs) */
+    const mt_drugcard **dosed_cards; /* the dosed drugs' cards (given or own_cards) */
+    mt_drugcard **own_cards;         /* those loaded here */
 };
 
 void mt_prediction_clear(mt_prediction *r)
@@ -72,19 +75,23 @@ void mt_predictor_destroy(mt_predictor *p)
     mt_program_destroy(p->prog);
     mt_model_destroy(p->model);
     mt_twin_ddi_destroy(p->ddi);
-    for (size_t d = 0; p->own_cards && d < p->n_drugs; d++)
+    mt_twin_drugs_destroy(p->tdrugs);
+    for (size_t d = 0; p->own_cards && d < p->n_dosed; d++)
         mt_drugcard_destroy(p->own_cards[d]);
     free(p->own_cards);
-    free(p->cards);
+    free(p->dosed_cards);
     for (size_t d = 0; d < p->n_drugs; d++)
         mt_regimen_clear(&p->reg[d]);
     free(p->reg);
     free(p);
 }
 
-/* create and create_ddi: with_ddi loads/keeps the cards and describes the interactions. */
-static mt_status create(mt_ctx *ctx, size_t n_regimens, const mt_regimen *regimens, int with_ddi,
-                        const mt_drugcard *const *cards, mt_predictor **out)
+/* create and create_ddi: with_ddi loads/keeps the cards, adds the metabolites they name
+ * (mt_twin_regimen_drugs: drugs without doses after the dosed ones) and describes the
+ * interactions and formations. */
+static mt_status create(mt_ctx *ctx, const mt_twin_tables *t, size_t n_regimens,
+                        const mt_regimen *regimens, int with_ddi, const mt_drugcard *const *cards,
+                        mt_predictor **out)
 {
     *out = NULL;
     if (n_regimens == 0 || !regimens)
@@ -96,60 +103,75 @@ static mt_status create(mt_ctx *ctx, size_t n_regimens, const mt_regimen *regime
                                 "%s appears in two regimens; give one regimen per drug",
                                 regimens[d].drug);
     mt_predictor *p = calloc(1, sizeof *p);
-    mt_pbpk_drug *drugs = calloc(n_regimens, sizeof *drugs);
-    if (!p || !drugs || !(p->reg = calloc(n_regimens, sizeof *p->reg))) {
-        free(drugs);
-        free(p);
+    if (!p)
         return mt_error(ctx, MT_ENOMEM, "out of memory");
-    }
     p->ctx = ctx;
-    p->n_drugs = n_regimens;
-    for (size_t d = 0; d < n_regimens; d++) {
-        p->reg[d] = regimens[d];
-        p->reg[d].doses = NULL;
-        if (regimens[d].n_doses) {
-            p->reg[d].doses = malloc(regimens[d].n_doses * sizeof *p->reg[d].doses);
-            if (!p->reg[d].doses) {
-                p->reg[d].n_doses = 0;
-                free(drugs);
-                mt_predictor_destroy(p);
-                return mt_error(ctx, MT_ENOMEM, "out of memory");
-            }
-            memcpy(p->reg[d].doses, regimens[d].doses,
-                   regimens[d].n_doses * sizeof *p->reg[d].doses);
+    p->n_dosed = n_regimens;
+    mt_status st = MT_OK;
+    size_t n_all = n_regimens;
+    const char *const *all_ids = NULL;
+    if (with_ddi) {
+        p->dosed_cards = calloc(n_regimens, sizeof *p->dosed_cards);
+        p->own_cards = calloc(n_regimens, sizeof *p->own_cards);
+        const char **ids = calloc(n_regimens, sizeof *ids);
+        if (!p->dosed_cards || !p->own_cards || !ids)
+            st = mt_error(ctx, MT_ENOMEM, "out of memory");
+        for (size_t d = 0; d < n_regimens && st == MT_OK; d++) {
+            ids[d] = regimens[d].drug;
+            if (cards)
+                p->dosed_cards[d] = cards[d];
+            else if ((st = mt_drugcard_load(ctx, NULL, regimens[d].drug, &p->own_cards[d])) ==
+                     MT_OK)
+                p->dosed_cards[d] = p->own_cards[d];
         }
+        if (st == MT_OK)
+            st = mt_twin_regimen_drugs(t, ctx, NULL, n_regimens, p->dosed_cards, ids, &p->tdrugs);
+        free(ids);
+        if (st == MT_OK) {
+            n_all = mt_twin_drugs_n(p->tdrugs);
+            all_ids = mt_twin_drugs_ids(p->tdrugs);
+            p->cards = mt_twin_drugs_cards(p->tdrugs);
+        }
+    }
+    mt_pbpk_drug *drugs = st == MT_OK ? calloc(n_all, sizeof *drugs) : NULL;
+    if (st == MT_OK && (!drugs || !(p->reg = calloc(n_all, sizeof *p->reg))))
+        st = mt_error(ctx, MT_ENOMEM, "out of memory");
+    for (size_t d = 0; d < n_all && st == MT_OK; d++) {
+        if (d < n_regimens) {
+            p->reg[d] = regimens[d];
+            p->reg[d].doses = NULL;
+            p->reg[d].n_doses = 0;
+            if (regimens[d].n_doses) {
+                p->reg[d].doses = malloc(regimens[d].n_doses * sizeof *p->reg[d].doses);
+                if (!p->reg[d].doses) {
+                    st = mt_error(ctx, MT_ENOMEM, "out of memory");
+                    break;
+                }
+                memcpy(p->reg[d].doses, regimens[d].doses,
+                       regimens[d].n_doses * sizeof *p->reg[d].doses);
+                p->reg[d].n_doses = regimens[d].n_doses;
+            }
+        } else {
+            snprintf(p->reg[d].drug, sizeof p->reg[d].drug, "%s", all_ids[d]);
+        }
+        p->n_drugs = d + 1;
         drugs[d].name = p->reg[d].drug;
         drugs[d].n_doses = p->reg[d].n_doses;
         drugs[d].doses = p->reg[d].doses;
     }
-    mt_status st = MT_OK;
-    if (with_ddi) {
-        p->cards = calloc(n_regimens, sizeof *p->cards);
-        p->own_cards = calloc(n_regimens, sizeof *p->own_cards);
-        const char **ids = calloc(n_regimens, sizeof *ids);
-        if (!p->cards || !p->own_cards || !ids)
-            st = mt_error(ctx, MT_ENOMEM, "out of memory");
-        for (size_t d = 0; d < n_regimens && st == MT_OK; d++) {
-            ids[d] = p->reg[d].drug;
-            if (cards)
-                p->cards[d] = cards[d];
-            else if ((st = mt_drugcard_load(ctx, NULL, p->reg[d].drug, &p->own_cards[d])) == MT_OK)
-                p->cards[d] = p->own_cards[d];
-        }
+    if (st == MT_OK && with_ddi) {
+        st = mt_twin_ddi_describe(ctx, n_all, p->cards, all_ids, &p->ddi);
         if (st == MT_OK)
-            st = mt_twin_ddi_describe(ctx, n_regimens, p->cards, ids, &p->ddi);
-        free(ids);
-        if (st == MT_OK)
-            st = mt_pbpk_build_ddi(ctx, n_regimens, drugs, mt_twin_ddi_builder(p->ddi), &p->model);
-    } else {
-        st = mt_pbpk_build(ctx, n_regimens, drugs, &p->model);
+            st = mt_pbpk_build_ddi(ctx, n_all, drugs, mt_twin_ddi_builder(p->ddi), &p->model);
+    } else if (st == MT_OK) {
+        st = mt_pbpk_build(ctx, n_all, drugs, &p->model);
     }
     free(drugs);
     if (st == MT_OK)
         st = mt_program_create(ctx, p->model, &p->prog);
     if (st == MT_OK)
         st = mt_sim_create(ctx, p->prog, &p->sim);
-    for (size_t d = 0; d < n_regimens && st == MT_OK; d++) {
+    for (size_t d = 0; d < n_all && st == MT_OK; d++) {
         char id[128];
         snprintf(id, sizeof id, "C_plasma_%.63s", p->reg[d].drug);
         st = mt_sim_add_output(p->sim, id, MT_REPORT_DEFAULT);
@@ -165,13 +187,21 @@ static mt_status create(mt_ctx *ctx, size_t n_regimens, const mt_regimen *regime
 mt_status mt_predictor_create(mt_ctx *ctx, size_t n_regimens, const mt_regimen *regimens,
                               mt_predictor **out)
 {
-    return create(ctx, n_regimens, regimens, 0, NULL, out);
+    return create(ctx, NULL, n_regimens, regimens, 0, NULL, out);
 }
 
-mt_status mt_predictor_create_ddi(mt_ctx *ctx, size_t n_regimens, const mt_regimen *regimens,
-                                  const mt_drugcard *const *cards, mt_predictor **out)
+mt_status mt_predictor_create_ddi(mt_ctx *ctx, const mt_twin_tables *t, size_t n_regimens,
+                                  const mt_regimen *regimens, const mt_drugcard *const *cards,
+                                  mt_predictor **out)
 {
-    return create(ctx, n_regimens, regimens, 1, cards, out);
+    return create(ctx, t, n_regimens, regimens, 1, cards, out);
+}
+
+size_t mt_predictor_n_dosed(const mt_predictor *p) { return p->n_dosed; }
+
+const mt_twin_param_list *mt_predictor_notes(const mt_predictor *p)
+{
+    return p->tdrugs ? mt_twin_drugs_notes(p->tdrugs) : NULL;
 }
 
 int mt_predictor_interacts(const mt_predictor *p, size_t drug)
@@ -299,10 +329,10 @@ mt_status mt_predictor_derive(mt_predictor *p, const mt_twin_tables *t, const mt
         goto done;
     }
     for (size_t d = 0; d < n; d++) {
-        if (cards) {
+        if (p->cards) {
+            use[d] = p->cards[d]; /* create_ddi: dosed drugs and metabolites */
+        } else if (cards) {
             use[d] = cards[d];
-        } else if (p->cards) {
-            use[d] = p->cards[d];
         } else {
             if ((st = mt_drugcard_load(ctx, NULL, p->reg[d].drug, &own[d])) != MT_OK)
                 goto done;
@@ -312,8 +342,8 @@ mt_status mt_predictor_derive(mt_predictor *p, const mt_twin_tables *t, const mt
         for (size_t k = 0; k < p->reg[d].n_doses; k++)
             if (p->reg[d].doses[k].route == MT_DOSE_PO)
                 oral[d] = 1;
-        if (p->reg[d].route == MT_DOSE_PO)
-            oral[d] = 1;
+        if (d < p->n_dosed && p->reg[d].route == MT_DOSE_PO)
+            oral[d] = 1; /* metabolites (after the dosed drugs) are formed, never given */
     }
     if ((st = p->ddi ? mt_twin_params_ddi(t, ctx, person, n, use, ids, oral, p->ddi, &l)
                      : mt_twin_params(t, ctx, person, n, use, ids, oral, &l)) != MT_OK)
@@ -576,7 +606,7 @@ mt_status mt_predict(mt_ctx *ctx, const mt_twin_tables *t, const mt_profile *per
 {
     mt_prediction_clear(out);
     mt_predictor *p = NULL;
-    mt_status st = person ? mt_predictor_create_ddi(ctx, n_regimens, regimens, NULL, &p)
+    mt_status st = person ? mt_predictor_create_ddi(ctx, t, n_regimens, regimens, NULL, &p)
                           : mt_predictor_create(ctx, n_regimens, regimens, &p);
     if (st == MT_OK)
         st = person ? mt_predictor_derive(p, t, person, NULL) : mt_predictor_defaults(p);

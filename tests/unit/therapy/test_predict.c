@@ -77,7 +77,7 @@ TEST(rerun_with_other_values)
     mt_regimen reg;
     iv_regimen(&reg, "midazolam", 1, 0);
     mt_predictor *p = NULL;
-    ASSERT_EQ_INT(mt_predictor_create_ddi(ctx, 1, &reg, NULL, &p), MT_OK);
+    ASSERT_EQ_INT(mt_predictor_create_ddi(ctx, tables, 1, &reg, NULL, &p), MT_OK);
     ASSERT_EQ_INT(mt_predictor_derive(p, tables, person, NULL), MT_OK);
     ASSERT_TRUE(mt_predictor_twin(p)->n_params > 0);
     ASSERT_EQ_INT(mt_predictor_check(p), MT_OK);
@@ -127,7 +127,7 @@ TEST(unknown_drug_card)
     mt_regimen reg;
     iv_regimen(&reg, "nosuchdrug", 1, 0);
     mt_predictor *p = NULL;
-    ASSERT_EQ_INT(mt_predictor_create_ddi(ctx, 1, &reg, NULL, &p), MT_ENOTFOUND);
+    ASSERT_EQ_INT(mt_predictor_create_ddi(ctx, tables, 1, &reg, NULL, &p), MT_ENOTFOUND);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "nosuchdrug") != NULL);
     ASSERT_TRUE(p == NULL);
 }

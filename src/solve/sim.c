@@ -765,8 +765,12 @@ static void plan_outputs(mt_sim *s)
 static void record(mt_sim *s, mt_result *r, size_t row, double t, const double *y)
 {
     const mt_program *p = s->p;
-    for (size_t i = 0; i < p->n_state; i++)
-        s->vals[p->state_slot[i]] = y[i];
+    /* only the states the outputs read, directly or through their rules (plan_outputs): the
+     * other state slots are not read here, and every block that reads them loads them first */
+    for (size_t i = 0; i < s->n_need_state; i++) {
+        int k = s->need_state[i];
+        s->vals[p->state_slot[k]] = y[k];
+    }
     if (s->use_native && p->nat.rule)
         for (size_t i = 0; i < s->n_need; i++)
             p->nat.rule[s->need[i]](s->vals, y, NULL, t, s->ovr_set, s->ovr_val);

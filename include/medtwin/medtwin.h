@@ -13,8 +13,11 @@
 #include "pgx.h"
 #include "physiology.h"
 #include "plot.h"
+#include "predict.h"
 #include "profile.h"
 #include "regimen.h"
+#include "risk.h"
 #include "sim.h"
 #include "twin.h"
+#include "validate.h"
 #endif

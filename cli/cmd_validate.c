@@ -87,6 +87,7 @@ typedef struct {
     double *t, *c, *p; /* observed times (h), observed and predicted concentrations (mg/L) */
     double auc_obs, auc_pred, cmax_obs, cmax_pred, cmax_cont, tmax_obs;
     int predicted;
+    int training;    /* the study is one the drug card's fitted values were estimated from */
     char *why;       /* not predicted: the reason */
     size_t n_curve;  /* the predicted curve from the dose to the last observation */
     double *ct, *cc; /* (h, mg/L), for the profile plot */
@@ -434,6 +435,17 @@ static int plot_profile(mt_vld_runner *R, const dataset *d, size_t index, char *
     return st == MT_OK ? 0 : mt_cli_fail("validate: %s", mt_errmsg(R->ctx));
 }
 
+/* A dataset of a study the drug's card was fitted to (training_data) is reported but left out
+ * of the held-out figures: a model cannot be validated on its own training data. */
+static void mark_training(mt_vld_runner *R, dataset *d)
+{
+    mt_drugcard *c = NULL;
+    if (!d->study || !d->drug[0] || mt_drugcard_load(R->ctx, NULL, d->drug, &c) != MT_OK)
+        return;
+    d->training = mt_drugcard_is_training_study(c, d->study);
+    mt_drugcard_destroy(c);
+}
+
 static void run_dataset(mt_vld_runner *R, dataset *d)
 {
     if (d->why)
@@ -565,7 +577,7 @@ static void write_dataset_results(FILE *f, const dataset_list *l)
 {
     fputs("dataset,study,reference,drug,route,dose_mg,dose_time_h,compartment,n_obs,t_first_h,"
           "t_last_h,auc_obs_mg_h_l,auc_pred_mg_h_l,auc_fold,cmax_obs_mg_l,cmax_pred_mg_l,"
-          "cmax_fold,cmax_pred_continuous_mg_l,tmax_obs_h,status,reason\n",
+          "cmax_fold,cmax_pred_continuous_mg_l,tmax_obs_h,status,reason,training_study\n",
           f);
     for (size_t i = 0; i < l->n; i++) {
         const dataset *d = &l->d[i];
@@ -595,7 +607,7 @@ static void write_dataset_results(FILE *f, const dataset_list *l)
         }
         fprintf(f, ",%s,", d->predicted ? "predicted" : "not predicted");
         mt_vld_csv_str(f, d->why);
-        fputc('\n', f);
+        fprintf(f, ",%d\n", d->training);
     }
 }
 
@@ -609,6 +621,7 @@ int mt_vld_datasets(mt_vld_runner *R)
     if (!rc && a->set)
         rc = apply_set(R->ctx, a, &l);
     for (size_t i = 0; !rc && i < l.n; i++) {
+        mark_training(R, &l.d[i]);
         run_dataset(R, &l.d[i]);
         if (!a->quiet)
             fprintf(stderr, "validate: [%zu/%zu] %s: %s\n", i + 1, l.n, l.d[i].name,
@@ -625,7 +638,8 @@ int mt_vld_datasets(mt_vld_runner *R)
         xs[k] = calloc(l.n + 1, sizeof *xs[k]);
         ys[k] = calloc(l.n + 1, sizeof *ys[k]);
     }
-    mt_fold_summary sa = {0}, sc = {0}, sc_cont = {0};
+    mt_fold_summary sa = {0}, sc = {0}, sc_cont = {0}, sa_held = {0}, sc_held = {0};
+    size_t n_train = 0;
     char *profiles_dir = NULL;
     char **profile_file = calloc(l.n + 1, sizeof *profile_file);
     if (!rc && !profile_file)
@@ -656,6 +670,35 @@ int mt_vld_datasets(mt_vld_runner *R)
         }
         mt_validate_folds(n_pred, ap, ao, &sa);
         mt_validate_folds(n_po, cp, co, &sc);
+        /* held out: without the card's training studies */
+        size_t na = 0, nc = 0;
+        double *hao = calloc(l.n + 1, sizeof *hao), *hap = calloc(l.n + 1, sizeof *hap);
+        double *hco = calloc(l.n + 1, sizeof *hco), *hcp = calloc(l.n + 1, sizeof *hcp);
+        if (hao && hap && hco && hcp) {
+            for (size_t i = 0; i < l.n; i++) {
+                const dataset *d = &l.d[i];
+                if (!d->predicted)
+                    continue;
+                if (d->training) {
+                    n_train++;
+                    continue;
+                }
+                hao[na] = d->auc_obs;
+                hap[na++] = d->auc_pred;
+                if (d->po) {
+                    hco[nc] = d->cmax_obs;
+                    hcp[nc++] = d->cmax_pred;
+                }
+            }
+            mt_validate_folds(na, hap, hao, &sa_held);
+            mt_validate_folds(nc, hcp, hco, &sc_held);
+        } else {
+            rc = mt_cli_fail("out of memory");
+        }
+        free(hao);
+        free(hap);
+        free(hco);
+        free(hcp);
         if (cc)
             mt_validate_folds(n_po, cc, co, &sc_cont);
     }
@@ -700,9 +743,16 @@ int mt_vld_datasets(mt_vld_runner *R)
                     l.n - n_pred);
             fprintf(g, "| measure | n | GMFE | geometric mean pred/obs | within 1.25-fold | "
                        "within 1.5-fold | within 2-fold |\n|---|---|---|---|---|---|---|\n");
-            mt_vld_summary_md(g, "AUC(t1–tlast)", &sa);
-            mt_vld_summary_md(g, "Cmax (po, at the observed times)", &sc);
-            mt_vld_summary_md(g, "Cmax (po, continuous prediction)", &sc_cont);
+            mt_vld_summary_md(g, "AUC(t1–tlast), held out (without training studies)", &sa_held);
+            mt_vld_summary_md(g, "Cmax (po), held out", &sc_held);
+            mt_vld_summary_md(g, "AUC(t1–tlast), all predicted", &sa);
+            mt_vld_summary_md(g, "Cmax (po, at the observed times), all", &sc);
+            mt_vld_summary_md(g, "Cmax (po, continuous prediction), all", &sc_cont);
+            fprintf(g,
+                    "\n%zu predicted dataset(s) belong to studies the drug card's fitted values "
+                    "were estimated from (the card's `training_data`, marked *training* "
+                    "below); the held-out rows leave them out.\n",
+                    n_train);
             fprintf(g, "\n![AUC observed vs predicted](auc.png)\n\n"
                        "![Cmax observed vs predicted](cmax.png)\n\n");
             fprintf(g, "## Predicted datasets\n\n| dataset | route | dose (mg) | n obs | t "
@@ -714,6 +764,8 @@ int mt_vld_datasets(mt_vld_runner *R)
                     continue;
                 fputs("| ", g);
                 mt_vld_md_str(g, d->name);
+                if (d->training)
+                    fputs(" *training*", g);
                 fprintf(
                     g, " | %s | %.4g | %zu | %.3g–%.3g | %s | %s | %s | %s | %s | %s | ",
                     d->po ? "po" : "iv", d->dose_mg, d->n_obs, d->t[0], d->t[d->n_obs - 1],
@@ -759,11 +811,14 @@ int mt_vld_datasets(mt_vld_runner *R)
         free(md);
     }
     if (!rc) {
-        printf("validate: %zu predicted, %zu not predicted", n_pred, l.n - n_pred);
-        if (sa.n)
-            printf("; AUC GMFE %.3g, within 2-fold %.0f%%", sa.gmfe, 100 * sa.within_2);
-        if (sc.n)
-            printf("; Cmax (po) GMFE %.3g, within 2-fold %.0f%%", sc.gmfe, 100 * sc.within_2);
+        printf("validate: %zu predicted (%zu of training studies), %zu not predicted", n_pred,
+               n_train, l.n - n_pred);
+        if (sa_held.n)
+            printf("; held out: AUC GMFE %.3g, within 2-fold %.0f%% (n %zu)", sa_held.gmfe,
+                   100 * sa_held.within_2, sa_held.n);
+        if (sc_held.n)
+            printf("; Cmax (po) GMFE %.3g, within 2-fold %.0f%% (n %zu)", sc_held.gmfe,
+                   100 * sc_held.within_2, sc_held.n);
         putchar('\n');
     }
     free(cc);

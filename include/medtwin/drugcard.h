@@ -71,6 +71,13 @@ const char *mt_drugcard_racemate(const mt_drugcard *card);
 size_t mt_drugcard_n_enantiomers(const mt_drugcard *card);
 const char *mt_drugcard_enantiomer(const mt_drugcard *card, size_t i);
 
+/* The clinical studies the card's fitted values were estimated from (training_data.studies,
+ * "Author Year: what was used"); NULL past the end. A validation must not count them.
+ * mt_drugcard_is_training_study: 1 if study ("Author Year", e.g. "Hohmann 2015") is one. */
+size_t mt_drugcard_n_training(const mt_drugcard *card);
+const char *mt_drugcard_training(const mt_drugcard *card, size_t i);
+int mt_drugcard_is_training_study(const mt_drugcard *card, const char *study);
+
 /* Physicochemistry. NaN when absent. */
 double mt_drugcard_mw(const mt_drugcard *card);   /* g/mol */
 double mt_drugcard_logp(const mt_drugcard *card); /* log10 units */

@@ -847,6 +847,32 @@ static const char *str(const json_t *o, const char *key)
 const char *mt_drugcard_parent(const mt_drugcard *c) { return str(c->root, "parent"); }
 const char *mt_drugcard_racemate(const mt_drugcard *c) { return str(c->root, "racemate"); }
 
+/* training_data.studies: strings "Author Year: what" (validated only as a section here) */
+size_t mt_drugcard_n_training(const mt_drugcard *c)
+{
+    const json_t *s = get(get(c->root, "training_data"), "studies");
+    return json_is_array(s) ? json_array_size(s) : 0;
+}
+
+const char *mt_drugcard_training(const mt_drugcard *c, size_t i)
+{
+    const json_t *s = get(get(c->root, "training_data"), "studies");
+    return json_is_array(s) ? json_string_value(json_array_get(s, i)) : NULL;
+}
+
+int mt_drugcard_is_training_study(const mt_drugcard *c, const char *study)
+{
+    size_t len = study ? strlen(study) : 0;
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < mt_drugcard_n_training(c); i++) {
+        const char *t = mt_drugcard_training(c, i);
+        if (t && strncmp(t, study, len) == 0 && (t[len] == ':' || t[len] == '\0' || t[len] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
 size_t mt_drugcard_n_enantiomers(const mt_drugcard *c)
 {
     return json_array_size(get(c->root, "enantiomers"));

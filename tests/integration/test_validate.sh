@@ -25,17 +25,21 @@ T - iv,240,min,0.01,mg/l,Concentration (mass),,,325.77
 T - po,1,h,0.05,mg/l,Concentration (mass),,,325.77
 T - po,3,h,0.0921,µmol/l,Concentration (molar),,,325.77
 T - urine,1,h,0.1,,Fraction,,,325.77
+H - iv,0.5,h,0.04,mg/l,Concentration (mass),,,325.77
+H - iv,2,h,0.02,mg/l,Concentration (mass),,,325.77
 CSV
 cat >"$tmp/meta.csv" <<'CSV'
 dataset,properties_json
 T - iv,"{""Study Id"": ""T"", ""Molecule"": ""Midazolam"", ""Route"": ""IV"", ""Dose"": ""1 mg"", ""Times of Administration [h]"": 0.0, ""Compartment"": ""Plasma""}"
 T - po,"{""Study Id"": ""T"", ""Molecule"": ""Midazolam"", ""Route"": ""PO"", ""Dose"": ""0.05 mg/kg"", ""Times of Administration [h]"": 0.0, ""Compartment"": ""Plasma""}"
 T - urine,"{""Study Id"": ""T"", ""Molecule"": ""Midazolam"", ""Route"": ""IV"", ""Dose"": ""1 mg"", ""Times of Administration [h]"": 0.0, ""Compartment"": ""Urine""}"
+H - iv,"{""Study Id"": ""Hohmann 2015"", ""Molecule"": ""Midazolam"", ""Route"": ""IV"", ""Dose"": ""1 mg"", ""Times of Administration [h]"": 0.0, ""Compartment"": ""Plasma""}"
 CSV
 "$MEDTWIN" validate --observed "$tmp/obs.csv" --meta "$tmp/meta.csv" --out "$tmp/v" \
     >"$tmp/out" 2>"$tmp/err"
 check $? "validate runs on a small dataset pair"
-grep -q "^validate: 1 predicted, 2 not predicted; AUC GMFE" "$tmp/out"; check $? "summary line"
+grep -q "^validate: 2 predicted (1 of training studies), 2 not predicted; held out: AUC GMFE .* (n 1)" "$tmp/out"; check $? "summary line (a study of the card's training data is reported, not counted)"
+grep -q "H - iv \*training\*" "$tmp/v/report.md"; check $? "the training study is marked in the report"
 for f in report.md results.csv auc.png cmax.png profiles/001.png; do
     [ -s "$tmp/v/$f" ] || { echo "missing $f"; false; }
 done; check $? "report, results and plots written"
@@ -181,6 +185,6 @@ expect_error "missing patient" "nobody.json" --ddi "$tmp/ddi_cols.csv" --patient
 # --- an unknown drug is a row the twin cannot build: listed, not a crash ---
 sed 's/Midazolam/Nosuchdrug/' "$tmp/meta.csv" >"$tmp/meta_unknown.csv"
 "$MEDTWIN" validate --observed "$tmp/obs.csv" --meta "$tmp/meta_unknown.csv" --out "$tmp/u" --quiet >"$tmp/out" 2>"$tmp/err"
-rc=$?; [ $rc -eq 0 ] && grep -q "0 predicted, 3 not predicted" "$tmp/out" && grep -q "unknown drug 'nosuchdrug'" "$tmp/u/results.csv"
+rc=$?; [ $rc -eq 0 ] && grep -q "0 predicted (0 of training studies), 4 not predicted" "$tmp/out" && grep -q "unknown drug 'nosuchdrug'" "$tmp/u/results.csv"
 check $? "unknown drug: listed as not predicted with the reason"
 exit $fail

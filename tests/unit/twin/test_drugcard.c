@@ -198,6 +198,25 @@ TEST(accessors_and_units)
     mt_ctx_destroy(ctx);
 }
 
+TEST(training_studies)
+{
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_drugcard *c = NULL;
+    ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "midazolam", &c), MT_OK);
+    ASSERT_TRUE(mt_drugcard_n_training(c) >= 2);
+    ASSERT_TRUE(strncmp(mt_drugcard_training(c, 0), "Hohmann 2015:", 13) == 0);
+    ASSERT_TRUE(mt_drugcard_training(c, mt_drugcard_n_training(c)) == NULL);
+    ASSERT_TRUE(mt_drugcard_is_training_study(c, "Hohmann 2015"));
+    ASSERT_TRUE(mt_drugcard_is_training_study(c, "Link 2008"));
+    ASSERT_FALSE(mt_drugcard_is_training_study(c, "Hohmann 201"));
+    ASSERT_FALSE(mt_drugcard_is_training_study(c, "Smith 1981"));
+    ASSERT_FALSE(mt_drugcard_is_training_study(c, ""));
+    ASSERT_FALSE(mt_drugcard_is_training_study(c, NULL));
+    mt_drugcard_destroy(c);
+    mt_ctx_destroy(ctx);
+}
+
 TEST(unknown_drug)
 {
     mt_ctx *ctx = NULL;
@@ -534,10 +553,10 @@ TEST(files_and_listing)
 int main(void)
 {
     static const mt_test_case cases[] = {
-        TEST_ENTRY(every_card_loads),    TEST_ENTRY(accessors_and_units),
-        TEST_ENTRY(unknown_drug),        TEST_ENTRY(values_match_shared_rows),
-        TEST_ENTRY(minimal_card_parses), TEST_ENTRY(malformed_cards),
-        TEST_ENTRY(files_and_listing)};
+        TEST_ENTRY(every_card_loads),         TEST_ENTRY(accessors_and_units),
+        TEST_ENTRY(training_studies),         TEST_ENTRY(unknown_drug),
+        TEST_ENTRY(values_match_shared_rows), TEST_ENTRY(minimal_card_parses),
+        TEST_ENTRY(malformed_cards),          TEST_ENTRY(files_and_listing)};
     int rc = mt_run_(cases, sizeof cases / sizeof cases[0]);
     if (rc == 0 && shared_missing) {
         printf("# skipped: ../shared/data/drugs/drug_properties.csv not found (set MT_SHARED)\n");

@@ -271,7 +271,81 @@ static json_t *twin_report(const args *a, const mt_twin_param_list *l,
     return r;
 }
 
-static int write_result(const args *a, const mt_regimen *reg, const mt_prediction *pr,
+/* The risk rules (medtwin/risk.h) for the person's phenotypes (the twin's pgx.<GENE> facts) and
+ * the predicted drugs with their exposure. *warnings, *effective, *notes: JSON arrays. */
+static int risk_report(mt_ctx *ctx, const args *a, const mt_regimen *reg, mt_drugcard *const *cards,
+                       const mt_prediction *pr, const mt_twin_param_list *twin, json_t *warnings,
+                       json_t *effective, json_t *notes)
+{
+    mt_risk_rules *rules = NULL;
+    if (mt_risk_rules_load(ctx, NULL, &rules) != MT_OK)
+        return mt_cli_fail("%s: risk rules: %s", a->cmd, mt_errmsg(ctx));
+    size_t n_ph = 0, n_dr = 0;
+    mt_risk_phenotype *ph = calloc(twin && twin->n_facts ? twin->n_facts : 1, sizeof *ph);
+    mt_risk_drug *dr = calloc(pr->n_drugs ? pr->n_drugs : 1, sizeof *dr);
+    int rc = 0;
+    if (!ph || !dr)
+        rc = mt_cli_fail("out of memory");
+    for (size_t i = 0; !rc && twin && i < twin->n_facts; i++) {
+        const mt_twin_fact *f = &twin->facts[i];
+        if (strncmp(f->key, "pgx.", 4) || !f->text[0] || !strcmp(f->text, "not derived"))
+            continue;
+        ph[n_ph].gene = f->key + 4;
+        ph[n_ph++].phenotype = f->text;
+    }
+    for (size_t j = 0; !rc && j < pr->n_drugs; j++) {
+        /* the drugs given; metabolites formed in the twin are reported, not judged */
+        const mt_predicted_drug *g = &pr->drugs[j];
+        int given = 0;
+        for (int d = 0; d < a->n_regimen; d++)
+            if (!strcmp(reg[d].drug, g->drug)) {
+                dr[n_dr].card = cards[d];
+                given = 1;
+            }
+        if (!given)
+            continue;
+        dr[n_dr].name = g->drug;
+        dr[n_dr].cmax = g->exposure.cmax;
+        dr[n_dr].ctrough = g->exposure.ctrough;
+        dr[n_dr++].auc = g->exposure.auc_0_inf;
+    }
+    mt_risk_report rep = {0};
+    if (!rc && mt_risk_evaluate(rules, ctx, n_ph, ph, n_dr, dr, &rep) != MT_OK)
+        rc = mt_cli_fail("%s: risk rules: %s", a->cmd, mt_errmsg(ctx));
+    for (size_t i = 0; !rc && i < rep.n_warnings; i++) {
+        const mt_risk_warning *w = &rep.warnings[i];
+        json_t *x = json_object();
+        json_object_set_new(x, "kind", json_string(mt_risk_kind_name(w->kind)));
+        json_object_set_new(x, "severity", json_string(mt_risk_severity_name(w->severity)));
+        json_object_set_new(x, "drug", json_string(w->drug));
+        json_object_set_new(x, "perpetrator", json_string(w->perpetrator));
+        json_object_set_new(x, "gene", json_string(w->gene));
+        json_object_set_new(x, "phenotype", json_string(w->phenotype));
+        json_object_set_new(x, "reason", json_string(w->message));
+        json_object_set_new(x, "source", json_string(w->source));
+        json_array_append_new(warnings, x);
+    }
+    for (size_t i = 0; !rc && i < rep.n_effective; i++) {
+        const mt_risk_effective *e = &rep.effective[i];
+        json_t *x = json_object();
+        json_object_set_new(x, "gene", json_string(e->gene));
+        json_object_set_new(x, "phenotype_by_genotype", json_string(e->genotype_phenotype));
+        json_object_set_new(x, "effective_phenotype", json_string(e->effective));
+        json_object_set_new(x, "converted_by", json_string(e->perpetrator));
+        json_object_set_new(x, "source", json_string(e->source));
+        json_array_append_new(effective, x);
+    }
+    for (size_t i = 0; !rc && i < rep.n_notes; i++)
+        json_array_append_new(notes, json_string(rep.notes[i]));
+    mt_risk_report_free(&rep);
+    mt_risk_rules_destroy(rules);
+    free(ph);
+    free(dr);
+    return rc;
+}
+
+static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg,
+                        mt_drugcard *const *cards, const mt_prediction *pr,
                         const mt_twin_param_list *twin, const mt_twin_param_list *notes)
 {
     json_t *root = json_object(), *drugs = json_array(), *regs = json_array();
@@ -302,7 +376,19 @@ static int write_result(const args *a, const mt_regimen *reg, const mt_predictio
     json_object_set_new(root, "regimens", regs);
     json_object_set_new(root, "drugs", drugs);
     json_object_set_new(root, "effects", json_array());
-    json_object_set_new(root, "warnings", json_array());
+    json_t *warnings = json_array(), *effective = json_array(), *rnotes = json_array();
+    json_object_set_new(root, "warnings", warnings);
+    if (a->patient) {
+        json_object_set_new(root, "effective_phenotypes", effective);
+        json_object_set_new(root, "risk_notes", rnotes);
+        if (risk_report(ctx, a, reg, cards, pr, twin, warnings, effective, rnotes) != 0) {
+            json_decref(root);
+            return 1;
+        }
+    } else {
+        json_decref(effective);
+        json_decref(rnotes);
+    }
     json_t *prov = json_object();
     json_object_set_new(prov, "medtwin_version", json_string(mt_version()));
     json_object_set_new(
@@ -397,7 +483,7 @@ int mt_cmd_predict(int argc, char **argv)
         plotted = rc == 0;
     }
     if (!rc)
-        rc = write_result(&a, reg, &res, mt_predictor_twin(pr), mt_predictor_notes(pr));
+        rc = write_result(ctx, &a, reg, cards, &res, mt_predictor_twin(pr), mt_predictor_notes(pr));
     if (rc && plotted)
         remove(a.plot); /* ours, from this run */
 done:

@@ -44,6 +44,21 @@ assert d["auc_0_inf_mg_h_per_l"] > 0
 print("midazolam 2 mg iv, anna: predicted B:P %.3f, AUC0-inf %.4g mg*h/L" % (bp["value"], d["auc_0_inf_mg_h_per_l"]))
 PY
 check $? "midazolam iv: the twin predicts B:P from physicochemistry (the card has none)"
+"$MEDTWIN" predict --patient "$P/anna.json" --regimen "midazolam 2 mg iv once at 24 h" \
+    --regimen "itraconazole 200 mg iv q24h x 2 doses" --until 48h --out "$tmp/ddi.json" 2>"$tmp/e6"
+python3 - "$tmp/ddi.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+names = [d["name"] for d in r["drugs"]]
+assert names[:2] == ["midazolam", "itraconazole"] and "hydroxy_itraconazole" in names, names
+w = [x for x in r["warnings"] if x["kind"] == "interaction"]
+assert len(w) == 1 and w[0]["drug"] == "midazolam" and w[0]["perpetrator"] == "itraconazole", w
+assert w[0]["severity"] == "high" and w[0]["source"] and "CYP3A" in w[0]["reason"], w
+assert any(e["gene"] == "CYP2C19" and e["effective_phenotype"] == "Poor Metabolizer"
+           for e in r["effective_phenotypes"]), r["effective_phenotypes"]
+print("midazolam + itraconazole: metabolites %s; warning: %s" % (names[2:], w[0]["reason"][:60]))
+PY
+check $? "interacting regimen: metabolites in drugs[], the interaction warning with its source"
 "$MEDTWIN" predict --patient "$P/anna.json" --regimen "midazolam 2 mg po once" 2>"$tmp/e5"
 rc=$?; [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q "absorption" "$tmp/e5"
 check $? "midazolam po: the missing absorption values are named"

@@ -508,6 +508,111 @@ static int nonsmooth(const mt_expr *e)
     return 0;
 }
 
+/* The structure of the Jacobian: which states each derivative reads, directly or through
+ * dynamic rules (rule[s] non-NULL). Only those entries can be non-zero, so the symbolic
+ * derivatives are taken for them alone: the work grows with the non-zero entries, not with the
+ * square of the states. OUT: for state column j, its rows are rows[col_start[j] ..
+ * col_start[j + 1]) in increasing order (mt_free both). */
+typedef struct {
+    const mt_expr *const *rule;
+    int *stack;
+    size_t n_stack;
+    int *mark;
+    int stamp;
+} jac_scan;
+
+static void jac_scan_cb(int sym, void *arg)
+{
+    jac_scan *js = arg;
+    if (sym >= 0 && js->mark[sym] != js->stamp) {
+        js->mark[sym] = js->stamp;
+        js->stack[js->n_stack++] = sym;
+    }
+}
+
+static mt_status jac_structure(mt_ctx *ctx, const mt_model *m, const mt_expr *const *rule,
+                               size_t **col_start, int **rows)
+{
+    size_t n = m->n_sym, ns = m->n_state, n_pair = 0, cap = 0;
+    int *state_of = mt_malloc(ctx, n * sizeof *state_of);
+    int *mark = mt_calloc(ctx, n, sizeof *mark);
+    int *stack = mt_malloc(ctx, n * sizeof *stack);
+    int *pair_i = NULL, *pair_j = NULL;
+    size_t *start = mt_calloc(ctx, ns + 1, sizeof *start);
+    int *out = NULL;
+    mt_status st = MT_OK;
+    *col_start = NULL;
+    *rows = NULL;
+    if (!state_of || !mark || !stack || !start) {
+        st = mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
+        goto done;
+    }
+    for (size_t s = 0; s < n; s++)
+        state_of[s] = -1;
+    for (size_t j = 0; j < ns; j++)
+        state_of[m->state[j].slot] = (int)j;
+    jac_scan js = {rule, stack, 0, mark, 0};
+    for (size_t i = 0; i < ns && st == MT_OK; i++) {
+        js.stamp = (int)i + 1;
+        js.n_stack = 0;
+        mt_expr_visit_syms(m->state[i].deriv, jac_scan_cb, &js);
+        while (js.n_stack > 0 && st == MT_OK) {
+            int q = js.stack[--js.n_stack];
+            if (state_of[q] >= 0) {
+                if (n_pair == cap) {
+                    size_t nc = cap ? 2 * cap : 256;
+                    int *ni = mt_realloc(ctx, pair_i, nc * sizeof *ni);
+                    if (ni)
+                        pair_i = ni;
+                    int *nj = ni ? mt_realloc(ctx, pair_j, nc * sizeof *nj) : NULL;
+                    if (nj)
+                        pair_j = nj;
+                    if (!ni || !nj) {
+                        st = mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
+                        break;
+                    }
+                    cap = nc;
+                }
+                pair_i[n_pair] = (int)i;
+                pair_j[n_pair] = state_of[q];
+                n_pair++;
+            }
+            if (rule[q])
+                mt_expr_visit_syms(rule[q], jac_scan_cb, &js);
+        }
+    }
+    if (st != MT_OK)
+        goto done;
+    /* by column, rows increasing (the pairs come by increasing row: a stable counting sort) */
+    out = mt_malloc(ctx, (n_pair ? n_pair : 1) * sizeof *out);
+    if (!out) {
+        st = mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
+        goto done;
+    }
+    for (size_t k = 0; k < n_pair; k++)
+        start[pair_j[k] + 1]++;
+    for (size_t j = 0; j < ns; j++)
+        start[j + 1] += start[j];
+    for (size_t k = 0; k < n_pair; k++)
+        out[start[pair_j[k]]++] = pair_i[k];
+    for (size_t j = ns; j > 0; j--)
+        start[j] = start[j - 1];
+    start[0] = 0;
+    *col_start = start;
+    *rows = out;
+    start = NULL;
+    out = NULL;
+done:
+    mt_free(ctx, state_of);
+    mt_free(ctx, mark);
+    mt_free(ctx, stack);
+    mt_free(ctx, pair_i);
+    mt_free(ctx, pair_j);
+    mt_free(ctx, start);
+    mt_free(ctx, out);
+    return st;
+}
+
 #define MT_JAC_MAX_STATES 2000
 #define MT_JAC_BUDGET ((size_t)500000)
 
@@ -527,6 +632,8 @@ static mt_status build_jacobian(cc *c, const mt_model *m, const mt_expr **expr, 
     size_t cap = 0, nj = 0;
     mt_expr **ent = NULL;
     mt_deriv *w = NULL;
+    size_t *col_start = NULL;
+    int *rows = NULL;
     mt_status st = MT_OK;
     if (!rule || !varying) {
         st = mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
@@ -537,13 +644,16 @@ static mt_status build_jacobian(cc *c, const mt_model *m, const mt_expr **expr, 
             rule[s] = expr[s];
         varying[s] = (unsigned char)(dyn[s] != 0);
     }
+    if ((st = jac_structure(ctx, m, rule, &col_start, &rows)) != MT_OK)
+        goto out;
     mt_deriv_env env = {n, rule, MT_JAC_BUDGET};
     if ((st = mt_deriv_begin(ctx, &env, &w)) != MT_OK)
         goto out;
     int constant = 1;
     for (size_t j = 0; j < ns && st == MT_OK; j++) {
         mt_deriv_set_state(w, m->state[j].slot);
-        for (size_t i = 0; i < ns; i++) {
+        for (size_t k = col_start[j]; k < col_start[j + 1]; k++) {
+            size_t i = (size_t)rows[k];
             mt_expr *e = NULL;
             st = mt_deriv_of(w, m->state[i].deriv, &e);
             if (st != MT_OK)
@@ -614,6 +724,8 @@ out:
         mt_expr_free(ctx, ent[k]);
     mt_free(ctx, ent);
     mt_deriv_end(w);
+    mt_free(ctx, col_start);
+    mt_free(ctx, rows);
     mt_free(ctx, rule);
     mt_free(ctx, varying);
     return st;

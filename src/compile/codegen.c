@@ -151,15 +151,11 @@ static long reads(int op)
 /* Opens part k of block name: a function of its own, not inlined, so that the C compiler's
  * time stays linear in the size of the model (its alias analysis is not, within one
  * function: 300 reactions in one function took 5 s at -O2, in parts 0.5 s). */
-static void open_part(buf *b, const char *name, size_t k, size_t maxd)
+static void open_part(buf *b, const char *name, size_t k)
 {
     put(b, "static MT_NOINLINE void mt_native_%s_%zu(" ARGS ")\n{\n", name, k);
-    for (size_t i = 0; i < maxd; i++)
-        put(b, "%sr%zu%s", i % 16 == 0 ? "double " : "", i,
-            (i % 16 == 15 || i + 1 == maxd) ? ";\n" : ", ");
     put(b, "(void)v; (void)y; (void)out; (void)t; (void)os; (void)ov;\n");
 }
-
 /* One block as the function mt_native_<name>, which calls its parts in order. present 0: an
  * empty body. */
 static mt_status gen_block(buf *b, const mt_program *p, const char *name, int present, mt_block blk,
@@ -175,7 +171,10 @@ static mt_status gen_block(buf *b, const mt_program *p, const char *name, int pr
     }
     size_t maxd = p->max_stack;
     size_t n_parts = 1, part_ins = 0, last_target = 0;
-    open_part(b, name, 0, maxd);
+    open_part(b, name, 0);
+    /* registers are declared where a part first pushes to their depth (before any read of
+     * them: jumps go forward only), so a part declares only the depth it uses */
+    long declared = 0;
     long d = 0; /* stack depth before the instruction; -1: not reachable by falling through */
     mt_status st = MT_OK;
     for (size_t i = 0; i < n && st == MT_OK; i++) {
@@ -184,8 +183,9 @@ static mt_status gen_block(buf *b, const mt_program *p, const char *name, int pr
         if (d == 0 && !label[i] && last_target <= i && part_ins >= MT_CODEGEN_PART &&
             in->op != MT_OP_END) {
             put(b, "}\n\n");
-            open_part(b, name, n_parts++, maxd);
+            open_part(b, name, n_parts++);
             part_ins = 0;
+            declared = 0;
         }
         part_ins++;
         if (label[i]) {
@@ -204,6 +204,16 @@ static mt_status gen_block(buf *b, const mt_program *p, const char *name, int pr
         if ((slot_op && (a < 0 || (size_t)a >= p->n_slot)) || (in->op == MT_OP_OUT && a < 0)) {
             st = mt_error(b->ctx, MT_EINVAL, "native code: bad operand at %zu", i);
             break;
+        }
+        int push_op = in->op == MT_OP_CONST || in->op == MT_OP_LOAD || in->op == MT_OP_TIME ||
+                      in->op == MT_OP_OVRSET || in->op == MT_OP_OVRVAL;
+        if (push_op && d >= declared) {
+            if ((size_t)d >= maxd) {
+                st = mt_error(b->ctx, MT_EINVAL, "native code: stack out of range at %zu", i);
+                break;
+            }
+            for (; declared <= d; declared++)
+                put(b, "double r%ld;\n", declared);
         }
         long top = d - 1, nxt = d - 2; /* registers of the top two stack entries */
         int pops = 0, pushes = 0;

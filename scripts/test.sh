@@ -12,6 +12,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# The native code cache of the tests lives in the tree (hermetic; never the user's ~/.cache).
+export MEDTWIN_CACHE_DIR="$PWD/.native-cache"
 jobs=2
 n_passed=0
 n_failed=0

@@ -36,7 +36,8 @@
  *   slot 9      r, an assignment rule: a clone of the tree
  *   slot 10     a, a parameter whose initial value is a clone
  *   one event: trigger, delay, priority and an assignment to p0, all clones.
- * It is compiled with mt_program_create() and every block is run with
+ * It is compiled with mt_program_create_native(MT_NATIVE_OFF) (the VM is what is fuzzed
+ * here, and no C compiler may run per input) and every block is run with
  * mt_vm_run() on a stack of exactly program->max_stack doubles on the heap
  * (ASan catches an overflow), with output arrays of their exact sizes. The
  * results are compared with a direct evaluation of the tree (eval() below,
@@ -625,7 +626,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tree = m->state[0].deriv; /* owned by m */
 
     mt_program *p = NULL;
-    if (mt_program_create(ctx, m, &p) != MT_OK) {
+    if (mt_program_create_native(ctx, m, MT_NATIVE_OFF, &p) != MT_OK) {
         /* Nothing in this model can fail to compile but memory. */
         fprintf(stderr, "fuzz_expr: mt_program_create failed: %s\n", mt_errmsg(ctx));
         abort();

@@ -101,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     (void)mt_model_id(m);
     mt_program *p = NULL;
-    st = mt_program_create(ctx, m, &p);
+    st = mt_program_create_native(ctx, m, MT_NATIVE_OFF, &p);
     if (st == MT_OK) {
         if (mt_model_n_states(m) <= MAX_SIM_STATES)
             simulate(ctx, p);

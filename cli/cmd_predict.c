@@ -20,6 +20,7 @@
 #include "medtwin/profile.h"
 #include "medtwin/regimen.h"
 #include "medtwin/twin.h"
+#include "twin_json.h"
 #include "twin_show.h"
 
 #include <jansson.h>
@@ -235,36 +236,15 @@ static json_t *num_array(const double *x, size_t n)
 
 static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
-static void add_facts(json_t *fs, const mt_twin_param_list *l)
-{
-    for (size_t i = 0; l && i < l->n_facts; i++) {
-        const mt_twin_fact *f = &l->facts[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "key", json_string(f->key));
-        json_object_set_new(o, "value", isfinite(f->value) ? json_real(f->value) : json_null());
-        json_object_set_new(o, "unit", json_string(f->unit));
-        json_object_set_new(o, "text", json_string(f->text));
-        json_object_set_new(o, "how", json_string(f->how));
-        json_array_append_new(fs, o);
-    }
-}
-
 /* {"patient", "parameters": [...], "facts": [...]} of a derived twin, for result.json; the
  * facts include the metabolites left out (notes). */
 static json_t *twin_report(const args *a, const mt_twin_param_list *l,
                            const mt_twin_param_list *notes)
 {
     json_t *r = json_object(), *ps = json_array(), *fs = json_array();
-    for (size_t i = 0; i < l->n_params; i++) {
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(l->params[i].id));
-        json_object_set_new(o, "value", json_real(l->params[i].value));
-        json_object_set_new(o, "unit", json_string(l->params[i].unit));
-        json_object_set_new(o, "provenance", json_string(l->params[i].provenance));
-        json_array_append_new(ps, o);
-    }
-    add_facts(fs, l);
-    add_facts(fs, notes);
+    mt_cli_json_params(ps, l);
+    mt_cli_json_facts(fs, l);
+    mt_cli_json_facts(fs, notes);
     json_object_set_new(r, "patient", json_string(a->patient));
     json_object_set_new(r, "parameters", ps);
     json_object_set_new(r, "facts", fs);
@@ -313,17 +293,7 @@ static int risk_report(mt_ctx *ctx, const args *a, const mt_regimen *reg, mt_dru
     if (!rc && mt_risk_evaluate(rules, ctx, n_ph, ph, n_dr, dr, &rep) != MT_OK)
         rc = mt_cli_fail("%s: risk rules: %s", a->cmd, mt_errmsg(ctx));
     for (size_t i = 0; !rc && i < rep.n_warnings; i++) {
-        const mt_risk_warning *w = &rep.warnings[i];
-        json_t *x = json_object();
-        json_object_set_new(x, "kind", json_string(mt_risk_kind_name(w->kind)));
-        json_object_set_new(x, "severity", json_string(mt_risk_severity_name(w->severity)));
-        json_object_set_new(x, "drug", json_string(w->drug));
-        json_object_set_new(x, "perpetrator", json_string(w->perpetrator));
-        json_object_set_new(x, "gene", json_string(w->gene));
-        json_object_set_new(x, "phenotype", json_string(w->phenotype));
-        json_object_set_new(x, "reason", json_string(w->message));
-        json_object_set_new(x, "source", json_string(w->source));
-        json_array_append_new(warnings, x);
+        json_array_append_new(warnings, mt_cli_json_warning(&rep.warnings[i]));
     }
     for (size_t i = 0; !rc && i < rep.n_effective; i++) {
         const mt_risk_effective *e = &rep.effective[i];

@@ -21,6 +21,7 @@
 #include "medtwin/regimen.h"
 #include "medtwin/risk.h"
 #include "medtwin/twin.h"
+#include "twin_json.h"
 #include "twin_show.h"
 
 #include <jansson.h>
@@ -350,25 +351,8 @@ static int print_json(const state *s, const char *path)
            *drugs = json_array(), *warn = json_array(), *notes = json_array();
     json_object_set_new(o, "patient", json_string(path));
     json_object_set_new(o, "id", json_string(mt_profile_id(s->person)));
-    for (size_t i = 0; i < s->l.n_facts; i++) {
-        const mt_twin_fact *f = &s->l.facts[i];
-        json_t *x = json_object();
-        json_object_set_new(x, "key", json_string(f->key));
-        json_object_set_new(x, "value", num(f->value));
-        json_object_set_new(x, "unit", json_string(f->unit));
-        json_object_set_new(x, "text", json_string(f->text));
-        json_object_set_new(x, "how", json_string(f->how));
-        json_array_append_new(facts, x);
-    }
-    for (size_t i = 0; i < s->l.n_params; i++) {
-        const mt_twin_param *p = &s->l.params[i];
-        json_t *x = json_object();
-        json_object_set_new(x, "id", json_string(p->id));
-        json_object_set_new(x, "value", json_real(p->value));
-        json_object_set_new(x, "unit", json_string(p->unit));
-        json_object_set_new(x, "provenance", json_string(p->provenance));
-        json_array_append_new(params, x);
-    }
+    mt_cli_json_facts(facts, &s->l);
+    mt_cli_json_params(params, &s->l);
     for (size_t i = 0; i < s->n_calls; i++) {
         const mt_pgx_call *c = &s->calls[i];
         const mt_risk_effective *e = effective_of(s, c->gene);
@@ -409,22 +393,8 @@ static int print_json(const state *s, const char *path)
             json_object_set_new(x, "parameters_error", json_string(s->param_error));
         json_array_append_new(drugs, x);
     }
-    for (size_t i = 0; i < s->rep.n_warnings; i++) {
-        const mt_risk_warning *w = &s->rep.warnings[i];
-        json_t *x = json_object();
-        json_object_set_new(x, "kind", json_string(mt_risk_kind_name(w->kind)));
-        json_object_set_new(x, "severity", json_string(mt_risk_severity_name(w->severity)));
-        json_object_set_new(x, "drug", json_string(w->drug));
-        if (w->perpetrator[0])
-            json_object_set_new(x, "perpetrator", json_string(w->perpetrator));
-        if (w->gene[0])
-            json_object_set_new(x, "gene", json_string(w->gene));
-        if (w->phenotype[0])
-            json_object_set_new(x, "phenotype", json_string(w->phenotype));
-        json_object_set_new(x, "message", json_string(w->message));
-        json_object_set_new(x, "source", json_string(w->source));
-        json_array_append_new(warn, x);
-    }
+    for (size_t i = 0; i < s->rep.n_warnings; i++)
+        json_array_append_new(warn, mt_cli_json_warning(&s->rep.warnings[i]));
     for (size_t i = 0; i < s->rep.n_notes; i++)
         json_array_append_new(notes, json_string(s->rep.notes[i]));
     json_object_set_new(o, "facts", facts);

@@ -53,10 +53,10 @@ names = [d["name"] for d in r["drugs"]]
 assert names[:2] == ["midazolam", "itraconazole"] and "hydroxy_itraconazole" in names, names
 w = [x for x in r["warnings"] if x["kind"] == "interaction"]
 assert len(w) == 1 and w[0]["drug"] == "midazolam" and w[0]["perpetrator"] == "itraconazole", w
-assert w[0]["severity"] == "high" and w[0]["source"] and "CYP3A" in w[0]["reason"], w
+assert w[0]["severity"] == "high" and w[0]["source"] and "CYP3A" in w[0]["message"], w
 assert any(e["gene"] == "CYP2C19" and e["effective_phenotype"] == "Poor Metabolizer"
            for e in r["effective_phenotypes"]), r["effective_phenotypes"]
-print("midazolam + itraconazole: metabolites %s; warning: %s" % (names[2:], w[0]["reason"][:60]))
+print("midazolam + itraconazole: metabolites %s; warning: %s" % (names[2:], w[0]["message"][:60]))
 PY
 check $? "interacting regimen: metabolites in drugs[], the interaction warning with its source"
 "$MEDTWIN" predict --patient "$P/anna.json" --regimen "midazolam 2 mg po once" 2>"$tmp/e5"

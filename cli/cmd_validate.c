@@ -795,20 +795,10 @@ int mt_vld_datasets(mt_vld_runner *R)
             }
             if (l.n == n_pred)
                 fprintf(g, "| (none) | | | |\n");
-            fprintf(g, "\nReasons (the twin's own messages, shortened to the drug card fields "
-                       "they name):\n\n");
-            mt_vld_tally_write(g, &rt);
-            mt_vld_tally_free(&rt);
+            mt_vld_reasons_md(g, &rt);
             fclose(g);
         }
-        if (!f || !g || !csv || !md)
-            rc = mt_cli_fail("out of memory");
-        if (!rc)
-            rc = mt_vld_write_file(a->out, "results.csv", csv);
-        if (!rc)
-            rc = mt_vld_write_file(a->out, "report.md", md);
-        free(csv);
-        free(md);
+        rc = mt_vld_write_reports(a->out, f && g, csv, md);
     }
     if (!rc) {
         printf("validate: %zu predicted (%zu of training studies), %zu not predicted", n_pred,

@@ -94,6 +94,12 @@ size_t mt_vld_tally_add(mt_vld_tally *t, const char *why);
 void mt_vld_tally_write(FILE *f, const mt_vld_tally *t);
 void mt_vld_tally_free(mt_vld_tally *t);
 
+/* The reasons of the not-predicted rows (their numbers R1, R2, ...) as Markdown; frees t. */
+void mt_vld_reasons_md(FILE *g, mt_vld_tally *t);
+/* Writes results.csv and report.md under out from the finished memory streams (ok: both
+ * streams were opened); frees csv and md. Returns the exit status. */
+int mt_vld_write_reports(const char *out, int ok, char *csv, char *md);
+
 /* A Markdown summary row of a fold summary. */
 void mt_vld_summary_md(FILE *f, const char *what, const mt_fold_summary *s);
 /* Reference curves of an observed-vs-predicted plot: unity, 1.25- and 2-fold (c[5]; lx[2] and

@@ -392,3 +392,25 @@ void mt_vld_fold_curves(mt_plot_curve *c, double *lx, double *y)
         c[k] = (mt_plot_curve){name[k], 2, lx, y + 2 * k, style[k]};
     }
 }
+
+void mt_vld_reasons_md(FILE *g, mt_vld_tally *t)
+{
+    fprintf(g, "\nReasons (the twin's own messages, shortened to the drug card fields they "
+               "name):\n\n");
+    mt_vld_tally_write(g, t);
+    mt_vld_tally_free(t);
+}
+
+int mt_vld_write_reports(const char *out, int ok, char *csv, char *md)
+{
+    int rc = 0;
+    if (!ok || !csv || !md)
+        rc = mt_cli_fail("out of memory");
+    if (!rc)
+        rc = mt_vld_write_file(out, "results.csv", csv);
+    if (!rc)
+        rc = mt_vld_write_file(out, "report.md", md);
+    free(csv);
+    free(md);
+    return rc;
+}

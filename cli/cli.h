@@ -44,4 +44,18 @@ int mt_cli_plot(mt_ctx *ctx, const char *cmd, const mt_result *r, const char *pa
                 const char *title, const char *xlabel, const char *ylabel,
                 const char *const *names);
 
+/* `medtwin simulate MODEL.xml --params TABLE.csv` (cli/cmd_simulate_batch.c): one run of sim
+ * (which holds --set, the outputs and the solver settings) per row of the table, the row's
+ * cells set by id after --set; every result in one long-format CSV (`row,time,<vars>`, or
+ * `id,time,<vars>` with an id column) to out or standard output, and with plot the first
+ * output of every row. Nothing is written unless every row succeeded. Returns 0 on success,
+ * else prints one error line and returns 1. */
+typedef struct {
+    const char *model, *table, *out, *plot, *title;
+    double t0, t_end;
+    long steps;
+    int quiet; /* no progress lines */
+} mt_cli_batch;
+int mt_cli_simulate_batch(mt_ctx *ctx, mt_sim *sim, const mt_cli_batch *b);
+
 #endif

@@ -13,8 +13,8 @@ packages=(
     clang clang-format libclang-rt-14-dev llvm
     # SBML import (libsbml.pc names libxml2, zlib and bzip2 for linking)
     libsbml5-dev libxml2-dev zlib1g-dev libbz2-dev
-    # ODE integration (CVODES)
-    libsundials-dev
+    # ODE integration (CVODES); KLU (SuiteSparse) for its sparse linear solver
+    libsundials-dev libsuitesparse-dev
     # plots (PNG/SVG/PDF through the cairo driver; a font for the axis labels and legend)
     libplplot-dev plplot-driver-cairo fonts-dejavu-core
     # JSON

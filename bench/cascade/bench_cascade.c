@@ -5,9 +5,13 @@
  * feedback). The model is loaded once; for each of the two paths a program is created (its
  * creation timed: for native code that includes compiling or loading the cached object), then
  * N runs of 0..T with S output steps, every species reported, BDF at rtol 1e-6, atol 1e-9, each
- * run with another value of the stimulus S_0 (a population). Prints per path one line
- *   path=vm|native N=.. create=.. ms mean=.. us/run median=.. us/run
- * and last the ratio and the largest relative difference between the two paths' results.
+ * run with another value of the stimulus S_0 (a population). The paths: vm and native with
+ * the default linear solver (MT_LINSOL_DEFAULT: $MEDTWIN_LINSOL, else auto, which is sparse
+ * for this model), then native code with the dense and with the sparse (KLU) solver. Prints
+ * per path one line
+ *   path=vm|native|native-dense|native-sparse N=.. create=.. ms mean=.. us/run median=.. us/run
+ * then `cascade-linsol: dense .. us/run; sparse .. us/run; dense/sparse ..x; max-rel-diff ..`
+ * and last the vm/native ratio and the largest relative difference between those two paths.
  *
  *   bench_cascade MODEL.xml T S N
  */
@@ -35,9 +39,9 @@ static int cmp_d(const void *a, const void *b)
 
 /* Runs the N simulations on one path; OUT: mean, median (us/run), create (ms), the last
  * result's values in *last (malloc'd). 0 or 1. */
-static int run_path(mt_ctx *ctx, const mt_model *m, mt_native_mode mode, double t_end, long steps,
-                    long n, double *mean, double *median, double *create, double **last,
-                    size_t *n_last)
+static int run_path(mt_ctx *ctx, const mt_model *m, mt_native_mode mode, mt_linsol linsol,
+                    double t_end, long steps, long n, double *mean, double *median, double *create,
+                    double **last, size_t *n_last)
 {
     double t0 = now_s();
     mt_program *p = NULL;
@@ -46,7 +50,8 @@ static int run_path(mt_ctx *ctx, const mt_model *m, mt_native_mode mode, double 
         return 1;
     *create = 1e3 * (now_s() - t0);
     fprintf(stderr, "bench_cascade: %s\n", mt_program_native_info(p));
-    if (mt_sim_create(ctx, p, &s) != MT_OK || mt_sim_set_tolerances(s, 1e-6, 1e-9) != MT_OK) {
+    if (mt_sim_create(ctx, p, &s) != MT_OK || mt_sim_set_tolerances(s, 1e-6, 1e-9) != MT_OK ||
+        mt_sim_set_linear_solver(s, linsol) != MT_OK) {
         mt_program_destroy(p);
         return 1;
     }
@@ -91,6 +96,18 @@ static int run_path(mt_ctx *ctx, const mt_model *m, mt_native_mode mode, double 
     return rc;
 }
 
+/* The largest relative difference of two value arrays (values above 1e-9 in magnitude). */
+static double max_rel(const double *a, const double *b, size_t n)
+{
+    double w = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs(a[i] - b[i]) / fmax(fmax(fabs(a[i]), fabs(b[i])), 1e-9);
+        if (a[i] != b[i] && d > w)
+            w = d;
+    }
+    return w;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
@@ -111,31 +128,32 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_cascade: %s\n", mt_errmsg(ctx));
         return 1;
     }
-    static const char *const names[2] = {"vm", "native"};
-    static const mt_native_mode modes[2] = {MT_NATIVE_OFF, MT_NATIVE_ON};
-    double mean[2], median[2], create[2], *last[2] = {NULL, NULL};
-    size_t n_last[2] = {0, 0};
-    for (int k = 0; k < 2; k++) {
-        if (run_path(ctx, m, modes[k], t_end, steps, n, &mean[k], &median[k], &create[k], &last[k],
-                     &n_last[k]) != 0) {
+    static const char *const names[4] = {"vm", "native", "native-dense", "native-sparse"};
+    static const mt_native_mode modes[4] = {MT_NATIVE_OFF, MT_NATIVE_ON, MT_NATIVE_ON,
+                                            MT_NATIVE_ON};
+    static const mt_linsol linsols[4] = {MT_LINSOL_DEFAULT, MT_LINSOL_DEFAULT, MT_LINSOL_DENSE,
+                                         MT_LINSOL_SPARSE};
+    double mean[4], median[4], create[4], *last[4] = {NULL, NULL, NULL, NULL};
+    size_t n_last[4] = {0, 0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        if (run_path(ctx, m, modes[k], linsols[k], t_end, steps, n, &mean[k], &median[k],
+                     &create[k], &last[k], &n_last[k]) != 0) {
             fprintf(stderr, "bench_cascade: %s: %s\n", names[k], mt_errmsg(ctx));
             return 1;
         }
         printf("path=%s N=%ld create=%.1f ms mean=%.1f us/run median=%.1f us/run\n", names[k], n,
                create[k], mean[k], median[k]);
     }
-    double maxrel = 0;
-    for (size_t i = 0; i < n_last[0] && i < n_last[1]; i++) {
-        double a = last[0][i], b = last[1][i];
-        double d = fabs(a - b) / fmax(fmax(fabs(a), fabs(b)), 1e-300);
-        if (a != b && d > maxrel)
-            maxrel = d;
-    }
+    double maxrel = max_rel(last[0], last[1], n_last[0] < n_last[1] ? n_last[0] : n_last[1]);
+    double maxrel_ls = max_rel(last[2], last[3], n_last[2] < n_last[3] ? n_last[2] : n_last[3]);
+    printf("cascade-linsol: dense %.1f us/run; sparse %.1f us/run; dense/sparse %.2fx; "
+           "max-rel-diff %.3g\n",
+           mean[2], mean[3], mean[2] / mean[3], maxrel_ls);
     printf("cascade: vm %.1f us/run; native %.1f us/run; vm/native %.2fx; native compile or load "
            "%.1f ms; max-rel-diff %.3g\n",
            mean[0], mean[1], mean[0] / mean[1], create[1] - create[0], maxrel);
-    free(last[0]);
-    free(last[1]);
+    for (int k = 0; k < 4; k++)
+        free(last[k]);
     mt_model_destroy(m);
     mt_ctx_destroy(ctx);
     return 0;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# bench/cascade/run.sh — generic (bytecode VM) versus native code on a large nonlinear model: the
-# synthetic signalling network of make_cascade.py (C=30 cascades x L=4 levels: 240 species, 240
-# reactions), 0..100 with 200 output steps, N runs per path (default 50), one core.
+# bench/cascade/run.sh — generic (bytecode VM) versus native code, and the dense versus the sparse
+# (KLU) linear solver, on a large nonlinear model: the synthetic signalling network of
+# make_cascade.py (C=30 cascades x L=4 levels: 240 species, 240 reactions), 0..100 with 200
+# output steps, N runs per path (default 50), one core.
 #   bash bench/cascade/run.sh                 N=50, the native object from the cache when there
 #   FRESH=1 bash bench/cascade/run.sh         an empty cache: native creation includes compiling
 set -euo pipefail

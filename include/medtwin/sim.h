@@ -71,6 +71,25 @@ MT_NODISCARD mt_status mt_sim_set_max_steps(mt_sim *s, long max_steps);
 void mt_sim_set_jacobian(mt_sim *s, int analytic);
 int mt_sim_jacobian_kind(const mt_sim *s);
 
+/* The linear solver of the Newton iterations: dense LU (SUNDIALS' own), or sparse
+ * LU (KLU) over the compressed-column pattern of the analytic Jacobian. Sparse needs the
+ * analytic Jacobian: without one (or with mt_sim_set_jacobian(s, 0)) the solver is dense
+ * whatever is asked. MT_LINSOL_AUTO: sparse for a model of at least 40 states whose Jacobian
+ * (with the diagonal) fills at most 10% of the matrix, dense otherwise (docs/performance.md).
+ * MT_LINSOL_DEFAULT (the default): $MEDTWIN_LINSOL=dense|sparse|auto, unset (or another
+ * value) auto. Both solve the same equations; results agree to the tolerances, not bit for
+ * bit. MT_EINVAL for an unknown kind. */
+typedef enum {
+    MT_LINSOL_DEFAULT = 0,
+    MT_LINSOL_AUTO = 1,
+    MT_LINSOL_DENSE = 2,
+    MT_LINSOL_SPARSE = 3
+} mt_linsol;
+MT_NODISCARD mt_status mt_sim_set_linear_solver(mt_sim *s, mt_linsol kind);
+/* The solver of the last run on the ODE path: MT_LINSOL_DENSE or MT_LINSOL_SPARSE
+ * (MT_LINSOL_DEFAULT before any, or when every run took the exact path). */
+mt_linsol mt_sim_last_linear_solver(const mt_sim *s);
+
 /* A model that is linear and time-invariant (constant Jacobian, no time in its right-hand
  * side) and has no events is solved exactly, by eigendecomposition (exact 1, default); with
  * exact 0, or when its matrix is (nearly) defective, it is integrated numerically. */

@@ -5,14 +5,14 @@
  *
  * A run: initial values (with the user's overrides) -> events that fire at
  * the start -> integrate output interval by interval. CVODES integrates the
- * states with BDF (default) or Adams and a dense direct linear solver; the
- * output grid is served by CVODES' interpolation, so the solver is not
- * forced to stop at every output time. Each event trigger is a root
- * function (+1 while true, -1 while false): CVODES locates every change of
- * a trigger, in both directions, so non-persistent events are cancelled
- * when their trigger falls. Delayed events wait in a queue; the solver is
- * stopped exactly at the next execution time. Events executing at the same
- * time run by priority (highest first; ties in order of scheduling), and
+ * states with BDF (default) or Adams and a direct linear solver: dense LU, or
+ * sparse LU (KLU, over the Jacobian's compressed-column pattern) for a large model with an
+ * analytic Jacobian (mt_sim_set_linear_solver, MT_SPARSE_MIN_STATES); the output grid is served by
+ * CVODES' interpolation, so the solver is not forced to stop at every output time. Each event
+ * trigger is a root function (+1 while true, -1 while false): CVODES locates every change of a
+ * trigger, in both directions, so non-persistent events are cancelled when their trigger falls.
+ * Delayed events wait in a queue; the solver is stopped exactly at the next execution time. Events
+ * executing at the same time run by priority (highest first; ties in order of scheduling), and
  * triggers are re-examined after each execution, so cascades and
  * cancellations follow the SBML Level 3 rules. After events the solver is
  * re-initialised at the event time.
@@ -27,7 +27,9 @@
 #include <nvector/nvector_serial.h>
 #include <sundials/sundials_context.h>
 #include <sunlinsol/sunlinsol_dense.h>
+#include <sunlinsol/sunlinsol_klu.h>
 #include <sunmatrix/sunmatrix_dense.h>
+#include <sunmatrix/sunmatrix_sparse.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -36,6 +38,11 @@
 
 #define MT_MAX_PENDING 100000
 #define MT_MAX_CASCADE 100000
+/* MT_LINSOL_AUTO takes the sparse solver from this many states on, when the Jacobian's
+ * pattern (with the diagonal) fills at most MT_SPARSE_MAX_DENSITY of the matrix; measured in
+ * docs/performance.md (bench/cascade, tests/unit/solve/test_sparse.c). */
+#define MT_SPARSE_MIN_STATES 40
+#define MT_SPARSE_MAX_DENSITY 0.10
 
 typedef struct {
     int ev;
@@ -100,6 +107,17 @@ struct mt_sim {
     int use_jac;    /* analytic Jacobian when the program has one (default) */
     int jac_set;    /* the solver memory currently has the analytic Jacobian */
     double *jbuf;   /* its non-zero entries */
+    /* the linear solver: requested (MT_LINSOL_*), and whether the solver memory is sparse */
+    mt_linsol linsol;
+    int run_sparse; /* this run's choice (want_sparse, once per run) */
+    int cv_sparse;
+    int last_linsol; /* MT_LINSOL_DENSE/SPARSE of the last ODE run, 0 before */
+    /* the Jacobian's compressed-column pattern (with the diagonal), made on first use:
+     * csc_ptr[n + 1], csc_row[nnz], and csc_pos[k] the place of entry k of the program's
+     * Jacobian in the column-sorted data */
+    size_t csc_nnz;
+    sunindextype *csc_ptr, *csc_row;
+    size_t *csc_pos;
     char cv_msg[512];
 };
 
@@ -121,6 +139,7 @@ mt_status mt_sim_create(mt_ctx *ctx, const mt_program *p, mt_sim **out)
     s->use_jac = 1;
     s->use_exact = 1;
     s->use_native = 1;
+    s->linsol = MT_LINSOL_DEFAULT;
     size_t nasg = 1;
     for (size_t i = 0; i < p->n_event; i++)
         if (p->ev[i].n_asg > nasg)
@@ -192,6 +211,9 @@ void mt_sim_destroy(mt_sim *s)
     mt_free(s->ctx, s->lti_b);
     mt_free(s->ctx, s->lti_y);
     mt_free(s->ctx, s->out);
+    mt_free(s->ctx, s->csc_ptr);
+    mt_free(s->ctx, s->csc_row);
+    mt_free(s->ctx, s->csc_pos);
     mt_free(s->ctx, s);
 }
 
@@ -216,6 +238,17 @@ mt_status mt_sim_set_method(mt_sim *s, mt_method method)
 }
 
 void mt_sim_set_jacobian(mt_sim *s, int analytic) { s->use_jac = analytic != 0; }
+
+mt_status mt_sim_set_linear_solver(mt_sim *s, mt_linsol kind)
+{
+    if (kind != MT_LINSOL_DEFAULT && kind != MT_LINSOL_AUTO && kind != MT_LINSOL_DENSE &&
+        kind != MT_LINSOL_SPARSE)
+        return mt_error(s->ctx, MT_EINVAL, "unknown linear solver %d", (int)kind);
+    s->linsol = kind;
+    return MT_OK;
+}
+
+mt_linsol mt_sim_last_linear_solver(const mt_sim *s) { return (mt_linsol)s->last_linsol; }
 
 void mt_sim_set_exact(mt_sim *s, int exact) { s->use_exact = exact != 0; }
 
@@ -371,6 +404,118 @@ static int jac_fn(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud,
     return 0;
 }
 
+/* The compressed-column pattern of the program's Jacobian plus the diagonal (which CVODES'
+ * I - gamma J needs): entries sorted by column, then row; duplicates merged. */
+static mt_status make_pattern(mt_sim *s)
+{
+    const mt_program *p = s->p;
+    size_t n = p->n_state, m = p->n_jac + n;
+    size_t *ord = mt_calloc(s->ctx, m, sizeof *ord), *cnt = mt_calloc(s->ctx, n + 1, sizeof *cnt);
+    size_t *tmp = mt_calloc(s->ctx, m, sizeof *tmp);
+    long *key = mt_calloc(s->ctx, m, sizeof *key);
+    s->csc_ptr = mt_calloc(s->ctx, n + 1, sizeof *s->csc_ptr);
+    s->csc_row = mt_calloc(s->ctx, m, sizeof *s->csc_row);
+    s->csc_pos = mt_calloc(s->ctx, p->n_jac ? p->n_jac : 1, sizeof *s->csc_pos);
+    if (!ord || !cnt || !tmp || !key || !s->csc_ptr || !s->csc_row || !s->csc_pos) {
+        mt_free(s->ctx, ord);
+        mt_free(s->ctx, cnt);
+        mt_free(s->ctx, tmp);
+        mt_free(s->ctx, key);
+        mt_free(s->ctx, s->csc_ptr);
+        mt_free(s->ctx, s->csc_row);
+        mt_free(s->ctx, s->csc_pos);
+        s->csc_ptr = s->csc_row = NULL;
+        s->csc_pos = NULL;
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    }
+    /* key = col * n + row of every entry (the Jacobian's, then the diagonal's); counting sort
+     * by row, then a stable one by column */
+    for (size_t k = 0; k < m; k++) {
+        size_t row = k < p->n_jac ? (size_t)p->jac_row[k] : k - p->n_jac;
+        size_t col = k < p->n_jac ? (size_t)p->jac_col[k] : k - p->n_jac;
+        key[k] = (long)(col * n + row);
+    }
+    for (int pass = 0; pass < 2; pass++) { /* pass 0: by row, pass 1: by column (stable) */
+        memset(cnt, 0, (n + 1) * sizeof *cnt);
+        for (size_t k = 0; k < m; k++) {
+            size_t d = pass ? (size_t)key[k] / n : (size_t)key[k] % n;
+            cnt[d + 1]++;
+        }
+        for (size_t i = 0; i < n; i++)
+            cnt[i + 1] += cnt[i];
+        for (size_t q = 0; q < m; q++) {
+            size_t k = pass ? tmp[q] : q;
+            size_t d = pass ? (size_t)key[k] / n : (size_t)key[k] % n;
+            (pass ? ord : tmp)[cnt[d]++] = k;
+        }
+    }
+    size_t nnz = 0;
+    long prev = -1;
+    for (size_t q = 0; q < m; q++) {
+        size_t k = ord[q];
+        if (key[k] != prev) {
+            size_t col = (size_t)key[k] / n;
+            s->csc_row[nnz] = (sunindextype)((size_t)key[k] % n);
+            s->csc_ptr[col + 1]++;
+            nnz++;
+            prev = key[k];
+        }
+        if (k < p->n_jac)
+            s->csc_pos[k] = nnz - 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        s->csc_ptr[i + 1] += s->csc_ptr[i];
+    s->csc_nnz = nnz;
+    mt_free(s->ctx, ord);
+    mt_free(s->ctx, key);
+    mt_free(s->ctx, cnt);
+    mt_free(s->ctx, tmp);
+    return MT_OK;
+}
+
+/* The analytic Jacobian into the sparse (CSC) matrix of make_pattern's pattern. */
+static int jac_sparse_fn(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud, N_Vector t1,
+                         N_Vector t2, N_Vector t3)
+{
+    (void)fy;
+    (void)t1;
+    (void)t2;
+    (void)t3;
+    mt_sim *s = ud;
+    const mt_program *p = s->p;
+    if ((size_t)SM_NNZ_S(J) < s->csc_nnz)
+        return -1; /* not the matrix made for this pattern */
+    run_hot(s, p->nat.jac, p->jac, t, N_VGetArrayPointer(y), s->jbuf);
+    memcpy(SM_INDEXPTRS_S(J), s->csc_ptr, (p->n_state + 1) * sizeof *s->csc_ptr);
+    memcpy(SM_INDEXVALS_S(J), s->csc_row, s->csc_nnz * sizeof *s->csc_row);
+    double *data = SM_DATA_S(J);
+    memset(data, 0, s->csc_nnz * sizeof *data);
+    for (size_t k = 0; k < p->n_jac; k++)
+        data[s->csc_pos[k]] += s->jbuf[k];
+    return 0;
+}
+
+/* Sparse or dense for the next run: the request (MT_LINSOL_DEFAULT reads $MEDTWIN_LINSOL),
+ * and sparse only with the analytic Jacobian (KLU has no difference quotients). */
+static int want_sparse(const mt_sim *s)
+{
+    const mt_program *p = s->p;
+    if (!s->use_jac || !p->has_jac || p->n_state == 0)
+        return 0;
+    mt_linsol k = s->linsol;
+    if (k == MT_LINSOL_DEFAULT) {
+        const char *e = getenv("MEDTWIN_LINSOL");
+        k = e && !strcmp(e, "dense")    ? MT_LINSOL_DENSE
+            : e && !strcmp(e, "sparse") ? MT_LINSOL_SPARSE
+                                        : MT_LINSOL_AUTO;
+    }
+    if (k != MT_LINSOL_AUTO)
+        return k == MT_LINSOL_SPARSE;
+    double n = (double)p->n_state;
+    return p->n_state >= MT_SPARSE_MIN_STATES &&
+           (double)(p->n_jac + p->n_state) <= MT_SPARSE_MAX_DENSITY * n * n;
+}
+
 static int root_fn(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
 {
     mt_sim *s = ud;
@@ -405,7 +550,13 @@ static mt_status cv_fail(mt_sim *s, const char *what, int flag, double t)
 static mt_status setup_cvode(mt_sim *s, double t0)
 {
     int cvm = s->method == MT_METHOD_ADAMS ? CV_ADAMS : CV_BDF;
-    if (s->cv && s->cv_method == cvm) {
+    int sparse = s->run_sparse;
+    if (sparse && !s->csc_ptr) {
+        mt_status st = make_pattern(s);
+        if (st != MT_OK)
+            return st;
+    }
+    if (s->cv && s->cv_method == cvm && s->cv_sparse == sparse) {
         int f = CVodeReInit(s->cv, t0, s->y);
         if (f != CV_SUCCESS)
             return cv_fail(s, "CVodeReInit", f, t0);
@@ -427,13 +578,15 @@ static mt_status setup_cvode(mt_sim *s, double t0)
             return mt_error(s->ctx, MT_ENOMEM, "cannot create the SUNDIALS context");
         s->y = N_VNew_Serial(n, s->sun);
         s->cv = CVodeCreate(cvm, s->sun);
-        s->A = SUNDenseMatrix(n, n, s->sun);
+        s->A = sparse ? SUNSparseMatrix(n, n, (sunindextype)s->csc_nnz, CSC_MAT, s->sun)
+                      : SUNDenseMatrix(n, n, s->sun);
         if (!s->y || !s->cv || !s->A)
             return mt_error(s->ctx, MT_ENOMEM, "out of memory creating the solver");
-        s->LS = SUNLinSol_Dense(s->y, s->A, s->sun);
+        s->LS = sparse ? SUNLinSol_KLU(s->y, s->A, s->sun) : SUNLinSol_Dense(s->y, s->A, s->sun);
         if (!s->LS)
             return mt_error(s->ctx, MT_ENOMEM, "out of memory creating the solver");
         s->cv_method = cvm;
+        s->cv_sparse = sparse;
         CVodeSetErrHandlerFn(s->cv, err_fn, s);
         N_VConst(0.0, s->y);
         if (keep) {
@@ -453,7 +606,7 @@ static mt_status setup_cvode(mt_sim *s, double t0)
     }
     int want_jac = s->use_jac && s->p->has_jac && s->p->n_state > 0;
     if (want_jac != s->jac_set) {
-        int f = CVodeSetJacFn(s->cv, want_jac ? jac_fn : NULL);
+        int f = CVodeSetJacFn(s->cv, !want_jac ? NULL : s->cv_sparse ? jac_sparse_fn : jac_fn);
         if (f != CV_SUCCESS)
             return cv_fail(s, "CVodeSetJacFn", f, t0);
         s->jac_set = want_jac;
@@ -906,8 +1059,10 @@ static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, lon
     s->last_path = exact ? MT_PATH_EXACT : MT_PATH_ODE;
     if (exact)
         return MT_OK;
+    s->run_sparse = want_sparse(s);
     if ((st = setup_cvode(s, t0)) != MT_OK)
         return st;
+    s->last_linsol = s->cv_sparse ? MT_LINSOL_SPARSE : MT_LINSOL_DENSE;
     y = N_VGetArrayPointer(s->y);
     record(s, r, 0, t0, y);
 

@@ -264,20 +264,7 @@ static void put_num(FILE *f, double v)
 }
 
 /* A CSV cell, quoted when it has to be. */
-static void put_cell(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
+static void put_cell(FILE *f, const char *s) { mt_csv_put_cell(f, s); }
 
 /* Row i's label: its id, or its number. buf holds the number. */
 static const char *row_name(const batch *bt, size_t i, char *buf, size_t n)

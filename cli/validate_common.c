@@ -119,21 +119,7 @@ char *mt_vld_printf(const char *fmt, ...)
 }
 
 /* A CSV field, quoted when needed. */
-void mt_vld_csv_str(FILE *f, const char *s)
-{
-    s = s ? s : "";
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
+void mt_vld_csv_str(FILE *f, const char *s) { mt_csv_put_cell(f, s); }
 
 void mt_vld_csv_num(FILE *f, double v)
 {

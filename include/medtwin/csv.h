@@ -8,6 +8,7 @@
 #include "error.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct mt_csv mt_csv;
 
@@ -26,5 +27,8 @@ int mt_csv_col(const mt_csv *t, const char *name);
 const char *mt_csv_header(const mt_csv *t, size_t col);
 /* Cell text (never NULL; "" for empty). Borrowed, valid while t lives. */
 const char *mt_csv_cell(const mt_csv *t, size_t row, size_t col);
+/* Writes s (NULL: empty) as one CSV cell: as is, or quoted with inner quotes doubled when it
+ * holds a comma, a quote or a line break (RFC 4180). */
+void mt_csv_put_cell(FILE *f, const char *s);
 
 #endif

@@ -179,3 +179,19 @@ const char *mt_csv_cell(const mt_csv *t, size_t row, size_t col)
         return "";
     return t->buf + t->cell[(row + 1) * t->n_cols + col];
 }
+
+void mt_csv_put_cell(FILE *f, const char *s)
+{
+    s = s ? s : "";
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}

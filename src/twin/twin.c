@@ -626,29 +626,37 @@ static void add_why(sbuf *s, const mt_drugcard *c, const char *field)
         sb_add(s, " (card: %s)", why);
 }
 
+/* The partition module's view of a card's physicochemistry: logP, fu and the pKa list (at most
+ * MT_KP_MAX_PKA; the callers refuse longer lists first); B:P NaN. */
+static void kp_drug_from_card(const mt_drugcard *c, mt_kp_drug *kd)
+{
+    mt_kp_drug_init(kd);
+    kd->logp = mt_drugcard_logp(c);
+    kd->fu_plasma = mt_drugcard_fu(c);
+    size_t npka = mt_drugcard_n_pka(c);
+    kd->n_pka = npka < MT_KP_MAX_PKA ? npka : MT_KP_MAX_PKA;
+    for (size_t i = 0; i < kd->n_pka; i++) {
+        double v = NAN;
+        mt_pka_type ty = MT_PKA_BASE;
+        if (mt_drugcard_pka(c, i, &v, &ty) != MT_OK)
+            v = NAN;
+        kd->pka[i] = v;
+        kd->pka_type[i] = ty == MT_PKA_ACID ? MT_KP_PKA_ACID : MT_KP_PKA_BASE;
+    }
+}
+
 /* B:P predicted from the card's physicochemistry (mt_partition_bp) for a card without a
  * measured one. Returns the value (NaN when it cannot be predicted; *why then says why). */
 static double predicted_bp(const mt_partition_tables *part, mt_ctx *ctx, const mt_drugcard *c,
                            double hct, sbuf *why)
 {
     mt_kp_drug kd;
-    mt_kp_drug_init(&kd);
-    kd.logp = mt_drugcard_logp(c);
-    kd.fu_plasma = mt_drugcard_fu(c);
+    kp_drug_from_card(c, &kd);
     size_t npka = mt_drugcard_n_pka(c);
     if (isnan(kd.logp) || isnan(kd.fu_plasma) || npka > MT_KP_MAX_PKA ||
         (npka == 0 && missing_why(c, "physchem.pka"))) {
         sb_add(why, "the prediction needs physchem.logp, physchem.fu_plasma and physchem.pka");
         return NAN;
-    }
-    kd.n_pka = npka;
-    for (size_t i = 0; i < npka; i++) {
-        double v = NAN;
-        mt_pka_type ty = MT_PKA_BASE;
-        if (mt_drugcard_pka(c, i, &v, &ty) != MT_OK)
-            v = NAN;
-        kd.pka[i] = v;
-        kd.pka_type[i] = ty == MT_PKA_ACID ? MT_KP_PKA_ACID : MT_KP_PKA_BASE;
     }
     double bp = NAN;
     if (mt_partition_bp(part, ctx, &kd, hct, &bp, NULL) != MT_OK) {
@@ -749,8 +757,7 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
                method);
         }
         mt_kp_drug kd;
-        mt_kp_drug_init(&kd);
-        kd.logp = mt_drugcard_logp(c);
+        kp_drug_from_card(c, &kd);
         int inputs_ok = m != 0 && !isnan(fu) && !isnan(bp);
         if (m && isnan(kd.logp)) {
             sb_clear(&tmp);
@@ -772,15 +779,6 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
             inputs_ok = 0;
         }
         if (inputs_ok) {
-            kd.n_pka = npka;
-            for (size_t i = 0; i < npka; i++) {
-                double v;
-                mt_pka_type ty;
-                if (mt_drugcard_pka(c, i, &v, &ty) != MT_OK)
-                    v = NAN;
-                kd.pka[i] = v;
-                kd.pka_type[i] = ty == MT_PKA_ACID ? MT_KP_PKA_ACID : MT_KP_PKA_BASE;
-            }
             kd.fu_plasma = fu;
             kd.blood_plasma_ratio = bp;
             mt_kp_opts opts = {pe->hct_kp, MT_KP_REST_MUSCLE, NULL};

@@ -296,9 +296,7 @@ mt_status mt_sim_set_value(mt_sim *s, const char *id, double value)
         return mt_error(s->ctx, MT_EINVAL, "'%s' is a reaction; its rate cannot be set", id);
     if (!settable(q))
         return mt_error(s->ctx, MT_EINVAL, "'%s' is defined by an assignment rule", id);
-    s->ovr_set[slot] = 1;
-    s->ovr_val[slot] = value;
-    return MT_OK;
+    return mt_sim_set_value_at(s, slot, value);
 }
 
 int mt_sim_find(const mt_sim *s, const char *id)
@@ -974,6 +972,12 @@ static mt_result *result_new(mt_sim *s, size_t rows)
 
 /* ---------- the run ---------- */
 
+/* Output time k of n_steps evenly spaced over [t0, t_end] (the last one exactly t_end). */
+static double grid_time(double t0, double t_end, long k, long n_steps)
+{
+    return k == n_steps ? t_end : t0 + (double)k * (t_end - t0) / (double)n_steps;
+}
+
 /* The exact path (solve/lti.c) for a linear time-invariant model without events: y' = A y + b
  * with A the constant Jacobian and b = f(y0) - A y0. *used: 0 when the model does not
  * qualify or A is (nearly) defective (the caller then integrates numerically). */
@@ -1020,7 +1024,7 @@ static mt_status integrate_exact(mt_sim *s, mt_result *r, double t0, double t_en
     if (n_steps > 0)
         mt_lti_step_prepare(s->lti, (t_end - t0) / (double)n_steps);
     for (long k = 1; k <= n_steps; k++) {
-        double tout = (k == n_steps) ? t_end : t0 + (double)k * (t_end - t0) / (double)n_steps;
+        double tout = grid_time(t0, t_end, k, n_steps);
         mt_lti_advance(s->lti);
         for (size_t i = 0; i < s->n_need_state; i++) {
             size_t q = (size_t)s->need_state[i];
@@ -1068,7 +1072,7 @@ static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, lon
 
     double t = t0;
     for (long k = 1; k <= n_steps; k++) {
-        double tout = (k == n_steps) ? t_end : t0 + (double)k * (t_end - t0) / (double)n_steps;
+        double tout = grid_time(t0, t_end, k, n_steps);
         /* Each pass stops the solver at a root or an event and restarts it.
          * A root that the solver reports again and again without getting
          * on (one closer to the current time than it resolves) would

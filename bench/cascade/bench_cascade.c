@@ -16,26 +16,13 @@
  *   bench_cascade MODEL.xml T S N
  */
 #define _POSIX_C_SOURCE 200809L
+#include "../bench_util.h"
 #include "medtwin/medtwin.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Runs the N simulations on one path; OUT: mean, median (us/run), create (ms), the last
  * result's values in *last (malloc'd). 0 or 1. */
@@ -43,12 +30,12 @@ static int run_path(mt_ctx *ctx, const mt_model *m, mt_native_mode mode, mt_lins
                     double t_end, long steps, long n, double *mean, double *median, double *create,
                     double **last, size_t *n_last)
 {
-    double t0 = now_s();
+    double t0 = mt_bench_now_s();
     mt_program *p = NULL;
     mt_sim *s = NULL;
     if (mt_program_create_native(ctx, m, mode, &p) != MT_OK)
         return 1;
-    *create = 1e3 * (now_s() - t0);
+    *create = 1e3 * (mt_bench_now_s() - t0);
     fprintf(stderr, "bench_cascade: %s\n", mt_program_native_info(p));
     if (mt_sim_create(ctx, p, &s) != MT_OK || mt_sim_set_tolerances(s, 1e-6, 1e-9) != MT_OK ||
         mt_sim_set_linear_solver(s, linsol) != MT_OK) {
@@ -63,17 +50,17 @@ static int run_path(mt_ctx *ctx, const mt_model *m, mt_native_mode mode, mt_lins
         mt_program_destroy(p);
         return 1;
     }
-    double total0 = now_s();
+    double total0 = mt_bench_now_s();
     int rc = 0;
     for (long i = 0; i < n && !rc; i++) {
-        double a = now_s();
+        double a = mt_bench_now_s();
         mt_result *r = NULL;
         if (mt_sim_set_value_at(s, stim, 0.3 + 0.6 * (double)i / (double)n) != MT_OK ||
             mt_sim_run(s, 0, t_end, steps, &r) != MT_OK) {
             rc = 1;
             break;
         }
-        times[i] = now_s() - a;
+        times[i] = mt_bench_now_s() - a;
         if (i == n - 1) {
             *n_last = mt_result_n_rows(r) * mt_result_n_cols(r);
             *last = malloc(*n_last * sizeof **last);
@@ -84,10 +71,9 @@ static int run_path(mt_ctx *ctx, const mt_model *m, mt_native_mode mode, mt_lins
         }
         mt_result_destroy(r);
     }
-    double total = now_s() - total0;
+    double total = mt_bench_now_s() - total0;
     if (!rc) {
-        qsort(times, (size_t)n, sizeof *times, cmp_d);
-        *median = 1e6 * (n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]));
+        *median = 1e6 * mt_bench_median(times, (size_t)n);
         *mean = 1e6 * total / (double)n;
     }
     free(times);

@@ -16,26 +16,13 @@
  * and writes individuals 0..K-1 as time,ind0,...,ind<K-1>.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "../bench_util.h"
 #include "medtwin/csv.h"
 #include "medtwin/medtwin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static int fail(mt_ctx *ctx, const char *what)
 {
@@ -62,12 +49,12 @@ int main(int argc, char **argv)
     mt_native_mode mode = !native                ? MT_NATIVE_DEFAULT
                           : !strcmp(native, "0") ? MT_NATIVE_OFF
                                                  : MT_NATIVE_ON;
-    double t0 = now_s();
+    double t0 = mt_bench_now_s();
     if (mt_model_load_file(ctx, argv[1], &m) != MT_OK)
         return fail(ctx, argv[1]);
     if (mt_program_create_native(ctx, m, mode, &p) != MT_OK)
         return fail(ctx, "compile");
-    double t_compile = now_s() - t0;
+    double t_compile = mt_bench_now_s() - t0;
     if (mt_sim_create(ctx, p, &s) != MT_OK || mt_sim_set_tolerances(s, 1e-6, 1e-9) != MT_OK ||
         mt_sim_set_method(s, MT_METHOD_BDF) != MT_OK ||
         mt_sim_add_output(s, "C_venous", MT_REPORT_DEFAULT) != MT_OK)
@@ -101,22 +88,22 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_pbpk15: cannot set '%s'\n", mt_csv_header(csv, j));
             return 1;
         }
-    double total0 = now_s();
+    double total0 = mt_bench_now_s();
     for (long i = 0; i < n; i++) {
-        double a = now_s();
+        double a = mt_bench_now_s();
         for (size_t j = 0; j < cols; j++)
             if (mt_sim_set_value_at(s, idx[j], vals[(size_t)i * cols + j]) != MT_OK)
                 return fail(ctx, mt_csv_header(csv, j));
         mt_result *r = NULL;
         if (mt_sim_run(s, 0, 24, 1440, &r) != MT_OK)
             return fail(ctx, "simulate");
-        times[i] = now_s() - a;
+        times[i] = mt_bench_now_s() - a;
         if (i < k_out)
             for (size_t t = 0; t < 1441; t++)
                 out[(size_t)i * 1441 + t] = mt_result_value(r, t, 0);
         mt_result_destroy(r);
     }
-    double total = now_s() - total0;
+    double total = mt_bench_now_s() - total0;
     FILE *f = fopen(argv[4], "w");
     if (!f)
         return fail(NULL, argv[4]);
@@ -131,8 +118,7 @@ int main(int argc, char **argv)
     fprintf(f, "\n");
     if (fclose(f) != 0)
         return fail(NULL, argv[4]);
-    qsort(times, (size_t)n, sizeof *times, cmp_d);
-    double median = n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
+    double median = mt_bench_median(times, (size_t)n);
     printf("method=medtwin N=%ld total=%.3f s median=%.1f us mean=%.1f us twins_per_core_s=%.1f "
            "compile=%.1f ms jacobian=%s path=%s code=%s\n",
            n, total, 1e6 * median, 1e6 * total / (double)n, (double)n / total, 1e3 * t_compile,

@@ -45,6 +45,23 @@ const char *process_metabolite(const mt_drugcard *c, size_t i)
     return name;
 }
 
+/* The card names metabolites at n_named_metabolites(c) places: each hepatic process, then each
+ * entry of its metabolites list. named_metabolite(c, p): the one at place p (NULL when that
+ * place names none). */
+static size_t n_named_metabolites(const mt_drugcard *c)
+{
+    return mt_drugcard_n_hepatic(c) + mt_drugcard_n_metabolites(c);
+}
+
+static const char *named_metabolite(const mt_drugcard *c, size_t p)
+{
+    size_t nh = mt_drugcard_n_hepatic(c);
+    if (p < nh)
+        return process_metabolite(c, p);
+    mt_drugcard_metabolite m;
+    return mt_drugcard_metabolite_get(c, p - nh, &m) == MT_OK ? m.name : NULL;
+}
+
 /* The regimen drug whose card or builder name is `name`, or n. */
 size_t drug_named(size_t n, const mt_drugcard *const *cards, const char *const *ids,
                   const char *name)
@@ -154,15 +171,8 @@ void metab_params(job *j, const mt_drugcard *const *cards, const drug_clint *dcs
     /* metabolites named by a regimen card that are not formed in this model */
     for (size_t d = 0; d < x->n_drugs; d++) {
         const mt_drugcard *c = cards[d];
-        for (size_t i = 0; i < mt_drugcard_n_hepatic(c) + mt_drugcard_n_metabolites(c); i++) {
-            const char *mn = NULL;
-            if (i < mt_drugcard_n_hepatic(c)) {
-                mn = process_metabolite(c, i);
-            } else {
-                mt_drugcard_metabolite m;
-                if (mt_drugcard_metabolite_get(c, i - mt_drugcard_n_hepatic(c), &m) == MT_OK)
-                    mn = m.name;
-            }
+        for (size_t i = 0; i < n_named_metabolites(c); i++) {
+            const char *mn = named_metabolite(c, i);
             if (!mn)
                 continue;
             size_t mi = drug_named(x->n_drugs, cards, (const char *const *)x->ids, mn);
@@ -295,15 +305,8 @@ static int metab_cycle(const mt_twin_drugs *r, size_t i, int *colour, size_t *pa
     colour[i] = 1;
     path[depth] = i;
     const mt_drugcard *c = r->cards[i];
-    for (size_t p = 0; p < mt_drugcard_n_hepatic(c) + mt_drugcard_n_metabolites(c); p++) {
-        const char *mn = NULL;
-        if (p < mt_drugcard_n_hepatic(c)) {
-            mn = process_metabolite(c, p);
-        } else {
-            mt_drugcard_metabolite m;
-            if (mt_drugcard_metabolite_get(c, p - mt_drugcard_n_hepatic(c), &m) == MT_OK)
-                mn = m.name;
-        }
+    for (size_t p = 0; p < n_named_metabolites(c); p++) {
+        const char *mn = named_metabolite(c, p);
         size_t k = drug_named(r->n, r->cards, r->ids, mn);
         if (k == r->n)
             continue;
@@ -363,15 +366,8 @@ mt_status mt_twin_regimen_drugs(const mt_twin_tables *t, mt_ctx *ctx, const char
     /* breadth first: every metabolite a card names, once */
     for (size_t i = 0; i < r->n && st == MT_OK && !oom; i++) {
         const mt_drugcard *c = r->cards[i];
-        for (size_t p = 0; p < mt_drugcard_n_hepatic(c) + mt_drugcard_n_metabolites(c); p++) {
-            const char *mn = NULL;
-            if (p < mt_drugcard_n_hepatic(c)) {
-                mn = process_metabolite(c, p);
-            } else {
-                mt_drugcard_metabolite m;
-                if (mt_drugcard_metabolite_get(c, p - mt_drugcard_n_hepatic(c), &m) == MT_OK)
-                    mn = m.name;
-            }
+        for (size_t p = 0; p < n_named_metabolites(c); p++) {
+            const char *mn = named_metabolite(c, p);
             if (!mn || drug_named(r->n, r->cards, r->ids, mn) < r->n)
                 continue;
             int noted = 0;

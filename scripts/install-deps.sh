@@ -23,6 +23,8 @@ packages=(
     libglpk-dev
     # exact solutions of linear models: eigendecomposition and LU (LAPACK, reference BLAS)
     liblapack-dev libblas-dev
+    # fitting: nonlinear least squares and quasi-Newton minimisation (src/fit)
+    libgsl-dev
     # tooling: the SBML conformance scorer and the test scripts
     python3 bash coreutils findutils grep sed diffutils
 )

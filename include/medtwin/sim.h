@@ -137,6 +137,32 @@ MT_NODISCARD mt_status mt_sim_check_defined(mt_sim *s, double t0);
 MT_NODISCARD mt_status mt_sim_run(mt_sim *s, double t0, double t_end, long n_steps,
                                   mt_result **out);
 
+/* Doses (a dosing history for fitting and dose finding): at `time`, `amount` goes into a state
+ * as a bolus (duration 0) or as a zero-order infusion of amount / duration over
+ * [time, time + duration). `target` is a state index from mt_sim_find_dose_target: for a
+ * species the amount is added to its amount (whatever unit its symbol has), for a parameter
+ * or compartment with a rate rule to its value. */
+typedef struct {
+    double time;
+    int target;
+    double amount;
+    double duration;
+} mt_sim_dose;
+
+/* The state index of a species, parameter or compartment that doses can go into (-1 for an
+ * unknown id, -2 for a symbol that is not a state: constant, or set by an assignment rule). */
+int mt_sim_find_dose_target(const mt_sim *s, const char *id);
+
+/* Runs from t0 with the doses given (sorted by time, none before t0; several at one time are
+ * given together), with outputs at n_times times (ascending, the first >= t0; repeats allowed).
+ * An output at the time of a dose reports the value just before it (a trough drawn before the
+ * dose). The doses are read during the call only. A run with doses takes the ODE path.
+ * MT_EINVAL: no times, times out of order, a dose before t0 or out of order, not finite, a
+ * negative duration or a target that is not a state. OUT: *out as mt_sim_run. */
+MT_NODISCARD mt_status mt_sim_run_doses(mt_sim *s, double t0, const mt_sim_dose *doses,
+                                        size_t n_doses, const double *times, size_t n_times,
+                                        mt_result **out);
+
 size_t mt_result_n_rows(const mt_result *r);
 size_t mt_result_n_cols(const mt_result *r); /* outputs, time not counted */
 const char *mt_result_col_id(const mt_result *r, size_t col);

@@ -118,6 +118,17 @@ struct mt_sim {
     size_t csc_nnz;
     sunindextype *csc_ptr, *csc_row;
     size_t *csc_pos;
+    /* doses of the current run (mt_sim_run_doses): sorted by time, the next one to give, the
+     * infusion rate into each state, and the running infusions (end time, state, rate) */
+    const mt_sim_dose *doses;
+    size_t n_doses, next_dose;
+    double *inrate;
+    size_t n_inf, cap_inf;
+    struct mt_infusion {
+        double t_end;
+        size_t state;
+        double rate;
+    } * inf;
     char cv_msg[512];
 };
 
@@ -214,6 +225,8 @@ void mt_sim_destroy(mt_sim *s)
     mt_free(s->ctx, s->csc_ptr);
     mt_free(s->ctx, s->csc_row);
     mt_free(s->ctx, s->csc_pos);
+    mt_free(s->ctx, s->inrate);
+    mt_free(s->ctx, s->inf);
     mt_free(s->ctx, s);
 }
 
@@ -382,6 +395,9 @@ static int rhs_fn(sunrealtype t, N_Vector y, N_Vector yd, void *ud)
         return 0;
     }
     run_hot(s, s->p->nat.rhs, s->p->rhs, t, yy, dd);
+    if (s->n_inf)
+        for (size_t i = 0; i < s->p->n_state; i++)
+            dd[i] += s->inrate[i];
     return 0;
 }
 
@@ -972,22 +988,98 @@ static mt_result *result_new(mt_sim *s, size_t rows)
 
 /* ---------- the run ---------- */
 
-/* Output time k of n_steps evenly spaced over [t0, t_end] (the last one exactly t_end). */
-static double grid_time(double t0, double t_end, long k, long n_steps)
+/* The output times of a run: n_steps + 1 evenly spaced over [t0, t_end] (times NULL), or the
+ * n_rows given times (ascending, the first >= t0). */
+typedef struct {
+    double t0, t_end;
+    long n_steps;
+    const double *times;
+    size_t n_rows;
+} out_grid;
+
+/* Output time k (the last one of an even grid exactly t_end). */
+static double grid_time(const out_grid *g, size_t k)
 {
-    return k == n_steps ? t_end : t0 + (double)k * (t_end - t0) / (double)n_steps;
+    if (g->times)
+        return g->times[k];
+    if (k == 0)
+        return g->t0;
+    return (long)k == g->n_steps ? g->t_end
+                                 : g->t0 + (double)k * (g->t_end - g->t0) / (double)g->n_steps;
+}
+
+/* ---------- doses ---------- */
+
+int mt_sim_find_dose_target(const mt_sim *s, const char *id)
+{
+    int slot = id ? find_public(s->p, id) : -1;
+    if (slot < 0)
+        return -1;
+    const mt_pslot *q = &s->p->slot[slot];
+    int st = q->amt >= 0 ? s->p->slot[q->amt].state : q->state;
+    if (q->kind != MT_SYM_SPECIES && q->kind != MT_SYM_PARAMETER && q->kind != MT_SYM_COMPARTMENT)
+        return -2;
+    return st >= 0 ? st : -2;
+}
+
+/* The time of the next dose to give or infusion to end (INFINITY: none). */
+static double next_dose_stop(const mt_sim *s)
+{
+    double t = s->next_dose < s->n_doses ? s->doses[s->next_dose].time : INFINITY;
+    for (size_t i = 0; i < s->n_inf; i++)
+        if (s->inf[i].t_end < t)
+            t = s->inf[i].t_end;
+    return t;
+}
+
+/* Gives the doses due at t (boluses into y, infusions started) and ends the infusions due;
+ * *changed 1 when anything happened. */
+static mt_status give_doses(mt_sim *s, double t, double *y, int *changed)
+{
+    double eps = 1e-12 * (fabs(t) > 1 ? fabs(t) : 1);
+    for (size_t i = s->n_inf; i-- > 0;)
+        if (s->inf[i].t_end <= t + eps) {
+            s->inrate[s->inf[i].state] -= s->inf[i].rate;
+            s->inf[i] = s->inf[--s->n_inf];
+            *changed = 1;
+        }
+    if (s->n_inf == 0 && s->inrate)
+        memset(s->inrate, 0, s->p->n_state * sizeof *s->inrate);
+    while (s->next_dose < s->n_doses && s->doses[s->next_dose].time <= t + eps) {
+        const mt_sim_dose *d = &s->doses[s->next_dose++];
+        size_t k = (size_t)d->target;
+        *changed = 1;
+        if (d->duration <= 0) {
+            y[k] += d->amount;
+            continue;
+        }
+        if (s->n_inf == s->cap_inf) {
+            size_t nc = s->cap_inf ? s->cap_inf * 2 : 8;
+            struct mt_infusion *n = mt_realloc(s->ctx, s->inf, nc * sizeof *n);
+            if (!n)
+                return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+            s->inf = n;
+            s->cap_inf = nc;
+        }
+        double rate = d->amount / d->duration;
+        s->inf[s->n_inf++] = (struct mt_infusion){d->time + d->duration, k, rate};
+        s->inrate[k] += rate;
+    }
+    return MT_OK;
 }
 
 /* The exact path (solve/lti.c) for a linear time-invariant model without events: y' = A y + b
  * with A the constant Jacobian and b = f(y0) - A y0. *used: 0 when the model does not
  * qualify or A is (nearly) defective (the caller then integrates numerically). */
-static mt_status integrate_exact(mt_sim *s, mt_result *r, double t0, double t_end, long n_steps,
-                                 const double *y0, int *used)
+static mt_status integrate_exact(mt_sim *s, mt_result *r, const out_grid *g, const double *y0,
+                                 int *used)
 {
     const mt_program *p = s->p;
     size_t n = p->n_state;
+    double t0 = g->t0;
     *used = 0;
-    if (!s->use_exact || !p->jac_constant || p->n_event > 0 || n == 0 || n > MT_LTI_MAX)
+    if (!s->use_exact || !p->jac_constant || p->n_event > 0 || s->n_doses > 0 || n == 0 ||
+        n > MT_LTI_MAX)
         return MT_OK;
     if (!s->lti) {
         mt_status st = mt_lti_create(s->ctx, n, &s->lti);
@@ -1020,24 +1112,30 @@ static mt_status integrate_exact(mt_sim *s, mt_result *r, double t0, double t_en
         return MT_OK; /* (nearly) defective: numerical integration */
     *used = 1;
     memcpy(y, y0, n * sizeof *y);
-    record(s, r, 0, t0, y);
-    if (n_steps > 0)
-        mt_lti_step_prepare(s->lti, (t_end - t0) / (double)n_steps);
-    for (long k = 1; k <= n_steps; k++) {
-        double tout = grid_time(t0, t_end, k, n_steps);
-        mt_lti_advance(s->lti);
-        for (size_t i = 0; i < s->n_need_state; i++) {
-            size_t q = (size_t)s->need_state[i];
-            y[q] = mt_lti_state(s->lti, q);
+    double t = t0, h_prep = NAN;
+    if (!g->times && g->n_steps > 0)
+        mt_lti_step_prepare(s->lti, h_prep = (g->t_end - t0) / (double)g->n_steps);
+    for (size_t k = 0; k < g->n_rows; k++) {
+        double tout = grid_time(g, k);
+        if (tout > t) {
+            if (g->times && tout - t != h_prep)
+                mt_lti_step_prepare(s->lti, h_prep = tout - t);
+            mt_lti_advance(s->lti);
+            for (size_t i = 0; i < s->n_need_state; i++) {
+                size_t q = (size_t)s->need_state[i];
+                y[q] = mt_lti_state(s->lti, q);
+            }
+            t = tout;
         }
-        record(s, r, (size_t)k, tout, y);
+        record(s, r, k, tout, y);
     }
     return MT_OK;
 }
 
-static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, long n_steps)
+static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
 {
     const mt_program *p = s->p;
+    double t0 = g->t0, t_end = grid_time(g, g->n_rows - 1);
     mt_status st;
     /* initial values */
     run_block(s, p->init, t0, NULL, NULL);
@@ -1058,7 +1156,7 @@ static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, lon
         (st = process_events(s, t0, y, &changed)) != MT_OK)
         return st;
     int exact = 0;
-    if ((st = integrate_exact(s, r, t0, t_end, n_steps, y, &exact)) != MT_OK)
+    if ((st = integrate_exact(s, r, g, y, &exact)) != MT_OK)
         return st;
     s->last_path = exact ? MT_PATH_EXACT : MT_PATH_ODE;
     if (exact)
@@ -1068,12 +1166,11 @@ static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, lon
         return st;
     s->last_linsol = s->cv_sparse ? MT_LINSOL_SPARSE : MT_LINSOL_DENSE;
     y = N_VGetArrayPointer(s->y);
-    record(s, r, 0, t0, y);
 
     double t = t0;
-    for (long k = 1; k <= n_steps; k++) {
-        double tout = grid_time(t0, t_end, k, n_steps);
-        /* Each pass stops the solver at a root or an event and restarts it.
+    for (size_t k = 0; k < g->n_rows; k++) {
+        double tout = grid_time(g, k);
+        /* Each pass stops the solver at a root, an event or a dose and restarts it.
          * A root that the solver reports again and again without getting
          * on (one closer to the current time than it resolves) would
          * otherwise spin here forever: bound the passes like the steps. */
@@ -1084,7 +1181,21 @@ static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, lon
                                 "more than %ld event stops between two outputs at t=%g "
                                 "(events or their trigger roots repeat without end)",
                                 s->max_steps, t);
-            double tev = next_pending(s);
+            if (next_dose_stop(s) <= t) { /* doses due now, before the solver goes on */
+                changed = 0;
+                if ((st = give_doses(s, t, y, &changed)) != MT_OK)
+                    return st;
+                run_block(s, p->rules_all, t, y, NULL);
+                if ((st = update_triggers(s, t, y)) != MT_OK ||
+                    (st = process_events(s, t, y, &changed)) != MT_OK ||
+                    (st = setup_cvode(s, t)) != MT_OK)
+                    return st;
+                y = N_VGetArrayPointer(s->y);
+                continue;
+            }
+            double tev = next_pending(s), tdose = next_dose_stop(s);
+            if (tdose < tev)
+                tev = tdose;
             double tstop = tev < t_end ? tev : t_end;
             double target = tev < tout ? tev : tout;
             int f = CVodeSetStopTime(s->cv, tstop);
@@ -1107,9 +1218,79 @@ static mt_status integrate(mt_sim *s, mt_result *r, double t0, double t_end, lon
                     return st;
             }
         }
-        record(s, r, (size_t)k, tout, y);
+        record(s, r, k, tout, y);
     }
     return MT_OK;
+}
+
+/* The common part of mt_sim_run and mt_sim_run_doses. */
+static mt_status run_grid(mt_sim *s, const out_grid *g, mt_result **out)
+{
+    if (s->n_out == 0 && default_outputs(s) != MT_OK)
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    if (!s->need_ok)
+        plan_outputs(s);
+    mt_result *r = result_new(s, g->n_rows);
+    if (!r)
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    s->next_dose = 0;
+    s->n_inf = 0;
+    if (s->inrate)
+        memset(s->inrate, 0, s->p->n_state * sizeof *s->inrate);
+    mt_status st = integrate(s, r, g);
+    clear_pending(s);
+    s->doses = NULL;
+    s->n_doses = 0;
+    s->n_inf = 0;
+    if (st != MT_OK) {
+        mt_result_destroy(r);
+        return st;
+    }
+    *out = r;
+    return MT_OK;
+}
+
+mt_status mt_sim_run_doses(mt_sim *s, double t0, const mt_sim_dose *doses, size_t n_doses,
+                           const double *times, size_t n_times, mt_result **out)
+{
+    *out = NULL;
+    if (n_times == 0 || !times)
+        return mt_error(s->ctx, MT_EINVAL, "no output times");
+    if (n_times > 100000000UL)
+        return mt_error(s->ctx, MT_ELIMIT, "too many output times (%zu)", n_times);
+    if (!isfinite(t0))
+        return mt_error(s->ctx, MT_EINVAL, "start time %g is not finite", t0);
+    for (size_t k = 0; k < n_times; k++)
+        if (!isfinite(times[k]) || times[k] < (k ? times[k - 1] : t0))
+            return mt_error(
+                s->ctx, MT_EINVAL, "output time %zu (%g) is not finite or comes before %s (%g)", k,
+                times[k], k ? "the one before it" : "the start time", k ? times[k - 1] : t0);
+    for (size_t i = 0; i < n_doses; i++) {
+        const mt_sim_dose *d = &doses[i];
+        if (!isfinite(d->time) || d->time < t0 || (i && d->time < doses[i - 1].time))
+            return mt_error(s->ctx, MT_EINVAL,
+                            "dose %zu: time %g is not finite, before the start time %g or before "
+                            "the dose before it (doses must be sorted by time)",
+                            i, d->time, t0);
+        if (!isfinite(d->amount) || !isfinite(d->duration) || d->duration < 0)
+            return mt_error(s->ctx, MT_EINVAL,
+                            "dose %zu: amount %g or duration %g is not a finite number (duration "
+                            ">= 0)",
+                            i, d->amount, d->duration);
+        if (d->target < 0 || (size_t)d->target >= s->p->n_state)
+            return mt_error(s->ctx, MT_EINVAL,
+                            "dose %zu: target %d is not a state (use mt_sim_find_dose_target)", i,
+                            d->target);
+    }
+    if (n_doses && !s->inrate) {
+        s->inrate = mt_calloc(s->ctx, s->p->n_state ? s->p->n_state : 1, sizeof *s->inrate);
+        if (!s->inrate)
+            return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    }
+    s->doses = doses;
+    s->n_doses = n_doses;
+    out_grid g = {t0, times[n_times - 1], 0, times, n_times};
+    return run_grid(s, &g, out);
 }
 
 mt_status mt_sim_run(mt_sim *s, double t0, double t_end, long n_steps, mt_result **out)
@@ -1121,21 +1302,8 @@ mt_status mt_sim_run(mt_sim *s, double t0, double t_end, long n_steps, mt_result
         return mt_error(s->ctx, MT_EINVAL, "end time %g must be after start time %g", t_end, t0);
     if (n_steps > 100000000L)
         return mt_error(s->ctx, MT_ELIMIT, "too many output steps (%ld)", n_steps);
-    if (s->n_out == 0 && default_outputs(s) != MT_OK)
-        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
-    if (!s->need_ok)
-        plan_outputs(s);
-    mt_result *r = result_new(s, (size_t)n_steps + 1);
-    if (!r)
-        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
-    mt_status st = integrate(s, r, t0, t_end, n_steps);
-    clear_pending(s);
-    if (st != MT_OK) {
-        mt_result_destroy(r);
-        return st;
-    }
-    *out = r;
-    return MT_OK;
+    out_grid g = {t0, t_end, n_steps, NULL, (size_t)n_steps + 1};
+    return run_grid(s, &g, out);
 }
 
 size_t mt_result_n_rows(const mt_result *r) { return r->n_rows; }

@@ -16,6 +16,7 @@ int mt_cmd_predict(int argc, char **argv);
 int mt_cmd_twin(int argc, char **argv);
 int mt_cmd_drugs(int argc, char **argv);
 int mt_cmd_validate(int argc, char **argv);
+int mt_cmd_fit(int argc, char **argv);
 
 /* Prints "medtwin: <fmt>" on stderr and returns 1 (the exit status). */
 int mt_cli_fail(const char *fmt, ...)

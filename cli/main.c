@@ -19,6 +19,8 @@ static const command commands[] = {
     {"predict", mt_cmd_predict,
      "predict a person's exposure to a regimen with a whole-body PBPK twin"},
     {"drugs", mt_cmd_drugs, "list the drug card library (data/drugs) and what each card holds"},
+    {"fit", mt_cmd_fit,
+     "fit model parameters to measurements: least squares, likelihood, Bayesian MAP"},
     {"validate", mt_cmd_validate,
      "simulate clinical datasets and interaction studies; fold errors, Guest criterion"},
     {"twin", mt_cmd_twin,

@@ -163,6 +163,10 @@ MT_NODISCARD mt_status mt_sim_run_doses(mt_sim *s, double t0, const mt_sim_dose 
                                         size_t n_doses, const double *times, size_t n_times,
                                         mt_result **out);
 
+/* 1 when id names a symbol whose value can change during a run (a state, or a rule that reads
+ * time or a state), 0 one that is constant during a run, -1 an unknown id. */
+int mt_sim_symbol_dynamic(const mt_sim *s, const char *id);
+
 size_t mt_result_n_rows(const mt_result *r);
 size_t mt_result_n_cols(const mt_result *r); /* outputs, time not counted */
 const char *mt_result_col_id(const mt_result *r, size_t col);

@@ -1330,3 +1330,16 @@ void mt_result_destroy(mt_result *r)
     mt_free(NULL, r->data);
     mt_free(NULL, r);
 }
+
+int mt_sim_symbol_dynamic(const mt_sim *s, const char *id)
+{
+    const mt_program *p = s->p;
+    int slot = id ? find_public(p, id) : -1;
+    if (slot < 0)
+        return -1;
+    const mt_pslot *q = &p->slot[slot];
+    if (q->state >= 0 || (q->amt >= 0 && p->slot[q->amt].state >= 0) || p->rule_pos[slot] >= 0 ||
+        q->kind == MT_SYM_REACTION)
+        return 1;
+    return 0;
+}

@@ -163,6 +163,22 @@ MT_NODISCARD mt_status mt_sim_run_doses(mt_sim *s, double t0, const mt_sim_dose 
                                         size_t n_doses, const double *times, size_t n_times,
                                         mt_result **out);
 
+/* mt_sim_run_doses with forward sensitivities: also
+ *     sens[(k * n_out + j) * n_par + i] = d output_j(times[k]) / d value(par[i]),
+ * n_out the result's columns (the outputs added, else the default ones), par[i] indices from
+ * mt_sim_find (a constant parameter, a compartment size, a species' initial value: the value
+ * mt_sim_set_value_at would set). The derivative follows the parameter everywhere it goes:
+ * through initial assignments of other symbols, rules, concentrations, event assignments and
+ * event times (docs/sensitivities.md). sens holds n_times * n_out * n_par doubles, written by
+ * the call. The run takes the ODE path; CVODES integrates the sensitivities with the states
+ * under the same tolerances (error control on them too). n_par 0: mt_sim_run_doses.
+ * MT_EINVAL as mt_sim_run_doses, and for an index that is not a settable symbol (named).
+ * OUT: *out as mt_sim_run. */
+MT_NODISCARD mt_status mt_sim_run_doses_sens(mt_sim *s, double t0, const mt_sim_dose *doses,
+                                             size_t n_doses, const double *times, size_t n_times,
+                                             const int *par, size_t n_par, mt_result **out,
+                                             double *sens);
+
 /* 1 when id names a symbol whose value can change during a run (a state, or a rule that reads
  * time or a state), 0 one that is constant during a run, -1 an unknown id. */
 int mt_sim_symbol_dynamic(const mt_sim *s, const char *id);

@@ -31,6 +31,7 @@
 #include <sunmatrix/sunmatrix_dense.h>
 #include <sunmatrix/sunmatrix_sparse.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,12 @@ typedef struct {
     double t_exec;
     long seq;
     double *values; /* NULL unless the event uses trigger-time values */
+    /* sensitivity runs only (else NULL): d values / d p (n_asg x n_par) and how the execution
+     * time moves with each parameter (n_par; NULL: it does not move) */
+    double *dvalues, *dtau;
 } pending;
+
+typedef struct mt_sens mt_sens;
 
 typedef struct {
     int slot;
@@ -129,6 +135,10 @@ struct mt_sim {
         size_t state;
         double rate;
     } * inf;
+    /* forward sensitivities (mt_sim_run_doses_sens): the run's state, NULL outside one; and
+     * the number of sensitivities the CVODES memory was set up for (0: none) */
+    mt_sens *sn;
+    int cv_sens_ns;
     char cv_msg[512];
 };
 
@@ -176,8 +186,11 @@ mt_status mt_sim_create(mt_ctx *ctx, const mt_program *p, mt_sim **out)
 
 static void clear_pending(mt_sim *s)
 {
-    for (size_t i = 0; i < s->n_pend; i++)
+    for (size_t i = 0; i < s->n_pend; i++) {
         mt_free(s->ctx, s->pend[i].values);
+        mt_free(s->ctx, s->pend[i].dvalues);
+        mt_free(s->ctx, s->pend[i].dtau);
+    }
     s->n_pend = 0;
 }
 
@@ -198,6 +211,7 @@ static void free_cvode(mt_sim *s)
     s->A = NULL;
     s->y = NULL;
     s->sun = NULL;
+    s->cv_sens_ns = 0;
 }
 
 void mt_sim_destroy(mt_sim *s)
@@ -651,6 +665,10 @@ static mt_status ensure_vectors(mt_sim *s)
 
 /* ---------- events ---------- */
 
+/* Sensitivity hooks (the sensitivities section below); called only while s->sn is set. */
+static mt_status sens_schedule(mt_sim *s, pending *q, double t, const double *y);
+static mt_status sens_execute(mt_sim *s, pending *q, double t, double *y);
+
 static mt_status schedule(mt_sim *s, int e, double t, const double *y)
 {
     const mt_pevent *pe = &s->p->ev[e];
@@ -674,6 +692,7 @@ static mt_status schedule(mt_sim *s, int e, double t, const double *y)
     q->t_exec = t + delay;
     q->seq = s->seq++;
     q->values = NULL;
+    q->dvalues = q->dtau = NULL;
     if (pe->use_trigger_values && pe->n_asg) {
         q->values = mt_calloc(s->ctx, pe->n_asg, sizeof *q->values);
         if (!q->values)
@@ -681,12 +700,16 @@ static mt_status schedule(mt_sim *s, int e, double t, const double *y)
         run_block(s, pe->assign, t, y, q->values);
     }
     s->n_pend++;
+    if (s->sn)
+        return sens_schedule(s, q, t, y);
     return MT_OK;
 }
 
 static void remove_pending(mt_sim *s, size_t i)
 {
     mt_free(s->ctx, s->pend[i].values);
+    mt_free(s->ctx, s->pend[i].dvalues);
+    mt_free(s->ctx, s->pend[i].dtau);
     s->pend[i] = s->pend[--s->n_pend];
 }
 
@@ -815,10 +838,18 @@ static mt_status process_events(mt_sim *s, double t, double *y, int *changed)
         }
         pending q = s->pend[best];
         s->pend[best] = s->pend[--s->n_pend];
-        execute(s, &q, t, y);
+        mt_status st = MT_OK;
+        if (s->sn)
+            st = sens_execute(s, &q, t, y);
+        else
+            execute(s, &q, t, y);
         mt_free(s->ctx, q.values);
+        mt_free(s->ctx, q.dvalues);
+        mt_free(s->ctx, q.dtau);
+        if (st != MT_OK)
+            return st;
         *changed = 1;
-        mt_status st = update_triggers(s, t, y);
+        st = update_triggers(s, t, y);
         if (st != MT_OK)
             return st;
     }
@@ -986,6 +1017,491 @@ static mt_result *result_new(mt_sim *s, size_t rows)
     return r;
 }
 
+/* ---------- forward sensitivities ---------- */
+
+/* A sensitivity run (mt_sim_run_doses_sens) keeps S = dy/dp for every state and parameter,
+ * integrated by CVODES with the states (CVodeSensInit, staggered corrector, error control on
+ * the sensitivities). The derivatives with respect to a parameter are taken in "worlds": a copy
+ * of the values in which parameter i is moved by +-h_i and everything that follows from it
+ * moves with it: the constants the initial values derive from it (the init block run once per
+ * world at the start), the states (y +- h S_i), the values events set that are not states
+ * ("discrete" slots, with their own sensitivities Sd), and the time of an event whose trigger
+ * depends on the parameter (t +- h dtau). A central difference between the two worlds of a
+ * parameter gives the total derivative of whatever is evaluated there: the right-hand side
+ * (with y fixed: df/dp), an event's jump, an output. Costs per parameter: two init runs per
+ * run, two right-hand sides per sensitivity right-hand side (plus one Jacobian for them all),
+ * two rule passes per output time. h_i = cbrt(eps) |p_i| (1 for p_i = 0): the central
+ * difference errs by O(h^2) relative, ~1e-10, well under the solver's tolerances. */
+struct mt_sens {
+    size_t np, ns, nd; /* parameters, states (>= 1), discrete slots */
+    const int *par;
+    double *sens; /* the caller's array */
+    size_t n_out;
+    double t0;
+    double *h, *pbar;
+    double *base; /* 2 x np worlds of the init block: world (i, -) at 2i, (i, +) at 2i + 1 */
+    double *w, *yw;
+    double *S;  /* np x ns */
+    int *disc;  /* nd discrete slots */
+    double *Sd; /* np x nd */
+    double *dtau;
+    size_t last_r; /* the last trigger comparison found as a root (n_roots: none), and when */
+    double last_rt;
+    double *f0, *f1, *keep, *o0, *vb, *g;
+    int *rootsfound;
+    N_Vector *yS;
+    SUNContext yS_sun;
+};
+
+static double *sens_base(const mt_sens *sn, size_t i, int sgn, size_t n_slot)
+{
+    return sn->base + (2 * i + (sgn > 0)) * n_slot;
+}
+
+/* Enters world (i, sgn) at time t (moved by sgn h dt) with states y + sgn h (dir + f dt)
+ * (dir, f may be NULL): s->vals points to the world's values until sens_leave. rules: run
+ * every rule there (else only when discrete slots feed static rules; the right-hand side
+ * block computes the dynamic ones itself). Returns the world's time. */
+static double sens_enter(mt_sim *s, size_t i, int sgn, double t, const double *y, const double *dir,
+                         double dt, const double *f, int rules)
+{
+    mt_sens *sn = s->sn;
+    const mt_program *p = s->p;
+    double hs = sgn * sn->h[i];
+    memcpy(sn->w, sens_base(sn, i, sgn, p->n_slot), p->n_slot * sizeof *sn->w);
+    for (size_t d = 0; d < sn->nd; d++)
+        sn->w[sn->disc[d]] = s->vals[sn->disc[d]] + hs * sn->Sd[i * sn->nd + d];
+    for (size_t k = 0; k < sn->ns; k++) {
+        double v = dir ? dir[k] : 0.0;
+        if (f && dt != 0.0)
+            v += f[k] * dt;
+        sn->yw[k] = y[k] + hs * v;
+    }
+    double tw = t + hs * dt;
+    sn->keep = s->vals;
+    s->vals = sn->w;
+    if (rules || sn->nd)
+        run_block(s, p->rules_all, tw, sn->yw, NULL);
+    return tw;
+}
+
+static void sens_leave(mt_sim *s) { s->vals = s->sn->keep; }
+
+/* f(t, y) with the nominal values, infusions included. */
+static void sens_f(mt_sim *s, double t, const double *y, double *out)
+{
+    run_hot(s, s->p->nat.rhs, s->p->rhs, t, y, out);
+    if (s->n_inf)
+        for (size_t k = 0; k < s->p->n_state; k++)
+            out[k] += s->inrate[k];
+}
+
+/* CVODES' sensitivity right-hand side for all parameters at once:
+ * dS_i/dt = J S_i + df/dp_i, J the analytic Jacobian (one evaluation for all parameters) and
+ * df/dp_i a central difference between the worlds of p_i at fixed y; without an analytic
+ * Jacobian, the directional difference of f along (S_i, e_i) gives both terms at once. */
+static int sens_rhs_fn(int ns, sunrealtype t, N_Vector y, N_Vector yd, N_Vector *yS, N_Vector *ySd,
+                       void *ud, N_Vector tmp1, N_Vector tmp2)
+{
+    (void)yd;
+    (void)tmp1;
+    (void)tmp2;
+    mt_sim *s = ud;
+    mt_sens *sn = s->sn;
+    const mt_program *p = s->p;
+    const double *yy = N_VGetArrayPointer(y);
+    size_t n = p->n_state;
+    if (n == 0) {
+        for (int i = 0; i < ns; i++)
+            N_VConst(0.0, ySd[i]);
+        return 0;
+    }
+    int jac = s->use_jac && p->has_jac;
+    if (jac)
+        run_hot(s, p->nat.jac, p->jac, t, yy, s->jbuf);
+    for (size_t i = 0; i < (size_t)ns; i++) {
+        const double *Si = N_VGetArrayPointer(yS[i]);
+        double *out = N_VGetArrayPointer(ySd[i]);
+        sens_enter(s, i, -1, t, yy, jac ? NULL : Si, 0.0, NULL, 0);
+        run_hot(s, p->nat.rhs, p->rhs, t, sn->yw, sn->f0);
+        sens_leave(s);
+        sens_enter(s, i, 1, t, yy, jac ? NULL : Si, 0.0, NULL, 0);
+        run_hot(s, p->nat.rhs, p->rhs, t, sn->yw, sn->f1);
+        sens_leave(s);
+        double inv = 0.5 / sn->h[i];
+        for (size_t k = 0; k < n; k++)
+            out[k] = (sn->f1[k] - sn->f0[k]) * inv;
+        if (jac)
+            for (size_t k = 0; k < p->n_jac; k++)
+                out[p->jac_row[k]] += s->jbuf[k] * Si[p->jac_col[k]];
+    }
+    return 0;
+}
+
+/* The instant of the current stop does not move with the parameters (a dose, a delayed
+ * execution, an output time: fixed times). */
+static void sens_instant(mt_sim *s) { memset(s->sn->dtau, 0, s->sn->np * sizeof *s->sn->dtau); }
+
+/* The worlds of the init block, S(t0) and Sd(t0) (after the nominal init, before events). */
+static mt_status sens_start(mt_sim *s, double t0)
+{
+    mt_sens *sn = s->sn;
+    const mt_program *p = s->p;
+    sn->t0 = t0;
+    sn->last_r = p->n_roots;
+    for (size_t i = 0; i < sn->np; i++) {
+        int slot = sn->par[i];
+        double v = s->vals[slot], h = cbrt(DBL_EPSILON) * (v != 0 ? fabs(v) : 1.0);
+        volatile double vh = v + h; /* a step the floating-point numbers represent exactly */
+        sn->h[i] = vh - v;
+        sn->pbar[i] = v != 0 ? fabs(v) : 1.0;
+        unsigned char set = s->ovr_set[slot];
+        double ov = s->ovr_val[slot], *keep = s->vals;
+        for (int sgn = -1; sgn <= 1; sgn += 2) {
+            s->ovr_set[slot] = 1;
+            s->ovr_val[slot] = v + sgn * sn->h[i];
+            s->vals = sens_base(sn, i, sgn, p->n_slot);
+            run_block(s, p->init, t0, NULL, NULL);
+        }
+        s->vals = keep;
+        s->ovr_set[slot] = set;
+        s->ovr_val[slot] = ov;
+        const double *lo = sens_base(sn, i, -1, p->n_slot), *hi = sens_base(sn, i, 1, p->n_slot);
+        double inv = 0.5 / sn->h[i];
+        for (size_t k = 0; k < sn->ns; k++)
+            sn->S[i * sn->ns + k] =
+                k < p->n_state ? (hi[p->state_slot[k]] - lo[p->state_slot[k]]) * inv : 0.0;
+        for (size_t d = 0; d < sn->nd; d++)
+            sn->Sd[i * sn->nd + d] = (hi[sn->disc[d]] - lo[sn->disc[d]]) * inv;
+        if (!isfinite(sn->h[i]) || !isfinite(v))
+            return mt_error(s->ctx, MT_EINVAL,
+                            "sensitivity parameter '%s' has no finite value at the start time",
+                            p->slot[slot].id);
+    }
+    sens_instant(s);
+    return MT_OK;
+}
+
+/* After setup_cvode: S into CVODES (first time: CVodeSensInit; later CVodeSensReInit). */
+static mt_status sens_setup(mt_sim *s, double t)
+{
+    mt_sens *sn = s->sn;
+    int np = (int)sn->np;
+    if (sn->yS && sn->yS_sun != s->sun) {
+        N_VDestroyVectorArray(sn->yS, np);
+        sn->yS = NULL;
+    }
+    if (!sn->yS) {
+        sn->yS = N_VCloneVectorArray(np, s->y);
+        if (!sn->yS)
+            return mt_error(s->ctx, MT_ENOMEM, "out of memory creating the sensitivities");
+        sn->yS_sun = s->sun;
+    }
+    for (size_t i = 0; i < sn->np; i++)
+        memcpy(N_VGetArrayPointer(sn->yS[i]), sn->S + i * sn->ns, sn->ns * sizeof *sn->S);
+    int f;
+    if (s->cv_sens_ns == np) {
+        f = CVodeSensReInit(s->cv, CV_STAGGERED, sn->yS);
+    } else {
+        if (s->cv_sens_ns)
+            CVodeSensFree(s->cv);
+        s->cv_sens_ns = 0;
+        f = CVodeSensInit(s->cv, np, CV_STAGGERED, sens_rhs_fn, sn->yS);
+        if (f == CV_SUCCESS)
+            s->cv_sens_ns = np;
+    }
+    if (f == CV_SUCCESS)
+        f = CVodeSetSensParams(s->cv, NULL, sn->pbar, NULL);
+    if (f == CV_SUCCESS)
+        f = CVodeSensEEtolerances(s->cv);
+    if (f == CV_SUCCESS)
+        f = CVodeSetSensErrCon(s->cv, SUNTRUE);
+    if (f != CV_SUCCESS)
+        return cv_fail(s, "sensitivity setup", f, t);
+    return MT_OK;
+}
+
+/* The derivative of root function r along the solution, d g_r / dt = g_t + g_y f, by a central
+ * difference in time (nominal values, restored). */
+static double sens_root_rate(mt_sim *s, size_t r, double t, const double *y)
+{
+    mt_sens *sn = s->sn;
+    const mt_program *p = s->p;
+    double hl = 0;
+    if (CVodeGetLastStep(s->cv, &hl) != CV_SUCCESS)
+        hl = 0;
+    double dt = cbrt(DBL_EPSILON) * fmax(fabs(t), fabs(hl));
+    if (!(dt > 0))
+        dt = cbrt(DBL_EPSILON);
+    sens_f(s, t, y, sn->f0);
+    double gv[2];
+    for (int sgn = -1; sgn <= 1; sgn += 2) {
+        memcpy(sn->w, s->vals, p->n_slot * sizeof *sn->w);
+        for (size_t k = 0; k < p->n_state; k++)
+            sn->yw[k] = y[k] + sgn * dt * sn->f0[k];
+        double *keep = s->vals;
+        s->vals = sn->w;
+        run_hot(s, p->nat.rules_dyn, p->rules_dyn, t + sgn * dt, sn->yw, NULL);
+        run_hot(s, p->nat.roots, p->roots, t + sgn * dt, sn->yw, sn->g);
+        s->vals = keep;
+        gv[sgn > 0] = sn->g[r];
+    }
+    return (gv[1] - gv[0]) / (2 * dt);
+}
+
+/* After each CVode return: S at t from CVODES; at a root, how the instant moves with each
+ * parameter: dtau_i = -(g_y S_i + g_p_i) / (dg/dt) for the continuous root function g of a
+ * trigger's comparison that was found (the first one, when several are found at once). The
+ * solver may report the comparison's crossing one stop before the trigger's own root (the
+ * trigger still false by a rounding error): a trigger root found alone uses the comparison
+ * found just before it, at the same time to 1e-6 relative. */
+static mt_status sens_fetch(mt_sim *s, int flag, double t, const double *y)
+{
+    mt_sens *sn = s->sn;
+    const mt_program *p = s->p;
+    double tret = t;
+    int f = CVodeGetSens(s->cv, &tret, sn->yS);
+    if (f != CV_SUCCESS)
+        return cv_fail(s, "CVodeGetSens", f, t);
+    for (size_t i = 0; i < sn->np; i++)
+        memcpy(sn->S + i * sn->ns, N_VGetArrayPointer(sn->yS[i]), sn->ns * sizeof *sn->S);
+    sens_instant(s);
+    if (flag != CV_ROOT_RETURN || p->n_roots <= p->n_event)
+        return MT_OK;
+    if (CVodeGetRootInfo(s->cv, sn->rootsfound) != CV_SUCCESS)
+        return MT_OK;
+    size_t r = p->n_event;
+    while (r < p->n_roots && !sn->rootsfound[r])
+        r++;
+    if (r < p->n_roots) {
+        sn->last_r = r;
+        sn->last_rt = t;
+    } else if (sn->last_r < p->n_roots && fabs(t - sn->last_rt) <= 1e-6 * fmax(1.0, fabs(t))) {
+        r = sn->last_r;
+    } else {
+        return MT_OK;
+    }
+    double rate = sens_root_rate(s, r, t, y);
+    if (!isfinite(rate) || rate == 0.0)
+        return MT_OK; /* a grazing crossing: its time has no derivative */
+    for (size_t i = 0; i < sn->np; i++) {
+        double gv[2];
+        for (int sgn = -1; sgn <= 1; sgn += 2) {
+            sens_enter(s, i, sgn, t, y, sn->S + i * sn->ns, 0.0, NULL, 1);
+            run_hot(s, p->nat.roots, p->roots, t, sn->yw, sn->g);
+            sens_leave(s);
+            gv[sgn > 0] = sn->g[r];
+        }
+        double a = (gv[1] - gv[0]) / (2 * sn->h[i]);
+        sn->dtau[i] = isfinite(a) ? -a / rate : 0.0;
+    }
+    return MT_OK;
+}
+
+/* At scheduling: how the execution time moves (the instant's dtau plus d delay / dp) and, for
+ * an event that uses trigger-time values, their derivatives. */
+static mt_status sens_schedule(mt_sim *s, pending *q, double t, const double *y)
+{
+    mt_sens *sn = s->sn;
+    const mt_pevent *pe = &s->p->ev[q->ev];
+    int moving = 0;
+    for (size_t i = 0; i < sn->np; i++)
+        moving |= sn->dtau[i] != 0.0;
+    int want_vals = q->values != NULL;
+    if (!moving && !pe->has_delay && !want_vals)
+        return MT_OK;
+    q->dtau = mt_calloc(s->ctx, sn->np, sizeof *q->dtau);
+    if (want_vals)
+        q->dvalues = mt_calloc(s->ctx, pe->n_asg * sn->np, sizeof *q->dvalues);
+    if (!q->dtau || (want_vals && !q->dvalues))
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    if (moving)
+        sens_f(s, t, y, sn->f0);
+    for (size_t i = 0; i < sn->np; i++) {
+        double dl[2] = {0, 0}, inv = 0.5 / sn->h[i];
+        for (int sgn = -1; sgn <= 1; sgn += 2) {
+            double tw = sens_enter(s, i, sgn, t, y, sn->S + i * sn->ns, sn->dtau[i],
+                                   moving ? sn->f0 : NULL, 1);
+            if (pe->has_delay)
+                dl[sgn > 0] = eval1(s, pe->delay, tw, sn->yw);
+            if (want_vals) {
+                run_block(s, pe->assign, tw, sn->yw, sn->vb);
+                for (size_t j = 0; j < pe->n_asg; j++)
+                    q->dvalues[j * sn->np + i] += sgn * sn->vb[j] * inv;
+            }
+            sens_leave(s);
+        }
+        q->dtau[i] = sn->dtau[i] + (dl[1] - dl[0]) * inv;
+        if (!isfinite(q->dtau[i]))
+            q->dtau[i] = 0.0;
+    }
+    return MT_OK;
+}
+
+/* One execution with its sensitivity jump: S+ = dH/dy (S + f- dtau) + dH/dp + dH/dt dtau
+ * - f+ dtau, the derivative of the jump H taken between the two worlds of each parameter
+ * (each at its own time and state), then the nominal execution. Events the execution
+ * triggers (a cascade) move with it. */
+static mt_status sens_execute(mt_sim *s, pending *q, double t, double *y)
+{
+    mt_sens *sn = s->sn;
+    const mt_program *p = s->p;
+    const mt_pevent *pe = &p->ev[q->ev];
+    size_t ns = sn->ns, nd = sn->nd;
+    if (q->dtau)
+        memcpy(sn->dtau, q->dtau, sn->np * sizeof *sn->dtau);
+    else
+        sens_instant(s);
+    int moving = 0;
+    for (size_t i = 0; i < sn->np; i++)
+        moving |= sn->dtau[i] != 0.0;
+    if (moving)
+        sens_f(s, t, y, sn->f0);
+    double *hi = sn->f1; /* the + world's states, then its discrete values (ns + nd) */
+    for (size_t i = 0; i < sn->np; i++) {
+        double inv = 0.5 / sn->h[i];
+        for (int sgn = 1; sgn >= -1; sgn -= 2) {
+            double tw =
+                sens_enter(s, i, sgn, t, y, sn->S + i * ns, sn->dtau[i], moving ? sn->f0 : NULL, 1);
+            const double *v = sn->vb;
+            if (q->values) {
+                for (size_t j = 0; j < pe->n_asg; j++)
+                    sn->vb[j] = q->values[j] +
+                                sgn * sn->h[i] * (q->dvalues ? q->dvalues[j * sn->np + i] : 0.0);
+            } else {
+                run_block(s, pe->assign, tw, sn->yw, sn->vb);
+            }
+            for (int pass = 0; pass < 2; pass++)
+                for (size_t j = 0; j < pe->n_asg; j++) {
+                    int slot = pe->targets[j];
+                    if ((p->slot[slot].kind == MT_SYM_COMPARTMENT) == (pass == 1))
+                        apply_value(s, sn->yw, slot, v[j]);
+                }
+            run_block(s, p->rules_all, tw, sn->yw, NULL);
+            if (sgn > 0) {
+                memcpy(hi, sn->yw, ns * sizeof *hi);
+                for (size_t d = 0; d < nd; d++)
+                    hi[ns + d] = sn->w[sn->disc[d]];
+            } else {
+                for (size_t k = 0; k < ns; k++)
+                    sn->S[i * ns + k] = (hi[k] - sn->yw[k]) * inv;
+                for (size_t d = 0; d < nd; d++)
+                    sn->Sd[i * nd + d] = (hi[ns + d] - sn->w[sn->disc[d]]) * inv;
+            }
+            sens_leave(s);
+        }
+    }
+    execute(s, q, t, y);
+    if (moving) {
+        sens_f(s, t, y, sn->f0);
+        for (size_t i = 0; i < sn->np; i++)
+            for (size_t k = 0; k < p->n_state; k++)
+                sn->S[i * ns + k] -= sn->f0[k] * sn->dtau[i];
+    }
+    return MT_OK;
+}
+
+/* Output sensitivities at output row k: the outputs of the two worlds of each parameter. */
+static void sens_record(mt_sim *s, size_t row, double t, const double *y)
+{
+    mt_sens *sn = s->sn;
+    for (size_t i = 0; i < sn->np; i++) {
+        double inv = 0.5 / sn->h[i];
+        sens_enter(s, i, -1, t, y, sn->S + i * sn->ns, 0.0, NULL, 1);
+        for (size_t j = 0; j < sn->n_out; j++)
+            sn->o0[j] = report(s, &s->out[j]);
+        sens_leave(s);
+        sens_enter(s, i, 1, t, y, sn->S + i * sn->ns, 0.0, NULL, 1);
+        for (size_t j = 0; j < sn->n_out; j++)
+            sn->sens[(row * sn->n_out + j) * sn->np + i] =
+                (report(s, &s->out[j]) - sn->o0[j]) * inv;
+        sens_leave(s);
+    }
+}
+
+static void sens_free(mt_sim *s, mt_sens *sn)
+{
+    if (!sn)
+        return;
+    if (sn->yS)
+        N_VDestroyVectorArray(sn->yS, (int)sn->np);
+    mt_free(s->ctx, sn->h);
+    mt_free(s->ctx, sn->pbar);
+    mt_free(s->ctx, sn->base);
+    mt_free(s->ctx, sn->w);
+    mt_free(s->ctx, sn->yw);
+    mt_free(s->ctx, sn->S);
+    mt_free(s->ctx, sn->disc);
+    mt_free(s->ctx, sn->Sd);
+    mt_free(s->ctx, sn->dtau);
+    mt_free(s->ctx, sn->f0);
+    mt_free(s->ctx, sn->f1);
+    mt_free(s->ctx, sn->o0);
+    mt_free(s->ctx, sn->vb);
+    mt_free(s->ctx, sn->g);
+    mt_free(s->ctx, sn->rootsfound);
+    mt_free(s->ctx, sn);
+}
+
+/* The run's sensitivity state: buffers, and the discrete slots (what an event may set that is
+ * neither a state nor recomputed by a rule: a target, or the amount slot of a target
+ * species). */
+static mt_status sens_new(mt_sim *s, const int *par, size_t np, double *sens, mt_sens **out)
+{
+    const mt_program *p = s->p;
+    *out = NULL;
+    mt_sens *sn = mt_calloc(s->ctx, 1, sizeof *sn);
+    if (!sn)
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    sn->np = np;
+    sn->par = par;
+    sn->sens = sens;
+    sn->n_out = s->n_out;
+    sn->ns = p->n_state ? p->n_state : 1;
+    size_t nasg = 1, nslot = p->n_slot ? p->n_slot : 1;
+    unsigned char *mark = mt_calloc(s->ctx, nslot, 1);
+    sn->disc = mt_calloc(s->ctx, nslot, sizeof *sn->disc);
+    if (mark && sn->disc)
+        for (size_t e = 0; e < p->n_event; e++) {
+            const mt_pevent *pe = &p->ev[e];
+            if (pe->n_asg > nasg)
+                nasg = pe->n_asg;
+            for (size_t j = 0; j < pe->n_asg; j++) {
+                int c[2] = {pe->targets[j], p->slot[pe->targets[j]].amt};
+                for (int k = 0; k < 2; k++)
+                    if (c[k] >= 0 && !mark[c[k]] && p->slot[c[k]].state < 0 &&
+                        p->slot[c[k]].rule < 0) {
+                        mark[c[k]] = 1;
+                        sn->disc[sn->nd++] = c[k];
+                    }
+            }
+        }
+    int mark_ok = mark != NULL;
+    mt_free(s->ctx, mark);
+    sn->h = mt_calloc(s->ctx, np, sizeof *sn->h);
+    sn->pbar = mt_calloc(s->ctx, np, sizeof *sn->pbar);
+    sn->base = mt_calloc(s->ctx, 2 * np * nslot, sizeof *sn->base);
+    sn->w = mt_calloc(s->ctx, nslot, sizeof *sn->w);
+    sn->yw = mt_calloc(s->ctx, sn->ns, sizeof *sn->yw);
+    sn->S = mt_calloc(s->ctx, np * sn->ns, sizeof *sn->S);
+    sn->Sd = mt_calloc(s->ctx, np * (sn->nd ? sn->nd : 1), sizeof *sn->Sd);
+    sn->dtau = mt_calloc(s->ctx, np, sizeof *sn->dtau);
+    sn->f0 = mt_calloc(s->ctx, sn->ns, sizeof *sn->f0);
+    sn->f1 = mt_calloc(s->ctx, sn->ns + sn->nd, sizeof *sn->f1);
+    sn->o0 = mt_calloc(s->ctx, s->n_out ? s->n_out : 1, sizeof *sn->o0);
+    sn->vb = mt_calloc(s->ctx, nasg, sizeof *sn->vb);
+    sn->g = mt_calloc(s->ctx, p->n_roots ? p->n_roots : 1, sizeof *sn->g);
+    sn->rootsfound = mt_calloc(s->ctx, p->n_roots ? p->n_roots : 1, sizeof *sn->rootsfound);
+    if (!mark_ok || !sn->disc || !sn->h || !sn->pbar || !sn->base || !sn->w || !sn->yw || !sn->S ||
+        !sn->Sd || !sn->dtau || !sn->f0 || !sn->f1 || !sn->o0 || !sn->vb || !sn->g ||
+        !sn->rootsfound) {
+        sens_free(s, sn);
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    }
+    *out = sn;
+    return MT_OK;
+}
+
 /* ---------- the run ---------- */
 
 /* The output times of a run: n_steps + 1 evenly spaced over [t0, t_end] (times NULL), or the
@@ -1147,6 +1663,8 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
         y[i] = i < p->n_state ? s->vals[p->state_slot[i]] : 0.0;
     run_block(s, p->rules_all, t0, y, NULL);
     clear_pending(s);
+    if (s->sn && (st = sens_start(s, t0)) != MT_OK)
+        return st;
     s->seq = 0;
     s->rng = s->seed;
     for (size_t e = 0; e < p->n_event; e++)
@@ -1162,7 +1680,7 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
     if (exact)
         return MT_OK;
     s->run_sparse = want_sparse(s);
-    if ((st = setup_cvode(s, t0)) != MT_OK)
+    if ((st = setup_cvode(s, t0)) != MT_OK || (s->sn && (st = sens_setup(s, t0)) != MT_OK))
         return st;
     s->last_linsol = s->cv_sparse ? MT_LINSOL_SPARSE : MT_LINSOL_DENSE;
     y = N_VGetArrayPointer(s->y);
@@ -1181,6 +1699,8 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
                                 "more than %ld event stops between two outputs at t=%g "
                                 "(events or their trigger roots repeat without end)",
                                 s->max_steps, t);
+            if (s->sn)
+                sens_instant(s);
             if (next_dose_stop(s) <= t) { /* doses due now, before the solver goes on */
                 changed = 0;
                 if ((st = give_doses(s, t, y, &changed)) != MT_OK)
@@ -1188,7 +1708,8 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
                 run_block(s, p->rules_all, t, y, NULL);
                 if ((st = update_triggers(s, t, y)) != MT_OK ||
                     (st = process_events(s, t, y, &changed)) != MT_OK ||
-                    (st = setup_cvode(s, t)) != MT_OK)
+                    (st = setup_cvode(s, t)) != MT_OK ||
+                    (s->sn && (st = sens_setup(s, t)) != MT_OK))
                     return st;
                 y = N_VGetArrayPointer(s->y);
                 continue;
@@ -1208,17 +1729,22 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
                 return cv_fail(s, "CVode", f, t);
             y = N_VGetArrayPointer(s->y);
             t = tret;
+            if (s->sn && (st = sens_fetch(s, f, t, y)) != MT_OK)
+                return st;
             if (f == CV_ROOT_RETURN || t >= tev) {
                 run_block(s, p->rules_all, t, y, NULL);
                 changed = 0;
                 if ((st = update_triggers(s, t, y)) != MT_OK ||
                     (st = process_events(s, t, y, &changed)) != MT_OK)
                     return st;
-                if ((st = setup_cvode(s, t)) != MT_OK)
+                if ((st = setup_cvode(s, t)) != MT_OK ||
+                    (s->sn && (st = sens_setup(s, t)) != MT_OK))
                     return st;
             }
         }
         record(s, r, k, tout, y);
+        if (s->sn)
+            sens_record(s, k, tout, y);
     }
     return MT_OK;
 }
@@ -1291,6 +1817,50 @@ mt_status mt_sim_run_doses(mt_sim *s, double t0, const mt_sim_dose *doses, size_
     s->n_doses = n_doses;
     out_grid g = {t0, times[n_times - 1], 0, times, n_times};
     return run_grid(s, &g, out);
+}
+
+mt_status mt_sim_run_doses_sens(mt_sim *s, double t0, const mt_sim_dose *doses, size_t n_doses,
+                                const double *times, size_t n_times, const int *par, size_t n_par,
+                                mt_result **out, double *sens)
+{
+    *out = NULL;
+    if (n_par == 0)
+        return mt_sim_run_doses(s, t0, doses, n_doses, times, n_times, out);
+    if (!par || !sens)
+        return mt_error(s->ctx, MT_EINVAL,
+                        "no parameter indices or no array for the sensitivities");
+    if (n_par > 100000)
+        return mt_error(s->ctx, MT_ELIMIT, "too many sensitivity parameters (%zu)", n_par);
+    const mt_program *p = s->p;
+    for (size_t i = 0; i < n_par; i++) {
+        int k = par[i];
+        if (k < 0 || (size_t)k >= p->n_slot || !p->slot[k].is_public)
+            return mt_error(s->ctx, MT_EINVAL,
+                            "sensitivity parameter %zu: %d is not the index of a settable symbol "
+                            "(see mt_sim_find)",
+                            i, k);
+        if (!settable(&p->slot[k]))
+            return mt_error(s->ctx, MT_EINVAL,
+                            "sensitivity parameter %zu: '%s' cannot be set (a reaction or the "
+                            "target of an assignment rule), so it has no sensitivity",
+                            i, p->slot[k].id);
+    }
+    if (s->n_out == 0 && default_outputs(s) != MT_OK)
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    mt_sens *sn = NULL;
+    mt_status st = sens_new(s, par, n_par, sens, &sn);
+    if (st != MT_OK)
+        return st;
+    int exact = s->use_exact;
+    s->use_exact = 0; /* the exact path has no sensitivities */
+    s->sn = sn;
+    st = mt_sim_run_doses(s, t0, doses, n_doses, times, n_times, out);
+    s->sn = NULL;
+    s->use_exact = exact;
+    if (s->cv && s->cv_sens_ns)
+        (void)CVodeSensToggleOff(s->cv); /* later plain runs integrate the states only */
+    sens_free(s, sn);
+    return st;
 }
 
 mt_status mt_sim_run(mt_sim *s, double t0, double t_end, long n_steps, mt_result **out)

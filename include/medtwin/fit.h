@@ -130,7 +130,11 @@ typedef struct {
     mt_error_model error;
     double sigma_add;     /* additive SD; NAN: estimated */
     double sigma_prop;    /* proportional CV (fraction); NAN: estimated */
-    int max_iter;         /* 0: 200 */
+    /* per observed symbol (n_outputs of the data, in their order): a fixed combined error
+     * add^2 + (prop f)^2 for each, overriding error/sigma_add/sigma_prop (several analytes
+     * with their own errors, e.g. a drug level and the INR); NULL: one error model */
+    const double *out_sigma_add, *out_sigma_prop;
+    int max_iter; /* 0: 200 */
     int no_sensitivities; /* 1: finite differences of the predictions instead of CVODES'
                            * sensitivities (a check, and the benchmark's comparison) */
 } mt_fit_problem;

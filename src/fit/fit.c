@@ -119,7 +119,6 @@ static mt_status predict(fitctx *c, const double *u, int want_j)
     if (st != MT_OK)
         return st;
     mt_result *r = NULL;
-#ifdef MT_SIM_SENS
     size_t no = c->d->n_outputs;
     if (want_j && !c->pb->no_sensitivities) {
         st = mt_sim_run_doses_sens(c->sim, c->d->t0, c->s->doses, c->s->n_doses, c->times, c->n,
@@ -137,7 +136,6 @@ static mt_status predict(fitctx *c, const double *u, int want_j)
         mt_result_destroy(r);
         return MT_OK;
     }
-#endif
     st = mt_sim_run_doses(c->sim, c->d->t0, c->s->doses, c->s->n_doses, c->times, c->n, &r);
     if (st != MT_OK)
         return st;
@@ -181,8 +179,12 @@ static mt_status predict(fitctx *c, const double *u, int want_j)
 
 /* ---------- the objective ---------- */
 
-static double s2_of(const fitctx *c, double f)
+static double s2_of(const fitctx *c, int out, double f)
 {
+    if (c->pb->out_sigma_add) {
+        double a = c->pb->out_sigma_add[out], b = c->pb->out_sigma_prop[out];
+        return a * a + b * b * f * f;
+    }
     switch (c->pb->error) {
     case MT_ERR_PROPORTIONAL:
         return c->b * c->b * f * f;
@@ -203,12 +205,19 @@ static double neg2ll(const fitctx *c, double *dfk, double *dla, double *dlb)
     double obj = 0, ga = 0, gb = 0;
     for (size_t k = 0; k < c->n; k++) {
         const mt_fit_obs *o = &c->s->obs[k];
-        double f = c->f[k], s2 = s2_of(c, f);
+        double f = c->f[k], s2 = s2_of(c, o->output, f);
         if (!(s2 > 0) || !isfinite(s2))
             s2 = 1e-300;
-        double ds2_df = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f;
-        double ds2_dla = c->pb->error == MT_ERR_PROPORTIONAL ? 0 : 2 * c->a * c->a;
-        double ds2_dlb = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f * f;
+        double ds2_df, ds2_dla, ds2_dlb;
+        if (c->pb->out_sigma_add) {
+            double b = c->pb->out_sigma_prop[o->output];
+            ds2_df = 2 * b * b * f;
+            ds2_dla = ds2_dlb = 0;
+        } else {
+            ds2_df = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f;
+            ds2_dla = c->pb->error == MT_ERR_PROPORTIONAL ? 0 : 2 * c->a * c->a;
+            ds2_dlb = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f * f;
+        }
         double g_f, g_s2;
         if (o->blq) {
             double s = sqrt(s2), z = (o->value - f) / s;
@@ -547,9 +556,10 @@ static int identifiable(fitctx *c, double *fim, double *cond, char *msg, size_t 
         for (size_t j = 0; j < np; j++) {
             double sum = 0;
             for (size_t k = 0; k < c->n; k++) {
-                double s2 = c->pb->error == MT_ERR_ADDITIVE && isnan(c->pb->sigma_add)
+                double s2 = !c->pb->out_sigma_add && c->pb->error == MT_ERR_ADDITIVE &&
+                                    isnan(c->pb->sigma_add)
                                 ? 1.0
-                                : s2_of(c, c->f[k]);
+                                : s2_of(c, c->s->obs[k].output, c->f[k]);
                 sum += c->J[k * np + i] * c->J[k * np + j] / (s2 > 0 ? s2 : 1e-300);
             }
             fim[i * np + j] = sum;
@@ -824,13 +834,23 @@ mt_status mt_fit_subject_run(mt_ctx *ctx, mt_sim *sim, const mt_fit_problem *pb,
     int any_blq = 0;
     for (size_t k = 0; k < n; k++)
         any_blq |= c.s->obs[k].blq;
-    int ls = pb->error == MT_ERR_ADDITIVE && !any_blq && (isnan(pb->sigma_add) ? !c.Linv : 1);
-    c.est_a = pb->error != MT_ERR_PROPORTIONAL && isnan(pb->sigma_add);
-    c.est_b = pb->error != MT_ERR_ADDITIVE && isnan(pb->sigma_prop);
+    int per_out = pb->out_sigma_add != NULL;
+    int ls = !per_out && pb->error == MT_ERR_ADDITIVE && !any_blq &&
+             (isnan(pb->sigma_add) ? !c.Linv : 1);
+    c.est_a = !per_out && pb->error != MT_ERR_PROPORTIONAL && isnan(pb->sigma_add);
+    c.est_b = !per_out && pb->error != MT_ERR_ADDITIVE && isnan(pb->sigma_prop);
     c.a = isnan(pb->sigma_add) ? 1.0 : pb->sigma_add;
     c.b = isnan(pb->sigma_prop) ? 0.1 : pb->sigma_prop;
-    if ((pb->error != MT_ERR_PROPORTIONAL && !isnan(pb->sigma_add) && !(pb->sigma_add > 0)) ||
-        (pb->error != MT_ERR_ADDITIVE && !isnan(pb->sigma_prop) && !(pb->sigma_prop > 0))) {
+    for (size_t j = 0; per_out && j < d->n_outputs; j++)
+        if (!(pb->out_sigma_add[j] >= 0) || !(pb->out_sigma_prop[j] >= 0) ||
+            !(pb->out_sigma_add[j] + pb->out_sigma_prop[j] > 0)) {
+            st = mt_error(ctx, MT_EINVAL, "the residual error of '%s' is not positive",
+                          d->outputs[j]);
+            goto done;
+        }
+    if (!per_out &&
+        ((pb->error != MT_ERR_PROPORTIONAL && !isnan(pb->sigma_add) && !(pb->sigma_add > 0)) ||
+         (pb->error != MT_ERR_ADDITIVE && !isnan(pb->sigma_prop) && !(pb->sigma_prop > 0)))) {
         st = mt_error(ctx, MT_EINVAL, "the residual error SD/CV must be positive");
         goto done;
     }
@@ -881,14 +901,14 @@ mt_status mt_fit_subject_run(mt_ctx *ctx, mt_sim *sim, const mt_fit_problem *pb,
     r->ssr = ssr;
     if (ls && isnan(pb->sigma_add))
         c.a = n_q > np ? sqrt(ssr / (double)(n_q - np)) : NAN;
-    r->sigma_add = pb->error == MT_ERR_PROPORTIONAL ? 0 : c.a;
-    r->sigma_prop = pb->error == MT_ERR_ADDITIVE ? 0 : c.b;
-    r->sigma_add_estimated = pb->error != MT_ERR_PROPORTIONAL && isnan(pb->sigma_add);
+    r->sigma_add = per_out ? pb->out_sigma_add[0] : pb->error == MT_ERR_PROPORTIONAL ? 0 : c.a;
+    r->sigma_prop = per_out ? pb->out_sigma_prop[0] : pb->error == MT_ERR_ADDITIVE ? 0 : c.b;
+    r->sigma_add_estimated = c.est_a || (ls && isnan(pb->sigma_add));
     r->sigma_prop_estimated = c.est_b;
     r->objective = neg2ll(&c, NULL, NULL, NULL) + prior_term(&c, r->u, NULL);
     /* degenerate likelihoods: a zero variance where the model predicts 0 (proportional
      * error), or an estimated SD that collapsed onto an exactly fitted observation */
-    for (size_t k = 0; k < n && pb->error == MT_ERR_PROPORTIONAL; k++)
+    for (size_t k = 0; k < n && !per_out && pb->error == MT_ERR_PROPORTIONAL; k++)
         if (!c.s->obs[k].blq && !(fabs(c.f[k]) > 0)) {
             r->status = MT_FIT_FAILED;
             snprintf(r->message, sizeof r->message,
@@ -995,8 +1015,9 @@ mt_status mt_fit_objective(mt_ctx *ctx, mt_sim *sim, const mt_fit_problem *pb, c
 {
     fitctx c;
     mt_status st = ctx_init(&c, ctx, sim, pb, d, subject);
-    if (st == MT_OK && ((pb->error != MT_ERR_PROPORTIONAL && isnan(pb->sigma_add)) ||
-                        (pb->error != MT_ERR_ADDITIVE && isnan(pb->sigma_prop))))
+    if (st == MT_OK && !pb->out_sigma_add &&
+        ((pb->error != MT_ERR_PROPORTIONAL && isnan(pb->sigma_add)) ||
+         (pb->error != MT_ERR_ADDITIVE && isnan(pb->sigma_prop))))
         st = mt_error(ctx, MT_EINVAL, "the objective needs fixed error parameters");
     if (st == MT_OK) {
         c.a = pb->sigma_add;

@@ -47,6 +47,8 @@ static const char *const help =
     "  --max-iter N        optimiser iterations (default 200)\n"
     "  --no-sensitivities  finite differences instead of CVODES sensitivities\n"
     "  --set id=value      fix a model value (repeatable)\n"
+    "Population-PK twins (Bayesian MAP with a drug card's prior): medtwin fit\n"
+    "  --drug DRUG [--patient P.json] ... (see medtwin fit --drug x --help)\n"
     "Output:\n"
     "  --out FIT.json      the results (default: a summary on stdout only)\n"
     "  --plot FILE.png|svg observations and fitted curves\n"
@@ -476,6 +478,9 @@ static void print_summary(const fit_args *a, const mt_fit_data *d, size_t si,
 
 int mt_cmd_fit(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++) /* a population-PK twin: cli/cmd_mipd.c */
+        if (!strcmp(argv[i], "--drug") || !strcmp(argv[i], "--patient"))
+            return mt_cli_fit_drug(argc, argv);
     fit_args a;
     memset(&a, 0, sizeof a);
     a.cols.lloq = NAN;

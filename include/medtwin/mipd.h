@@ -90,6 +90,74 @@ MT_NODISCARD mt_status mt_mipd_simulate(mt_mipd *m, const double *u, const mt_mi
                                         size_t n_doses, const double *times, size_t n_times,
                                         double *conc, double *inr);
 
+/* ---------- dose finding ---------- */
+
+/* A target: the AUC over the last 24 h of the horizon (mg*h/L), the trough (before the next
+ * dose), the peak (end of the last infusion, or the last dose), or the INR before the next
+ * dose, within [lo, hi]. */
+typedef enum {
+    MT_TARGET_AUC24 = 0,
+    MT_TARGET_TROUGH,
+    MT_TARGET_PEAK,
+    MT_TARGET_INR
+} mt_target_kind;
+typedef struct {
+    mt_target_kind kind;
+    double lo, hi;
+} mt_target;
+/* "auc24 400-600", "trough 10-15", "peak 30-40", "inr 2-3". MT_EINVAL naming what is wrong. */
+MT_NODISCARD mt_status mt_target_parse(mt_ctx *ctx, const char *text, mt_target *out);
+const char *mt_target_name(mt_target_kind kind); /* "AUC24", "trough", "peak", "INR" */
+
+/* The target's quantity for random effects u (NULL: typical) after the history and then mg
+ * every interval_h (infusions of infusion_h; 0 for oral or bolus) from start_h for horizon_h
+ * (mg 0: the history alone). */
+MT_NODISCARD mt_status mt_mipd_metric(mt_mipd *m, const double *u, const mt_mipd_dose *history,
+                                      size_t n_history, const mt_target *target, double mg,
+                                      double interval_h, double infusion_h, double start_h,
+                                      double horizon_h, double *out);
+
+/* A search over doses x intervals. draws: n_draws x n_eta posterior draws; the probability of
+ * target attainment (PTA) of a regimen is the fraction of draws whose quantity is in the target.
+ * typical 1: draws is one point (the MAP or typical u) and regimens are ranked by the distance
+ * of their quantity from the middle of the target; the exact (unrounded) dose for the middle is
+ * found too. progress: called after each regimen (NULL: none). */
+typedef struct {
+    const double *doses_mg;
+    size_t n_doses;
+    const double *intervals_h;
+    size_t n_intervals;
+    double infusion_h, start_h, horizon_h;
+    const double *draws;
+    size_t n_draws;
+    int typical;
+    void (*progress)(size_t done, size_t total, void *arg);
+    void *progress_arg;
+} mt_dose_search;
+
+typedef struct {
+    double dose_mg, interval_h;
+    double pta;          /* NaN in typical mode */
+    double p5, p50, p95; /* of the quantity over the draws */
+} mt_dose_candidate;
+
+/* Candidates best first: the highest PTA; within 2 percentage points of it, the longest
+ * interval (fewer administrations), then the lowest daily dose. exact_mg: typical mode only. */
+typedef struct {
+    size_t n;
+    mt_dose_candidate *cand;
+    double exact_mg;
+    int linear; /* the quantity was found linear in the dose (superposition used) */
+} mt_dose_result;
+void mt_dose_result_free(mt_ctx *ctx, mt_dose_result *r);
+
+/* PK targets of a linear model are linear in the dose: per draw and interval, the history's
+ * contribution h and the unit regimen's u give every dose as h + mg (u - h) (checked on the
+ * first draw; without linearity every regimen is simulated). */
+MT_NODISCARD mt_status mt_mipd_recommend(mt_mipd *m, const mt_mipd_dose *history, size_t n_history,
+                                         const mt_target *target, const mt_dose_search *search,
+                                         mt_dose_result *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,7 @@
  * typical values, the random effects' prior, the MAP fit through fit/fit.c, posterior draws
  * (Laplace, and sampling-importance-resampling as a check) and simulation under a regimen.
  */
+#include "fit/fit_internal.h"
 #include "medtwin/mipd.h"
 #include "medtwin/model.h"
 #include "util/util.h"
@@ -41,6 +42,7 @@ struct mt_mipd {
 };
 
 const mt_poppk *mt_mipd_card(const mt_mipd *m) { return m->card; }
+mt_ctx *mt_mipd_ctx_(const mt_mipd *m) { return m->ctx; }
 size_t mt_mipd_n_eta(const mt_mipd *m) { return m->n_eta; }
 const char *mt_mipd_eta_name(const mt_mipd *m, size_t i)
 {

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"drugs", mt_cmd_drugs, "list the drug card library (data/drugs) and what each card holds"},
     {"fit", mt_cmd_fit,
      "fit model parameters to measurements: least squares, likelihood, Bayesian MAP"},
+    {"fit-study", mt_cmd_fit_study, "simulation-estimation study of MAP fits on a poppk card"},
     {"dose", mt_cmd_dose,
      "recommend the regimen most likely to reach a target (AUC24, trough, peak, INR)"},
     {"validate", mt_cmd_validate,

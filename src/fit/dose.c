@@ -20,14 +20,23 @@ const char *mt_target_name(mt_target_kind kind)
     return (unsigned)kind < 4 ? target_names[kind] : "?";
 }
 
-mt_status mt_target_parse(mt_ctx *ctx, const char *text, mt_target *out)
+mt_status mt_target_parse(mt_ctx *ctx, const char *text_in, mt_target *out)
 {
+    /* the text as messages show it: one line, at most 80 bytes */
+    char text[84];
+    size_t n = 0;
+    for (; text_in && text_in[n] && n < 80; n++)
+        text[n] = (unsigned char)text_in[n] < 0x20 || text_in[n] == 0x7f ? '?' : text_in[n];
+    text[n] = '\0';
+    if (text_in && text_in[n])
+        return mt_error(ctx, MT_EINVAL, "target '%.40s...' is too long", text);
     char kind[32];
     double lo, hi;
     int used = 0;
-    if (!text || sscanf(text, "%31s %lf-%lf%n", kind, &lo, &hi, &used) != 3 || text[used] != '\0')
+    if (!text_in || sscanf(text, "%31s %lf-%lf%n", kind, &lo, &hi, &used) != 3 ||
+        text[used] != '\0')
         return mt_error(ctx, MT_EINVAL, "target '%s': expected KIND LO-HI, e.g. \"auc24 400-600\"",
-                        text ? text : "");
+                        text);
     const char *kinds[] = {"auc24", "trough", "peak", "inr"};
     int k = -1;
     for (int i = 0; i < 4; i++)

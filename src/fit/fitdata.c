@@ -99,6 +99,19 @@ static int list_has(const char *list, const char *key)
     return 0;
 }
 
+/* A copy of s fit for a one-line message: control characters become '?', at most n - 1 bytes
+ * (longer text ends in "..."). */
+static const char *printable(const char *s, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (; s && s[k] && k + 1 < n; k++)
+        buf[k] = (unsigned char)s[k] < 0x20 || s[k] == 0x7f ? '?' : s[k];
+    buf[k] = '\0';
+    if (s && s[k] && n > 4)
+        memcpy(buf + n - 4, "...", 4);
+    return buf;
+}
+
 static int blank(const char *s)
 {
     if (!s)
@@ -121,9 +134,11 @@ static mt_status cell_num(mt_ctx *ctx, const mt_csv *csv, size_t row, size_t col
     double v = strtod(s, &end);
     while (end && *end && isspace((unsigned char)*end))
         end++;
-    if (!end || *end || !isfinite(v))
+    if (!end || *end || !isfinite(v)) {
+        char h[80], c[80];
         return mt_error(ctx, MT_EINVAL, "row %zu, column '%s': '%s' is not a number", row + 2,
-                        mt_csv_header(csv, col), s);
+                        printable(mt_csv_header(csv, col), h, sizeof h), printable(s, c, sizeof c));
+    }
     *out = v;
     return MT_OK;
 }
@@ -303,20 +318,23 @@ mt_status mt_fit_data_read(mt_ctx *ctx, const mt_csv *csv, mt_sim *sim, const mt
         col_of[r] = -1;
     /* columns: roles, observed symbols, covariates */
     for (size_t j = 0; j < nc; j++) {
-        const char *h = mt_csv_header(csv, j);
-        if (list_has(c->ignore, h)) {
+        char hbuf[128];
+        const char *h = printable(mt_csv_header(csv, j), hbuf, sizeof hbuf);
+        if (list_has(c->ignore, mt_csv_header(csv, j))) {
             spec[j].role = R_SKIP;
             continue;
         }
-        if (!map_lookup(c->rename, h, names[j], sizeof names[j]))
+        if (!map_lookup(c->rename, mt_csv_header(csv, j), names[j], sizeof names[j]))
             snprintf(names[j], sizeof names[j], "%s", h);
         const char *nm = names[j];
         int dyn = mt_sim_symbol_dynamic(sim, nm);
         int role = dyn >= 0 ? R_NONE : role_of(nm);
         if (role != R_NONE) {
             if (col_of[role] >= 0) {
+                char h2[128];
                 st = mt_error(ctx, MT_EINVAL, "columns '%s' and '%s' are both the %s column",
-                              mt_csv_header(csv, (size_t)col_of[role]), h, role_names[role]);
+                              printable(mt_csv_header(csv, (size_t)col_of[role]), h2, sizeof h2), h,
+                              role_names[role]);
                 goto done;
             }
             col_of[role] = (int)j;
@@ -399,7 +417,7 @@ mt_status mt_fit_data_read(mt_ctx *ctx, const mt_csv *csv, mt_sim *sim, const mt
                 st = mt_error(ctx, MT_EINVAL, "row %zu: empty id", r + 2);
                 goto done;
             }
-            snprintf(idbuf, sizeof idbuf, "%s", v);
+            printable(v, idbuf, sizeof idbuf);
         }
         mt_fit_subject *s = subject_for(ctx, d, &cp, idbuf);
         if (!s) {
@@ -560,7 +578,8 @@ mt_status mt_fit_data_read(mt_ctx *ctx, const mt_csv *csv, mt_sim *sim, const mt
         }
         qsort(s->obs, s->n_obs, sizeof *s->obs, cmp_obs);
         /* a stable order for doses at one time is not needed: they are given together */
-        qsort(s->doses, s->n_doses, sizeof *s->doses, cmp_dose);
+        if (s->n_doses > 1)
+            qsort(s->doses, s->n_doses, sizeof *s->doses, cmp_dose);
     }
     d->t0 = t_min;
 done:

@@ -1131,9 +1131,13 @@ static int sens_rhs_fn(int ns, sunrealtype t, N_Vector y, N_Vector yd, N_Vector 
         double inv = 0.5 / sn->h[i];
         for (size_t k = 0; k < n; k++)
             out[k] = (sn->f1[k] - sn->f0[k]) * inv;
+        /* a zero sensitivity contributes nothing, also where the Jacobian entry is infinite
+         * (x^g with g < 1 at x = 0, e.g. an Emax model with a Hill exponent below 1 before the
+         * drug arrives): 0 * inf would poison the whole sensitivity with NaN */
         if (jac)
             for (size_t k = 0; k < p->n_jac; k++)
-                out[p->jac_row[k]] += s->jbuf[k] * Si[p->jac_col[k]];
+                if (Si[p->jac_col[k]] != 0)
+                    out[p->jac_row[k]] += s->jbuf[k] * Si[p->jac_col[k]];
     }
     return 0;
 }

@@ -493,7 +493,8 @@ static int write_json(FILE *f, const void *arg)
     return json_dumpf((const json_t *)arg, f, JSON_INDENT(1) | JSON_REAL_PRECISION(8)) ? 1 : 0;
 }
 
-static int plot_cl(mt_ctx *ctx, const study_args *a, const design *dz, const patient *pt)
+static int plot_cl(mt_ctx *ctx, const mt_poppk *card, const study_args *a, const design *dz,
+                   const patient *pt)
 {
     size_t ic = 0, np = (size_t)a->patients, n = 0;
     for (size_t i = 0; i < dz->n_eta; i++)
@@ -517,10 +518,10 @@ static int plot_cl(mt_ctx *ctx, const study_args *a, const design *dz, const pat
     char title[160], xl[64], yl[64];
     snprintf(title, sizeof title, "%s: MAP fit of %zu virtual patients (seed %ld)", a->drug, n,
              a->seed);
-    snprintf(xl, sizeof xl, "true %s", dz->names[ic]);
+    snprintf(xl, sizeof xl, "true %s (%s)", dz->names[ic],
+             mt_poppk_param_unit(card, (size_t)mt_poppk_param_index(card, dz->names[ic])));
     snprintf(yl, sizeof yl, "estimated %s", dz->names[ic]);
-    mt_plot_points sets[2] = {{"population (covariates only)", n, x, yp},
-                              {"MAP (covariates + levels)", n, x, y}};
+    mt_plot_points sets[2] = {{"covariates", n, x, yp}, {"MAP", n, x, y}};
     double lx[2] = {lo, hi};
     mt_plot_curve id = {"identity", 2, lx, lx, 0};
     mt_plot_xy_options o = {title, xl, yl, 1, 1, 1, 0, 0, 0};
@@ -642,7 +643,7 @@ int mt_cmd_fit_study(int argc, char **argv)
         if (!js || mt_cli_write_atomic(a.out, write_json, js))
             goto out;
     }
-    if (a.plot && plot_cl(ctx, &a, &dz, pt))
+    if (a.plot && plot_cl(ctx, card, &a, &dz, pt))
         goto out;
     rc = 0;
 out:

@@ -6,12 +6,8 @@
 # 1. A flat prior with a fixed additive error is least squares: `medtwin fit` on Theoph
 #    (data/models/pk_oral_1cpt_sd.xml, lKe, lKa, lCl), unweighted least squares (free SD, R's
 #    nls) vs --sigma-add 0.7, and vs --sigma-add 0.7 with priors of SD 1e6 (--prior p=m:1e6):
-#    subject 1's estimates agree to 1e-6, every subject's to 1e-5 (the Levenberg-Marquardt
-#    stopping point: for subjects 2 and 5 the fits stop up to 4e-6 apart, with SSRs equal to
-#    the 10 digits fit.json writes; 4e-6 is 1e-5 of a standard error). The data are given in the event layout (the dose
-#    as an amt record; test_fit_theoph.sh shows it gives the wide layout's estimates): with the
-#    wide layout the subjects have no dose records and src/fit/fitdata.c calls
-#    qsort(NULL, 0, ...), which the UBSan build rejects.
+#    the estimates of all 12 subjects agree to 1e-6 (about 1e-8 is seen). Wide layout, the
+#    columns read as Subject=id, Time=time, conc=C, Dose=dose, Wt ignored.
 #
 # 2. `medtwin fit-study --drug vancomycin --patients 60 --seed 5` (the N=200 study is
 #    scripts/fit-study.sh -> docs/validation/fit_study.md). Why these bounds at N=60:
@@ -37,22 +33,10 @@ fail=0
 check() { if [ "$1" = 0 ]; then echo "ok $2"; else echo "FAIL $2"; fail=1; fi; }
 
 # ---- 1. flat prior + fixed additive error = least squares ----
-python3 - "$C/Theoph.csv" "$tmp/events.csv" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-with open(sys.argv[2], "w") as f:
-    f.write("ID,TIME,DV,AMT,EVID,CMT\n")
-    seen = set()
-    for r in rows:
-        if r["Subject"] not in seen:
-            seen.add(r["Subject"])
-            f.write(f'{r["Subject"]},0,.,{r["Dose"]},1,1\n')
-        f.write(f'{r["Subject"]},{r["Time"]},{r["conc"]},0,0,2\n')
-PY
 fit() { # out.json extra-options...
     local out=$1; shift
-    "$MEDTWIN" fit "$M" --data "$tmp/events.csv" --cmt 1=depot,2=C --set dose=0 \
-        --estimate lKe,lKa,lCl --out "$out" "$@" >"$tmp/fit.log" 2>&1
+    "$MEDTWIN" fit "$M" --data "$C/Theoph.csv" --columns Subject=id,Time=time,conc=C,Dose=dose \
+        --ignore Wt --estimate lKe,lKa,lCl --out "$out" "$@" >"$tmp/fit.log" 2>&1
 }
 fit "$tmp/ls.json"; check $? "fit: least squares (free SD)"
 fit "$tmp/fixed.json" --sigma-add 0.7; check $? "fit: --sigma-add 0.7, no prior"
@@ -76,9 +60,9 @@ for path in sys.argv[2:]:
             one = max(one, d) if sid == "1" else one
     print(f"  {path.split('/')[-1]}: max |MAP - LS| subject 1 {one:.2g}, "
           f"all 12 subjects x 3 parameters {worst:.2g}")
-    assert one < 1e-6 and worst < 1e-5, (path, one, worst)
+    assert worst < 1e-6, (path, one, worst)
 PY
-check $? "flat prior + fixed additive SD: MAP = least squares (subject 1 to 1e-6, all to 1e-5)"
+check $? "flat prior + fixed additive SD: MAP = least squares to 1e-6 (all 12 subjects)"
 
 # ---- 2. the simulation-estimation study ----
 start=$SECONDS

@@ -2,8 +2,8 @@
  *
  * tests/unit/fit/test_map.c — "MAP is right" (issue #5, acceptance 2), through the public API
  * (medtwin/fit.h) on Theoph subject 1 (../shared/data/clinical/Theoph.csv, the model
- * data/models/pk_oral_1cpt_sd.xml, lKe, lKa and lCl estimated on their own scale; the data in
- * the event layout, see theoph_events):
+ * data/models/pk_oral_1cpt_sd.xml, lKe, lKa and lCl estimated on their own scale; the columns
+ * read as Subject=id, Time=time, conc=C, Dose=dose, Wt ignored):
  *
  *   1. A flat prior with a fixed additive error is least squares. The unweighted least-squares
  *      estimate (free SD: R's nls) equals, to 1e-6, the MAP estimate with sigma_add fixed at 0.7
@@ -68,39 +68,6 @@ static int theoph_path(char *path, size_t len)
     return 1;
 }
 
-/* Theoph in the event layout (ID,TIME,DV,AMT,EVID,CMT): each subject's dose (mg/kg) as an
- * amt record into the depot at 0, its concentrations as observations of C; the model's own
- * initial depot (dose) is set to 0. The same estimates as the wide layout with the Dose column
- * read as the model's dose (tests/integration/test_fit_theoph.sh shows both give R's values);
- * the wide layout is avoided here because its subjects have no dose records and
- * mt_fit_data_read then calls qsort(NULL, 0, ...) (src/fit/fitdata.c), which UBSan rejects. */
-static char *theoph_events(mt_ctx *ctx, const char *path)
-{
-    mt_csv *t = NULL;
-    if (mt_csv_read(ctx, path, 1 << 20, &t) != MT_OK)
-        return NULL;
-    int cs = mt_csv_col(t, "Subject"), cd = mt_csv_col(t, "Dose"), ct = mt_csv_col(t, "Time"),
-        cc = mt_csv_col(t, "conc");
-    size_t nr = mt_csv_n_rows(t), cap = 128 + 160 * nr, len = 0;
-    char *text = malloc(cap);
-    if (!text || cs < 0 || cd < 0 || ct < 0 || cc < 0) {
-        free(text);
-        mt_csv_destroy(t);
-        return NULL;
-    }
-    len += (size_t)snprintf(text, cap, "ID,TIME,DV,AMT,EVID,CMT\n");
-    for (size_t r = 0; r < nr; r++) {
-        const char *id = mt_csv_cell(t, r, (size_t)cs);
-        if (r == 0 || strcmp(id, mt_csv_cell(t, r - 1, (size_t)cs)) != 0)
-            len += (size_t)snprintf(text + len, cap - len, "%s,0,.,%s,1,1\n", id,
-                                    mt_csv_cell(t, r, (size_t)cd));
-        len += (size_t)snprintf(text + len, cap - len, "%s,%s,%s,0,0,2\n", id,
-                                mt_csv_cell(t, r, (size_t)ct), mt_csv_cell(t, r, (size_t)cc));
-    }
-    mt_csv_destroy(t);
-    return text;
-}
-
 static int rig_open(rig *g)
 {
     memset(g, 0, sizeof *g);
@@ -112,19 +79,16 @@ static int rig_open(rig *g)
     if (!mt_check_(mt_ctx_create(&g->ctx) == MT_OK, __FILE__, __LINE__, "mt_ctx_create"))
         return 0;
     mt_csv *csv = NULL;
-    mt_fit_columns cols = {NULL, NULL, "1=depot,2=C", NULL, NULL, NAN};
-    char *text = theoph_events(g->ctx, data);
-    int ok = text && mt_model_load_file(g->ctx, model, &g->m) == MT_OK &&
+    mt_fit_columns cols = {"Subject=id,Time=time,conc=C,Dose=dose", "Wt", NULL, NULL, NULL, NAN};
+    int ok = mt_model_load_file(g->ctx, model, &g->m) == MT_OK &&
              mt_program_create(g->ctx, g->m, &g->p) == MT_OK &&
              mt_sim_create(g->ctx, g->p, &g->s) == MT_OK &&
-             mt_csv_parse(g->ctx, text, strlen(text), "theoph", &csv) == MT_OK &&
-             mt_fit_data_read(g->ctx, csv, g->s, &cols, &g->d) == MT_OK &&
-             mt_fit_data_set_covariate(g->ctx, g->d, g->s, "dose", 0.0) == MT_OK;
+             mt_csv_read(g->ctx, data, 1 << 20, &csv) == MT_OK &&
+             mt_fit_data_read(g->ctx, csv, g->s, &cols, &g->d) == MT_OK;
     mt_csv_destroy(csv);
-    free(text);
     if (!mt_check_(ok, __FILE__, __LINE__, "setup: %s", mt_errmsg(g->ctx)) ||
         !mt_check_(g->d->n_subjects == 12 && !strcmp(g->d->subjects[0].id, "1") &&
-                       g->d->subjects[0].n_obs == 11 && g->d->subjects[0].n_doses == 1,
+                       g->d->subjects[0].n_obs == 11,
                    __FILE__, __LINE__, "Theoph: 12 subjects, the first '1' with 11 levels")) {
         rig_close(g);
         return 0;

@@ -22,6 +22,7 @@ static const command commands[] = {
     {"fit", mt_cmd_fit,
      "fit model parameters to measurements: least squares, likelihood, Bayesian MAP"},
     {"fit-study", mt_cmd_fit_study, "simulation-estimation study of MAP fits on a poppk card"},
+    {"case-study", mt_cmd_case_study, "the vancomycin and warfarin dosing case studies (docs/)"},
     {"dose", mt_cmd_dose,
      "recommend the regimen most likely to reach a target (AUC24, trough, peak, INR)"},
     {"validate", mt_cmd_validate,

@@ -18,7 +18,6 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multifit_nlinear.h>
-#include <gsl/gsl_multimin.h>
 #include <gsl/gsl_sf_erf.h>
 
 #include <math.h>
@@ -44,6 +43,7 @@ typedef struct {
     double *Linv, *mu; /* prior: inverse Cholesky factor of Omega, mean (NULL: flat) */
     double *lo, *hi;   /* bounds on the u scale */
     int est_a, est_b;  /* error parameters estimated (general path) */
+    double yscale;     /* the largest |observation| */
     double a, b;       /* current error parameters */
     mt_status err;     /* the first failure inside a GSL callback */
     char errmsg[400];
@@ -373,12 +373,7 @@ static double gen_fdf(const gsl_vector *x, fitctx *c, gsl_vector *grad)
     return isfinite(obj) ? obj : GSL_POSINF;
 }
 
-static double gen_f(const gsl_vector *x, void *ud) { return gen_fdf(x, ud, NULL); }
 static void gen_df(const gsl_vector *x, void *ud, gsl_vector *g) { (void)gen_fdf(x, ud, g); }
-static void gen_both(const gsl_vector *x, void *ud, double *f, gsl_vector *g)
-{
-    *f = gen_fdf(x, ud, g);
-}
 
 /* ---------- setup, covariance, identifiability ---------- */
 
@@ -728,41 +723,182 @@ static mt_status run_ls(fitctx *c, double *v, mt_fit_result *r)
 }
 
 /* The general path. x holds v then the log error parameters. */
+/* The expected information (Fisher scoring) of the general objective in x = [v, log a,
+ * log b] at the current predictions and J: for a quantified observation y ~ N(f, s2(f)) the
+ * expected Hessian of -2 log L is 2 (1/s2 + s2_f^2 / (2 s2^2)) f_x f_x' plus the error
+ * parameters' terms s2_e s2_e' / s2^2; an observation below the LLOQ adds the outer product of
+ * its gradient (BHHH); the prior adds 2 Omega^-1. F: nx x nx. */
+static void scoring_matrix(const fitctx *c, const double *x, size_t nx, double *F)
+{
+    size_t np = c->np;
+    memset(F, 0, nx * nx * sizeof *F);
+    double gx[66], dv[64];
+    for (size_t i = 0; i < np; i++)
+        dv[i] = dudv(c, i, x[i]);
+    for (size_t k = 0; k < c->n; k++) {
+        const mt_fit_obs *o = &c->s->obs[k];
+        double f = c->f[k], s2 = s2_of(c, o->output, f);
+        if (!(s2 > 0) || !isfinite(s2))
+            s2 = 1e-300;
+        double s2f, s2a, s2b;
+        if (c->pb->out_sigma_add) {
+            double b = c->pb->out_sigma_prop[o->output];
+            s2f = 2 * b * b * f;
+            s2a = s2b = 0;
+        } else {
+            s2f = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f;
+            s2a = c->pb->error == MT_ERR_PROPORTIONAL ? 0 : 2 * c->a * c->a;
+            s2b = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f * f;
+        }
+        /* the derivative of f and of s2 along each x */
+        double fx[66], sx[66];
+        for (size_t i = 0; i < np; i++) {
+            fx[i] = c->J[k * np + i] * dv[i];
+            sx[i] = s2f * fx[i];
+        }
+        size_t q = np;
+        if (c->est_a) {
+            fx[q] = 0;
+            sx[q++] = s2a;
+        }
+        if (c->est_b) {
+            fx[q] = 0;
+            sx[q++] = s2b;
+        }
+        if (o->blq) {
+            double sd = sqrt(s2), z = (o->value - f) / sd;
+            double ratio = exp(-0.5 * z * z - 0.5 * log(2 * M_PI) - log_phi_cdf(z));
+            double g_f = -2 * ratio * (-1 / sd), g_s2 = -2 * ratio * (-z / (2 * s2));
+            for (size_t i = 0; i < nx; i++)
+                gx[i] = g_f * fx[i] + g_s2 * sx[i];
+            for (size_t i = 0; i < nx; i++)
+                for (size_t j = 0; j < nx; j++)
+                    F[i * nx + j] += 0.5 * gx[i] * gx[j];
+        } else {
+            for (size_t i = 0; i < nx; i++)
+                for (size_t j = 0; j < nx; j++)
+                    F[i * nx + j] += 2 * fx[i] * fx[j] / s2 + sx[i] * sx[j] / (s2 * s2);
+        }
+    }
+    if (c->Linv)
+        for (size_t i = 0; i < np; i++)
+            for (size_t j = 0; j < np; j++) {
+                double sum = 0;
+                for (size_t q = 0; q < np; q++)
+                    sum += c->Linv[q * np + i] * c->Linv[q * np + j];
+                F[i * nx + j] += 2 * sum * dv[i] * dv[j];
+            }
+}
+
+/* The general path: Levenberg-Marquardt on Fisher scoring (step (F + lambda diag F)^-1 g,
+ * accepted when the objective falls), one sensitivity run per iteration. x holds v then the
+ * log error parameters. Converged when the Newton decrement g' F^-1 g / 2 (the objective's
+ * expected distance from its minimum) is below 1e-8 (1 + |objective|), or the objective stops
+ * falling with a decrement below 1e-4. */
 static mt_status run_general(fitctx *c, double *x, size_t nx, mt_fit_result *r)
 {
-    gsl_multimin_function_fdf fn = {gen_f, gen_df, gen_both, nx, c};
-    const gsl_multimin_fdfminimizer_type *T = gsl_multimin_fdfminimizer_vector_bfgs2;
-    gsl_multimin_fdfminimizer *m = gsl_multimin_fdfminimizer_alloc(T, nx);
-    if (!m)
+    double F[66 * 66], A[66 * 66], g[66], step[66], xt[66];
+    gsl_vector *gv = gsl_vector_alloc(nx);
+    if (!gv)
         return mt_error(c->ctx, MT_ENOMEM, "out of memory");
     gsl_vector_view xv = gsl_vector_view_array(x, nx);
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    int f = gsl_multimin_fdfminimizer_set(m, &fn, &xv.vector, 0.01, 0.1);
-    int max_iter = (c->pb->max_iter > 0 ? c->pb->max_iter : 200) * 5, it = 0;
-    int status = GSL_CONTINUE;
-    while (f == GSL_SUCCESS && status == GSL_CONTINUE && it < max_iter) {
+    double obj = gen_fdf(&xv.vector, c, gv), lambda = 1e-3, dec = INFINITY;
+    int max_iter = c->pb->max_iter > 0 ? c->pb->max_iter : 200, it = 0, done = 0, stalled = 0;
+    while (!done && it < max_iter && isfinite(obj)) {
         it++;
-        f = gsl_multimin_fdfminimizer_iterate(m);
-        if (f != GSL_SUCCESS)
+        memcpy(g, gv->data, nx * sizeof *g);
+        scoring_matrix(c, x, nx, F);
+        /* the Newton decrement with the scoring matrix */
+        memcpy(A, F, nx * nx * sizeof *A);
+        for (size_t i = 0; i < nx; i++)
+            A[i * nx + i] += 1e-12 * (1 + F[i * nx + i]);
+        gsl_matrix_view Am = gsl_matrix_view_array(A, nx, nx);
+        gsl_vector_view gvv = gsl_vector_view_array(g, nx), sv = gsl_vector_view_array(step, nx);
+        gsl_error_handler_t *old = gsl_set_error_handler_off();
+        int fl = gsl_linalg_cholesky_decomp1(&Am.matrix);
+        if (fl == GSL_SUCCESS)
+            fl = gsl_linalg_cholesky_solve(&Am.matrix, &gvv.vector, &sv.vector);
+        gsl_set_error_handler(old);
+        if (fl == GSL_SUCCESS) {
+            dec = 0;
+            for (size_t i = 0; i < nx; i++)
+                dec += 0.5 * g[i] * step[i];
+            if (dec < 1e-11 * (1 + fabs(obj))) {
+                for (size_t i = 0; i < nx; i++) /* the last, undamped step */
+                    x[i] -= step[i];
+                done = 1;
+                break;
+            }
+        }
+        /* a step that lowers the objective: raise lambda until one does */
+        int accepted = 0;
+        for (int tries = 0; tries < 30 && !accepted; tries++) {
+            memcpy(A, F, nx * nx * sizeof *A);
+            for (size_t i = 0; i < nx; i++)
+                A[i * nx + i] += lambda * (F[i * nx + i] > 0 ? F[i * nx + i] : 1) + 1e-12;
+            old = gsl_set_error_handler_off();
+            fl = gsl_linalg_cholesky_decomp1(&Am.matrix);
+            if (fl == GSL_SUCCESS)
+                fl = gsl_linalg_cholesky_solve(&Am.matrix, &gvv.vector, &sv.vector);
+            gsl_set_error_handler(old);
+            if (fl != GSL_SUCCESS) {
+                lambda *= 10;
+                continue;
+            }
+            for (size_t i = 0; i < nx; i++)
+                xt[i] = x[i] - step[i];
+            gsl_vector_view xtv = gsl_vector_view_array(xt, nx);
+            double ot = gen_fdf(&xtv.vector, c, NULL);
+            if (isfinite(ot) && ot <= obj) {
+                accepted = 1;
+                stalled = obj - ot < 1e-12 * (1 + fabs(obj));
+                memcpy(x, xt, nx * sizeof *x);
+                lambda = fmax(lambda / 10, 1e-9);
+            } else {
+                lambda *= 10;
+            }
+        }
+        if (!accepted || stalled) {
+            done = dec < 1e-6 * (1 + fabs(obj)) ? 1 : -1;
+            if (done == 1) {
+                /* the objective's rounding (the solver's tolerance) hides the last digits: one
+                 * undamped scoring step from here, where the quadratic model is accurate */
+                (void)gen_fdf(&xv.vector, c, gv);
+                memcpy(g, gv->data, nx * sizeof *g);
+                scoring_matrix(c, x, nx, F);
+                memcpy(A, F, nx * nx * sizeof *A);
+                for (size_t i = 0; i < nx; i++)
+                    A[i * nx + i] += 1e-12 * (1 + F[i * nx + i]);
+                old = gsl_set_error_handler_off();
+                fl = gsl_linalg_cholesky_decomp1(&Am.matrix);
+                if (fl == GSL_SUCCESS)
+                    fl = gsl_linalg_cholesky_solve(&Am.matrix, &gvv.vector, &sv.vector);
+                gsl_set_error_handler(old);
+                for (size_t i = 0; fl == GSL_SUCCESS && i < nx; i++)
+                    x[i] -= step[i];
+            }
             break;
-        status = gsl_multimin_test_gradient(m->gradient, 1e-6);
+        }
+        obj = gen_fdf(&xv.vector, c, gv);
+        /* an error parameter on its way to 0: a boundary (or an unbounded likelihood), judged
+         * by the caller; iterating on would only shrink it further */
+        if ((c->est_a && c->a < 1e-9 * c->yscale) || (c->est_b && c->b < 1e-9)) {
+            done = 1;
+            dec = 0;
+            break;
+        }
     }
-    /* "no progress" with a gradient already small is convergence to the tolerance the
-     * line search reaches */
-    double gnorm = gsl_blas_dnrm2(m->gradient);
-    gsl_set_error_handler(old);
-    memcpy(x, m->x->data, nx * sizeof *x);
-    gsl_multimin_fdfminimizer_free(m);
+    gsl_vector_free(gv);
     r->iterations = it;
-    if (status == GSL_SUCCESS || (f == GSL_ENOPROG && gnorm < 1e-3)) {
+    if (done == 1) {
         r->status = MT_FIT_CONVERGED;
         snprintf(r->message, sizeof r->message,
-                 "converged after %d iterations (gradient norm %.2g)", it, gnorm);
+                 "converged after %d iterations (Newton decrement %.2g)", it, dec);
     } else {
         r->status = MT_FIT_NOT_CONVERGED;
         snprintf(r->message, sizeof r->message,
-                 "not converged after %d iterations: %s (gradient norm %.3g)", it,
-                 f != GSL_SUCCESS ? gsl_strerror(f) : "iteration limit", gnorm);
+                 "not converged after %d iterations: %s (Newton decrement %.3g)", it,
+                 done == -1 ? "no step lowers the objective" : "iteration limit", dec);
     }
     return MT_OK;
 }
@@ -835,6 +971,8 @@ mt_status mt_fit_subject_run(mt_ctx *ctx, mt_sim *sim, const mt_fit_problem *pb,
     for (size_t k = 0; k < n; k++)
         any_blq |= c.s->obs[k].blq;
     int per_out = pb->out_sigma_add != NULL;
+    for (size_t k = 0; k < n; k++)
+        c.yscale = fmax(c.yscale, fabs(c.s->obs[k].value));
     int ls = !per_out && pb->error == MT_ERR_ADDITIVE && !any_blq &&
              (isnan(pb->sigma_add) ? !c.Linv : 1);
     c.est_a = !per_out && pb->error != MT_ERR_PROPORTIONAL && isnan(pb->sigma_add);
@@ -918,9 +1056,21 @@ mt_status mt_fit_subject_run(mt_ctx *ctx, mt_sim *sim, const mt_fit_problem *pb,
                      c.s->obs[k].time, c.s->obs[k].value);
             goto done;
         }
-    double yscale = 0;
-    for (size_t k = 0; k < n; k++)
-        yscale = fmax(yscale, fabs(c.s->obs[k].value));
+    double yscale = c.yscale;
+    /* the combined model's proportional part at 0 is a boundary estimate (the additive model
+     * suffices), not a degenerate likelihood: the covariance is then that of the additive
+     * model at the estimated SD */
+    if (pb->error == MT_ERR_COMBINED && c.est_b && c.b < 1e-6 && c.a >= 1e-6 * yscale) {
+        c.est_b = 0;
+        c.b = 0;
+        nx--;
+        r->sigma_prop = 0;
+        r->sigma_prop_estimated = 1;
+        size_t len = strlen(r->message);
+        snprintf(r->message + len, sizeof r->message - len,
+                 "; the proportional error is estimated at its bound 0 (the additive part "
+                 "explains the scatter)");
+    }
     if ((c.est_a && !ls && c.a < 1e-6 * yscale) || (c.est_b && c.b < 1e-6)) {
         r->status = MT_FIT_NOT_CONVERGED;
         snprintf(r->message, sizeof r->message,

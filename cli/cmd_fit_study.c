@@ -13,7 +13,7 @@
  * whole study as JSON (--out) and a plot of true vs estimated CL on log axes (--plot).
  *
  * Cost: one model compilation, one simulation and one MAP fit per patient (with --sir also
- * n_proposal objective evaluations); about 0.1 s a patient without SIR.
+ * n_proposal objective evaluations): a few tenths of a second a patient without SIR.
  */
 #include "cli.h"
 #include "medtwin/mipd.h"

@@ -161,9 +161,11 @@ w("How to read the weakly informed parameters: a peak and a trough hardly inform
   "skewed posterior. The SIR column shows what the exact posterior gives with the same data.")
 w("")
 if bad:
-    w("The fits reported as not converged stopped with GSL's \"no progress\" at a gradient norm "
-      "just above the 1e-3 that `src/fit/fit.c` accepts for that exit; their estimates are "
-      "kept in the JSON and counted in the alternative coverage above.")
+    w(f"{len(bad)} fit(s) ended with the status \"not converged\" (messages above); they are left "
+      "out of the summary table as the library reports them, but their estimates and Laplace "
+      "covariance are kept in the JSON and counted in the alternative coverage above. A small "
+      "Newton decrement in such a message means the fit stopped next to the optimum and only "
+      "the stopping rule of `src/fit/fit.c` called it unconverged.")
     w("")
 w("The per-patient values (covariates, levels, true, estimated, SE, SIR limits) are in "
   "`out/fit_study.json` after a run.")

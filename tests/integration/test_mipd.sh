@@ -68,9 +68,9 @@ check $? "MAP moves towards the truth and narrows the prior"
 grep -q "<svg" "$tmp/v.svg"; check $? "fit plot written"
 
 # profile and FHIR: the same posterior
-$MEDTWIN fit --drug warfarin --patient "$P/bernd.json" --draws 100 --out "$tmp/b1.json" >/dev/null 2>&1
+$MEDTWIN fit --drug warfarin --patient "$P/bernd.json" --draws 20 --out "$tmp/b1.json" >/dev/null 2>&1
 r1=$?
-$MEDTWIN fit --drug warfarin --patient "$P/bernd.fhir.json" --draws 100 --out "$tmp/b2.json" >/dev/null 2>&1
+$MEDTWIN fit --drug warfarin --patient "$P/bernd.fhir.json" --draws 20 --out "$tmp/b2.json" >/dev/null 2>&1
 r2=$?
 [ $r1 = 0 ] && [ $r2 = 0 ]; check $? "fit --drug warfarin from the profile and from FHIR"
 python3 - "$tmp/b1.json" "$tmp/b2.json" <<'PY'

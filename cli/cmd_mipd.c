@@ -221,8 +221,10 @@ static int profile_covariates(session *s)
             if (g && strlen(g + 1) == 2) {
                 two[0] = g[1];
                 two[1] = g[2];
-                if (!strcmp(two, "AG"))
-                    strcpy(two, "GA");
+                if (!strcmp(two, "AG")) { /* the card's spelling */
+                    two[0] = 'G';
+                    two[1] = 'A';
+                }
                 if (set_genotype(s, gene, two)) {
                     mt_pgx_destroy(pgx);
                     return 1;
@@ -271,7 +273,7 @@ static int option_covariates(session *s, const char *list)
         if (!done && !strcmp(k, "SEX")) {
             if (strcmp(v, "0") && strcmp(v, "1"))
                 rc = mt_cli_fail("--covariates: SEX: '%s' is not 1 (male) or 0 (female)", v);
-            s->cov.sex = atoi(v);
+            s->cov.sex = v[0] == '1';
             done = 1;
         }
         if (!done) {

@@ -803,8 +803,10 @@ static mt_status run_general(fitctx *c, double *x, size_t nx, mt_fit_result *r)
     if (!gv)
         return mt_error(c->ctx, MT_ENOMEM, "out of memory");
     gsl_vector_view xv = gsl_vector_view_array(x, nx);
-    double obj = gen_fdf(&xv.vector, c, gv), lambda = 1e-3, dec = INFINITY;
+    double obj = gen_fdf(&xv.vector, c, gv), lambda = 1e-3, dec = INFINITY, hist[10];
     int max_iter = c->pb->max_iter > 0 ? c->pb->max_iter : 200, it = 0, done = 0, stalled = 0;
+    for (size_t i = 0; i < 10; i++)
+        hist[i] = INFINITY;
     while (!done && it < max_iter && isfinite(obj)) {
         it++;
         memcpy(g, gv->data, nx * sizeof *g);
@@ -826,7 +828,14 @@ static mt_status run_general(fitctx *c, double *x, size_t nx, mt_fit_result *r)
                 dec += 0.5 * g[i] * step[i];
             /* converged: a small decrement, or a moderately small one that has stopped
              * shrinking (steps that gain less than the solver's rounding) */
-            if (dec < 1e-12 * (1 + fabs(obj)) || (it > 50 && dec < 1e-6 * (1 + fabs(obj)))) {
+            /* or creeping: over the last 10 iterations the objective fell by less than 1e-7 of
+             * itself while the decrement says it is within 1e-5 of its minimum (a weakly
+             * determined direction where scoring converges only linearly) */
+            int creeping = it > 10 && hist[it % 10] - obj < 1e-7 * (1 + fabs(obj)) &&
+                           dec < 1e-5 * (1 + fabs(obj));
+            hist[it % 10] = obj;
+            if (dec < 1e-12 * (1 + fabs(obj)) || (it > 50 && dec < 1e-6 * (1 + fabs(obj))) ||
+                creeping) {
                 for (size_t i = 0; i < nx; i++) /* the last, undamped step */
                     x[i] -= step[i];
                 done = 1;
@@ -860,7 +869,21 @@ static mt_status run_general(fitctx *c, double *x, size_t nx, mt_fit_result *r)
                 accepted = 1;
                 stalled = obj - ot < noise ? stalled + 1 : 0;
                 memcpy(x, xt, nx * sizeof *x);
-                lambda = fmax(lambda / 10, 1e-9);
+                /* the gain against the quadratic model's g's - s'Fs/2: a poor ratio (an
+                 * overshoot where the expected information underrates the curvature) damps
+                 * the next step, a good one frees it */
+                double pred = 0;
+                for (size_t i = 0; i < nx; i++) {
+                    double fs = 0;
+                    for (size_t j = 0; j < nx; j++)
+                        fs += F[i * nx + j] * step[j];
+                    pred += g[i] * step[i] - 0.5 * step[i] * fs;
+                }
+                double rho = pred > 0 ? (obj - ot) / pred : 1;
+                if (rho > 0.75)
+                    lambda = fmax(lambda / 10, 1e-9);
+                else if (rho < 0.25)
+                    lambda *= 4;
             } else {
                 lambda *= 10;
             }

@@ -128,13 +128,13 @@ typedef struct {
      * overriding prior_sd; NULL for independent priors */
     const double *prior_cov;
     mt_error_model error;
-    double sigma_add;     /* additive SD; NAN: estimated */
-    double sigma_prop;    /* proportional CV (fraction); NAN: estimated */
+    double sigma_add;  /* additive SD; NAN: estimated */
+    double sigma_prop; /* proportional CV (fraction); NAN: estimated */
     /* per observed symbol (n_outputs of the data, in their order): a fixed combined error
      * add^2 + (prop f)^2 for each, overriding error/sigma_add/sigma_prop (several analytes
      * with their own errors, e.g. a drug level and the INR); NULL: one error model */
     const double *out_sigma_add, *out_sigma_prop;
-    int max_iter; /* 0: 200 */
+    int max_iter;         /* 0: 200 */
     int no_sensitivities; /* 1: finite differences of the predictions instead of CVODES'
                            * sensitivities (a check, and the benchmark's comparison) */
 } mt_fit_problem;

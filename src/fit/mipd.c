@@ -4,8 +4,8 @@
  * typical values, the random effects' prior, the MAP fit through fit/fit.c, posterior draws
  * (Laplace, and sampling-importance-resampling as a check) and simulation under a regimen.
  */
-#include "fit/fit_internal.h"
 #include "medtwin/mipd.h"
+#include "fit/fit_internal.h"
 #include "medtwin/model.h"
 #include "util/util.h"
 

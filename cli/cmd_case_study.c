@@ -64,67 +64,6 @@ static const char *const help =
 #define N_TDM 4
 #define MAX_GENO 32
 
-/* ---------- random numbers: xoshiro256**, seeded by splitmix64 (as cmd_fit_study.c) ---------- */
-
-typedef struct {
-    uint64_t s[4];
-} rng;
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static void rng_seed(rng *r, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-static double rng_uniform(rng *r) { return ((double)(rng_next(r) >> 11) + 0.5) * 0x1.0p-53; }
-
-static double rng_normal(rng *r)
-{
-    double u1 = rng_uniform(r), u2 = rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
-/* L of a small SPD matrix (lower, row-major); 0 on success. */
-static int cholesky(const double *a, size_t n, double *l)
-{
-    memset(l, 0, n * n * sizeof *l);
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j <= i; j++) {
-            double s = a[i * n + j];
-            for (size_t k = 0; k < j; k++)
-                s -= l[i * n + k] * l[j * n + k];
-            if (i == j) {
-                if (!(s > 0))
-                    return -1;
-                l[i * n + i] = sqrt(s);
-            } else
-                l[i * n + j] = s / l[j * n + j];
-        }
-    return 0;
-}
-
 static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static int write_json(FILE *f, const void *arg)
@@ -269,11 +208,11 @@ static int run_vpatient(vstudy *s, const cs_args *a, size_t k, vpatient *p)
     if (mt_mipd_create(s->ctx, s->card, &cov, &m) != MT_OK)
         return mt_cli_fail("case-study: patient %zu: %s", k + 1, mt_errmsg(s->ctx));
     size_t n = s->n_eta;
-    rng r;
-    rng_seed(&r, (uint64_t)a->seed * 1000003u + k);
+    mt_rng r;
+    mt_rng_seed(&r, (uint64_t)a->seed * 1000003u + k);
     double z[MAX_ETA];
     for (size_t i = 0; i < n; i++)
-        z[i] = rng_normal(&r);
+        z[i] = mt_rng_normal(&r);
     for (size_t i = 0; i < n; i++) {
         double eta = 0;
         for (size_t j = 0; j <= i; j++)
@@ -293,7 +232,7 @@ static int run_vpatient(vstudy *s, const cs_args *a, size_t k, vpatient *p)
         double f = p->conc_true[j], sd = sqrt(s->add * s->add + s->prop * s->prop * f * f), y;
         int tries = 0;
         /* a level at or below 0 cannot be measured: its error is drawn again (truncated normal) */
-        while (!((y = f + sd * rng_normal(&r)) > 0) && tries < 1000)
+        while (!((y = f + sd * mt_rng_normal(&r)) > 0) && tries < 1000)
             tries++;
         if (!(y > 0)) {
             mt_cli_fail("case-study: patient %zu: no positive level at %g h", k + 1,
@@ -524,7 +463,7 @@ static int run_vancomycin(mt_ctx *ctx, const cs_args *a)
             s.names[i] = mt_mipd_eta_name(m, i); /* borrowed from the card */
         mt_mipd_destroy(m);
     }
-    if (cholesky(s.omega, s.n_eta, s.chol)) {
+    if (mt_cholesky_lower(s.omega, s.n_eta, s.chol)) {
         mt_cli_fail("case-study: the card's Omega is not positive definite");
         goto out;
     }

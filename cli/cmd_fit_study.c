@@ -57,50 +57,6 @@ static const char *const help =
 #define MAX_LEVELS 16
 #define Z90 1.6448536269514722
 
-/* ---------- random numbers: xoshiro256**, seeded by splitmix64 ---------- */
-
-typedef struct {
-    uint64_t s[4];
-} rng;
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static void rng_seed(rng *r, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-/* uniform on (0, 1) */
-static double rng_uniform(rng *r) { return ((double)(rng_next(r) >> 11) + 0.5) * 0x1.0p-53; }
-
-/* standard normal (Box-Muller; the second value is discarded for simplicity) */
-static double rng_normal(rng *r)
-{
-    double u1 = rng_uniform(r), u2 = rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
 /* ---------- arguments ---------- */
 
 typedef struct {
@@ -227,25 +183,6 @@ typedef struct {
     mt_mipd_dose *doses;
 } design;
 
-/* L of a small SPD matrix (lower, row-major); 0 on success. */
-static int cholesky(const double *a, size_t n, double *l)
-{
-    memset(l, 0, n * n * sizeof *l);
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j <= i; j++) {
-            double s = a[i * n + j];
-            for (size_t k = 0; k < j; k++)
-                s -= l[i * n + k] * l[j * n + k];
-            if (i == j) {
-                if (!(s > 0))
-                    return -1;
-                l[i * n + i] = sqrt(s);
-            } else
-                l[i * n + j] = s / l[j * n + j];
-        }
-    return 0;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -261,13 +198,13 @@ static double quantile(const double *v, size_t n, double q)
 }
 
 /* One virtual patient: draw, simulate, fit (and SIR). 0 on success, else 1 (printed). */
-static int run_patient(mt_ctx *ctx, const mt_poppk *card, const study_args *a, design *dz, rng *r,
-                       size_t k, patient *p, double *sir_draws, double *col)
+static int run_patient(mt_ctx *ctx, const mt_poppk *card, const study_args *a, design *dz,
+                       mt_rng *r, size_t k, patient *p, double *sir_draws, double *col)
 {
     memset(p, 0, sizeof *p);
-    p->crcl = a->crcl[0] + (a->crcl[1] - a->crcl[0]) * rng_uniform(r);
-    p->weight = a->weight[0] + (a->weight[1] - a->weight[0]) * rng_uniform(r);
-    p->age = a->age[0] + (a->age[1] - a->age[0]) * rng_uniform(r);
+    p->crcl = a->crcl[0] + (a->crcl[1] - a->crcl[0]) * mt_rng_uniform(r);
+    p->weight = a->weight[0] + (a->weight[1] - a->weight[0]) * mt_rng_uniform(r);
+    p->age = a->age[0] + (a->age[1] - a->age[0]) * mt_rng_uniform(r);
     mt_poppk_covariates cov;
     mt_poppk_covariates_init(&cov);
     cov.crcl_ml_min = p->crcl;
@@ -278,12 +215,12 @@ static int run_patient(mt_ctx *ctx, const mt_poppk *card, const study_args *a, d
         return mt_cli_fail("fit-study: patient %zu: %s", k + 1, mt_errmsg(ctx));
     size_t n = dz->n_eta;
     double z[MAX_ETA], l[MAX_ETA * MAX_ETA];
-    if (cholesky(dz->omega, n, l)) {
+    if (mt_cholesky_lower(dz->omega, n, l)) {
         mt_mipd_destroy(m);
         return mt_cli_fail("fit-study: the card's Omega is not positive definite");
     }
     for (size_t i = 0; i < n; i++)
-        z[i] = rng_normal(r);
+        z[i] = mt_rng_normal(r);
     for (size_t i = 0; i < n; i++) {
         double eta = 0;
         for (size_t j = 0; j <= i; j++)
@@ -303,7 +240,7 @@ static int run_patient(mt_ctx *ctx, const mt_poppk *card, const study_args *a, d
         double f = p->pred[j], sd = sqrt(dz->add * dz->add + dz->prop * dz->prop * f * f), y;
         int tries = 0;
         /* a level at or below 0 cannot be measured: redraw its error (a truncated normal) */
-        while (!((y = f + sd * rng_normal(r)) > 0) && tries < 1000)
+        while (!((y = f + sd * mt_rng_normal(r)) > 0) && tries < 1000)
             tries++;
         if (!(y > 0)) {
             mt_cli_fail("fit-study: patient %zu: no positive level at %g h", k + 1, dz->times[j]);
@@ -614,8 +551,8 @@ int mt_cmd_fit_study(int argc, char **argv)
             goto out;
         }
     }
-    rng r;
-    rng_seed(&r, (uint64_t)a.seed);
+    mt_rng r;
+    mt_rng_seed(&r, (uint64_t)a.seed);
     size_t n_conv = 0;
     int redraws = 0;
     for (long k = 0; k < a.patients; k++) {

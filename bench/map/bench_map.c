@@ -59,43 +59,8 @@ static int fail(mt_ctx *ctx, const char *what)
     return 1;
 }
 
-/* ---------- seeded normal deviates (splitmix64, Box-Muller) ---------- */
-
-static uint64_t rng_state;
-
-static double rng_unif(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return ((double)(z >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-}
-
-static double rng_norm(void)
-{
-    double u1 = rng_unif(), u2 = rng_unif();
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
-/* lower Cholesky factor of the n x n SPD a into l; 0 on success */
-static int chol(const double *a, size_t n, double *l)
-{
-    memset(l, 0, n * n * sizeof *l);
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j <= i; j++) {
-            double s = a[i * n + j];
-            for (size_t k = 0; k < j; k++)
-                s -= l[i * n + k] * l[j * n + k];
-            if (i == j) {
-                if (!(s > 0))
-                    return -1;
-                l[i * n + i] = sqrt(s);
-            } else
-                l[i * n + j] = s / l[j * n + j];
-        }
-    return 0;
-}
+/* seeded deviates: medtwin/rng.h (the generator of the studies and case studies) */
+static mt_rng rng_state;
 
 /* ---------- statistics of a route ---------- */
 
@@ -270,7 +235,7 @@ static int bench_vanco(mt_ctx *ctx, int n, FILE *json, double *med, double *maxd
         return fail(NULL, "vancomycin: unexpected number of random effects");
     const double *omega = mt_mipd_omega(twin[0]);
     double L[MAX_ETA * MAX_ETA];
-    if (chol(omega, ne, L))
+    if (mt_cholesky_lower(omega, ne, L))
         return fail(NULL, "vancomycin: Omega is not positive definite");
     mt_poppk_residual res;
     if (mt_poppk_residual_get(card, "Cc", &res) != MT_OK)
@@ -290,7 +255,7 @@ static int bench_vanco(mt_ctx *ctx, int n, FILE *json, double *med, double *maxd
         double z[MAX_ETA];
         for (size_t j = 0; j < ne; j++) {
             p->typ[j] = mt_mipd_typical(twin[p->cs], j);
-            z[j] = rng_norm();
+            z[j] = mt_rng_normal(&rng_state);
         }
         for (size_t j = 0; j < ne; j++) {
             p->u_true[j] = log(p->typ[j]);
@@ -325,7 +290,7 @@ static int bench_vanco(mt_ctx *ctx, int n, FILE *json, double *med, double *maxd
         for (int k = 0; k < N_LEV; k++) {
             double y;
             do
-                y = f[k] + sqrt(add * add + prop * prop * f[k] * f[k]) * rng_norm();
+                y = f[k] + sqrt(add * add + prop * prop * f[k] * f[k]) * mt_rng_normal(&rng_state);
             while (!(y > 0.5)); /* a measurable level */
             p->y[k] = y;
             p->data->subjects[0].obs[k].value = y;
@@ -515,7 +480,7 @@ static int bench_pbpk(mt_ctx *ctx, const char *path, int n, double *med, double 
             return fail(ctx, "PBPK data");
         double th[PB_NP], f[N_LEV];
         for (int j = 0; j < PB_NP; j++) {
-            u_true[i * PB_NP + j] = log(typ[j]) + pbpk_sd[j] * rng_norm();
+            u_true[i * PB_NP + j] = log(typ[j]) + pbpk_sd[j] * mt_rng_normal(&rng_state);
             th[j] = exp(u_true[i * PB_NP + j]);
         }
         if (i == 0 && mt_fit_predict(ctx, sim, &pb[0], data[i], 0, typ, pbpk_lev_t, N_LEV, f0))
@@ -523,7 +488,7 @@ static int bench_pbpk(mt_ctx *ctx, const char *path, int n, double *med, double 
         if (mt_fit_predict(ctx, sim, &pb[0], data[i], 0, th, pbpk_lev_t, N_LEV, f) != MT_OK)
             return fail(ctx, "PBPK: simulating the levels");
         for (int k = 0; k < N_LEV; k++)
-            data[i]->subjects[0].obs[k].value = f[k] * (1 + pbpk_prop * rng_norm());
+            data[i]->subjects[0].obs[k].value = f[k] * (1 + pbpk_prop * mt_rng_normal(&rng_state));
     }
     route r[2];
     if (route_init(&r[0], "sens", n, PB_NP) || route_init(&r[1], "fd", n, PB_NP))
@@ -582,7 +547,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *seed = getenv("MT_BENCH_SEED");
-    rng_state = seed ? strtoull(seed, NULL, 10) : 20261122ULL;
+    mt_rng_seed(&rng_state, seed ? strtoull(seed, NULL, 10) : 20261122ULL);
     mt_ctx *ctx = NULL;
     if (mt_ctx_create(&ctx) != MT_OK)
         return 1;

@@ -19,6 +19,7 @@
 #include "predict.h"
 #include "profile.h"
 #include "regimen.h"
+#include "rng.h"
 #include "risk.h"
 #include "sim.h"
 #include "twin.h"

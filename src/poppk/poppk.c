@@ -1272,69 +1272,11 @@ mt_status mt_poppk_load(mt_ctx *ctx, const char *drug, mt_poppk **out)
     return load_path(ctx, path, drug, out);
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void mt_poppk_names_free(mt_ctx *ctx, char **names, size_t n)
-{
-    for (size_t i = 0; names && i < n; i++)
-        mt_free(ctx, names[i]);
-    mt_free(ctx, names);
-}
+void mt_poppk_names_free(mt_ctx *ctx, char **names, size_t n) { mt_names_free(ctx, names, n); }
 
 mt_status mt_poppk_list(mt_ctx *ctx, char ***names, size_t *n)
 {
-    *names = NULL;
-    *n = 0;
-    char path[4096];
-    int k = snprintf(path, sizeof path, "%s/poppk", mt_data_dir());
-    if (k < 0 || (size_t)k >= sizeof path)
-        return mt_error(ctx, MT_EINVAL, "data folder path too long");
-    DIR *d = opendir(path);
-    if (!d)
-        return mt_error(ctx, MT_EIO, "cannot read the population-PK card folder '%s': %s", path,
-                        strerror(errno));
-    size_t cap = 0, cnt = 0;
-    char **v = NULL;
-    mt_status st = MT_OK;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len <= 5 || len - 5 > MAX_NAME || strcmp(e->d_name + len - 5, ".json"))
-            continue;
-        char stem[MAX_NAME + 1];
-        memcpy(stem, e->d_name, len - 5);
-        stem[len - 5] = '\0';
-        if (!valid_name(stem))
-            continue;
-        if (cnt == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            char **nv = mt_realloc(ctx, v, nc * sizeof *nv);
-            if (!nv) {
-                st = mt_error(ctx, MT_ENOMEM, "out of memory listing population-PK cards");
-                break;
-            }
-            v = nv;
-            cap = nc;
-        }
-        if (!(v[cnt] = mt_strdup(ctx, stem))) {
-            st = mt_error(ctx, MT_ENOMEM, "out of memory listing population-PK cards");
-            break;
-        }
-        cnt++;
-    }
-    closedir(d);
-    if (st) {
-        mt_poppk_names_free(ctx, v, cnt);
-        return st;
-    }
-    if (cnt)
-        qsort(v, cnt, sizeof *v, name_cmp);
-    *names = v;
-    *n = cnt;
-    return MT_OK;
+    return mt_list_cards(ctx, NULL, "poppk", MAX_NAME, "population-PK card", names, n);
 }
 
 /* ---- accessors ------------------------------------------------------------------------------ */

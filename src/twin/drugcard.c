@@ -759,76 +759,12 @@ void mt_drugcard_destroy(mt_drugcard *card)
     free(card);
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 mt_status mt_drugcard_list(mt_ctx *ctx, const char *data_dir, char ***names, size_t *n)
 {
-    *names = NULL;
-    *n = 0;
-    if (!data_dir)
-        data_dir = mt_data_dir();
-    char path[4096];
-    int k = snprintf(path, sizeof path, "%s/drugs", data_dir);
-    if (k < 0 || (size_t)k >= sizeof path)
-        return mt_error(ctx, MT_EINVAL, "data folder path too long");
-    DIR *d = opendir(path);
-    if (!d)
-        return mt_error(ctx, MT_EIO, "cannot read the drug card folder '%s': %s", path,
-                        strerror(errno));
-    size_t cap = 0, cnt = 0;
-    char **v = NULL;
-    struct dirent *e;
-    mt_status st = MT_OK;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len <= 5 || strcmp(e->d_name + len - 5, ".json"))
-            continue;
-        char stem[MAX_NAME + 1];
-        if (len - 5 > MAX_NAME)
-            continue;
-        memcpy(stem, e->d_name, len - 5);
-        stem[len - 5] = '\0';
-        if (!valid_name(stem))
-            continue;
-        if (cnt == cap) {
-            size_t nc = cap ? cap * 2 : 32;
-            char **nv = mt_realloc(ctx, v, nc * sizeof *nv);
-            if (!nv) {
-                st = mt_error(ctx, MT_ENOMEM, "out of memory listing drug cards");
-                break;
-            }
-            v = nv;
-            cap = nc;
-        }
-        if (!(v[cnt] = mt_strdup(ctx, stem))) {
-            st = mt_error(ctx, MT_ENOMEM, "out of memory listing drug cards");
-            break;
-        }
-        cnt++;
-    }
-    closedir(d);
-    if (st) {
-        mt_drugcard_names_free(ctx, v, cnt);
-        return st;
-    }
-    if (cnt)
-        qsort(v, cnt, sizeof *v, name_cmp);
-    *names = v;
-    *n = cnt;
-    return MT_OK;
+    return mt_list_cards(ctx, data_dir, "drugs", MAX_NAME, "drug card", names, n);
 }
 
-void mt_drugcard_names_free(mt_ctx *ctx, char **names, size_t n)
-{
-    if (!names)
-        return;
-    for (size_t i = 0; i < n; i++)
-        mt_free(ctx, names[i]);
-    mt_free(ctx, names);
-}
+void mt_drugcard_names_free(mt_ctx *ctx, char **names, size_t n) { mt_names_free(ctx, names, n); }
 
 /* ---- accessors ----------------------------------------------------------------------------- */
 

@@ -25,4 +25,11 @@ char *mt_strdup(mt_ctx *ctx, const char *s);
 MT_NODISCARD mt_status mt_read_file(mt_ctx *ctx, FILE *f, const char *path, size_t max_bytes,
                                     char **out, size_t *len);
 
+/* The names of the cards in data_dir/sub (data_dir NULL: mt_data_dir()): the stems of its
+ * NAME.json files with NAME of [a-z0-9_], at most max_name bytes, sorted. what names the
+ * cards in messages ("drug card"). OUT: *names (mt_names_free) and *n. MT_EIO: no folder. */
+MT_NODISCARD mt_status mt_list_cards(mt_ctx *ctx, const char *data_dir, const char *sub,
+                                     size_t max_name, const char *what, char ***names, size_t *n);
+void mt_names_free(mt_ctx *ctx, char **names, size_t n);
+
 #endif

@@ -156,7 +156,8 @@ int mt_sim_find_dose_target(const mt_sim *s, const char *id);
 /* Runs from t0 with the doses given (sorted by time, none before t0; several at one time are
  * given together), with outputs at n_times times (ascending, the first >= t0; repeats allowed).
  * An output at the time of a dose reports the value just before it (a trough drawn before the
- * dose). The doses are read during the call only. A run with doses takes the ODE path.
+ * dose). The doses are read during the call only. A linear time-invariant model without events
+ * takes the exact path with doses too (restarted at each dose), others the ODE path.
  * MT_EINVAL: no times, times out of order, a dose before t0 or out of order, not finite, a
  * negative duration or a target that is not a state. OUT: *out as mt_sim_run. */
 MT_NODISCARD mt_status mt_sim_run_doses(mt_sim *s, double t0, const mt_sim_dose *doses,

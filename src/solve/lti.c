@@ -177,6 +177,26 @@ mt_status mt_lti_setup(mt_lti *w, const double *A, const double *y0, const doubl
     return MT_OK;
 }
 
+mt_status mt_lti_restart(mt_lti *w, const double *y0, const double *b)
+{
+    const int n = w->n, ld = n, one = 1;
+    int info = 0;
+    for (int i = 0; i < n; i++) {
+        w->z[i] = y0[i];
+        w->c[i] = b[i];
+    }
+    zgetrs_("N", &n, &one, w->lu, &ld, w->ipiv, w->z, &ld, &info);
+    if (info == 0)
+        zgetrs_("N", &n, &one, w->lu, &ld, w->ipiv, w->c, &ld, &info);
+    if (info != 0)
+        return mt_error(w->ctx, MT_EUNSUPPORTED, "eigenvector solve failed (info %d)", info);
+    for (int i = 0; i < n; i++) {
+        w->zr[i] = creal(w->z[i]);
+        w->zi[i] = cimag(w->z[i]);
+    }
+    return MT_OK;
+}
+
 /* (e^x - 1) for complex x, accurate near 0 */
 static double complex cexpm1(double complex x)
 {

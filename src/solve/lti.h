@@ -19,6 +19,10 @@ void mt_lti_destroy(mt_lti *w);
 /* Decomposes A (row-major n x n) and starts from y0 with the constant input b.
  * MT_EUNSUPPORTED when A is (nearly) defective: integrate numerically instead. */
 MT_NODISCARD mt_status mt_lti_setup(mt_lti *w, const double *A, const double *y0, const double *b);
+/* Starts again from y0 with the constant input b, with the decomposition of the last setup
+ * (a dose: a jump of the state, an infusion: a change of the input). Call
+ * mt_lti_step_prepare again afterwards (its steps depend on b). */
+MT_NODISCARD mt_status mt_lti_restart(mt_lti *w, const double *y0, const double *b);
 /* Prepares steps of length h; mt_lti_advance then moves the solution on by h, exactly. */
 void mt_lti_step_prepare(mt_lti *w, double h);
 void mt_lti_advance(mt_lti *w);

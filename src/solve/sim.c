@@ -1591,6 +1591,45 @@ static mt_status give_doses(mt_sim *s, double t, double *y, int *changed)
 /* The exact path (solve/lti.c) for a linear time-invariant model without events: y' = A y + b
  * with A the constant Jacobian and b = f(y0) - A y0. *used: 0 when the model does not
  * qualify or A is (nearly) defective (the caller then integrates numerically). */
+/* The exact path with doses: between two dose events (a bolus, an infusion's start or end)
+ * the model is y' = A y + b + rate; at each one the state jumps (bolus) or the input changes
+ * (infusion), and the solution restarts from there with the same decomposition. Outputs at a
+ * dose time report the value before the dose, as on the ODE path. y: the full state at t0. */
+static mt_status exact_doses(mt_sim *s, mt_result *r, const out_grid *g, double *y, const double *b)
+{
+    size_t n = s->p->n_state;
+    double *bb = mt_calloc(s->ctx, n, sizeof *bb);
+    if (!bb)
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory");
+    mt_status st = MT_OK;
+    double t = g->t0;
+    for (size_t k = 0; k < g->n_rows && st == MT_OK; k++) {
+        double tout = grid_time(g, k);
+        while (t < tout && st == MT_OK) {
+            double ts = next_dose_stop(s);
+            if (ts <= t) { /* doses due now: jump, new input, restart */
+                int changed = 0;
+                if ((st = give_doses(s, t, y, &changed)) != MT_OK)
+                    break;
+                for (size_t i = 0; i < n; i++)
+                    bb[i] = b[i] + (s->n_inf ? s->inrate[i] : 0.0);
+                st = mt_lti_restart(s->lti, y, bb);
+                continue;
+            }
+            double target = ts < tout ? ts : tout;
+            mt_lti_step_prepare(s->lti, target - t);
+            mt_lti_advance(s->lti);
+            for (size_t i = 0; i < n; i++)
+                y[i] = mt_lti_state(s->lti, i);
+            t = target;
+        }
+        if (st == MT_OK)
+            record(s, r, k, tout, y);
+    }
+    mt_free(s->ctx, bb);
+    return st;
+}
+
 static mt_status integrate_exact(mt_sim *s, mt_result *r, const out_grid *g, const double *y0,
                                  int *used)
 {
@@ -1598,8 +1637,7 @@ static mt_status integrate_exact(mt_sim *s, mt_result *r, const out_grid *g, con
     size_t n = p->n_state;
     double t0 = g->t0;
     *used = 0;
-    if (!s->use_exact || !p->jac_constant || p->n_event > 0 || s->n_doses > 0 || n == 0 ||
-        n > MT_LTI_MAX)
+    if (!s->use_exact || !p->jac_constant || p->n_event > 0 || n == 0 || n > MT_LTI_MAX)
         return MT_OK;
     if (!s->lti) {
         mt_status st = mt_lti_create(s->ctx, n, &s->lti);
@@ -1632,6 +1670,8 @@ static mt_status integrate_exact(mt_sim *s, mt_result *r, const out_grid *g, con
         return MT_OK; /* (nearly) defective: numerical integration */
     *used = 1;
     memcpy(y, y0, n * sizeof *y);
+    if (s->n_doses > 0)
+        return exact_doses(s, r, g, y, b);
     double t = t0, h_prep = NAN;
     if (!g->times && g->n_steps > 0)
         mt_lti_step_prepare(s->lti, h_prep = (g->t_end - t0) / (double)g->n_steps);

@@ -811,6 +811,24 @@ TEST(doses_by_api)
         }
         mt_result_destroy(r);
     }
+    /* a linear model with doses takes the exact path (restarted at each dose); the ODE path
+     * gives the same values */
+    CHECK_EQ_INT(mt_sim_last_path(g.s), MT_PATH_EXACT);
+    mt_sim_set_exact(g.s, 0);
+    mt_result *ode = NULL;
+    st = mt_sim_run_doses(g.s, 0.0, d, 2, times, nt, &ode);
+    CHECK_TRUE(st == MT_OK);
+    CHECK_EQ_INT(mt_sim_last_path(g.s), MT_PATH_ODE);
+    mt_sim_set_exact(g.s, 1);
+    st = mt_sim_run_doses(g.s, 0.0, d, 2, times, nt, &r);
+    if (ode && r)
+        for (size_t k = 0; k < nt; k++)
+            for (size_t j = 0; j < 2; j++)
+                close_to(mt_result_value(r, k, j), mt_result_value(ode, k, j), 1e-7, 1e-10,
+                         "exact vs ODE", times[k]);
+    mt_result_destroy(ode);
+    mt_result_destroy(r);
+    r = NULL;
     /* the same workspace without doses is the model alone */
     st = mt_sim_run_doses(g.s, 0.0, NULL, 0, times, nt, &r);
     CHECK_TRUE(st == MT_OK);

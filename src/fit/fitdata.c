@@ -224,6 +224,20 @@ static int grow(mt_ctx *ctx, void **p, size_t *cap, size_t need, size_t elem)
     return 1;
 }
 
+/* Appends the observation value of output out at t (data row r) to s: below the LLOQ when
+ * flagged (blq) or below a given LLOQ, and then recorded at the LLOQ (Beal's M3). */
+static mt_status add_obs(mt_ctx *ctx, mt_fit_subject *s, caps *k, size_t r, double t, int out,
+                         double value, double blq, double lloq)
+{
+    if (!grow(ctx, (void **)&s->obs, &k->cap_obs, s->n_obs + 1, sizeof *s->obs))
+        return mt_error(ctx, MT_ENOMEM, "out of memory");
+    int is_blq = blq != 0 || (!isnan(lloq) && value < lloq);
+    if (is_blq && isnan(lloq))
+        return mt_error(ctx, MT_EINVAL, "row %zu: below the LLOQ (blq) but no LLOQ given", r + 2);
+    s->obs[s->n_obs++] = (mt_fit_obs){t, out, is_blq ? lloq : value, is_blq};
+    return MT_OK;
+}
+
 static int add_output(mt_ctx *ctx, mt_fit_data *d, const char *sym)
 {
     for (size_t j = 0; j < d->n_outputs; j++)
@@ -531,18 +545,12 @@ mt_status mt_fit_data_read(mt_ctx *ctx, const mt_csv *csv, mt_sim *sim, const mt
                 goto done;
             }
             int out_k = add_output(ctx, d, sym);
-            if (out_k < 0 ||
-                !grow(ctx, (void **)&s->obs, &k->cap_obs, s->n_obs + 1, sizeof *s->obs)) {
+            if (out_k < 0) {
                 st = mt_error(ctx, MT_ENOMEM, "out of memory");
                 goto done;
             }
-            int is_blq = blq != 0 || (!isnan(lloq) && dv < lloq);
-            if (is_blq && isnan(lloq)) {
-                st = mt_error(ctx, MT_EINVAL, "row %zu: below the LLOQ (blq) but no LLOQ given",
-                              r + 2);
+            if ((st = add_obs(ctx, s, k, r, t, out_k, dv, blq, lloq)) != MT_OK)
                 goto done;
-            }
-            s->obs[s->n_obs++] = (mt_fit_obs){t, out_k, is_blq ? lloq : dv, is_blq};
         } else {
             for (size_t j = 0; j < nc; j++) {
                 if (spec[j].role != R_OBS)
@@ -552,17 +560,8 @@ mt_status mt_fit_data_read(mt_ctx *ctx, const mt_csv *csv, mt_sim *sim, const mt
                     goto done;
                 if (isnan(v))
                     continue;
-                if (!grow(ctx, (void **)&s->obs, &k->cap_obs, s->n_obs + 1, sizeof *s->obs)) {
-                    st = mt_error(ctx, MT_ENOMEM, "out of memory");
+                if ((st = add_obs(ctx, s, k, r, t, spec[j].index, v, blq, lloq)) != MT_OK)
                     goto done;
-                }
-                int is_blq = blq != 0 || (!isnan(lloq) && v < lloq);
-                if (is_blq && isnan(lloq)) {
-                    st = mt_error(ctx, MT_EINVAL, "row %zu: below the LLOQ (blq) but no LLOQ given",
-                                  r + 2);
-                    goto done;
-                }
-                s->obs[s->n_obs++] = (mt_fit_obs){t, spec[j].index, is_blq ? lloq : v, is_blq};
             }
         }
     }

@@ -198,6 +198,49 @@ static double s2_of(const fitctx *c, int out, double f)
 /* log Phi(z), accurate in the lower tail */
 static double log_phi_cdf(double z) { return gsl_sf_log_erfc(-z / M_SQRT2) - M_LN2; }
 
+/* The variance of an observation of output out at prediction f (clamped to a positive
+ * number), and its derivatives with respect to f, log a and log b (any may be NULL). */
+static double variance(const fitctx *c, int out, double f, double *s2f, double *s2a, double *s2b)
+{
+    double s2 = s2_of(c, out, f), df, da, db;
+    if (!(s2 > 0) || !isfinite(s2))
+        s2 = 1e-300;
+    if (c->pb->out_sigma_add) {
+        double b = c->pb->out_sigma_prop[out];
+        df = 2 * b * b * f;
+        da = db = 0;
+    } else {
+        df = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f;
+        da = c->pb->error == MT_ERR_PROPORTIONAL ? 0 : 2 * c->a * c->a;
+        db = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f * f;
+    }
+    if (s2f)
+        *s2f = df;
+    if (s2a)
+        *s2a = da;
+    if (s2b)
+        *s2b = db;
+    return s2;
+}
+
+/* One observation's term of -2 log L at prediction f and variance s2, and its derivatives
+ * with respect to f and s2: (y - f)^2 / s2 + log(2 pi s2), or -2 log Phi((LLOQ - f) / s) below
+ * the LLOQ (Beal's M3). */
+static double obs_term(const mt_fit_obs *o, double f, double s2, double *g_f, double *g_s2)
+{
+    if (o->blq) {
+        double sd = sqrt(s2), z = (o->value - f) / sd, lp = log_phi_cdf(z);
+        double g_z = -2 * exp(-0.5 * z * z - 0.5 * log(2 * M_PI) - lp); /* -2 phi / Phi */
+        *g_f = g_z * (-1 / sd);
+        *g_s2 = g_z * (-z / (2 * s2));
+        return -2 * lp;
+    }
+    double e = o->value - f;
+    *g_f = -2 * e / s2;
+    *g_s2 = 1 / s2 - e * e / (s2 * s2);
+    return e * e / s2 + log(2 * M_PI * s2);
+}
+
 /* -2 log-likelihood at the current predictions and error parameters, and its derivatives with
  * respect to each prediction (dfk) and to log a / log b (dla, dlb). */
 static double neg2ll(const fitctx *c, double *dfk, double *dla, double *dlb)
@@ -205,35 +248,9 @@ static double neg2ll(const fitctx *c, double *dfk, double *dla, double *dlb)
     double obj = 0, ga = 0, gb = 0;
     for (size_t k = 0; k < c->n; k++) {
         const mt_fit_obs *o = &c->s->obs[k];
-        double f = c->f[k], s2 = s2_of(c, o->output, f);
-        if (!(s2 > 0) || !isfinite(s2))
-            s2 = 1e-300;
-        double ds2_df, ds2_dla, ds2_dlb;
-        if (c->pb->out_sigma_add) {
-            double b = c->pb->out_sigma_prop[o->output];
-            ds2_df = 2 * b * b * f;
-            ds2_dla = ds2_dlb = 0;
-        } else {
-            ds2_df = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f;
-            ds2_dla = c->pb->error == MT_ERR_PROPORTIONAL ? 0 : 2 * c->a * c->a;
-            ds2_dlb = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f * f;
-        }
-        double g_f, g_s2;
-        if (o->blq) {
-            double s = sqrt(s2), z = (o->value - f) / s;
-            double lp = log_phi_cdf(z);
-            obj += -2 * lp;
-            double ratio = exp(-0.5 * z * z - 0.5 * log(2 * M_PI) - lp); /* phi / Phi */
-            double g_z = -2 * ratio;
-            g_f = g_z * (-1 / s);
-            g_s2 = g_z * (-(o->value - f) / (s2 * s)) * 0.5 / s * s;
-            g_s2 = g_z * (-z / (2 * s2));
-        } else {
-            double e = o->value - f;
-            obj += e * e / s2 + log(2 * M_PI * s2);
-            g_f = -2 * e / s2;
-            g_s2 = 1 / s2 - e * e / (s2 * s2);
-        }
+        double ds2_df, ds2_dla, ds2_dlb, g_f, g_s2;
+        double s2 = variance(c, o->output, c->f[k], &ds2_df, &ds2_dla, &ds2_dlb);
+        obj += obs_term(o, c->f[k], s2, &g_f, &g_s2);
         if (dfk)
             dfk[k] = g_f + g_s2 * ds2_df;
         ga += g_s2 * ds2_dla;
@@ -554,8 +571,8 @@ static int identifiable(fitctx *c, double *fim, double *cond, char *msg, size_t 
                 double s2 = !c->pb->out_sigma_add && c->pb->error == MT_ERR_ADDITIVE &&
                                     isnan(c->pb->sigma_add)
                                 ? 1.0
-                                : s2_of(c, c->s->obs[k].output, c->f[k]);
-                sum += c->J[k * np + i] * c->J[k * np + j] / (s2 > 0 ? s2 : 1e-300);
+                                : variance(c, c->s->obs[k].output, c->f[k], NULL, NULL, NULL);
+                sum += c->J[k * np + i] * c->J[k * np + j] / s2;
             }
             fim[i * np + j] = sum;
         }
@@ -737,19 +754,8 @@ static void scoring_matrix(const fitctx *c, const double *x, size_t nx, double *
         dv[i] = dudv(c, i, x[i]);
     for (size_t k = 0; k < c->n; k++) {
         const mt_fit_obs *o = &c->s->obs[k];
-        double f = c->f[k], s2 = s2_of(c, o->output, f);
-        if (!(s2 > 0) || !isfinite(s2))
-            s2 = 1e-300;
-        double s2f, s2a, s2b;
-        if (c->pb->out_sigma_add) {
-            double b = c->pb->out_sigma_prop[o->output];
-            s2f = 2 * b * b * f;
-            s2a = s2b = 0;
-        } else {
-            s2f = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f;
-            s2a = c->pb->error == MT_ERR_PROPORTIONAL ? 0 : 2 * c->a * c->a;
-            s2b = c->pb->error == MT_ERR_ADDITIVE ? 0 : 2 * c->b * c->b * f * f;
-        }
+        double f = c->f[k], s2f, s2a, s2b;
+        double s2 = variance(c, o->output, f, &s2f, &s2a, &s2b);
         /* the derivative of f and of s2 along each x */
         double fx[66], sx[66];
         for (size_t i = 0; i < np; i++) {
@@ -766,9 +772,8 @@ static void scoring_matrix(const fitctx *c, const double *x, size_t nx, double *
             sx[q++] = s2b;
         }
         if (o->blq) {
-            double sd = sqrt(s2), z = (o->value - f) / sd;
-            double ratio = exp(-0.5 * z * z - 0.5 * log(2 * M_PI) - log_phi_cdf(z));
-            double g_f = -2 * ratio * (-1 / sd), g_s2 = -2 * ratio * (-z / (2 * s2));
+            double g_f, g_s2;
+            (void)obs_term(o, f, s2, &g_f, &g_s2);
             for (size_t i = 0; i < nx; i++)
                 gx[i] = g_f * fx[i] + g_s2 * sx[i];
             for (size_t i = 0; i < nx; i++)
@@ -790,6 +795,27 @@ static void scoring_matrix(const fitctx *c, const double *x, size_t nx, double *
             }
 }
 
+/* The scoring step: solves (F + lambda diag F + 1e-12 (1 + diag F)) step = g (lambda 0: the
+ * undamped step; a non-positive diagonal entry is damped as 1). 0 on success, -1 when the
+ * matrix is not positive definite. */
+static int scoring_step(const double *F, size_t nx, double lambda, double *g, double *step)
+{
+    double A[66 * 66];
+    memcpy(A, F, nx * nx * sizeof *A);
+    for (size_t i = 0; i < nx; i++) {
+        double d = F[i * nx + i];
+        A[i * nx + i] += lambda * (d > 0 ? d : 1) + 1e-12 * (1 + d);
+    }
+    gsl_matrix_view Am = gsl_matrix_view_array(A, nx, nx);
+    gsl_vector_view gv = gsl_vector_view_array(g, nx), sv = gsl_vector_view_array(step, nx);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int fl = gsl_linalg_cholesky_decomp1(&Am.matrix);
+    if (fl == GSL_SUCCESS)
+        fl = gsl_linalg_cholesky_solve(&Am.matrix, &gv.vector, &sv.vector);
+    gsl_set_error_handler(old);
+    return fl == GSL_SUCCESS ? 0 : -1;
+}
+
 /* The general path: Levenberg-Marquardt on Fisher scoring (step (F + lambda diag F)^-1 g,
  * accepted when the objective falls), one sensitivity run per iteration. x holds v then the
  * log error parameters. Converged when the Newton decrement g' F^-1 g / 2 (the objective's
@@ -798,7 +824,7 @@ static void scoring_matrix(const fitctx *c, const double *x, size_t nx, double *
  * rounding are taken (at most 20 in a row). */
 static mt_status run_general(fitctx *c, double *x, size_t nx, mt_fit_result *r)
 {
-    double F[66 * 66], A[66 * 66], g[66], step[66], xt[66];
+    double F[66 * 66], g[66], step[66], xt[66];
     gsl_vector *gv = gsl_vector_alloc(nx);
     if (!gv)
         return mt_error(c->ctx, MT_ENOMEM, "out of memory");
@@ -812,23 +838,12 @@ static mt_status run_general(fitctx *c, double *x, size_t nx, mt_fit_result *r)
         memcpy(g, gv->data, nx * sizeof *g);
         scoring_matrix(c, x, nx, F);
         /* the Newton decrement with the scoring matrix */
-        memcpy(A, F, nx * nx * sizeof *A);
-        for (size_t i = 0; i < nx; i++)
-            A[i * nx + i] += 1e-12 * (1 + F[i * nx + i]);
-        gsl_matrix_view Am = gsl_matrix_view_array(A, nx, nx);
-        gsl_vector_view gvv = gsl_vector_view_array(g, nx), sv = gsl_vector_view_array(step, nx);
-        gsl_error_handler_t *old = gsl_set_error_handler_off();
-        int fl = gsl_linalg_cholesky_decomp1(&Am.matrix);
-        if (fl == GSL_SUCCESS)
-            fl = gsl_linalg_cholesky_solve(&Am.matrix, &gvv.vector, &sv.vector);
-        gsl_set_error_handler(old);
-        if (fl == GSL_SUCCESS) {
+        if (scoring_step(F, nx, 0, g, step) == 0) {
             dec = 0;
             for (size_t i = 0; i < nx; i++)
                 dec += 0.5 * g[i] * step[i];
-            /* converged: a small decrement, or a moderately small one that has stopped
-             * shrinking (steps that gain less than the solver's rounding) */
-            /* or creeping: over the last 10 iterations the objective fell by less than 1e-7 of
+            /* converged: a small decrement; a moderately small one after 50 iterations; or
+             * creeping: over the last 10 iterations the objective fell by less than 1e-7 of
              * itself while the decrement says it is within 1e-5 of its minimum (a weakly
              * determined direction where scoring converges only linearly) */
             int creeping = it > 10 && hist[it % 10] - obj < 1e-7 * (1 + fabs(obj)) &&
@@ -845,15 +860,7 @@ static mt_status run_general(fitctx *c, double *x, size_t nx, mt_fit_result *r)
         /* a step that lowers the objective: raise lambda until one does */
         int accepted = 0;
         for (int tries = 0; tries < 30 && !accepted; tries++) {
-            memcpy(A, F, nx * nx * sizeof *A);
-            for (size_t i = 0; i < nx; i++)
-                A[i * nx + i] += lambda * (F[i * nx + i] > 0 ? F[i * nx + i] : 1) + 1e-12;
-            old = gsl_set_error_handler_off();
-            fl = gsl_linalg_cholesky_decomp1(&Am.matrix);
-            if (fl == GSL_SUCCESS)
-                fl = gsl_linalg_cholesky_solve(&Am.matrix, &gvv.vector, &sv.vector);
-            gsl_set_error_handler(old);
-            if (fl != GSL_SUCCESS) {
+            if (scoring_step(F, nx, lambda, g, step) != 0) {
                 lambda *= 10;
                 continue;
             }
@@ -896,16 +903,9 @@ static mt_status run_general(fitctx *c, double *x, size_t nx, mt_fit_result *r)
                 (void)gen_fdf(&xv.vector, c, gv);
                 memcpy(g, gv->data, nx * sizeof *g);
                 scoring_matrix(c, x, nx, F);
-                memcpy(A, F, nx * nx * sizeof *A);
-                for (size_t i = 0; i < nx; i++)
-                    A[i * nx + i] += 1e-12 * (1 + F[i * nx + i]);
-                old = gsl_set_error_handler_off();
-                fl = gsl_linalg_cholesky_decomp1(&Am.matrix);
-                if (fl == GSL_SUCCESS)
-                    fl = gsl_linalg_cholesky_solve(&Am.matrix, &gvv.vector, &sv.vector);
-                gsl_set_error_handler(old);
-                for (size_t i = 0; fl == GSL_SUCCESS && i < nx; i++)
-                    x[i] -= step[i];
+                if (scoring_step(F, nx, 0, g, step) == 0)
+                    for (size_t i = 0; i < nx; i++)
+                        x[i] -= step[i];
             }
             break;
         }

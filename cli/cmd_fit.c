@@ -180,43 +180,29 @@ static int in_list(const char *list, const char *name)
     return 0;
 }
 
-/* Splits a comma list into a freshly allocated array of strings (names[n]). */
-static char **split(const char *list, size_t *n)
+/* Splits a comma list: names[n] point into *buf (both freed by the caller). */
+static char **split(const char *list, size_t *n, char **buf)
 {
     *n = 0;
-    char *copy = strdup(list);
-    if (!copy)
-        return NULL;
+    *buf = strdup(list);
     size_t cap = 1;
     for (const char *p = list; *p; p++)
         cap += *p == ',';
-    char **out = calloc(cap + 1, sizeof *out);
-    if (!out) {
-        free(copy);
+    char **out = *buf ? calloc(cap, sizeof *out) : NULL;
+    if (!out)
         return NULL;
-    }
     char *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    for (char *t = strtok_r(*buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         while (*t == ' ')
             t++;
         if (*t)
             out[(*n)++] = t;
     }
-    out[cap] = copy; /* freed with the array */
     if (*n == 0) {
-        free(copy);
         free(out);
         return NULL;
     }
     return out;
-}
-
-static void free_split(char **a, size_t cap_index)
-{
-    if (!a)
-        return;
-    free(a[cap_index]);
-    free(a);
 }
 
 /* Finds "name=..." in a list; returns the text after '=' (up to ',') in buf. */
@@ -264,8 +250,6 @@ static int check_names(const char *opt, const char *list, const mt_fit_param *pa
 
 static int build_params(fit_args *a, mt_fit_param *par, size_t np, char **names)
 {
-    if (check_names("--log", a->logs, par, 0) && 0)
-        return 1;
     for (size_t i = 0; i < np; i++) {
         mt_fit_param *p = &par[i];
         memset(p, 0, sizeof *p);
@@ -410,13 +394,12 @@ static int plot_fits(mt_ctx *ctx, mt_sim *sim, const fit_args *a, const mt_fit_d
     mt_plot_points *pts = calloc(ns, sizeof *pts);
     mt_plot_curve *cur = calloc(ns, sizeof *cur);
     double *buf = calloc(ns * (4 * ngrid + 2), sizeof *buf);
-    double *allx = calloc(1, sizeof *allx);
     size_t total = 0;
     for (size_t i = 0; i < ns; i++)
         total += d->subjects[i].n_obs;
     double *ox = calloc(total ? total : 1, sizeof *ox), *oy = calloc(total ? total : 1, sizeof *oy);
     int rc = 0;
-    if (!pts || !cur || !buf || !ox || !oy || !allx) {
+    if (!pts || !cur || !buf || !ox || !oy) {
         rc = mt_cli_fail("out of memory");
         goto out;
     }
@@ -459,7 +442,6 @@ out:
     free(pts);
     free(cur);
     free(buf);
-    free(allx);
     free(ox);
     free(oy);
     return rc;
@@ -501,7 +483,7 @@ int mt_cmd_fit(int argc, char **argv)
     mt_fit_result **res = NULL;
     json_t *root = NULL;
     size_t np = 0;
-    char **names = NULL;
+    char **names = NULL, *names_buf = NULL;
     if (rc)
         goto out;
     if (mt_ctx_create(&ctx) != MT_OK) {
@@ -535,7 +517,7 @@ int mt_cmd_fit(int argc, char **argv)
             goto out;
         }
     }
-    names = split(a.estimate, &np);
+    names = split(a.estimate, &np, &names_buf);
     if (!names) {
         rc = mt_cli_fail("fit: --estimate: no parameter names in '%s'", a.estimate);
         goto out;
@@ -585,12 +567,8 @@ out:
         mt_fit_result_destroy(ctx, res[i]);
     free(res);
     free(par);
-    if (names) {
-        size_t cap = 1;
-        for (const char *q = a.estimate; *q; q++)
-            cap += *q == ',';
-        free_split(names, cap);
-    }
+    free(names);
+    free(names_buf);
     mt_fit_data_destroy(ctx, d);
     mt_csv_destroy(csv);
     mt_sim_destroy(sim);

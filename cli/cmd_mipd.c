@@ -494,9 +494,7 @@ static int cmp_double(const void *x, const void *y)
 static double quantile(double *v, size_t n, double q)
 {
     qsort(v, n, sizeof *v, cmp_double);
-    double pos = q * (double)(n - 1);
-    size_t i = (size_t)pos;
-    return i + 1 < n ? v[i] + (pos - (double)i) * (v[i + 1] - v[i]) : v[n - 1];
+    return mt_quantile_sorted(v, n, q);
 }
 
 static json_t *twin_json(const session *s, const mt_mipd_posterior *post)
@@ -590,7 +588,7 @@ static int plot_bands(session *s, const char *path, const char *title, const dou
                       const double *band, const double *map, int inr)
 {
     size_t nl = 0;
-    double lx[MAX_LEVELS > 4096 ? 4096 : MAX_LEVELS], ly[4096];
+    double lx[4096], ly[4096];
     for (size_t i = 0; i < s->n_levels && nl < 4096; i++)
         if (s->levels[i].inr == inr) {
             lx[nl] = s->levels[i].time_h;

@@ -189,14 +189,6 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The empirical quantile q of sorted v[0..n-1] (linear interpolation, R type 7). */
-static double quantile(const double *v, size_t n, double q)
-{
-    double h = (double)(n - 1) * q;
-    size_t lo = (size_t)h;
-    return lo + 1 < n ? v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]) : v[n - 1];
-}
-
 /* One virtual patient: draw, simulate, fit (and SIR). 0 on success, else 1 (printed). */
 static int run_patient(mt_ctx *ctx, const mt_poppk *card, const study_args *a, design *dz,
                        mt_rng *r, size_t k, patient *p, double *sir_draws, double *col)
@@ -273,8 +265,8 @@ static int run_patient(mt_ctx *ctx, const mt_poppk *card, const study_args *a, d
             for (size_t q = 0; q < ns; q++)
                 col[q] = sir_draws[q * n + i];
             qsort(col, ns, sizeof *col, cmp_double);
-            p->sir_lo[i] = quantile(col, ns, 0.05);
-            p->sir_hi[i] = quantile(col, ns, 0.95);
+            p->sir_lo[i] = mt_quantile_sorted(col, ns, 0.05);
+            p->sir_hi[i] = mt_quantile_sorted(col, ns, 0.95);
         }
     }
     rc = 0;

@@ -94,14 +94,6 @@ static void route_free(route *r)
     free(r->obj);
 }
 
-static double quantile(const double *sorted, int n, double q)
-{
-    double h = q * (n - 1);
-    int lo = (int)floor(h);
-    int hi = lo + 1 < n ? lo + 1 : lo;
-    return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
 static int cmp_int(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
@@ -131,8 +123,8 @@ static double route_report(const char *model, route *r)
         snprintf(itbuf, sizeof itbuf, "%d", it[r->n / 2]);
     printf("%s %-5s N=%d median=%.3f ms IQR=[%.3f, %.3f] ms mean=%.3f ms converged=%d/%d "
            "iterations(median)=%s\n",
-           model, r->name, r->n, med, quantile(s, r->n, 0.25), quantile(s, r->n, 0.75), sum / r->n,
-           r->converged, r->n, itbuf);
+           model, r->name, r->n, med, mt_quantile_sorted(s, (size_t)r->n, 0.25),
+           mt_quantile_sorted(s, (size_t)r->n, 0.75), sum / r->n, r->converged, r->n, itbuf);
     free(s);
     free(it);
     return med;

@@ -6,6 +6,7 @@
  */
 #include "fit/fit_internal.h"
 #include "medtwin/mipd.h"
+#include "medtwin/rng.h"
 #include "util/util.h"
 
 #include <math.h>
@@ -114,13 +115,6 @@ static int cmp_double(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-static double quantile_sorted(const double *v, size_t n, double q)
-{
-    double pos = q * (double)(n - 1);
-    size_t i = (size_t)pos;
-    return i + 1 < n ? v[i] + (pos - (double)i) * (v[i + 1] - v[i]) : v[n - 1];
-}
-
 static int cmp_cand(const void *x, const void *y)
 {
     const mt_dose_candidate *a = x, *b = y;
@@ -191,9 +185,9 @@ mt_status mt_mipd_recommend(mt_mipd *m, const mt_mipd_dose *hist, size_t n_hist,
                 hit += vals[k] >= tg->lo && vals[k] <= tg->hi;
             }
             qsort(vals, nd, sizeof *vals, cmp_double);
-            c->p5 = quantile_sorted(vals, nd, 0.05);
-            c->p50 = quantile_sorted(vals, nd, 0.5);
-            c->p95 = quantile_sorted(vals, nd, 0.95);
+            c->p5 = mt_quantile_sorted(vals, nd, 0.05);
+            c->p50 = mt_quantile_sorted(vals, nd, 0.5);
+            c->p95 = mt_quantile_sorted(vals, nd, 0.95);
             /* typical mode ranks by the distance from the middle of the target */
             c->pta = sr->typical ? -fabs(log(c->p50 / (0.5 * (tg->lo + tg->hi))))
                                  : (double)hit / (double)nd;

@@ -7,6 +7,7 @@
 #include "medtwin/mipd.h"
 #include "fit/fit_internal.h"
 #include "medtwin/model.h"
+#include "medtwin/rng.h"
 #include "util/util.h"
 
 #include <gsl/gsl_errno.h>
@@ -391,22 +392,6 @@ mt_status mt_mipd_fit(mt_mipd *m, const mt_mipd_dose *doses, size_t n_doses,
     return MT_OK;
 }
 
-/* L of cov = L L' (lower, row-major) into l; 0 on success. */
-static int cholesky(const double *cov, size_t n, double *l)
-{
-    memcpy(l, cov, n * n * sizeof *l);
-    gsl_matrix_view v = gsl_matrix_view_array(l, n, n);
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    int f = gsl_linalg_cholesky_decomp1(&v.matrix);
-    gsl_set_error_handler(old);
-    if (f != GSL_SUCCESS)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n; j++)
-            l[i * n + j] = 0;
-    return 0;
-}
-
 mt_status mt_mipd_draw(mt_mipd *m, const mt_mipd_posterior *post, size_t n_draws, uint64_t seed,
                        double *draws)
 {
@@ -416,7 +401,7 @@ mt_status mt_mipd_draw(mt_mipd *m, const mt_mipd_posterior *post, size_t n_draws
     mt_status st = MT_OK;
     if (!l || !rng || n > 64)
         st = mt_error(m->ctx, MT_ENOMEM, "out of memory");
-    else if (post->status != MT_FIT_CONVERGED || cholesky(post->cov, n, l))
+    else if (post->status != MT_FIT_CONVERGED || mt_cholesky_lower(post->cov, n, l))
         st = mt_error(m->ctx, MT_EINVAL,
                       "the posterior has no usable covariance (%s): no draws from it",
                       post->message);
@@ -463,7 +448,7 @@ mt_status mt_mipd_sir(mt_mipd *m, const mt_mipd_posterior *post, size_t n_propos
     wide.cov = cov2;
     if ((st = mt_mipd_draw(m, &wide, n_proposal, seed, prop)) != MT_OK)
         goto out;
-    if (cholesky(cov2, n, l)) {
+    if (mt_cholesky_lower(cov2, n, l)) {
         st = mt_error(ctx, MT_EINVAL, "the posterior covariance is not positive definite");
         goto out;
     }

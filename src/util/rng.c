@@ -62,3 +62,10 @@ int mt_cholesky_lower(const double *a, size_t n, double *l)
         }
     return 0;
 }
+
+double mt_quantile_sorted(const double *v, size_t n, double q)
+{
+    double pos = q * (double)(n - 1);
+    size_t i = (size_t)pos;
+    return i + 1 < n ? v[i] + (pos - (double)i) * (v[i + 1] - v[i]) : v[n - 1];
+}

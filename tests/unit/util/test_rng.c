@@ -5,7 +5,8 @@
  * when this test was written: seed 20261122 -> 0xce37efc44147fcbe, 0x48f528fb0ba84bfc,
  * 0xb1be854d50a90d36); uniforms lie in (0, 1); 200000 normal deviates have mean 0 and variance
  * 1 within 5 standard errors; the same seed repeats the stream; the Cholesky factor
- * reproduces its matrix and refuses one that is not positive definite.
+ * reproduces its matrix and refuses one that is not positive definite; the quantile is R's
+ * type 7.
  */
 #include "harness.h"
 #include "medtwin/rng.h"
@@ -64,4 +65,17 @@ TEST(cholesky)
     ASSERT_EQ_INT(mt_cholesky_lower(bad, 2, l), -1);
 }
 
-TEST_MAIN(TEST_ENTRY(reference_stream), TEST_ENTRY(moments), TEST_ENTRY(cholesky))
+TEST(quantile)
+{
+    /* R: quantile(c(1, 2, 4, 8), c(0, 0.25, 0.5, 0.9, 1)) = 1, 1.75, 3, 6.8, 8 (type 7) */
+    const double v[4] = {1, 2, 4, 8};
+    ASSERT_NEAR(mt_quantile_sorted(v, 4, 0.0), 1.0, 1e-15);
+    ASSERT_NEAR(mt_quantile_sorted(v, 4, 0.25), 1.75, 1e-15);
+    ASSERT_NEAR(mt_quantile_sorted(v, 4, 0.5), 3.0, 1e-15);
+    ASSERT_NEAR(mt_quantile_sorted(v, 4, 0.9), 6.8, 1e-14);
+    ASSERT_NEAR(mt_quantile_sorted(v, 4, 1.0), 8.0, 1e-15);
+    ASSERT_NEAR(mt_quantile_sorted(v, 1, 0.5), 1.0, 1e-15);
+}
+
+TEST_MAIN(TEST_ENTRY(reference_stream), TEST_ENTRY(moments), TEST_ENTRY(cholesky),
+          TEST_ENTRY(quantile))

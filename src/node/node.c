@@ -535,9 +535,8 @@ static void list_models(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
     mt_node_respond(res, 200, o);
 }
 
-/* The resource if who may see it (NULL: 404 to answer, or an error on ctx when *err). */
-static json_t *get_resource(mt_store_conn *c, mt_ctx *ctx, const mt_node_principal *who,
-                            const char *id, int *err)
+json_t *mt_node_get_resource(mt_store_conn *c, mt_ctx *ctx, const mt_node_principal *who,
+                             const char *id, int *err)
 {
     mt_value p[5] = {mt_v_text(id)};
     visible_params(who, p + 1);
@@ -564,11 +563,9 @@ int mt_node_valid_uuid(const char *s)
     return 1;
 }
 
-/* Adds a version (content) to resource id inside an open transaction. *created: 1 new, 0 the
- * same content was there. OUT: sha. */
-static mt_status add_version(mt_store_conn *c, mt_ctx *ctx, const char *id, const char *content,
-                             size_t len, const char *media, const char *by,
-                             const char *derived_from, char sha[65], int *created)
+mt_status mt_node_add_version(mt_store_conn *c, mt_ctx *ctx, const char *id, const char *content,
+                              size_t len, const char *media, const char *by,
+                              const char *derived_from, char sha[65], int *created)
 {
     mt_node_sha256_hex(content, len, sha);
     *created = 0;
@@ -601,10 +598,7 @@ static mt_status add_version(mt_store_conn *c, mt_ctx *ctx, const char *id, cons
     return st;
 }
 
-/* SBML validation: libSBML reads it and medtwin can compile it. A model that names external
- * model definitions (SBML comp) is refused: libSBML would resolve them against the server's own
- * files; a model arrives whole, or as a COMBINE archive. */
-static int check_sbml(mt_ctx *ctx, const char *xml, size_t len)
+int mt_node_check_sbml(mt_ctx *ctx, const char *xml, size_t len)
 {
     if (memmem(xml, len, "externalModelDefinition", 23)) {
         mt_error(ctx, MT_EINVAL,
@@ -618,10 +612,8 @@ static int check_sbml(mt_ctx *ctx, const char *xml, size_t len)
     return st == MT_OK;
 }
 
-static mt_status create_model(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
-                              const char *title, const char *description, const char *keywords,
-                              const char *visibility, const char *sbml, size_t len, char id[37],
-                              char sha[65])
+mt_status mt_node_create_resource(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
+                                  const mt_node_resource_spec *r, char id[37], char sha[65])
 {
     mt_store_conn *c;
     mt_status st = mt_store_acquire(nd->store, ctx, &c);
@@ -631,27 +623,53 @@ static mt_status create_model(mt_node *nd, mt_ctx *ctx, const mt_node_principal 
     char ts[40];
     mt_node_now_iso(ts);
     st = mt_store_begin(c, ctx);
-    mt_value p[10] = {mt_v_text(id),       mt_v_text(title),      mt_v_text(description),
-                      mt_v_text(keywords), mt_v_text(visibility), mt_v_text(who->group),
-                      mt_v_text(who->id),  mt_v_text(ts),         mt_v_text(ts)};
+    mt_value p[11] = {mt_v_text(id),
+                      mt_v_text(r->title),
+                      mt_v_text(r->description ? r->description : ""),
+                      mt_v_text(r->keywords ? r->keywords : ""),
+                      mt_v_text(r->visibility),
+                      mt_v_text(who->group),
+                      mt_v_text(who->id),
+                      mt_v_text(ts),
+                      mt_v_text(ts),
+                      mt_v_text(r->kind),
+                      mt_v_text(r->metadata ? r->metadata : "{}")};
     if (st == MT_OK)
         st = mt_store_exec(c, ctx,
-                           "INSERT INTO resources(id, kind, title, description, keywords, "
-                           "visibility, group_id, owner, created, updated) VALUES (?, 'model', "
+                           "INSERT INTO resources(id, title, description, keywords, visibility, "
+                           "group_id, owner, created, updated, kind, metadata) VALUES (?, ?, ?, "
                            "?, ?, ?, ?, ?, ?, ?, ?)",
-                           9, p, NULL, NULL, NULL);
+                           11, p, NULL, NULL, NULL);
     if (st == MT_OK && mt_store_dialect_of(nd->store) == MT_DIALECT_SQLITE)
         st = mt_store_exec(c, ctx,
                            "INSERT INTO resource_fts(id, title, description, keywords) VALUES "
                            "(?, ?, ?, ?)",
                            4, p, NULL, NULL, NULL);
     int created;
-    if (st == MT_OK)
-        st = add_version(c, ctx, id, sbml, len, "application/sbml+xml", who->id, NULL, sha,
-                         &created);
+    if (st == MT_OK && r->content)
+        st = mt_node_add_version(c, ctx, id, r->content, r->content_len, r->media_type, who->id,
+                                 r->derived_from, sha, &created);
+    else if (sha)
+        sha[0] = 0;
     st = mt_store_finish(c, ctx, st);
     mt_store_release(c);
     return st;
+}
+
+static mt_status create_model(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
+                              const char *title, const char *description, const char *keywords,
+                              const char *visibility, const char *sbml, size_t len, char id[37],
+                              char sha[65])
+{
+    mt_node_resource_spec r = {.kind = "model",
+                               .title = title,
+                               .description = description,
+                               .keywords = keywords,
+                               .visibility = visibility,
+                               .content = sbml,
+                               .content_len = len,
+                               .media_type = "application/sbml+xml"};
+    return mt_node_create_resource(nd, ctx, who, &r, id, sha);
 }
 
 const char *mt_node_json_str(json_t *o, const char *k, const char *def)
@@ -715,7 +733,7 @@ static void post_model(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
                              "publishing needs the curator or admin role; upload as "
                              "private or group");
     }
-    if (!check_sbml(ctx, sbml, strlen(sbml))) {
+    if (!mt_node_check_sbml(ctx, sbml, strlen(sbml))) {
         json_decref(b);
         return mt_http_error(res, 422, "sbml: not a model medtwin can read: %s", mt_errmsg(ctx));
     }
@@ -739,7 +757,7 @@ static void get_model(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, co
     if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
         return mt_http_error(res, 503, "storage unavailable");
     int err;
-    json_t *r = get_resource(c, ctx, who, id, &err);
+    json_t *r = mt_node_get_resource(c, ctx, who, id, &err);
     json_t *v =
         r ? mt_node_query(c, ctx,
                           "SELECT seq AS version, sha256, media_type, size, created, "
@@ -758,15 +776,9 @@ static void get_model(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, co
     mt_node_respond(res, 200, r);
 }
 
-typedef struct {
-    char *data;
-    size_t n;
-    char media[64];
-} blob_out;
-
 static int blob_row(void *arg, size_t n, const mt_value *c, const char *const *names)
 {
-    blob_out *b = arg;
+    mt_node_blob *b = arg;
     for (size_t i = 0; i < n; i++) {
         if (!strcmp(names[i], "content") &&
             (c[i].type == MT_VALUE_BLOB || c[i].type == MT_VALUE_TEXT)) {
@@ -784,9 +796,8 @@ static int blob_row(void *arg, size_t n, const mt_value *c, const char *const *n
     return 1;
 }
 
-/* The content of a version (seq 0: the latest). */
-static mt_status version_content(mt_store_conn *c, mt_ctx *ctx, const char *id, const char *sha,
-                                 blob_out *b)
+mt_status mt_node_version_content(mt_store_conn *c, mt_ctx *ctx, const char *id, const char *sha,
+                                  mt_node_blob *b)
 {
     if (sha)
         return mt_store_exec(c, ctx,
@@ -818,9 +829,9 @@ static void get_sbml(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
     if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
         return mt_http_error(res, 503, "storage unavailable");
     int err;
-    json_t *r = get_resource(c, ctx, who, id, &err);
-    blob_out b = {0};
-    mt_status st = r ? version_content(c, ctx, id, sha, &b) : MT_OK;
+    json_t *r = mt_node_get_resource(c, ctx, who, id, &err);
+    mt_node_blob b = {0};
+    mt_status st = r ? mt_node_version_content(c, ctx, id, sha, &b) : MT_OK;
     mt_store_release(c);
     json_decref(r);
     if (err || st != MT_OK) {
@@ -855,7 +866,7 @@ static void post_version(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
                              "the body must be {\"sbml\": \"...\"} (at most 8 MiB), "
                              "with an optional derived_from (a version's sha256)");
     }
-    if (!check_sbml(ctx, sbml, strlen(sbml))) {
+    if (!mt_node_check_sbml(ctx, sbml, strlen(sbml))) {
         json_decref(b);
         return mt_http_error(res, 422, "sbml: not a model medtwin can read: %s", mt_errmsg(ctx));
     }
@@ -866,15 +877,15 @@ static void post_version(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
     }
     int err, created = 0;
     char sha[65];
-    json_t *r = get_resource(c, ctx, who, id, &err);
+    json_t *r = mt_node_get_resource(c, ctx, who, id, &err);
     mt_status st = MT_OK;
     int may = r && (!strcmp(who->role, "admin") ||
                     !strcmp(mt_node_json_str(r, "group_id", ""), who->group));
     if (may) {
         st = mt_store_begin(c, ctx);
         if (st == MT_OK)
-            st = add_version(c, ctx, id, sbml, strlen(sbml), "application/sbml+xml", who->id, from,
-                             sha, &created);
+            st = mt_node_add_version(c, ctx, id, sbml, strlen(sbml), "application/sbml+xml",
+                                     who->id, from, sha, &created);
         st = mt_store_finish(c, ctx, st);
     }
     json_t *v =
@@ -930,9 +941,9 @@ static void simulate(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
         return mt_http_error(res, 503, "storage unavailable");
     }
     int err;
-    json_t *r = get_resource(c, ctx, who, id, &err);
-    blob_out bo = {0};
-    mt_status st = r ? version_content(c, ctx, id, ver, &bo) : MT_OK;
+    json_t *r = mt_node_get_resource(c, ctx, who, id, &err);
+    mt_node_blob bo = {0};
+    mt_status st = r ? mt_node_version_content(c, ctx, id, ver, &bo) : MT_OK;
     mt_store_release(c);
     json_decref(b);
     if (err || st != MT_OK) {
@@ -1041,7 +1052,9 @@ static int segments(const char *path, char seg[4][80])
 
 /* The routes of the node's other files (node_internal.h), tried in order after the ones
  * above: each returns 1 when it answered the request. */
-static const mt_node_route module_routes[] = {mt_node_route_twins, mt_node_route_none};
+static const mt_node_route module_routes[] = {mt_node_route_twins, mt_node_route_resources,
+                                              mt_node_route_jobs, mt_node_route_omex,
+                                              mt_node_route_none};
 
 static void handle(void *arg, const mt_http_request *req, mt_http_response *res)
 {
@@ -1185,7 +1198,7 @@ static mt_status load_bundled(mt_node *nd, mt_ctx *ctx)
         size_t len = 0;
         if (!f || mt_read_file(ctx, f, path, MAX_MODEL_BYTES, &text, &len) != MT_OK) {
             st = f ? MT_EIO : mt_error(ctx, MT_EIO, "bundled model %s: cannot open", path);
-        } else if (check_sbml(ctx, text, len)) {
+        } else if (mt_node_check_sbml(ctx, text, len)) {
             char title[300], id[37], sha[65];
             snprintf(title, sizeof title, "%.*s (bundled)", (int)(strlen(names[i]) - 4), names[i]);
             st = create_model(nd, ctx, &node, title, "a model bundled with medtwin (data/models)",
@@ -1225,13 +1238,21 @@ mt_status mt_node_open(mt_ctx *ctx, const mt_node_options *o, mt_node **out)
     if (st == MT_OK && !o->no_key) /* the node key: node/privacy.h */
         st = mt_privacy_keys_open(ctx, o->db_url, o->key_file, &nd->keys);
     int applied = 0;
+    /* the core's migrations, then one per module (numbers fixed in node_internal.h) */
+    mt_store_migration all[sizeof migrations / sizeof *migrations + 3];
+    size_t n_all = sizeof migrations / sizeof *migrations;
+    memcpy(all, migrations, sizeof migrations);
+    all[n_all++] = mt_node_migration_resources;
+    all[n_all++] = mt_node_migration_jobs;
+    all[n_all++] = mt_node_migration_ops;
     if (st == MT_OK)
-        st = mt_store_migrate(nd->store, ctx, migrations, sizeof migrations / sizeof *migrations,
-                              &applied);
+        st = mt_store_migrate(nd->store, ctx, all, n_all, &applied);
     if (st == MT_OK && nd->keys)
         st = mt_audit_sign_genesis(nd->store, ctx, nd->keys);
     if (st == MT_OK && !o->no_bundled)
         st = load_bundled(nd, ctx);
+    if (st == MT_OK && !o->no_bundled)
+        st = mt_node_load_bundled_resources(nd, ctx);
     if (st != MT_OK) {
         mt_node_close(nd);
         return st;
@@ -1247,7 +1268,10 @@ mt_status mt_node_start(mt_node *nd, mt_ctx *ctx)
                           .max_body = nd->o.max_body,
                           .tls_cert_pem = nd->tls_cert,
                           .tls_key_pem = nd->tls_key};
-    return mt_http_start(ctx, &ho, handle, nd, &nd->http);
+    mt_status st = mt_node_jobs_start(nd, ctx);
+    if (st == MT_OK)
+        st = mt_http_start(ctx, &ho, handle, nd, &nd->http);
+    return st;
 }
 
 unsigned mt_node_port(const mt_node *nd) { return nd->http ? mt_http_port(nd->http) : 0; }
@@ -1257,6 +1281,7 @@ void mt_node_close(mt_node *nd)
     if (!nd)
         return;
     mt_http_stop(nd->http);
+    mt_node_jobs_stop(nd);
     mt_store_close(nd->store);
     pthread_mutex_destroy(&nd->mu);
     free(nd->db_url);

@@ -35,6 +35,7 @@ struct mt_node {
     unsigned char cache_key[crypto_generichash_KEYBYTES];
     mt_node_cache_slot cache[MT_NODE_CACHE_SLOTS];
     struct mt_privacy_keys *keys; /* node/privacy.h; NULL with mt_node_options.no_key */
+    struct mt_node_jobs *jobs;    /* node/node_jobs.c: the job queue's workers; NULL when none */
 };
 
 typedef struct {
@@ -63,6 +64,46 @@ int mt_node_valid_name(const char *s, size_t max);
 long mt_node_query_long(const mt_http_request *req, const char *name, long def, long lo, long hi,
                         int *bad);
 
+/* ---- resources (node.c) ---- */
+
+/* The resource (a JSON object of its row: id, kind, title, ..., group_id, owner, curation) if
+ * who may see it; NULL: not there or hidden (answer 404), or a storage error on ctx when *err. */
+json_t *mt_node_get_resource(mt_store_conn *c, mt_ctx *ctx, const mt_node_principal *who,
+                             const char *id, int *err);
+/* Adds a version (content) to resource id inside an open transaction. *created: 1 new, 0 the
+ * same content was there. OUT: sha (the SHA-256 of content, hex). */
+mt_status mt_node_add_version(mt_store_conn *c, mt_ctx *ctx, const char *id, const char *content,
+                              size_t len, const char *media, const char *by,
+                              const char *derived_from, char sha[65], int *created);
+typedef struct {
+    char *data; /* malloc'd, NUL-terminated; NULL when there is no such version */
+    size_t n;
+    char media[64];
+} mt_node_blob;
+/* The content of version sha of resource id (sha NULL: the latest) into *b (free(b->data)). */
+mt_status mt_node_version_content(mt_store_conn *c, mt_ctx *ctx, const char *id, const char *sha,
+                                  mt_node_blob *b);
+/* SBML validation: libSBML reads it and medtwin can compile it. A model that names external
+ * model definitions (SBML comp) is refused: libSBML would resolve them against the server's own
+ * files; a model arrives whole, or as a COMBINE archive. 1 valid, 0 not (message on ctx). */
+int mt_node_check_sbml(mt_ctx *ctx, const char *xml, size_t len);
+
+/* A new resource and its first version (content NULL: none), in one transaction. */
+typedef struct {
+    const char *kind;  /* model, drug, method, dataset, twin, report, actor, initiative */
+    const char *title; /* required */
+    const char *description, *keywords; /* NULL: "" (keywords: space-separated) */
+    const char *visibility;             /* private, group, public */
+    const char *metadata;               /* a JSON object's text; NULL: "{}" */
+    const char *content;                /* the first version; NULL: no version */
+    size_t content_len;
+    const char *media_type;
+    const char *derived_from; /* a version's sha256, or NULL */
+} mt_node_resource_spec;
+/* Creates it, owned by who and its group. OUT: id, sha (the first version's; "" when none). */
+mt_status mt_node_create_resource(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
+                                  const mt_node_resource_spec *r, char id[37], char sha[65]);
+
 /* The number the next version of resource id gets (1 for the first). MT_EIO on a storage error. */
 mt_status mt_node_next_version(mt_store_conn *c, mt_ctx *ctx, const char *id, long long *seq);
 
@@ -80,5 +121,33 @@ int mt_node_route_twins(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
 /* For cohorts: 1 when twin_id is not erased and its latest consent record for purpose grants
  * it, 0 when not (none, withdrawn, erased), -1 on a storage error (message on ctx). */
 int mt_node_twin_consented(mt_store_conn *c, mt_ctx *ctx, const char *twin_id, const char *purpose);
+
+/* ---- modules: each adds one migration (its number fixed here) and its routes ---- */
+
+/* node/node_resources.c: drug cards, methods, datasets, reports, actors, initiatives, links and
+ * the graph, search across kinds, quality reports and curation levels. Migration 3. */
+extern const mt_store_migration mt_node_migration_resources;
+int mt_node_route_resources(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
+                            const mt_http_request *req, int n, char seg[4][80],
+                            mt_http_response *res);
+/* The bundled drug cards (and other bundled resources) on first start, after the models. */
+mt_status mt_node_load_bundled_resources(mt_node *nd, mt_ctx *ctx);
+
+/* node/node_jobs.c: the persistent job queue and its worker threads. Migration 4. */
+extern const mt_store_migration mt_node_migration_jobs;
+int mt_node_route_jobs(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
+                       const mt_http_request *req, int n, char seg[4][80], mt_http_response *res);
+/* Starts the workers (called by mt_node_start before the HTTP server); jobs left running by a
+ * previous process are queued again. */
+mt_status mt_node_jobs_start(mt_node *nd, mt_ctx *ctx);
+/* Stops the workers (called by mt_node_close after the HTTP server); a job in progress is left
+ * to be resumed by the next start. Safe when never started. */
+void mt_node_jobs_stop(mt_node *nd);
+
+/* node/node_omex.c (and the operations: backup, restore, key rotation): COMBINE/OMEX import and
+ * export. Migration 5. */
+extern const mt_store_migration mt_node_migration_ops;
+int mt_node_route_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
+                       const mt_http_request *req, int n, char seg[4][80], mt_http_response *res);
 
 #endif

@@ -473,11 +473,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 const char *mt_http_header(const mt_http_request *r, const char *name)
 {
+    if (!r->conn) /* a request made inside the node (no connection) */
+        return NULL;
     return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_HEADER_KIND, name);
 }
 
 const char *mt_http_query(const mt_http_request *r, const char *name)
 {
+    if (!r->conn)
+        return NULL;
     return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_GET_ARGUMENT_KIND,
                                        name);
 }

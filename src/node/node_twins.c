@@ -551,6 +551,51 @@ int mt_node_twin_consented(mt_store_conn *c, mt_ctx *ctx, const char *twin_id, c
     return yes;
 }
 
+/* ---- GET /twins ------------------------------------------------------------------------- */
+
+/* The twins of the caller's group (admins: of every group), newest first: pseudonyms, times,
+ * version counts and whether erased. Nothing personal is read, so nothing is audited. */
+static void list_twins(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
+                       const mt_http_request *req, mt_http_response *res)
+{
+    if (!may_touch(nd, who, res))
+        return;
+    int bad = 0;
+    long limit = mt_node_query_long(req, "limit", 50, 1, 500, &bad);
+    long offset = mt_node_query_long(req, "offset", 0, 0, 1000000000L, &bad);
+    if (bad)
+        return mt_http_error(res, 400, "limit must be 1..500 and offset >= 0");
+    mt_store_conn *c;
+    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
+        return mt_http_error(res, 503, "storage unavailable");
+    mt_value p[4] = {mt_v_int(!strcmp(who->role, "admin")), mt_v_text(who->group), mt_v_int(limit),
+                     mt_v_int(offset)};
+    json_t *rows = mt_node_query(c, ctx,
+                                 "SELECT r.id, r.group_id, r.created, r.updated, r.metadata, "
+                                 "(SELECT COUNT(*) FROM versions v WHERE v.resource_id = r.id) "
+                                 "AS versions FROM resources r WHERE r.kind = 'twin' AND (? = 1 "
+                                 "OR r.group_id = ?) ORDER BY r.created DESC, r.id LIMIT ? "
+                                 "OFFSET ?",
+                                 4, p);
+    mt_store_release(c);
+    if (!rows)
+        return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        json_t *meta = json_loads(mt_node_json_str(row, "metadata", "{}"), 0, NULL);
+        json_object_set_new(row, "erased", json_boolean(json_object_get(meta, "erased") != NULL));
+        json_decref(meta);
+        json_object_del(row, "metadata");
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "items", rows);
+    json_object_set_new(o, "limit", json_integer(limit));
+    json_object_set_new(o, "offset", json_integer(offset));
+    mt_node_respond(res, 200, o);
+}
+
 /* ---- routes ------------------------------------------------------------------------------ */
 
 int mt_node_route_twins(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
@@ -562,6 +607,8 @@ int mt_node_route_twins(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
     int get = !strcmp(m, "GET"), post = !strcmp(m, "POST"), del = !strcmp(m, "DELETE");
     if (n == 1 && post)
         post_twin(nd, ctx, who, req, res);
+    else if (n == 1 && get)
+        list_twins(nd, ctx, who, req, res);
     else if (n >= 2 && n <= 3 && !valid_pseudonym(seg[1]))
         mt_http_error(res, 404, "no twin %s", seg[1]);
     else if (n == 2 && get)

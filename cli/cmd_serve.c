@@ -30,7 +30,9 @@ static const char *const serve_help =
     "  --key FILE         the node key (32 random bytes, mode 0600, created when missing;\n"
     "                     default PATH.key beside a sqlite:PATH store, required with\n"
     "                     PostgreSQL): encrypts twins, pseudonyms, signs the audit log\n"
-    "  --no-bundled       do not load the bundled models into an empty store\n";
+    "  --no-bundled       do not load the bundled models and drugs into an empty store\n"
+    "  --demo             also load the demo twins (data/demo/twins, fictional patients) as the\n"
+    "                     group demo, and create a clinician token of it (printed once)\n";
 
 static const char *const token_help =
     "usage: medtwin token create --db URL --role ROLE --group GROUP [--label TEXT]\n"
@@ -49,6 +51,10 @@ int mt_cmd_serve(int argc, char **argv)
         }
         if (!strcmp(a, "--no-bundled")) {
             o.no_bundled = 1;
+            continue;
+        }
+        if (!strcmp(a, "--demo")) {
+            o.demo = 1;
             continue;
         }
         if (i + 1 >= argc)
@@ -89,10 +95,12 @@ int mt_cmd_serve(int argc, char **argv)
     if (mt_ctx_create(&ctx) != MT_OK)
         return mt_cli_fail("out of memory");
     mt_node *node = NULL;
-    char *admin = NULL;
+    char *admin = NULL, *demo = NULL;
     int rc = 0;
     if (mt_node_open(ctx, &o, &node) != MT_OK ||
-        mt_node_bootstrap_admin(node, ctx, &admin) != MT_OK || mt_node_start(node, ctx) != MT_OK) {
+        mt_node_bootstrap_admin(node, ctx, &admin) != MT_OK ||
+        (o.demo && mt_node_demo_token(node, ctx, &demo) != MT_OK) ||
+        mt_node_start(node, ctx) != MT_OK) {
         rc = mt_cli_fail("serve: %s", mt_errmsg(ctx));
     } else {
         if (admin)
@@ -100,6 +108,12 @@ int mt_cmd_serve(int argc, char **argv)
                     "medtwin serve: the first admin token (shown only now, keep it):\n"
                     "  %s\n",
                     admin);
+        if (demo)
+            fprintf(stderr,
+                    "medtwin serve: a clinician token of the group demo, to read the demo twins "
+                    "(shown only now):\n"
+                    "  %s\n",
+                    demo);
         const char *host = o.listen;
         const char *colon = strrchr(host, ':');
         int hlen = colon ? (int)(colon - host) : (int)strlen(host);
@@ -113,6 +127,7 @@ int mt_cmd_serve(int argc, char **argv)
                 sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
     free(admin);
+    free(demo);
     mt_node_close(node);
     mt_ctx_destroy(ctx);
     return rc;

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# THE demo: installs the dependencies, builds the release CLI in build/ and simulates the bundled
-# one-compartment oral PK model for 24 h, writing a CSV trajectory and a PNG plot under out/.
+# THE demo: installs the dependencies, builds the release CLI in build/, simulates the bundled
+# one-compartment oral PK model for 24 h (a CSV trajectory and a PNG plot under out/), then starts
+# the repository node on SQLite (out/medtwin-node.db) with the bundled models, the drug cards and
+# the demo twins loaded, prints its URL and tokens, and serves until Ctrl-C.
+#   MT_LISTEN   the node's address (default 127.0.0.1:8080; port 0: any free port)
+#   MT_NODE_DB  its store (default sqlite:out/medtwin-node.db)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -22,3 +26,12 @@ build/medtwin simulate "$model" --end 24 --steps 240 --out out/demo.csv --plot o
 echo
 echo "trajectory: $(pwd)/out/demo.csv"
 echo "plot:       $(pwd)/out/demo.png"
+
+listen=${MT_LISTEN:-127.0.0.1:8080}
+db=${MT_NODE_DB:-sqlite:out/medtwin-node.db}
+echo
+echo "==> medtwin serve --db $db --listen $listen --demo   (Ctrl-C stops it)"
+echo "    the bundled models and drug cards, and three demo twins (fictional patients) as the group"
+echo "    demo; the tokens are printed once, on the first start. Try:"
+echo "      curl -H 'Authorization: Bearer TOKEN' http://HOST:PORT/api/v1/models"
+exec build/medtwin serve --db "$db" --listen "$listen" --demo

@@ -39,6 +39,7 @@ typedef struct {
     const char *key_file;
     int no_key; /* 1: open without the node key (tools that touch no personal data); the twin
                  * endpoints then answer 503 */
+    int demo;   /* 1: load the demo twins (data/demo/twins) as the group "demo" when it has none */
 } mt_node_options;
 
 MT_NODISCARD mt_status mt_node_open(mt_ctx *ctx, const mt_node_options *o, mt_node **out);
@@ -56,6 +57,10 @@ MT_NODISCARD mt_status mt_node_token_create(mt_node *n, mt_ctx *ctx, const char 
  * store or the key cannot be read. */
 MT_NODISCARD mt_status mt_node_audit_verify(mt_ctx *ctx, const char *db_url, const char *key_file,
                                             long long *n_entries);
+/* With mt_node_options.demo: when the group "demo" has no active token, creates a clinician
+ * token of it (to read the demo twins) and returns its secret text in *token (free()); else
+ * *token = NULL. */
+MT_NODISCARD mt_status mt_node_demo_token(mt_node *n, mt_ctx *ctx, char **token);
 MT_NODISCARD mt_status mt_node_start(mt_node *n, mt_ctx *ctx);
 unsigned mt_node_port(const mt_node *n);
 void mt_node_close(mt_node *n);

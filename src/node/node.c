@@ -1253,6 +1253,8 @@ mt_status mt_node_open(mt_ctx *ctx, const mt_node_options *o, mt_node **out)
         st = load_bundled(nd, ctx);
     if (st == MT_OK && !o->no_bundled)
         st = mt_node_load_bundled_resources(nd, ctx);
+    if (st == MT_OK && o->demo)
+        st = mt_node_load_demo(nd, ctx);
     if (st != MT_OK) {
         mt_node_close(nd);
         return st;

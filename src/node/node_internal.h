@@ -122,6 +122,9 @@ int mt_node_route_twins(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
  * it, 0 when not (none, withdrawn, erased), -1 on a storage error (message on ctx). */
 int mt_node_twin_consented(mt_store_conn *c, mt_ctx *ctx, const char *twin_id, const char *purpose);
 
+/* node/node_demo.c: the demo twins (mt_node_options.demo), loaded after the bundled resources. */
+mt_status mt_node_load_demo(mt_node *nd, mt_ctx *ctx);
+
 /* ---- modules: each adds one migration (its number fixed here) and its routes ---- */
 
 /* node/node_resources.c: drug cards, methods, datasets, reports, actors, initiatives, links and

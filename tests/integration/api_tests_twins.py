@@ -118,6 +118,31 @@ def t_twins_get():
         check(st in (400, 404), "GET /twins/%s: %d" % (bad[:24], st))
 
 
+def t_twins_list():
+    call, check, T = api.call, api.check, api.T
+    st, _, _ = call("GET", "/twins")
+    check(st == 401, "GET /twins without a token: 401")
+    st, _, _ = call("GET", "/twins", token=T["readA"])
+    check(st == 403, "GET /twins as a reader: 403")
+    st, js, _ = call("GET", "/twins", token=T["modA"])
+    ids = [t["id"] for t in js["items"]] if st == 200 else []
+    check(st == 200 and TW["a"] in ids and TW["b"] not in ids and TW["b2"] not in ids,
+          "GET /twins as a modeller of group A: A's twin, none of group B's (%d)" % len(ids))
+    first = js["items"][0] if st == 200 and js["items"] else {}
+    check(set(first) == {"id", "group_id", "created", "updated", "versions", "erased"},
+          "GET /twins: pseudonyms, times and version counts only (%s)" % sorted(first))
+    check(SECRET_ID not in json.dumps(js), "GET /twins does not show a profile's own id")
+    st, js, _ = call("GET", "/twins", token=T["clinB"])
+    ids = [t["id"] for t in js["items"]] if st == 200 else []
+    check(st == 200 and {TW["b"], TW["b2"]} <= set(ids) and TW["a"] not in ids,
+          "GET /twins as a clinician of group B: B's twins only")
+    st, js, _ = call("GET", "/twins?limit=1", token=T["clinB"])
+    check(st == 200 and len(js["items"]) == 1 and js["limit"] == 1, "GET /twins?limit=1: one")
+    for bad in ("limit=0", "limit=501", "offset=-1", "limit=1%3BDROP%20TABLE%20resources"):
+        st, _, _ = call("GET", "/twins?" + bad, token=T["clinB"])
+        check(st == 400, "GET /twins?%s: 400" % bad)
+
+
 def t_consent():
     call, check, T = api.call, api.check, api.T
     a = TW["a"]
@@ -234,9 +259,10 @@ def t_at_rest():
 
 for fn, eps in ((t_twins_create, ("POST /twins",)),
                 (t_twins_get, ("GET /twins/{id}",)),
+                (t_twins_list, ("GET /twins",)),
                 (t_consent, ("POST /twins/{id}/consent", "GET /twins/{id}/consent")),
                 (t_erase, ("DELETE /twins/{id}",)),
                 (t_at_rest, ())):
     fn.covers = eps
 
-TESTS = [t_twins_create, t_twins_get, t_consent, t_erase, t_at_rest]
+TESTS = [t_twins_create, t_twins_get, t_twins_list, t_consent, t_erase, t_at_rest]

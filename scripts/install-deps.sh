@@ -32,6 +32,10 @@ packages=(
     # the repository node (`medtwin serve`): HTTP server, SQLite and PostgreSQL storage (client
     # library, and the server the tests start on loopback), tokens and encryption
     libmicrohttpd-dev libsqlite3-dev libpq-dev postgresql libsodium-dev
+    # the node's operations: COMBINE/OMEX archives (libzip; libxml2-dev above parses their
+    # manifests), `medtwin backup`/`restore` of PostgreSQL stores (pg_dump, pg_restore) and the
+    # TLS test's self-signed certificate (openssl)
+    libzip-dev postgresql-client openssl
     # the node's load test (bench/node) and its tests' HTTP load
     wrk
     # tooling: the SBML conformance scorer and the test scripts

@@ -107,6 +107,18 @@ void mt_store_rollback(mt_store_conn *c);
  * commit's status), else rolls back and returns st. */
 MT_NODISCARD mt_status mt_store_finish(mt_store_conn *c, mt_ctx *ctx, mt_status st);
 
+/* SQLite only (medtwin backup/restore, docs/operations.md). mt_store_sqlite_backup: a consistent
+ * copy of the database at path into the new file out (written as out.tmp-XXXXXX, mode 0600,
+ * then renamed over out), through SQLite's online backup API in one read snapshot, so the node
+ * may go on writing meanwhile; the copy is a single file (rollback journal mode) checked with
+ * PRAGMA integrity_check. mt_store_sqlite_restore: copies the backup file from into the store
+ * at path (created 0600 when missing) and puts it back in WAL mode; MT_EINVAL when from is not
+ * a SQLite database with a schema_migrations table, or when the store holds tables and force
+ * is 0 (the message says so). MT_EIO for files that cannot be read or written. */
+MT_NODISCARD mt_status mt_store_sqlite_backup(mt_ctx *ctx, const char *path, const char *out);
+MT_NODISCARD mt_status mt_store_sqlite_restore(mt_ctx *ctx, const char *from, const char *path,
+                                               int force);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1247,6 +1247,8 @@ mt_status mt_node_open(mt_ctx *ctx, const mt_node_options *o, mt_node **out)
     all[n_all++] = mt_node_migration_ops;
     if (st == MT_OK)
         st = mt_store_migrate(nd->store, ctx, all, n_all, &applied);
+    if (st == MT_OK && nd->keys) /* the store's pseudonym key (node_secrets, migration 5) */
+        st = mt_privacy_keys_bind(nd->store, ctx, nd->keys);
     if (st == MT_OK && nd->keys)
         st = mt_audit_sign_genesis(nd->store, ctx, nd->keys);
     if (st == MT_OK && !o->no_bundled)

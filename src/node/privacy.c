@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define KDF_CONTEXT "mtnode01"
@@ -264,4 +265,97 @@ void mt_privacy_content_id(const unsigned char dk[MT_PRIVACY_KEY_BYTES], const v
     crypto_generichash(h, sizeof h, pt, n, ck, sizeof ck);
     sodium_memzero(ck, sizeof ck);
     hex(h, sizeof h, out);
+}
+
+/* ---- the store's secrets (node_secrets, migration 5) ---------------------------------------- */
+
+typedef struct {
+    int found;
+    char id[80];
+    unsigned char w[MT_PRIVACY_WRAPPED_BYTES];
+    size_t n;
+} wrapped_row;
+
+/* First row: a blob (wrapped) and optionally a text (twin id). */
+static int take_wrapped(void *arg, size_t n, const mt_value *c, const char *const *names)
+{
+    (void)names;
+    wrapped_row *r = arg;
+    r->found = 1;
+    r->n = 0;
+    if (n >= 1 && c[0].type == MT_VALUE_BLOB && c[0].n <= sizeof r->w) {
+        memcpy(r->w, c[0].s, c[0].n);
+        r->n = c[0].n;
+    }
+    if (n >= 2 && c[1].type == MT_VALUE_TEXT)
+        snprintf(r->id, sizeof r->id, "%.*s", (int)c[1].n, c[1].s);
+    return 1;
+}
+
+static void now_iso(char out[40])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+mt_status mt_privacy_keys_bind(mt_store *s, mt_ctx *ctx, mt_privacy_keys *k)
+{
+    static const char wrong[] =
+        "the node key does not open this store (%s): it is not this store's key; after "
+        "`medtwin key rotate` only the new key opens it";
+    mt_store_conn *c;
+    mt_status st = mt_store_acquire(s, ctx, &c);
+    if (st != MT_OK)
+        return st;
+    for (int attempt = 0; st == MT_OK && attempt < 2; attempt++) {
+        wrapped_row r = {0};
+        st = mt_store_begin(c, ctx);
+        if (st == MT_OK)
+            st = mt_store_exec(c, ctx, "SELECT wrapped FROM node_secrets WHERE name = 'pseudonym'",
+                               0, NULL, take_wrapped, &r, NULL);
+        if (st == MT_OK && r.found) {
+            unsigned char pk[MT_PRIVACY_KEY_BYTES];
+            mt_ctx *quiet = NULL;
+            st = mt_ctx_create(&quiet);
+            if (st == MT_OK &&
+                mt_privacy_unwrap(quiet, k, MT_PRIVACY_SECRET_PSEUDONYM, r.w, r.n, pk) != MT_OK)
+                st = mt_error(ctx, MT_EINVAL, wrong, "its pseudonym key does not unwrap");
+            mt_ctx_destroy(quiet);
+            if (st == MT_OK)
+                memcpy(k->pseudonym, pk, sizeof pk);
+            sodium_memzero(pk, sizeof pk);
+            mt_store_rollback(c);
+            break;
+        }
+        /* none yet: this key must open the store's twins (if any) before it may set the secret */
+        wrapped_row t = {0};
+        if (st == MT_OK)
+            st = mt_store_exec(c, ctx, "SELECT wrapped, twin_id FROM twin_keys LIMIT 1", 0, NULL,
+                               take_wrapped, &t, NULL);
+        if (st == MT_OK && t.found) {
+            unsigned char dk[MT_PRIVACY_KEY_BYTES];
+            mt_ctx *quiet = NULL;
+            st = mt_ctx_create(&quiet);
+            if (st == MT_OK && mt_privacy_unwrap(quiet, k, t.id, t.w, t.n, dk) != MT_OK)
+                st = mt_error(ctx, MT_EINVAL, wrong, "a twin's data key does not unwrap");
+            mt_ctx_destroy(quiet);
+            sodium_memzero(dk, sizeof dk);
+        }
+        unsigned char w[MT_PRIVACY_WRAPPED_BYTES];
+        char ts[40];
+        now_iso(ts);
+        mt_privacy_wrap(k, MT_PRIVACY_SECRET_PSEUDONYM, k->pseudonym, w);
+        mt_value p[3] = {mt_v_blob(w, sizeof w), mt_v_text(ts), mt_v_text(ts)};
+        if (st == MT_OK)
+            st = mt_store_exec(c, ctx,
+                               "INSERT INTO node_secrets(name, wrapped, created, updated) VALUES "
+                               "('pseudonym', ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+                               3, p, NULL, NULL, NULL);
+        st = mt_store_finish(c, ctx, st);
+        /* then read it back: another node may have set it at the same time */
+    }
+    mt_store_release(c);
+    return st;
 }

@@ -19,6 +19,7 @@
 #define MT_NODE_PRIVACY_H
 
 #include "medtwin/error.h"
+#include "medtwin/store.h"
 
 #include <sodium.h>
 #include <stddef.h>
@@ -50,6 +51,19 @@ void mt_privacy_keys_destroy(mt_privacy_keys *k);
  * MT_EINVAL naming --key when there is neither. */
 MT_NODISCARD mt_status mt_privacy_keys_open(mt_ctx *ctx, const char *db_url, const char *key_file,
                                             mt_privacy_keys **out);
+
+/* The associated data under which the store's pseudonym key is wrapped in node_secrets (not a
+ * twin id: those are 32 hex digits). */
+#define MT_PRIVACY_SECRET_PSEUDONYM "node-secret:pseudonym"
+
+/* Binds k to the store s (node start, after the migrations): the pseudonym key is the one the
+ * store keeps in node_secrets, wrapped with the wrap key, so that pseudonyms stay the same when
+ * the node key is rotated (medtwin key rotate). On the first keyed start of a store the key
+ * derived from the node key (subkey 1) is stored there, so a store written before keeps its
+ * pseudonyms. MT_EINVAL when the stored secret, or a twin's data key of a store without one,
+ * does not open with this node key (another key, or the old key after a rotation): the
+ * message says so. MT_EIO for storage errors. */
+MT_NODISCARD mt_status mt_privacy_keys_bind(mt_store *s, mt_ctx *ctx, mt_privacy_keys *k);
 
 /* The default key file of a store URL: "PATH.key" for "sqlite:PATH"; NULL (no default) for
  * anything else. OUT: *out (free()); MT_ENOMEM. */

@@ -26,6 +26,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -301,3 +303,161 @@ const mt_store_backend mt_store_sqlite_backend = {
     .in_tx = sq_in_tx,
     .lock_migrations = sq_lock_migrations,
 };
+
+/* ---- backup and restore (medtwin/store.h) --------------------------------------------------- */
+
+/* One value of a one-row query; -1 on error. */
+static long long sq_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* "ok" from PRAGMA integrity_check. */
+static int sq_intact(sqlite3 *db)
+{
+    sqlite3_stmt *s = NULL;
+    int ok = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(s, 0);
+        ok = t && !strcmp(t, "ok");
+    }
+    sqlite3_finalize(s);
+    return ok;
+}
+
+/* Copies the main database of src into dst in one step (one read snapshot of src). */
+static mt_status sq_copy(mt_ctx *ctx, sqlite3 *dst, sqlite3 *src, const char *what)
+{
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+    if (!b)
+        return mt_error(ctx, MT_EIO, "sqlite %s: %s", what, sqlite3_errmsg(dst));
+    int rc;
+    for (int tries = 0;; tries++) {
+        rc = sqlite3_backup_step(b, -1);
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || tries > 1000)
+            break;
+        sqlite3_sleep(10);
+    }
+    int fin = sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE || fin != SQLITE_OK)
+        return mt_error(ctx, MT_EIO, "sqlite %s: %s", what,
+                        sqlite3_errstr(rc != SQLITE_DONE ? rc : fin));
+    return MT_OK;
+}
+
+static mt_status sq_open_file(mt_ctx *ctx, const char *path, int flags, sqlite3 **db)
+{
+    *db = NULL;
+    int rc = sqlite3_open_v2(path, db, flags | SQLITE_OPEN_EXRESCODE, NULL);
+    if (rc != SQLITE_OK) {
+        mt_status st = mt_error(ctx, MT_EIO, "sqlite: cannot open %s: %s", path,
+                                *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+        sqlite3_close(*db);
+        *db = NULL;
+        return st;
+    }
+    sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
+    return MT_OK;
+}
+
+mt_status mt_store_sqlite_backup(mt_ctx *ctx, const char *path, const char *out)
+{
+    if (access(path, R_OK) != 0)
+        return mt_error(ctx, MT_EIO, "cannot read the store %s: %s", path, strerror(errno));
+    size_t n = strlen(out) + 16;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return mt_error(ctx, MT_ENOMEM, "out of memory");
+    snprintf(tmp, n, "%s.tmp-XXXXXX", out);
+    int fd = mkstemp(tmp); /* mode 0600 */
+    if (fd < 0) {
+        mt_status st = mt_error(ctx, MT_EIO, "cannot create %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return st;
+    }
+    close(fd);
+    sqlite3 *src = NULL, *dst = NULL;
+    mt_status st = sq_open_file(ctx, path, SQLITE_OPEN_READONLY, &src);
+    if (st == MT_OK)
+        st = sq_open_file(ctx, tmp, SQLITE_OPEN_READWRITE, &dst);
+    if (st == MT_OK && sq_int(src, "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                                   "'schema_migrations'") != 1)
+        st = mt_error(ctx, MT_EINVAL, "%s is not a medtwin store (no schema_migrations)", path);
+    if (st == MT_OK)
+        st = sq_copy(ctx, dst, src, "backup");
+    /* one self-contained file: out of WAL mode */
+    if (st == MT_OK && sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL))
+        st = mt_error(ctx, MT_EIO, "%s", sqlite3_errmsg(dst));
+    if (st == MT_OK && !sq_intact(dst))
+        st = mt_error(ctx, MT_EIO, "the copy fails PRAGMA integrity_check");
+    sqlite3_close(src);
+    if (dst && sqlite3_close(dst) != SQLITE_OK && st == MT_OK)
+        st = mt_error(ctx, MT_EIO, "cannot close %s", tmp);
+    if (st == MT_OK) {
+        fd = open(tmp, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0)
+            st = mt_error(ctx, MT_EIO, "cannot sync %s: %s", tmp, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    if (st == MT_OK && rename(tmp, out) != 0)
+        st = mt_error(ctx, MT_EIO, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
+    if (st != MT_OK)
+        unlink(tmp);
+    free(tmp);
+    return st;
+}
+
+mt_status mt_store_sqlite_restore(mt_ctx *ctx, const char *from, const char *path, int force)
+{
+    char head[16] = {0};
+    int fd = open(from, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mt_error(ctx, MT_EIO, "cannot open %s: %s", from, strerror(errno));
+    ssize_t got = read(fd, head, sizeof head);
+    close(fd);
+    if (got != (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16))
+        return mt_error(ctx, MT_EINVAL, "%s is not a SQLite backup", from);
+    sqlite3 *src = NULL, *dst = NULL;
+    mt_status st = sq_open_file(ctx, from, SQLITE_OPEN_READONLY, &src);
+    if (st == MT_OK && (!sq_intact(src) || sq_int(src, "SELECT COUNT(*) FROM sqlite_master WHERE "
+                                                       "name = 'schema_migrations'") != 1))
+        st = mt_error(ctx, MT_EINVAL,
+                      "%s is not an intact medtwin store (integrity check or "
+                      "schema_migrations)",
+                      from);
+    if (st == MT_OK) {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+            st = mt_error(ctx, MT_EIO, "cannot open or create %s: %s", path, strerror(errno));
+        else
+            close(fd);
+    }
+    if (st == MT_OK)
+        st = sq_open_file(ctx, path, SQLITE_OPEN_READWRITE, &dst);
+    long long tables = st == MT_OK ? sq_int(dst, "SELECT COUNT(*) FROM sqlite_master WHERE "
+                                                 "type = 'table'")
+                                   : 0;
+    if (st == MT_OK && tables < 0)
+        st = mt_error(ctx, MT_EIO, "%s: %s", path, sqlite3_errmsg(dst));
+    if (st == MT_OK && tables > 0 && !force)
+        st = mt_error(ctx, MT_EINVAL,
+                      "the store %s is not empty (%lld tables): restore refuses to "
+                      "replace it without --force (stop the node first)",
+                      path, tables);
+    if (st == MT_OK)
+        st = sq_copy(ctx, dst, src, "restore");
+    if (st == MT_OK && sqlite3_exec(dst, "PRAGMA journal_mode=WAL", NULL, NULL, NULL))
+        st = mt_error(ctx, MT_EIO, "%s", sqlite3_errmsg(dst));
+    if (st == MT_OK && !sq_intact(dst))
+        st = mt_error(ctx, MT_EIO, "%s fails PRAGMA integrity_check", path);
+    sqlite3_close(src);
+    sqlite3_close(dst);
+    return st;
+}

@@ -28,6 +28,7 @@ int mt_cmd_audit(int argc, char **argv);
 int mt_cmd_backup(int argc, char **argv);
 int mt_cmd_restore(int argc, char **argv);
 int mt_cmd_key(int argc, char **argv);
+int mt_cmd_export(int argc, char **argv);
 /* `medtwin fit --drug ...` (cli/cmd_mipd.c): the MAP posterior of a population-PK twin. */
 int mt_cli_fit_drug(int argc, char **argv);
 

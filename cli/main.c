@@ -36,6 +36,7 @@ static const command commands[] = {
     {"backup", mt_cmd_backup, "a consistent backup of the node's store (SQLite or PostgreSQL)"},
     {"restore", mt_cmd_restore, "restore a backup into an empty store"},
     {"key", mt_cmd_key, "key rotate: re-wrap the node's keys under a new node key"},
+    {"export", mt_cmd_export, "export verify: check a node's signed export (federation)"},
     {"twin", mt_cmd_twin,
      "twin export: a twin's PBPK model as SBML; twin show: a person's twin, explained"},
     {"sbml-test-case", mt_cmd_sbml_test_case,

@@ -40,6 +40,7 @@ typedef struct {
     int no_key; /* 1: open without the node key (tools that touch no personal data); the twin
                  * endpoints then answer 503 */
     int demo;   /* 1: load the demo twins (data/demo/twins) as the group "demo" when it has none */
+    int job_workers; /* job queue worker threads (0: 2; docs/jobs.md) */
 } mt_node_options;
 
 MT_NODISCARD mt_status mt_node_open(mt_ctx *ctx, const mt_node_options *o, mt_node **out);
@@ -61,6 +62,18 @@ MT_NODISCARD mt_status mt_node_audit_verify(mt_ctx *ctx, const char *db_url, con
  * token of it (to read the demo twins) and returns its secret text in *token (free()); else
  * *token = NULL. */
 MT_NODISCARD mt_status mt_node_demo_token(mt_node *n, mt_ctx *ctx, char **token);
+/* A signed export of a node (GET /api/v1/export, docs/node.md "Federation"): checks its format,
+ * its Ed25519 signature over "medtwin-export-v1\0" || payload, and, when public_key_hex is not
+ * NULL, that the signer is that key (the one pinned for the node); then that every resource has
+ * an id and every version a SHA-256. OUT: *info. MT_EPARSE: not an export (the message names
+ * the field); MT_EINVAL: the signature does not verify, or another key signed; MT_ELIMIT: over
+ * 64 MiB. */
+typedef struct {
+    char key_id[17]; /* the signer's key id (16 hex digits) */
+    long long n_resources, n_versions;
+} mt_node_export_info;
+MT_NODISCARD mt_status mt_node_export_verify(mt_ctx *ctx, const char *text, size_t len,
+                                             const char *public_key_hex, mt_node_export_info *info);
 MT_NODISCARD mt_status mt_node_start(mt_node *n, mt_ctx *ctx);
 unsigned mt_node_port(const mt_node *n);
 void mt_node_close(mt_node *n);

@@ -1052,9 +1052,9 @@ static int segments(const char *path, char seg[4][80])
 
 /* The routes of the node's other files (node_internal.h), tried in order after the ones
  * above: each returns 1 when it answered the request. */
-static const mt_node_route module_routes[] = {mt_node_route_twins, mt_node_route_resources,
-                                              mt_node_route_jobs, mt_node_route_omex,
-                                              mt_node_route_none};
+static const mt_node_route module_routes[] = {mt_node_route_twins,      mt_node_route_resources,
+                                              mt_node_route_jobs,       mt_node_route_omex,
+                                              mt_node_route_federation, mt_node_route_none};
 
 static void handle(void *arg, const mt_http_request *req, mt_http_response *res)
 {

@@ -125,6 +125,12 @@ int mt_node_twin_consented(mt_store_conn *c, mt_ctx *ctx, const char *twin_id, c
 /* node/node_demo.c: the demo twins (mt_node_options.demo), loaded after the bundled resources. */
 mt_status mt_node_load_demo(mt_node *nd, mt_ctx *ctx);
 
+/* node/node_federation.c: GET /node (the node's public key) and GET /export (a signed export of
+ * its public resources). */
+int mt_node_route_federation(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
+                             const mt_http_request *req, int n, char seg[4][80],
+                             mt_http_response *res);
+
 /* ---- modules: each adds one migration (its number fixed here) and its routes ---- */
 
 /* node/node_resources.c: drug cards, methods, datasets, reports, actors, initiatives, links and

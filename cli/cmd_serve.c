@@ -25,6 +25,7 @@ static const char *const serve_help =
     "                     PostgreSQL connection URI\n"
     "  --listen ADDR      address and port (default 127.0.0.1:8080; port 0: any free one)\n"
     "  --threads N        HTTP worker threads (default 4)\n"
+    "  --job-workers N    job queue worker threads (default 2; docs/jobs.md)\n"
     "  --max-body BYTES   largest request body (default 16 MiB)\n"
     "  --tls-cert FILE --tls-key FILE   serve HTTPS (PEM)\n"
     "  --key FILE         the node key (32 random bytes, mode 0600, created when missing;\n"
@@ -69,6 +70,10 @@ int mt_cmd_serve(int argc, char **argv)
             if (mt_cli_parse_long(v, &x) || x < 1 || x > 256)
                 return mt_cli_fail("serve: --threads '%s': 1..256", v);
             o.threads = (int)x;
+        } else if (!strcmp(a, "--job-workers")) {
+            if (mt_cli_parse_long(v, &x) || x < 1 || x > 64)
+                return mt_cli_fail("serve: --job-workers '%s': 1..64", v);
+            o.job_workers = (int)x;
         } else if (!strcmp(a, "--max-body")) {
             if (mt_cli_parse_long(v, &x) || x < 1024 || x > (1L << 30))
                 return mt_cli_fail("serve: --max-body '%s': 1024..1073741824 bytes", v);

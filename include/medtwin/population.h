@@ -69,6 +69,10 @@ typedef struct {
     /* progress (may be NULL): twins committed by this rank, of this rank's total */
     void (*progress)(void *arg, uint64_t done, uint64_t total);
     void *progress_arg;
+    /* cancellation (may be NULL): asked before each chunk is taken; non-zero stops the run,
+     * which then fails with MT_ELIMIT "population: cancelled" (the node's job queue) */
+    int (*cancelled)(void *arg);
+    void *cancelled_arg;
 } mt_popsim_options;
 
 /* Runs this rank's share. OUT: *out (mt_popsim_destroy) with the rank's state. Errors: the

@@ -584,6 +584,10 @@ static void *work(void *arg)
             pthread_cond_wait(&R->cv, &R->mu);
         if (R->failed || R->next >= R->n_local)
             break;
+        if (o->cancelled && o->cancelled(o->cancelled_arg)) {
+            fail(R, MT_ELIMIT, "population: cancelled");
+            break;
+        }
         uint64_t j = R->next++;
         mt_status st = MT_OK;
         if (lines && (st = read_lines(R, w.ctx, j, lines)) != MT_OK) {

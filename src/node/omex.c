@@ -461,6 +461,10 @@ static mt_status read_entry(mt_ctx *ctx, zip_t *za, zip_uint64_t i, const zip_st
                           lim->max_ratio);
     }
     zip_fclose(f);
+    if (st == MT_OK && (sb->valid & ZIP_STAT_SIZE) && sb->size != n)
+        st = mt_error(ctx, MT_EINVAL,
+                      "archive entry \"%s\" declares %llu bytes but holds %zu (a lying size)",
+                      e->name, (unsigned long long)sb->size, n);
     if (st != MT_OK) {
         free(b);
         return st;

@@ -1052,9 +1052,9 @@ static int segments(const char *path, char seg[4][80])
 
 /* The routes of the node's other files (node_internal.h), tried in order after the ones
  * above: each returns 1 when it answered the request. */
-static const mt_node_route module_routes[] = {mt_node_route_twins,      mt_node_route_resources,
-                                              mt_node_route_jobs,       mt_node_route_omex,
-                                              mt_node_route_federation, mt_node_route_none};
+static const mt_node_route module_routes[] = {
+    mt_node_route_twins,      mt_node_route_resources, mt_node_route_jobs, mt_node_route_omex,
+    mt_node_route_federation, mt_node_route_cohorts,   mt_node_route_none};
 
 static void handle(void *arg, const mt_http_request *req, mt_http_response *res)
 {
@@ -1239,12 +1239,13 @@ mt_status mt_node_open(mt_ctx *ctx, const mt_node_options *o, mt_node **out)
         st = mt_privacy_keys_open(ctx, o->db_url, o->key_file, &nd->keys);
     int applied = 0;
     /* the core's migrations, then one per module (numbers fixed in node_internal.h) */
-    mt_store_migration all[sizeof migrations / sizeof *migrations + 3];
+    mt_store_migration all[sizeof migrations / sizeof *migrations + 4];
     size_t n_all = sizeof migrations / sizeof *migrations;
     memcpy(all, migrations, sizeof migrations);
     all[n_all++] = mt_node_migration_resources;
     all[n_all++] = mt_node_migration_jobs;
     all[n_all++] = mt_node_migration_ops;
+    all[n_all++] = mt_node_migration_cohorts;
     if (st == MT_OK)
         st = mt_store_migrate(nd->store, ctx, all, n_all, &applied);
     if (st == MT_OK && nd->keys) /* the store's pseudonym key (node_secrets, migration 5) */

@@ -131,6 +131,19 @@ int mt_node_route_federation(mt_node *nd, mt_ctx *ctx, const mt_node_principal *
                              const mt_http_request *req, int n, char seg[4][80],
                              mt_http_response *res);
 
+/* node/node_cohorts.c: research cohorts of twins, gated by consent. Migration 6. */
+extern const mt_store_migration mt_node_migration_cohorts;
+int mt_node_route_cohorts(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
+                          const mt_http_request *req, int n, char seg[4][80],
+                          mt_http_response *res);
+/* The members of cohort_id (of who's group; admins: any) as [{"twin", "added", "active",
+ * "reason"?}], re-checked now: active when the twin is not erased and its latest consent record
+ * for the cohort's purpose grants it. Anything that runs on a cohort uses the active ones only.
+ * OUT: *cohort (its row: id, title, purpose, group_id, owner, created; json_decref). NULL with
+ * *cohort NULL: no such cohort for who (404); NULL with *err: a storage error (on ctx). */
+json_t *mt_node_cohort_members(mt_store_conn *c, mt_ctx *ctx, const mt_node_principal *who,
+                               const char *cohort_id, json_t **cohort, int *err);
+
 /* ---- modules: each adds one migration (its number fixed here) and its routes ---- */
 
 /* node/node_resources.c: drug cards, methods, datasets, reports, actors, initiatives, links and

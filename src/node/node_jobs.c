@@ -1262,7 +1262,7 @@ static void finish_job(job_run *jr, mt_ctx *ctx, const char *status, const char 
     else
         st = exec0(c, ctx,
                    "UPDATE jobs SET status = ?, error = ?, finished = ?, updated = ?, sealed = "
-                   "CASE WHEN twin_id IS NULL THEN sealed ELSE NULL END WHERE id = ? AND claim = ? "
+                   "NULL WHERE id = ? AND claim = ? "
                    "AND status = 'running'",
                    6,
                    (mt_value[]){mt_v_text(status), mt_v_text(error), mt_v_text(ts), mt_v_text(ts),
@@ -1275,7 +1275,8 @@ static void finish_job(job_run *jr, mt_ctx *ctx, const char *status, const char 
 
 /* Stores the result as a resource and marks the job done, in one transaction. */
 static mt_status store_result(job_run *jr, mt_ctx *ctx, const char *content, size_t len,
-                              const char *media, const char *meta, int *lost)
+                              const char *media, const char *meta, const char *derived_from,
+                              int *lost)
 {
     mt_node *nd = jr->nd;
     *lost = 0;
@@ -1321,11 +1322,12 @@ static mt_status store_result(job_run *jr, mt_ctx *ctx, const char *content, siz
                    4, p, NULL);
     int created = 0;
     if (st == MT_OK)
-        st = mt_node_add_version(c, ctx, rid, content, len, media, jr->who.id, NULL, sha, &created);
+        st = mt_node_add_version(c, ctx, rid, content, len, media, jr->who.id, derived_from, sha,
+                                 &created);
     if (st == MT_OK)
         st = exec0(c, ctx,
                    "UPDATE jobs SET status = 'done', progress = 1, result_id = ?, finished = ?, "
-                   "updated = ?, sealed = CASE WHEN twin_id IS NULL THEN sealed ELSE NULL END "
+                   "updated = ?, sealed = NULL "
                    "WHERE id = ?",
                    4, (mt_value[]){mt_v_text(rid), mt_v_text(ts), mt_v_text(ts), mt_v_text(jr->id)},
                    NULL);
@@ -1468,10 +1470,13 @@ static void run_job(struct mt_node_jobs *J, mt_ctx *ctx, job_run *jr)
         json_object_set_new(meta, "job", json_string(jr->id));
         json_object_set_new(meta, "run_by", json_string(jr->who.id));
         json_object_set_new(meta, "kind", json_string(jr->kind));
-        if (*model_ref)
-            json_object_set_new(meta, "model", json_string(model_ref));
+        const char *at = strchr(model_ref, '@');
+        if (at) { /* simulate: the model and the version run */
+            json_object_set_new(meta, "model", json_stringn(model_ref, (size_t)(at - model_ref)));
+            json_object_set_new(meta, "derived_from", json_string(at + 1));
+        }
         if (*jr->twin)
-            json_object_set_new(meta, "derived_from", json_string(jr->twin));
+            json_object_set_new(meta, "twin", json_string(jr->twin));
         if (!strcmp(jr->kind, "population"))
             json_object_set_new(meta, "population", json_incref(params));
         if (person)
@@ -1483,7 +1488,8 @@ static void run_job(struct mt_node_jobs *J, mt_ctx *ctx, job_run *jr)
             st = mt_error(ctx, MT_ENOMEM, "out of memory");
         if (st == MT_OK)
             st = store_result(jr, ctx, person ? (const char *)ct : text, person ? ct_n : len,
-                              person ? SEALED_MEDIA : "application/json", mtext, &lost);
+                              person ? SEALED_MEDIA : "application/json", mtext, at ? at + 1 : NULL,
+                              &lost);
         if (st != MT_OK && !lost) {
             snprintf(msg, sizeof msg, "storing the result: %s", mt_errmsg(ctx));
             finish_job(jr, ctx, "failed", msg);
@@ -1895,12 +1901,12 @@ static void cancel_job(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, c
     char ts[40];
     mt_node_now_iso(ts);
     int64_t n1 = 0, n2 = 0;
-    mt_status st = exec0(c, ctx,
-                         "UPDATE jobs SET status = 'cancelled', error = 'cancelled on request', "
-                         "finished = ?, updated = ?, cancel_requested = 1, sealed = CASE WHEN "
-                         "twin_id IS NULL THEN sealed ELSE NULL END WHERE id = ? AND status = "
-                         "'queued'",
-                         3, (mt_value[]){mt_v_text(ts), mt_v_text(ts), mt_v_text(id)}, &n1);
+    mt_status st = exec0(
+        c, ctx,
+        "UPDATE jobs SET status = 'cancelled', error = 'cancelled on request', "
+        "finished = ?, updated = ?, cancel_requested = 1, sealed = NULL WHERE id = ? AND status = "
+        "'queued'",
+        3, (mt_value[]){mt_v_text(ts), mt_v_text(ts), mt_v_text(id)}, &n1);
     if (st == MT_OK && !n1)
         st = exec0(c, ctx,
                    "UPDATE jobs SET cancel_requested = 1, updated = ? WHERE id = ? AND status = "

@@ -352,8 +352,11 @@ mt_status mt_node_table_parse(mt_ctx *ctx, const char *text, size_t len, mt_node
         return mt_error(ctx, MT_EPARSE, "dataset: a NUL byte in the CSV");
     mt_csv *csv = NULL;
     mt_status st = mt_csv_parse(ctx, text, len, "dataset", &csv);
-    if (st != MT_OK)
-        return st == MT_ENOMEM ? st : mt_error(ctx, MT_EPARSE, "%s", mt_errmsg(ctx));
+    if (st != MT_OK) { /* the reader's message, copied: mt_error writes where it lies */
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s", mt_errmsg(ctx));
+        return st == MT_ENOMEM ? st : mt_error(ctx, MT_EPARSE, "dataset: %s", msg);
+    }
     size_t nr = mt_csv_n_rows(csv), nc = mt_csv_n_cols(csv);
     int tc = mt_csv_col(csv, "time");
     if (tc < 0)

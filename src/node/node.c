@@ -23,6 +23,7 @@
 #include "node/audit.h"
 #include "node/http.h"
 #include "node/node_internal.h"
+#include "node/node_resources.h"
 #include "node/privacy.h"
 #include "util/util.h"
 
@@ -427,35 +428,6 @@ static void visible_params(const mt_node_principal *who, mt_value *p)
     p[3] = mt_v_text(who->group);
 }
 
-/* The FTS5 query for free text: each word quoted (no operators get through). */
-static char *fts_query(const char *q)
-{
-    size_t n = strlen(q);
-    char *out = malloc(3 * n + 8), *w = out;
-    if (!out)
-        return NULL;
-    int in = 0;
-    for (const char *s = q; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (isalnum(ch) || ch >= 0x80 || ch == '_' || ch == '-') {
-            if (!in) {
-                if (w != out)
-                    *w++ = ' ';
-                *w++ = '"';
-                in = 1;
-            }
-            *w++ = (char)ch;
-        } else if (in) {
-            *w++ = '"';
-            in = 0;
-        }
-    }
-    if (in)
-        *w++ = '"';
-    *w = 0;
-    return out;
-}
-
 long mt_node_query_long(const mt_http_request *req, const char *name, long def, long lo, long hi,
                         int *bad)
 {
@@ -472,67 +444,12 @@ long mt_node_query_long(const mt_http_request *req, const char *name, long def, 
     return x;
 }
 
+/* GET /models: the list and search of every kind (node_resources.c: q, keyword, curation,
+ * visibility, creator, limit, offset). */
 static void list_models(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
                         const mt_http_request *req, mt_http_response *res)
 {
-    int bad = 0;
-    long limit = mt_node_query_long(req, "limit", 50, 1, MAX_LIST, &bad);
-    long offset = mt_node_query_long(req, "offset", 0, 0, 1000000000L, &bad);
-    if (bad)
-        return mt_http_error(res, 400, "limit must be 1..%d and offset >= 0", MAX_LIST);
-    const char *q = mt_http_query(req, "q");
-    if (q && strlen(q) > 500)
-        return mt_http_error(res, 400, "q: at most 500 characters");
-    mt_store_conn *c;
-    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
-        return mt_http_error(res, 503, "storage unavailable");
-    mt_value p[8];
-    size_t np = 0;
-    char sql[1024];
-    char *fq = NULL;
-    int pg = mt_store_dialect_of(nd->store) == MT_DIALECT_POSTGRES;
-    const char *cols = "r.id, r.title, r.description, r.keywords, r.visibility, r.curation, "
-                       "r.created, r.updated";
-    if (q && *q) {
-        if (pg) {
-            snprintf(sql, sizeof sql,
-                     "SELECT %s FROM resources r WHERE r.kind = 'model' AND r.tsv @@ "
-                     "plainto_tsquery('simple', ?) AND " VISIBLE
-                     " ORDER BY r.created, r.id LIMIT ? OFFSET ?",
-                     cols);
-            p[np++] = mt_v_text(q);
-        } else {
-            if (!(fq = fts_query(q))) {
-                mt_store_release(c);
-                return mt_http_error(res, 500, "out of memory");
-            }
-            snprintf(sql, sizeof sql,
-                     "SELECT %s FROM resources r JOIN resource_fts f ON f.id = r.id WHERE "
-                     "r.kind = 'model' AND resource_fts MATCH ? AND " VISIBLE
-                     " ORDER BY r.created, r.id LIMIT ? OFFSET ?",
-                     cols);
-            p[np++] = mt_v_text(fq);
-        }
-    } else {
-        snprintf(sql, sizeof sql,
-                 "SELECT %s FROM resources r WHERE r.kind = 'model' AND " VISIBLE
-                 " ORDER BY r.created, r.id LIMIT ? OFFSET ?",
-                 cols);
-    }
-    visible_params(who, p + np);
-    np += 4;
-    p[np++] = mt_v_int(limit);
-    p[np++] = mt_v_int(offset);
-    json_t *rows = fq && !fq[0] ? json_array() : mt_node_query(c, ctx, sql, np, p);
-    mt_store_release(c);
-    free(fq);
-    if (!rows)
-        return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
-    json_t *o = json_object();
-    json_object_set_new(o, "items", rows);
-    json_object_set_new(o, "limit", json_integer(limit));
-    json_object_set_new(o, "offset", json_integer(offset));
-    mt_node_respond(res, 200, o);
+    mt_node_res_list(nd, ctx, who, "model", req, res);
 }
 
 json_t *mt_node_get_resource(mt_store_conn *c, mt_ctx *ctx, const mt_node_principal *who,
@@ -727,19 +644,38 @@ static void post_model(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
         json_decref(b);
         return mt_http_error(res, 400, "%s", why);
     }
+    char mwhy[600]; /* creators, licence, standard, annotations: as on every kind */
+    json_t *meta = mt_node_common_metadata(b, mwhy, sizeof mwhy);
+    char *mtext = meta ? json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(meta);
+    if (!mtext) {
+        json_decref(b);
+        return mt_http_error(res, meta ? 500 : 400, "%s", meta ? "out of memory" : mwhy);
+    }
     if (!strcmp(vis, "public") && mt_node_role_rank(who->role) < mt_node_role_rank("curator")) {
+        free(mtext);
         json_decref(b);
         return mt_http_error(res, 403,
                              "publishing needs the curator or admin role; upload as "
                              "private or group");
     }
     if (!mt_node_check_sbml(ctx, sbml, strlen(sbml))) {
+        free(mtext);
         json_decref(b);
         return mt_http_error(res, 422, "sbml: not a model medtwin can read: %s", mt_errmsg(ctx));
     }
     char id[37], sha[65];
-    mt_status st =
-        create_model(nd, ctx, who, title, desc, keywords, vis, sbml, strlen(sbml), id, sha);
+    mt_node_resource_spec spec = {.kind = "model",
+                                  .title = title,
+                                  .description = desc,
+                                  .keywords = keywords,
+                                  .visibility = vis,
+                                  .metadata = mtext,
+                                  .content = sbml,
+                                  .content_len = strlen(sbml),
+                                  .media_type = "application/sbml+xml"};
+    mt_status st = mt_node_create_resource(nd, ctx, who, &spec, id, sha);
+    free(mtext);
     json_decref(b);
     if (st != MT_OK)
         return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
@@ -772,6 +708,10 @@ static void get_model(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, co
     }
     if (!r || strcmp(mt_node_json_str(r, "kind", ""), "model"))
         return json_decref(r), mt_http_error(res, 404, "no model %s", id);
+    json_t *meta = json_loads(mt_node_json_str(r, "metadata", "{}"), 0, NULL);
+    if (json_is_object(meta)) /* the metadata as an object, as for every kind */
+        json_object_set(r, "metadata", meta);
+    json_decref(meta);
     json_object_set_new(r, "versions", v);
     mt_node_respond(res, 200, r);
 }

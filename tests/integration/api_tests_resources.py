@@ -628,6 +628,32 @@ def t_visibility():
     check(st == 404, "POST /models/{id}/visibility on another group's private model: 404")
 
 
+@api.covers("POST /models", "GET /models", "GET /models/{id}")
+def t_model_metadata():
+    """Models carry the common metadata too, and GET /models has the filters of every kind."""
+    call, check, T = api.call, api.check, api.T
+    sbml = open(os.path.join(SRC, "data/models/pk_oral_1cpt.xml")).read()
+    body = {"title": "res metadata model", "visibility": "group", "sbml": sbml, "keywords": ["resmeta"],
+            "creators": ["Rosalind Franklin"], "licence": "CC0-1.0", "standard": "SBML L3V1",
+            "annotations": ["https://identifiers.org/taxonomy:9606"]}
+    st, js, _ = call("POST", "/models", token=T["modA"], body=body)
+    mid = js["id"] if st == 201 else None
+    check(st == 201, "POST /models with creators, licence, standard, annotations: 201")
+    st, js, _ = call("GET", "/models/%s" % mid, token=T["readA"])
+    md = js.get("metadata") if st == 200 else None
+    check(isinstance(md, dict) and md.get("creators") == ["Rosalind Franklin"] and md.get("licence") == "CC0-1.0"
+          and md.get("annotations") == ["https://identifiers.org/taxonomy:9606"],
+          "GET /models/{id}: the metadata as an object")
+    st, js, _ = call("GET", "/models?creator=rosalind%20franklin&keyword=resmeta", token=T["readA"])
+    check([m["id"] for m in ok_items(st, js)] == [mid], "GET /models?creator=&keyword=: the model")
+    st, js, _ = call("GET", "/models?creator=rosalind%20franklin", token=T["modB"])
+    check(st == 200 and not js["items"], "GET /models?creator= as group B: nothing of A's group model")
+    st, _, _ = call("GET", "/models?curation=gold", token=T["readA"])
+    check(st == 400, "GET /models?curation=gold: 400")
+    st, _, _ = call("POST", "/models", token=T["modA"], body=dict(body, annotations=["https://evil.example/x"]))
+    check(st == 400, "POST /models with an annotation that is not an identifiers.org/MIRIAM URI: 400")
+
+
 def endpoints_of_kinds():
     out = []
     for p in KINDS:
@@ -639,5 +665,5 @@ def endpoints_of_kinds():
 t_kinds = api.covers(*endpoints_of_kinds())(t_kinds)
 t_bundled_drugs = api.covers("GET /drugs", "GET /drugs/{id}", "GET /drugs/{id}/versions/{sha256}")(t_bundled_drugs)
 
-TESTS = [t_bundled_drugs, t_kinds, t_bad_content, t_search, t_links_graph, t_quality_curation,
+TESTS = [t_bundled_drugs, t_model_metadata, t_kinds, t_bad_content, t_search, t_links_graph, t_quality_curation,
          t_curation_kinds, t_visibility]

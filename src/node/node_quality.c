@@ -346,6 +346,8 @@ void mt_node_quality_post(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who
     }
     json_decref(ds);
     if (!model.data) {
+        for (size_t i = 0; i < nl; i++)
+            free(ls[i].csv);
         free(ls);
         return mt_http_error(res, 404, "no version %s of model %s", ver ? ver : "(any)", id);
     }

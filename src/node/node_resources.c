@@ -451,6 +451,8 @@ static int content_of(mt_ctx *ctx, const kind_info *k, json_t *content, json_t *
         *len = strlen(*text);
         if (*len > MAX_JSON_BYTES) {
             snprintf(why, why_n, "content: at most 1 MiB");
+            free(*text);
+            *text = NULL;
             return 400;
         }
     } else {

@@ -227,6 +227,8 @@ def t_kinds():
                         ("a bad derived_from", {"derived_from": "../../etc"})):
         st, _, _ = call("POST", "/reports", token=T["modA"], body=dict(base, **extra))
         check(st == 400, "POST /reports with %s: 400" % what)
+    st, _, _ = call("POST", "/reports", token=T["modA"], body={"title": "big", "content": {"x": "y" * (1 << 20)}})
+    check(st == 400, "POST /reports with a report over 1 MiB: 400")
     st, _, _ = call("POST", "/reports", token=T["modA"], raw=b'{"title": "x", "content": ')
     check(st == 400, "POST /reports with truncated JSON: 400")
     st, _, _ = call("POST", "/reports", token=T["modA"], raw=b'[1]')
@@ -284,6 +286,12 @@ def t_bad_content():
     st, _, _ = call("POST", "/methods", token=T["modA"],
                     body={"title": "big", "content": SEDML + "<!--" + "x" * (2 << 20) + "-->"})
     check(st == 422, "POST /methods with a 2 MiB SED-ML: 422")
+    big = b'{"title": "big", "content": "time,C\\n' + b"0,1\\n" * (4 << 20) + b'"}'
+    try:
+        st, _, _ = call("POST", "/datasets", token=T["modA"], raw=big)
+    except (ConnectionError, OSError):
+        st = 413  # the server answered 413 and closed before the upload finished
+    check(st == 413, "POST /datasets with a 20 MiB body: 413")
     check(all_ids() == before, "the malformed contents stored nothing")
 
 

@@ -14,6 +14,7 @@
  * is stored unless every check passed.
  */
 #include "node/node_internal.h"
+#include "node/node_resources.h"
 #include "node/omex.h"
 
 #include <stdio.h>
@@ -31,6 +32,72 @@ const mt_store_migration mt_node_migration_ops = {
     "NULL, updated TEXT NOT NULL)"};
 
 #define MAX_CREATORS 32
+#define MAX_LINKED 64
+#define MAX_LINKED_BYTES ((size_t)24 << 20)
+
+/* Methods (SED-ML) and datasets linked to the model, latest versions, for the archive. */
+typedef struct {
+    char id[40], kind[16];
+    char *data;
+    size_t n;
+} linked;
+
+typedef struct {
+    linked v[MAX_LINKED];
+    size_t n, bytes;
+    int oom;
+} linked_list;
+
+static int linked_row(void *arg, size_t n, const mt_value *c, const char *const *names)
+{
+    (void)names;
+    linked_list *l = arg;
+    if (n < 3 || c[0].type != MT_VALUE_TEXT || c[1].type != MT_VALUE_TEXT ||
+        (c[2].type != MT_VALUE_BLOB && c[2].type != MT_VALUE_TEXT))
+        return 0;
+    for (size_t i = 0; i < l->n; i++) /* one resource linked twice (reference and observed) */
+        if (strlen(l->v[i].id) == c[0].n && !memcmp(l->v[i].id, c[0].s, c[0].n))
+            return 0;
+    if (l->n == MAX_LINKED || l->bytes + c[2].n > MAX_LINKED_BYTES)
+        return 1;
+    linked *k = &l->v[l->n];
+    snprintf(k->id, sizeof k->id, "%.*s", (int)c[0].n, c[0].s);
+    snprintf(k->kind, sizeof k->kind, "%.*s", (int)c[1].n, c[1].s);
+    if (!(k->data = malloc(c[2].n ? c[2].n : 1))) {
+        l->oom = 1;
+        return 1;
+    }
+    memcpy(k->data, c[2].s, c[2].n);
+    k->n = c[2].n;
+    l->bytes += c[2].n;
+    l->n++;
+    return 0;
+}
+
+static void linked_free(linked_list *l)
+{
+    for (size_t i = 0; l && i < l->n; i++)
+        free(l->v[i].data);
+    free(l);
+}
+
+static mt_status linked_resources(mt_store_conn *c, mt_ctx *ctx, const mt_node_principal *who,
+                                  const char *model, linked_list *l)
+{
+    mt_value p[5] = {mt_v_text(model)};
+    mt_node_res_visible_params(who, p + 1);
+    mt_status st = mt_store_exec(
+        c, ctx,
+        "SELECT r.id, r.kind, v.content FROM links l JOIN resources r ON r.id = l.from_id JOIN "
+        "versions v ON v.resource_id = r.id WHERE l.to_id = ? AND ((r.kind = 'method' AND "
+        "l.relation = 'uses') OR (r.kind = 'dataset' AND l.relation IN ('reference', "
+        "'observed'))) AND v.seq = (SELECT MAX(seq) FROM versions WHERE resource_id = r.id) "
+        "AND " MT_NODE_VISIBLE("r") " ORDER BY r.kind, r.id",
+        5, p, linked_row, l, NULL);
+    if (st == MT_OK && l->oom)
+        st = mt_error(ctx, MT_ENOMEM, "out of memory");
+    return st;
+}
 
 static void get_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const char *id,
                      const mt_http_request *req, mt_http_response *res)
@@ -46,7 +113,10 @@ static void get_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
     mt_node_blob b = {0};
     mt_status st = r ? mt_node_version_content(c, ctx, id, ver, &b) : MT_OK;
     json_t *vrow = NULL;
+    linked_list *ll = calloc(1, sizeof *ll);
     char sha[65] = "";
+    if (!ll)
+        st = mt_error(ctx, MT_ENOMEM, "out of memory");
     if (st == MT_OK && b.data) {
         mt_node_sha256_hex(b.data, b.n, sha);
         vrow = mt_node_query(c, ctx,
@@ -55,19 +125,20 @@ static void get_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
                              2, (mt_value[]){mt_v_text(id), mt_v_text(sha)});
         if (!vrow)
             st = MT_EIO;
+        if (st == MT_OK && !strcmp(mt_node_json_str(r, "kind", ""), "model"))
+            st = linked_resources(c, ctx, who, id, ll);
     }
     mt_store_release(c);
-    if (err || st != MT_OK) {
-        json_decref(r);
-        free(b.data);
-        return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
-    }
-    if (!r || strcmp(mt_node_json_str(r, "kind", ""), "model") || !b.data) {
+    if (err || st != MT_OK || !r || strcmp(mt_node_json_str(r, "kind", ""), "model") || !b.data) {
+        if (err || st != MT_OK)
+            mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
+        else
+            mt_http_error(res, 404, "no model %s%s%s", id, ver ? " version " : "", ver ? ver : "");
         json_decref(r);
         free(b.data);
         json_decref(vrow);
-        return mt_http_error(res, 404, "no model %s%s%s", id, ver ? " version " : "",
-                             ver ? ver : "");
+        linked_free(ll);
+        return;
     }
     /* creators: the model's metadata ("creators": names or {"name": ...}), else its group */
     const char *creators[MAX_CREATORS];
@@ -91,7 +162,16 @@ static void get_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
     snprintf(ident, sizeof ident, "medtwin:model/%s/version/%lld (sha256 %s)", id,
              (long long)json_integer_value(json_object_get(v0, "seq")), sha);
     mt_omex_sbml_format(b.data, b.n, fmt);
-    mt_omex_file f = {"model.xml", b.data, b.n, fmt, 1};
+    mt_omex_file f[1 + MAX_LINKED] = {{"model.xml", b.data, b.n, fmt, 1}};
+    char names[MAX_LINKED][64];
+    for (size_t i = 0; i < ll->n; i++) {
+        int method = !strcmp(ll->v[i].kind, "method");
+        snprintf(names[i], sizeof names[i], "%s/%s.%s", method ? "methods" : "datasets",
+                 ll->v[i].id, method ? "sedml" : "csv");
+        f[1 + i] = (mt_omex_file){
+            names[i], ll->v[i].data, ll->v[i].n,
+            method ? MT_OMEX_FORMAT_SEDML : "http://purl.org/NET/mediatypes/text/csv", 0};
+    }
     mt_omex_export x = {.title = mt_node_json_str(r, "title", ""),
                         .description = mt_node_json_str(r, "description", NULL),
                         .identifier = ident,
@@ -99,8 +179,8 @@ static void get_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
                         .modified = mt_node_json_str(v0, "created", NULL),
                         .creators = creators,
                         .n_creators = nc,
-                        .files = &f,
-                        .n_files = 1};
+                        .files = f,
+                        .n_files = 1 + ll->n};
     unsigned char *zip = NULL;
     size_t zn = 0;
     st = mt_omex_write(ctx, &x, &zip, &zn);
@@ -108,6 +188,7 @@ static void get_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
     json_decref(vrow);
     json_decref(r);
     free(b.data);
+    linked_free(ll);
     if (st != MT_OK)
         return mt_http_error(res, 500, "%s", mt_errmsg(ctx));
     res->status = 200;

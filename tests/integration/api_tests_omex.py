@@ -20,6 +20,20 @@ import xml.etree.ElementTree as ET
 MANIFEST_NS = "http://identifiers.org/combine.specifications/omex-manifest"
 SBML_FMT = "http://identifiers.org/combine.specifications/sbml"
 O = {}
+SEDML = """<?xml version="1.0" encoding="UTF-8"?>
+<sedML xmlns="http://sed-ml.org/sed-ml/level1/version3" level="1" version="3">
+  <listOfSimulations>
+    <uniformTimeCourse id="sim1" initialTime="0" outputStartTime="0" outputEndTime="24" numberOfPoints="24"/>
+  </listOfSimulations>
+  <listOfModels><model id="m1" language="urn:sedml:language:sbml.level-3.version-2" source="model.xml"/></listOfModels>
+  <listOfTasks><task id="t1" modelReference="m1" simulationReference="sim1"/></listOfTasks>
+  <listOfDataGenerators>
+    <dataGenerator id="dg_time"><listOfVariables><variable id="time" symbol="urn:sedml:symbol:time" taskReference="t1"/></listOfVariables>
+      <math xmlns="http://www.w3.org/1998/Math/MathML"><ci>time</ci></math></dataGenerator>
+  </listOfDataGenerators>
+  <listOfOutputs><report id="r1"><listOfDataSets><dataSet id="d1" label="time" dataReference="dg_time"/></listOfDataSets></report></listOfOutputs>
+</sedML>
+"""
 
 
 def manifest(entries, master=None):
@@ -106,6 +120,10 @@ def post_omex(data, token=None, query="", ctype="application/zip"):
                     headers={"Content-Type": ctype})
 
 
+def S_admin():
+    return api.S.admin
+
+
 def model_ids():
     st, js, _ = api.call("GET", "/models?limit=500", token=api.S.admin)
     return sorted(m["id"] for m in js["items"]) if st == 200 else None
@@ -150,6 +168,24 @@ def t_omex_export():
     check(st == 401, "GET /models/{id}/omex without a token: 401")
     st, _, _ = call("GET", "/models/00000000-0000-4000-8000-000000000000/omex", token=T["modA"])
     check(st == 404, "GET /models/<unknown>/omex: 404")
+    # a method (SED-ML) that uses the model travels in the archive (POST /methods: node_resources.c)
+    st, js, _ = call("POST", "/methods", token=T["modA"], body={"title": "omex method", "visibility": "private",
+                                                                "content": SEDML, "model": T["privA"]})
+    if st == 404:
+        print("     (no /methods endpoint on this node: linked methods not checked)")
+        return
+    check(st == 201, "POST /methods using the model: 201")
+    mid = js["id"] if st == 201 else "none"
+    st, _, data = call("GET", "/models/%s/omex" % T["privA"], token=T["modA"])
+    z = zipfile.ZipFile(io.BytesIO(data)) if st == 200 else None
+    name = "methods/%s.sedml" % mid
+    m = ET.fromstring(z.read("manifest.xml")) if z else None
+    fmt = [c.get("format") for c in m.iter("{%s}content" % MANIFEST_NS) if c.get("location") == "./" + name] if z else []
+    check(z is not None and name in z.namelist() and z.read(name).decode() == SEDML
+          and fmt == ["http://identifiers.org/combine.specifications/sed-ml"],
+          "the export holds the linked method as %s, listed as SED-ML in the manifest" % name)
+    st, _, data = call("GET", "/models/%s/omex" % T["privA"], token=S_admin())
+    check(st == 200 and name in zipfile.ZipFile(io.BytesIO(data)).namelist(), "an admin's export holds it too")
 
 
 @api.covers("POST /omex")

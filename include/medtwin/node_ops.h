@@ -29,12 +29,13 @@ MT_NODISCARD mt_status mt_node_restore(mt_ctx *ctx, const char *db_url, const ch
                                        int force);
 
 /* Rotates the node key of the store at db_url from the key file old_key to new_key (created,
- * 32 random bytes, mode 0600, when missing): in one transaction every twin's data key and the
- * store's pseudonym key are re-wrapped under the new key and an audit entry "node.key-rotate"
- * is appended, signed with the new key. Pseudonyms stay the same. Refused (MT_EINVAL) when the
- * old key does not open the store, the two keys are the same, or the audit log does not verify
- * with the old key. The node must be stopped while this runs. OUT: *n_twins (may be NULL): the
- * data keys re-wrapped. */
+ * 32 random bytes, mode 0600, when missing): in one transaction every twin's data key, every
+ * per-job key (jobs on inline profiles) and the store's pseudonym key are re-wrapped under the
+ * new key and an audit entry "node.key-rotate" is appended, signed with the new key. Pseudonyms
+ * stay the same; the node's signing key (audit head, federation exports) becomes the new key's.
+ * Refused (MT_EINVAL) when the old key does not open the store, the two keys are the same, or the
+ * audit log does not verify with the old key. The node must be stopped while this runs. OUT:
+ * *n_twins (may be NULL): the twins' data keys re-wrapped. */
 MT_NODISCARD mt_status mt_node_key_rotate(mt_ctx *ctx, const char *db_url, const char *old_key,
                                           const char *new_key, long long *n_twins);
 

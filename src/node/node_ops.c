@@ -429,6 +429,32 @@ mt_status mt_node_key_rotate(mt_ctx *ctx, const char *db_url, const char *old_ke
         if (st == MT_OK && changed != 1)
             st = mt_error(ctx, MT_EIO, "twin %s changed meanwhile", l.v[i].id);
     }
+    /* the per-job keys of jobs on inline profiles (node_jobs.c: associated data "job ID") */
+    key_list jl = {0};
+    if (st == MT_OK)
+        st = mt_store_exec(c, ctx,
+                           "SELECT id, job_key FROM jobs WHERE job_key IS NOT NULL ORDER BY id", 0,
+                           NULL, collect_key, &jl, NULL);
+    if (st == MT_OK && jl.bad)
+        st = jl.bad == 2 ? mt_error(ctx, MT_ENOMEM, "out of memory")
+                         : mt_error(ctx, MT_EIO, "a job_key of the table jobs is malformed");
+    for (size_t i = 0; st == MT_OK && i < jl.n; i++) {
+        unsigned char dk[MT_PRIVACY_KEY_BYTES], w[MT_PRIVACY_WRAPPED_BYTES];
+        char aad[96];
+        snprintf(aad, sizeof aad, "job %s", jl.v[i].id);
+        st = mt_privacy_unwrap(ctx, nd->keys, aad, jl.v[i].w, jl.v[i].n, dk);
+        if (st != MT_OK)
+            break;
+        mt_privacy_wrap(nk, aad, dk, w);
+        sodium_memzero(dk, sizeof dk);
+        st = mt_store_exec(c, ctx, "UPDATE jobs SET job_key = ? WHERE id = ?", 2,
+                           (mt_value[]){mt_v_blob(w, sizeof w), mt_v_text(jl.v[i].id)}, NULL, NULL,
+                           NULL);
+    }
+    if (jl.v) {
+        sodium_memzero(jl.v, jl.cap * sizeof *jl.v);
+        free(jl.v);
+    }
     if (st == MT_OK) {
         unsigned char w[MT_PRIVACY_WRAPPED_BYTES];
         mt_privacy_wrap(nk, MT_PRIVACY_SECRET_PSEUDONYM, nk->pseudonym, w);

@@ -143,6 +143,20 @@ def ops(medtwin, db, work, restore_url):
             twins[js["id"]] = profile(i)
             call(node, "POST", "/twins/%s/consent" % js["id"], clin, {"purpose": "research", "granted": True})
     check(len(models) == 10 and len(twins) == 5, "10 models and 5 twins written (%d, %d)" % (len(models), len(twins)))
+    # a job on an inline profile: its result is sealed with a per-job key wrapped with the node key
+    st, js = call(node, "POST", "/jobs", clin, {"kind": "predict", "until_h": 6, "steps": 12,
+                                                "profile": profile(7), "regimens": ["midazolam 2 mg iv once"]})
+    job = js["id"] if st == 202 else None
+    job_result = None
+    t0 = time.time()
+    while job and time.time() - t0 < 120:
+        st, js = call(node, "GET", "/jobs/" + job, clin)
+        if st == 200 and js["status"] in ("done", "failed", "cancelled"):
+            break
+        time.sleep(0.2)
+    if job:
+        st, job_result = call(node, "GET", "/jobs/%s/result" % job, clin)
+    check(job and st == 200 and job_result, "a predict job on an inline profile is done, its result readable")
 
     # backup while 8 threads keep writing
     stop = threading.Event()
@@ -275,6 +289,10 @@ def ops(medtwin, db, work, restore_url):
             st, js = call(n, "POST", "/twins", clin, profile(i))
             same = same and st == 200 and js["id"] in twins and twins[js["id"]]["id"] == profile(i)["id"]
         check(same, "the same patients get the same pseudonyms after the rotation")
+        if job:
+            st, js = call(n, "GET", "/jobs/%s/result" % job, clin)
+            check(st == 200 and js == job_result,
+                  "the job's sealed result reads back with the new key (its per-job key re-wrapped): %d" % st)
         st, js = call(n, "POST", "/twins", clin, profile(9))
         check(st == 201 and js["id"] not in twins, "a new twin is written with the new key: 201")
         st, js = call(n, "GET", "/twins/" + (js or {}).get("id", "x"), clin)

@@ -13,11 +13,12 @@
 static const char *const key_help =
     "usage: medtwin key rotate --db sqlite:PATH|postgresql://... --key OLD --new-key NEW\n"
     "\n"
-    "Rotates the node key: in one transaction every twin's data key and the store's pseudonym\n"
-    "key are re-wrapped under NEW (created, 32 random bytes, mode 0600, when missing), and the\n"
-    "rotation is appended to the audit log, signed with NEW. Pseudonyms do not change; after it\n"
-    "only NEW opens the store and `medtwin audit verify --key NEW` passes. Stop the node first,\n"
-    "then start it with --key NEW (or move NEW to PATH.key beside a SQLite store).\n";
+    "Rotates the node key: in one transaction every twin's data key, the per-job keys and the\n"
+    "store's pseudonym key are re-wrapped under NEW (created, 32 random bytes, mode 0600, when\n"
+    "missing), and the rotation is appended to the audit log, signed with NEW. Pseudonyms do not\n"
+    "change; after it only NEW opens the store and `medtwin audit verify --key NEW` passes.\n"
+    "Stop the node first, then start it with --key NEW (or move NEW to PATH.key beside a SQLite\n"
+    "store). Backups taken before still need OLD.\n";
 
 int mt_cmd_key(int argc, char **argv)
 {

@@ -368,6 +368,8 @@ mt_status mt_node_key_rotate(mt_ctx *ctx, const char *db_url, const char *old_ke
         return mt_error(ctx, MT_EIO, "libsodium could not be initialised");
     if (!db_url || !old_key || !new_key)
         return mt_error(ctx, MT_EINVAL, "--db, --key and --new-key are required");
+    if (is_sqlite(db_url) && access(db_url + 7, F_OK) != 0)
+        return mt_error(ctx, MT_EINVAL, "no store at %s: %s", db_url + 7, strerror(errno));
     mt_privacy_keys *ok = NULL, *nk = NULL;
     mt_status st = mt_privacy_keys_load(ctx, old_key, 0, &ok); /* never created */
     if (st != MT_OK)

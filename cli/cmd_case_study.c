@@ -185,8 +185,8 @@ static int choose(vstudy *s, mt_mipd *m, const mt_mipd_posterior *post, uint64_t
     mt_dose_result res = {0};
     if (mt_mipd_draw(m, post, s->n_draws, seed, s->draws) != MT_OK)
         return mt_cli_fail("case-study: draws: %s", mt_errmsg(s->ctx));
-    mt_dose_search sr = {s->doses_mg, 16,       intervals_h, 3, INFUSION_H, start_h,
-                         HORIZON_H,   s->draws, s->n_draws,  0, NULL,       NULL};
+    mt_dose_search sr = {s->doses_mg, 16,         intervals_h, 3,    INFUSION_H, start_h, HORIZON_H,
+                         s->draws,    s->n_draws, 0,           NULL, NULL,       NULL,    NULL};
     if (mt_mipd_recommend(m, hist, n_hist, &tg, &sr, &res) != MT_OK)
         return mt_cli_fail("case-study: dose search: %s", mt_errmsg(s->ctx));
     const mt_dose_candidate *b = &res.cand[0];
@@ -671,7 +671,7 @@ static int twin_dose(mt_ctx *ctx, const mt_poppk *card, const geno_row *g, doubl
     for (size_t i = 0; i < 30; i++)
         mgs[i] = 0.5 * (double)(i + 1); /* the oral strengths of `medtwin dose` */
     mt_target tg = {MT_TARGET_INR, 2, 3};
-    mt_dose_search sr = {mgs, 30, &tau, 1, 0, 0, 24 * days, u, 1, 1, NULL, NULL};
+    mt_dose_search sr = {mgs, 30, &tau, 1, 0, 0, 24 * days, u, 1, 1, NULL, NULL, NULL, NULL};
     mt_dose_result res = {0};
     if (mt_mipd_recommend(m, NULL, 0, &tg, &sr, &res) != MT_OK ||
         mt_mipd_metric(m, u, NULL, 0, &tg, res.exact_mg, tau, 0, 0, 24 * days, inr) != MT_OK)

@@ -863,8 +863,8 @@ static int run_dose(const margs *a)
         rc = mt_cli_fail("dose: %s", mt_errmsg(s.ctx));
         goto out;
     }
-    mt_dose_search sr = {mgs,     n_mg,  taus, n_tau,      inf_h, t_start,
-                         horizon, draws, nd,   a->typical, NULL,  NULL};
+    mt_dose_search sr = {mgs,   n_mg, taus,       n_tau, inf_h, t_start, horizon,
+                         draws, nd,   a->typical, NULL,  NULL,  NULL,    NULL};
     if (!a->typical && tg.kind == MT_TARGET_INR)
         sr.progress = progress; /* INR: every regimen is simulated */
     if (mt_mipd_recommend(s.twin, s.doses, s.n_doses, &tg, &sr, &res) != MT_OK) {

@@ -133,6 +133,10 @@ typedef struct {
     int typical;
     void (*progress)(size_t done, size_t total, void *arg);
     void *progress_arg;
+    /* cancellation (may be NULL): asked before each simulation of a draw; non-zero stops the
+     * search with MT_ELIMIT "dose: cancelled" (the node's job queue) */
+    int (*cancelled)(void *arg);
+    void *cancelled_arg;
 } mt_dose_search;
 
 typedef struct {

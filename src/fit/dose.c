@@ -166,6 +166,10 @@ mt_status mt_mipd_recommend(mt_mipd *m, const mt_mipd_dose *hist, size_t n_hist,
         double tau = sr->intervals_h[it];
         for (size_t k = 0; linear && k < nd; k++) {
             const double *u = sr->draws + k * n_eta;
+            if (sr->cancelled && sr->cancelled(sr->cancelled_arg)) {
+                st = mt_error(ctx, MT_ELIMIT, "dose: cancelled");
+                goto fail;
+            }
             if ((st = mt_mipd_metric(m, u, hist, n_hist, tg, 0, tau, inf, t0, hz, &hk[k])) !=
                     MT_OK ||
                 (st = mt_mipd_metric(m, u, hist, n_hist, tg, 1, tau, inf, t0, hz, &uk[k])) != MT_OK)
@@ -177,6 +181,10 @@ mt_status mt_mipd_recommend(mt_mipd *m, const mt_mipd_dose *hist, size_t n_hist,
             c->interval_h = tau;
             size_t hit = 0;
             for (size_t k = 0; k < nd; k++) {
+                if (!linear && sr->cancelled && sr->cancelled(sr->cancelled_arg)) {
+                    st = mt_error(ctx, MT_ELIMIT, "dose: cancelled");
+                    goto fail;
+                }
                 if (linear)
                     vals[k] = hk[k] + c->dose_mg * (uk[k] - hk[k]);
                 else if ((st = mt_mipd_metric(m, sr->draws + k * n_eta, hist, n_hist, tg,

@@ -550,10 +550,10 @@ static int job_check(job_run *jr, double progress, int force)
     jr->stop = jr->J->stop;
     pthread_mutex_unlock(&jr->J->mu);
     double t = mono_s();
+    jr->progress = progress;
     if (!force && t - jr->last_check < CHECK_EVERY_S)
         return jr->cancel || jr->stop;
     jr->last_check = t;
-    jr->progress = progress;
     mt_ctx *ctx = NULL;
     mt_store_conn *c;
     if (mt_ctx_create(&ctx) != MT_OK || mt_store_acquire(jr->nd->store, ctx, &c) != MT_OK) {
@@ -665,13 +665,17 @@ static void pop_progress(void *arg, uint64_t done, uint64_t total)
     job_check(jr, total ? (double)done / (double)total : 0, 0);
 }
 
-static int pop_cancelled(void *arg)
+static void dose_progress(size_t done, size_t total, void *arg)
+{
+    job_check(arg, total ? (double)done / (double)total : 0, 0);
+}
+
+/* The libraries' cancellation hook: the node stopping, or a cancel request (read from the
+ * store at most every CHECK_EVERY_S, with the progress last recorded). */
+static int job_cancelled(void *arg)
 {
     job_run *jr = arg;
-    pthread_mutex_lock(&jr->J->mu);
-    int stop = jr->J->stop;
-    pthread_mutex_unlock(&jr->J->mu);
-    return jr->cancel || stop;
+    return job_check(jr, jr->progress, 0);
 }
 
 static mt_status run_population(job_run *jr, json_t *p, json_t **out)
@@ -710,7 +714,7 @@ static mt_status run_population(job_run *jr, json_t *p, json_t **out)
                            .n_ranks = 1,
                            .progress = pop_progress,
                            .progress_arg = jr,
-                           .cancelled = pop_cancelled,
+                           .cancelled = job_cancelled,
                            .cancelled_arg = jr};
     mt_popsim *S = NULL;
     if (st == MT_OK)
@@ -1101,8 +1105,8 @@ static mt_status run_fit_dose(job_run *jr, json_t *p, const mt_profile *person, 
         else if (st == MT_OK)
             st = mt_mipd_draw(s.twin, &post, nd, seed ? (uint64_t)json_integer_value(seed) : 1,
                               draws);
-        mt_dose_search sr = {mgs,     n_mg,  taus, n_tau,   inf_h, t_start,
-                             horizon, draws, nd,   typical, NULL,  NULL};
+        mt_dose_search sr = {mgs,   n_mg, taus,    n_tau,         inf_h, t_start,       horizon,
+                             draws, nd,   typical, dose_progress, jr,    job_cancelled, jr};
         if (st == MT_OK)
             st = mt_mipd_recommend(s.twin, s.doses, s.n_doses, &tg, &sr, &dr);
         if (st == MT_OK && !dr.n)

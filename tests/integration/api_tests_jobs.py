@@ -29,6 +29,9 @@ PROFILE = {
     "serum_creatinine_mg_dl": 0.9, "biogeographic_group": "European",
     "conditions": [SECRET_COND], "genotypes": {"CYP3A5": "*3/*3"},
 }
+WARFARIN = {"id": SECRET_INLINE + "-W", "sex": "male", "age_years": 60, "weight_kg": 70,
+            "height_cm": 175, "genotypes": {"CYP2C9": "*1/*1",
+                                            "VKORC1": "rs9923231 reference (C)/rs9923231 variant (T)"}}
 VANCO = "vancomycin 1 g ivinf over 60 min q12h x 4 doses"
 J = {}
 TWIN = {}
@@ -278,6 +281,17 @@ def t_jobs_cancel():
           "the running population jobs stop at their next check point: cancelled in %.1f s" % took)
     st, js, _ = call("POST", "/jobs/%s/cancel" % ids[0], token=T["modA"])
     check(st == 409, "POST /jobs/{id}/cancel of a cancelled job: 409")
+    # a dose search of minutes (INR: every regimen simulated for every draw) stops too
+    st, js = submit(T["modA"], {"kind": "dose", "profile": WARFARIN, "drug": "warfarin",
+                                "target": "inr 2-3", "draws": 2000})
+    jid = js["id"] if st == 202 else "00000000-0000-4000-8000-000000000000"
+    r = wait(T["modA"], jid, states=("running",), timeout=60)
+    time.sleep(0.5)
+    t0 = time.time()
+    st, js, _ = call("POST", "/jobs/%s/cancel" % jid, token=T["modA"])
+    e = wait(T["modA"], jid, timeout=60)
+    check(r and r["status"] == "running" and st == 202 and e and e["status"] == "cancelled",
+          "a running INR dose search is cancelled in %.1f s (%s)" % (time.time() - t0, (e or {}).get("error")))
     st, js, _ = call("POST", "/jobs/%s/cancel" % J["simulate"][1], token=T["modA"])
     check(st == 409, "POST /jobs/{id}/cancel of a done job: 409")
     st, js, _ = call("GET", "/jobs/%s/result" % ids[2], token=T["modA"])

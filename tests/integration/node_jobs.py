@@ -316,8 +316,18 @@ def main():
     time.sleep(1)
     st, js = call(srv.base, "GET", "/jobs/" + doomed, tok)
     check(js["status"] == "failed", "and it is not run again")
+    # SIGTERM during a dose search of minutes (INR: every regimen simulated for every draw)
+    st, js = call(srv.base, "POST", "/jobs", tok, {
+        "kind": "dose", "drug": "warfarin", "target": "inr 2-3", "draws": 2000,
+        "profile": dict(PROFILE, genotypes={
+            "CYP2C9": "*1/*1", "VKORC1": "rs9923231 reference (C)/rs9923231 variant (T)"})})
+    dose_id = js["id"] if st == 202 else ""
+    r, _ = wait_state(srv.base, tok, lambda r, q: any(j["id"] == dose_id for j in r))
+    time.sleep(0.5)
     rc, took = srv.term()
-    check(rc == 0, "serve stops cleanly on SIGTERM (exit %s, %.1f s)" % (rc, took))
+    rows = {x[0]: x[1] for x in store_rows("SELECT id, status FROM jobs")}
+    check(r is not None and rc == 0 and took < 10 and rows.get(dose_id) == "queued",
+          "SIGTERM during a long dose search: exit %s in %.1f s, the job queued again" % (rc, took))
     logs = b""
     for f in os.listdir(WORK):
         if f.startswith("serve-"):

@@ -94,8 +94,9 @@ if url and admin and demo:
     check(titles == models and all(m["visibility"] == "public" for m in ms),
           "every bundled model is loaded and public (%d of %d)" % (len(titles), len(models)))
     ds = items(url, demo, "drugs") or []
-    names = sorted(d["title"].lower() for d in ds)
-    check(names == [d.lower() for d in drugs] and all(d["visibility"] == "public" for d in ds),
+    names = sorted(m.group(1) for m in (re.search(r"data/drugs/([\w-]+)\.json", d["description"])
+                                         for d in ds) if m)
+    check(names == drugs and all(d["visibility"] == "public" for d in ds),
           "every bundled drug card is loaded and public (%d of %d)" % (len(names), len(drugs)))
     ts = items(url, demo, "twins") or []
     check(len(ts) == len(twins) and len(twins) >= 3,

@@ -1211,6 +1211,16 @@ static int claim(struct mt_node_jobs *J, mt_ctx *ctx, job_run *jr)
     mt_store_conn *c;
     if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
         return -1;
+    /* a plain read first: an idle node does not take the write lock twice a second */
+    json_t *any =
+        mt_node_query(c, ctx, "SELECT id FROM jobs WHERE status = 'queued' LIMIT 1", 0, NULL);
+    int failed = any == NULL;
+    size_t n_any = json_array_size(any);
+    json_decref(any);
+    if (!n_any) {
+        mt_store_release(c);
+        return failed ? -1 : 0;
+    }
     unsigned char rb[16];
     randombytes_buf(rb, sizeof rb);
     mt_node_hex(rb, sizeof rb, jr->claim);

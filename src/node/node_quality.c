@@ -289,9 +289,10 @@ void mt_node_quality_post(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who
     }
     json_t *vrow = mt_node_query(
         c, ctx,
-        ver ? "SELECT seq, sha256 FROM versions WHERE resource_id = ? AND sha256 = ?"
+        sha_want[0]
+            ? "SELECT seq, sha256 FROM versions WHERE resource_id = ? AND sha256 = ?"
             : "SELECT seq, sha256 FROM versions WHERE resource_id = ? ORDER BY seq DESC LIMIT 1",
-        ver ? 2 : 1, (mt_value[]){mt_v_text(id), mt_v_text(sha_want)});
+        sha_want[0] ? 2 : 1, (mt_value[]){mt_v_text(id), mt_v_text(sha_want)});
     json_t *v0 = json_array_get(vrow, 0);
     char sha[65];
     snprintf(sha, sizeof sha, "%s", mt_node_json_str(v0, "sha256", ""));
@@ -349,7 +350,8 @@ void mt_node_quality_post(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who
         for (size_t i = 0; i < nl; i++)
             free(ls[i].csv);
         free(ls);
-        return mt_http_error(res, 404, "no version %s of model %s", ver ? ver : "(any)", id);
+        return mt_http_error(res, 404, "no version %s of model %s",
+                             sha_want[0] ? sha_want : "(any)", id);
     }
     /* the checks, without a connection held */
     int cons_ok = 0, repro_fail = 0, n_ref = 0;

@@ -1062,11 +1062,12 @@ static void post_version(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
     static const char *const allowed[] = {"content", "derived_from", NULL};
     const char *unk = unknown_key(b, allowed), *from = mt_node_json_str(b, "derived_from", NULL);
     if (unk || (json_object_get(b, "derived_from") && (!from || !mt_node_valid_sha(from)))) {
-        json_decref(b);
-        return mt_http_error(res, 400,
-                             "the body must be {\"content\": ..., \"derived_from\": sha256 "
-                             "(optional)}%s%.60s",
-                             unk ? "; unknown field " : "", unk ? unk : "");
+        mt_http_error(res, 400,
+                      "the body must be {\"content\": ..., \"derived_from\": sha256 "
+                      "(optional)}%s%.60s",
+                      unk ? "; unknown field " : "", unk ? unk : "");
+        json_decref(b); /* after the message: unk is one of its keys */
+        return;
     }
     json_t *derived = json_object();
     char title[256], why[600], *text = NULL;

@@ -140,7 +140,7 @@ static void get_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
         linked_free(ll);
         return;
     }
-    /* creators: the model's metadata ("creators": names or {"name": ...}), else its group */
+    /* creators: the model's metadata ("creators": names or {"name": ...}); its group publishes */
     const char *creators[MAX_CREATORS];
     size_t nc = 0;
     json_error_t je;
@@ -153,10 +153,9 @@ static void get_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
         if (s && *s)
             creators[nc++] = s;
     }
-    char group[80];
-    snprintf(group, sizeof group, "group %s", mt_node_json_str(r, "group_id", ""));
-    if (!nc)
-        creators[nc++] = group;
+    char publisher[120];
+    snprintf(publisher, sizeof publisher, "medtwin node, group %s",
+             mt_node_json_str(r, "group_id", ""));
     char ident[160], fmt[96];
     json_t *v0 = json_array_get(vrow, 0);
     snprintf(ident, sizeof ident, "medtwin:model/%s/version/%lld (sha256 %s)", id,
@@ -175,6 +174,7 @@ static void get_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
     mt_omex_export x = {.title = mt_node_json_str(r, "title", ""),
                         .description = mt_node_json_str(r, "description", NULL),
                         .identifier = ident,
+                        .publisher = publisher,
                         .created = mt_node_json_str(r, "created", NULL),
                         .modified = mt_node_json_str(v0, "created", NULL),
                         .creators = creators,
@@ -279,6 +279,12 @@ static void post_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
     json_object_set_new(src, "files", files);
     json_object_set_new(src, "manifest", json_boolean(o->has_manifest));
     json_object_set_new(meta, "omex", src);
+    if (o->n_creators) { /* as the common metadata of POST /models has them: names */
+        json_t *cr = json_array();
+        for (size_t i = 0; i < o->n_creators; i++)
+            json_array_append_new(cr, json_string(o->creators[i]));
+        json_object_set_new(meta, "creators", cr);
+    }
     char *meta_text = json_dumps(meta, JSON_COMPACT);
     json_decref(meta);
     mt_node_resource_spec r = {.kind = "model",

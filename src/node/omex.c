@@ -226,6 +226,22 @@ static xmlNodePtr find_dc(xmlNodePtr x, const char *local)
     return NULL;
 }
 
+static char *collapsed_text(xmlNodePtr x, size_t max);
+
+/* Every Dublin Core creator under x, in document order, into o. */
+static void collect_creators(xmlNodePtr x, mt_omex *o)
+{
+    for (; x && o->n_creators < MT_OMEX_MAX_CREATORS; x = x->next) {
+        if (is_elem(x, "creator") && in_dc(x)) {
+            char *t = collapsed_text(x, 200);
+            if (t)
+                o->creators[o->n_creators++] = t;
+            continue;
+        }
+        collect_creators(x->children, o);
+    }
+}
+
 /* The text of x with whitespace runs collapsed to one space, trimmed, at most max bytes (cut on
  * a UTF-8 boundary); NULL when empty. */
 static char *collapsed_text(xmlNodePtr x, size_t max)
@@ -278,6 +294,9 @@ void mt_omex_free(mt_omex *o)
     free(o->entries);
     free(o->title);
     free(o->description);
+    for (size_t i = 0; i < o->n_creators; i++)
+        free(o->creators[i]);
+    free(o->creators);
     free(o);
 }
 
@@ -413,6 +432,8 @@ static void read_metadata(mt_omex *o)
     xmlNodePtr root = xmlDocGetRootElement(d);
     o->title = collapsed_text(find_dc(root, "title"), MAX_TITLE);
     o->description = collapsed_text(find_dc(root, "description"), MAX_DESCRIPTION);
+    if ((o->creators = calloc(MT_OMEX_MAX_CREATORS, sizeof *o->creators)))
+        collect_creators(root, o);
     xmlFreeDoc(d);
 }
 
@@ -735,6 +756,7 @@ mt_status mt_omex_write(mt_ctx *ctx, const mt_omex_export *x, unsigned char **ou
     put_dc(&rdf, "dc:description", x->description);
     for (size_t i = 0; i < x->n_creators; i++)
         put_dc(&rdf, "dc:creator", x->creators[i]);
+    put_dc(&rdf, "dc:publisher", x->publisher);
     put_dc(&rdf, "dc:identifier", x->identifier);
     put_dc(&rdf, "dcterms:created", x->created);
     put_dc(&rdf, "dcterms:modified", x->modified);

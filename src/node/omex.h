@@ -27,6 +27,7 @@
 #define MT_OMEX_FORMAT_OMEX "http://identifiers.org/combine.specifications/omex"
 #define MT_OMEX_FORMAT_MANIFEST "http://identifiers.org/combine.specifications/omex-manifest"
 #define MT_OMEX_FORMAT_METADATA "http://identifiers.org/combine.specifications/omex-metadata"
+#define MT_OMEX_MAX_CREATORS 50
 
 typedef struct {
     size_t max_entries;     /* 0: 256 */
@@ -49,6 +50,8 @@ typedef struct {
     size_t master; /* index of the model's SBML in entries */
     char *title;   /* dc:title of the metadata (NULL: none); whitespace collapsed */
     char *description;
+    char **creators; /* the dc:creator names (at most MT_OMEX_MAX_CREATORS, 1..200 bytes) */
+    size_t n_creators;
 } mt_omex;
 
 /* Reads the archive in buf (n bytes). lim may be NULL (the defaults). OUT: *out
@@ -74,6 +77,7 @@ typedef struct {
 typedef struct {
     const char *title, *description; /* description may be NULL */
     const char *identifier;          /* the resource's id (and version) */
+    const char *publisher;           /* may be NULL */
     const char *created, *modified;  /* ISO 8601 */
     const char *const *creators;
     size_t n_creators;
@@ -82,7 +86,8 @@ typedef struct {
 } mt_omex_export;
 
 /* The archive: manifest.xml (listing itself, the archive, metadata.rdf and every file),
- * metadata.rdf (Dublin Core: title, description, creators, dates, identifier) and the files,
+ * metadata.rdf (Dublin Core: title, description, creators, publisher, dates, identifier) and the
+ * files,
  * deflated. OUT: *out (malloc, free()), *out_n. MT_EINVAL for a bad file name, MT_ENOMEM. */
 MT_NODISCARD mt_status mt_omex_write(mt_ctx *ctx, const mt_omex_export *x, unsigned char **out,
                                      size_t *out_n);

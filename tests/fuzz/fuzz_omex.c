@@ -8,7 +8,7 @@
  * (MT_EINVAL hostile or malformed, MT_ELIMIT over a limit, MT_ENOMEM) with a message. On
  * success: the master entry exists and holds data, every entry name is relative without '..',
  * and an archive written from the master (mt_omex_write) reads back with the same master bytes,
- * title and description.
+ * title, description and creators.
  */
 #include "node/omex.h"
 
@@ -52,6 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mt_omex_export x = {.title = o->title ? o->title : "",
                         .description = o->description,
                         .identifier = "fuzz",
+                        .creators = (const char *const *)o->creators,
+                        .n_creators = o->n_creators,
                         .files = &f,
                         .n_files = 1};
     unsigned char *zip = NULL;
@@ -67,10 +69,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const mt_omex_entry *bm = &back->entries[back->master];
     if (strcmp(bm->name, "model.xml") || bm->n != m->n || memcmp(bm->data, m->data, m->n) ||
-        !same(back->title, o->title) || !same(back->description, o->description)) {
+        !same(back->title, o->title) || !same(back->description, o->description) ||
+        back->n_creators != o->n_creators) {
         fprintf(stderr, "round trip differs\n");
         abort();
     }
+    for (size_t i = 0; i < o->n_creators; i++)
+        if (strcmp(back->creators[i], o->creators[i])) {
+            fprintf(stderr, "creator %zu differs after a round trip\n", i);
+            abort();
+        }
     mt_omex_free(back);
     free(zip);
     mt_omex_free(o);

@@ -10,6 +10,7 @@ nested archives, a manifest with a DTD or naming a missing file, no SBML, two SB
 -> 4xx with the stored models unchanged.
 """
 import io
+import json
 import os
 import struct
 import zipfile
@@ -152,9 +153,9 @@ def t_omex_export():
           % (mod.get("format") if mod is not None else None))
     check(z.read("model.xml").decode() == api.SBML, "model.xml is the model's SBML, byte for byte")
     rdf = z.read("metadata.rdf").decode()
-    check("<dc:title>Oral one-compartment PK</dc:title>" in rdf and "<dc:creator>" in rdf
-          and "test model" in rdf and T["privA"] in rdf,
-          "metadata.rdf: Dublin Core title, description, creator and the model's id")
+    check("<dc:title>Oral one-compartment PK</dc:title>" in rdf and "<dc:publisher>medtwin node, group groupA<" in rdf
+          and "<dc:description>test model</dc:description>" in rdf and T["privA"] in rdf,
+          "metadata.rdf: Dublin Core title, description, publisher and the model's id")
     st, _, data2 = call("GET", "/models/%s/omex?version=%s" % (T["privA"], T["privA_sha"]), token=T["modA"])
     check(st == 200 and zipfile.ZipFile(io.BytesIO(data2)).read("model.xml").decode() == api.SBML,
           "GET /models/{id}/omex?version=sha256: that version")
@@ -203,6 +204,21 @@ def t_omex_import():
               "the imported model: private, its version's sha256 and the description from the metadata")
         st, m, _ = call("GET", "/models/" + js["id"], token=T["modB"])
         check(st == 404, "the imported private model is hidden from another group: 404")
+    # creators travel: the model's metadata -> dc:creator -> the imported model's metadata
+    names = ["Ada Lovelace", "\u00c9milie du Ch\u00e2telet <&>"]
+    st, js, _ = call("POST", "/models", token=T["modA"], body={"title": "with creators", "visibility": "private",
+                                                               "sbml": api.SBML, "creators": names})
+    check(st == 201, "POST /models with creators: 201")
+    st, _, data = call("GET", "/models/%s/omex" % (js or {}).get("id", "x"), token=T["modA"])
+    rdf = zipfile.ZipFile(io.BytesIO(data)).read("metadata.rdf").decode() if st == 200 else ""
+    check("<dc:creator>Ada Lovelace</dc:creator>" in rdf and "Ch\u00e2telet &lt;&amp;&gt;</dc:creator>" in rdf,
+          "its export names both creators in dc:creator, escaped")
+    st, js, _ = post_omex(data)
+    st2, m, _ = call("GET", "/models/" + (js or {}).get("id", "x"), token=T["modA"])
+    meta = (m or {}).get("metadata")
+    meta = json.loads(meta) if isinstance(meta, str) else (meta or {})
+    check(st == 201 and st2 == 200 and meta.get("creators") == names and meta.get("omex", {}).get("master") == "model.xml",
+          "its import keeps the creators in the new model's metadata (%s)" % meta.get("creators"))
     st, js, _ = post_omex(omex(model_name="models/Theophylline PK.xml"), query="?visibility=group",
                           ctype="application/omex")
     check(st == 201 and js["title"] == "Theophylline PK" and js["master"] == "models/Theophylline PK.xml",

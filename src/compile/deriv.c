@@ -431,6 +431,7 @@ static mt_expr *d(dv *x, const mt_expr *e)
     case MT_E_PIECEWISE:
         return d_piecewise(x, e);
     case MT_E_RATEOF:
+    case MT_E_NEWTON:
         return unsupported(x);
     }
     return unsupported(x);

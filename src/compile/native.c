@@ -452,6 +452,14 @@ mt_status mt_native_attach(mt_ctx *ctx, mt_program *p, mt_native_mode mode)
         snprintf(nat->info, sizeof nat->info, "vm: native code off");
         return MT_OK;
     }
+    /* the loop of a Newton solve (MT_E_NEWTON, a nonlinear algebraic rule) is the only
+     * backward jump; the translation handles forward jumps only */
+    for (size_t i = 0; i < p->n_code; i++)
+        if (p->code[i].op == MT_OP_JMP && p->code[i].a <= 0) {
+            snprintf(nat->info, sizeof nat->info,
+                     "vm: a nonlinear algebraic rule (Newton's method, a loop) is not translated");
+            return MT_OK;
+        }
     double t0 = now_ms();
     char cc[PATH_MAX], real[PATH_MAX], dir[PATH_MAX], path[PATH_MAX], why[160] = "";
     if (find_compiler(cc, sizeof cc) != 0 || !realpath(cc, real)) {

@@ -158,6 +158,83 @@ static void gen_piecewise(cc *c, const mt_expr *e)
     mt_free(c->ctx, ends);
 }
 
+/* Newton's method for a nonlinear algebraic rule (MT_E_NEWTON): from the iterate's last value
+ *     z -= f(z) / f'(z) while |step| > 1e-13 |z| + 1e-300 and fewer than 50 iterations;
+ * then z, or NaN when the last step was still large (|step| > 1e-8 |z| + 1e-12: no
+ * convergence; a zero or non-finite derivative gives NaN at once), which the simulator
+ * reports as an error (mt_pslot.alg). The loop is the only backward jump of the bytecode;
+ * the stack is at the same depth at its head and at the jump. */
+static void gen_newton(cc *c, const mt_expr *e)
+{
+    int z = e->sym, step = e->fn, count = e->fn + 1;
+    emit_const(c, 0.0);
+    emit(c, MT_OP_STORE, count);
+    pop(c, 1);
+    size_t head = c->p->n_code;
+    gen(c, e->k[0]);
+    gen(c, e->k[1]);
+    emit(c, MT_OP_DIV, 0);
+    pop(c, 1);
+    emit(c, MT_OP_STORE, step);
+    pop(c, 1);
+    emit(c, MT_OP_LOAD, z);
+    push(c);
+    emit(c, MT_OP_LOAD, step);
+    push(c);
+    emit(c, MT_OP_SUB, 0);
+    pop(c, 1);
+    emit(c, MT_OP_STORE, z);
+    pop(c, 1);
+    emit(c, MT_OP_LOAD, count);
+    push(c);
+    emit_const(c, 1.0);
+    emit(c, MT_OP_ADD, 0);
+    pop(c, 1);
+    emit(c, MT_OP_STORE, count);
+    pop(c, 1);
+    for (int pass = 0; pass < 2; pass++) {
+        /* |step| > tol |z| + floor (pass 0: continue; pass 1: failed) */
+        emit(c, MT_OP_LOAD, step);
+        push(c);
+        emit(c, MT_OP_FN, MT_FN_ABS);
+        emit(c, MT_OP_LOAD, z);
+        push(c);
+        emit(c, MT_OP_FN, MT_FN_ABS);
+        emit_const(c, pass ? 1e-8 : 1e-13);
+        emit(c, MT_OP_MUL, 0);
+        pop(c, 1);
+        emit_const(c, pass ? 1e-12 : 1e-300);
+        emit(c, MT_OP_ADD, 0);
+        pop(c, 1);
+        emit(c, MT_OP_GT, 0);
+        pop(c, 1);
+        if (pass == 0) {
+            emit(c, MT_OP_LOAD, count);
+            push(c);
+            emit_const(c, 50.0);
+            emit(c, MT_OP_LT, 0);
+            pop(c, 1);
+            emit(c, MT_OP_AND, 0);
+            pop(c, 1);
+            size_t jz = c->p->n_code;
+            emit(c, MT_OP_JZ, 0);
+            pop(c, 1);
+            emit(c, MT_OP_JMP, (int)head - (int)c->p->n_code);
+            patch(c, jz);
+        } else {
+            size_t jz = c->p->n_code;
+            emit(c, MT_OP_JZ, 0);
+            pop(c, 1);
+            emit_const(c, NAN);
+            emit(c, MT_OP_STORE, z);
+            pop(c, 1);
+            patch(c, jz);
+        }
+    }
+    emit(c, MT_OP_LOAD, z);
+    push(c);
+}
+
 static void gen(cc *c, const mt_expr *e)
 {
     if ((e->op == MT_E_NEG || e->op == MT_E_NOT || e->op == MT_E_FN) && e->n != 1) {
@@ -276,6 +353,9 @@ static void gen(cc *c, const mt_expr *e)
         return;
     case MT_E_PIECEWISE:
         gen_piecewise(c, e);
+        return;
+    case MT_E_NEWTON:
+        gen_newton(c, e);
         return;
     case MT_E_RATEOF:
         break; /* resolved by the importer; never in a finished IR */
@@ -967,6 +1047,8 @@ mt_status mt_program_create_native(mt_ctx *ctx, const mt_model *m, mt_native_mod
         q->state = y->state;
         q->rule = y->rule;
         q->constant = y->constant;
+        q->alg = y->alg;
+        p->n_alg += y->alg ? 1 : 0;
     }
     p->n_pub = m->n_pub;
     for (size_t i = 0; i < m->n_pub; i++) {

@@ -74,6 +74,7 @@ typedef struct {
     char *id;
     mt_symbol_kind kind;
     int comp, amt, amt_of, hosu, state, rule, constant, is_public;
+    int alg; /* determined by algebraic rules: a value that is not finite is an error */
 } mt_pslot;
 
 /* Native code (compile/native.c): the blocks rhs, jac, rules_dyn, roots and rule_block compiled to
@@ -94,6 +95,7 @@ typedef struct {
 struct mt_program {
     size_t n_slot;
     mt_pslot *slot;
+    size_t n_alg; /* slots determined by algebraic rules (mt_pslot.alg) */
     size_t n_pub;
     int *pub;
     size_t n_state;

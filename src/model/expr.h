@@ -39,7 +39,11 @@ typedef enum {
     MT_E_NOT,
     MT_E_IMPLIES,
     MT_E_PIECEWISE, /* value1, cond1, value2, cond2, ..., [otherwise] */
-    MT_E_RATEOF     /* rateOf(slot `sym`): import-time only, replaced by its derivative */
+    MT_E_RATEOF,    /* rateOf(slot `sym`): import-time only, replaced by its derivative */
+    MT_E_NEWTON     /* the root of k[0] = f(z) by Newton's method with k[1] = f'(z): z is slot
+                       `sym` (the iterate, kept between evaluations: a warm start), `fn` the first
+                       of two scratch slots (step, iteration count). Only the whole expression of
+                       a rule (model/algebraic.c); compiled to a loop (compile/program.c). */
 } mt_expr_op;
 
 typedef enum {

@@ -34,6 +34,7 @@ typedef struct {
     int state;     /* index of the state integrated in this slot, or -1 */
     int rule;      /* index of the rule that computes it at all times, or -1 */
     int rate_rule; /* target of a rate rule */
+    int alg;       /* its rule is the solution of algebraic rules (or of fast equilibria) */
     mt_expr *init; /* value at the start time (before rules) */
 } mt_sym;
 

@@ -155,6 +155,7 @@ static ASTNode_t *ast(ex *x, const mt_expr *e)
     case MT_E_PIECEWISE:
         return kids(x, AST_FUNCTION_PIECEWISE, e);
     case MT_E_RATEOF:
+    case MT_E_NEWTON:
         break;
     }
     x->fail = 1;

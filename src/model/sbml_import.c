@@ -19,6 +19,7 @@
  * Cost: linear in the size of the document (hash lookups for ids).
  */
 #define _XOPEN_SOURCE 700 /* realpath */
+#include "model/algebraic.h"
 #include "model/ir.h"
 #include "model/sbml_read.h"
 
@@ -66,6 +67,11 @@ typedef struct {
     mt_status st;   /* first failure while converting math */
     size_t n_nodes; /* expression nodes made so far (MT_MAX_EXPR_NODES) */
     size_t nest;    /* conv() calls on the C stack (MT_MAX_EXPR_DEPTH) */
+    /* algebraic rules between matching (map_rules) and solving (solve_algebraic_rules) */
+    size_t n_alg;
+    size_t n_alg_rules; /* the first n_alg_rules are SBML algebraic rules, then fast equilibria */
+    mt_expr **alg_g;    /* the rules' expressions */
+    int *alg_var;       /* the slot each determines */
 } imp;
 
 static mt_status fail(imp *im, mt_status st, const char *fmt, const char *arg)
@@ -590,8 +596,6 @@ static mt_status map_symbols(imp *im)
     }
     for (unsigned r = 0; r < Model_getNumReactions(sm); r++) {
         Reaction_t *rx = Model_getReaction(sm, r);
-        if (Reaction_isSetFast(rx) && Reaction_getFast(rx))
-            return fail(im, MT_EUNSUPPORTED, "%s", "unsupported: fast reactions");
         int s = add_public(im, Reaction_getId(rx), MT_SYM_REACTION, "reaction");
         if (s < 0)
             return im->st;
@@ -635,6 +639,83 @@ static mt_status map_symbols(imp *im)
     return MT_OK;
 }
 
+/* Algebraic rules, after the other rules: the slots nothing else determines (not constant,
+ * no rule, not a species whose amount reactions change) are matched to the rules
+ * (model/algebraic.c) and get a placeholder rule, so that the species among them get no amount
+ * slot and no other construct may set them; solve_algebraic_rules() replaces the placeholders
+ * by the solutions once the whole model is mapped. */
+static mt_status map_algebraic_rules(imp *im)
+{
+    Model_t *sm = im->sm;
+    mt_model *m = im->m;
+    mt_ctx *ctx = im->ctx;
+    size_t n = 0;
+    for (unsigned i = 0; i < Model_getNumRules(sm); i++)
+        if (Rule_isAlgebraic(Model_getRule(sm, i)) && Rule_getMath(Model_getRule(sm, i)))
+            n++;
+    if (!n)
+        return MT_OK;
+    im->alg_g = mt_calloc(ctx, n, sizeof *im->alg_g);
+    im->alg_var = mt_calloc(ctx, n, sizeof *im->alg_var);
+    unsigned char *free_slot = mt_calloc(ctx, m->n_sym, 1);
+    if (!im->alg_g || !im->alg_var || !free_slot) {
+        mt_free(ctx, free_slot);
+        return fail(im, MT_ENOMEM, "%s", "out of memory");
+    }
+    im->n_alg = im->n_alg_rules = n;
+    for (size_t s = 0; s < m->n_sym; s++) {
+        const mt_sym *y = &m->sym[s];
+        int kind_ok = y->kind == MT_SYM_COMPARTMENT || y->kind == MT_SYM_SPECIES ||
+                      y->kind == MT_SYM_PARAMETER ||
+                      (y->kind == MT_SYM_SPECIES_REF && im->level >= 3);
+        free_slot[s] = kind_ok && !y->constant && y->rule < 0 && !y->rate_rule;
+        if (free_slot[s] && y->kind == MT_SYM_SPECIES &&
+            Species_getBoundaryCondition(Model_getSpeciesById(sm, y->id)))
+            free_slot[s] = 2; /* a boundary species: its value is usually given */
+    }
+    /* symbols that events set are candidates of last resort */
+    for (unsigned i = 0; i < Model_getNumEvents(sm); i++) {
+        Event_t *ev = Model_getEvent(sm, i);
+        for (unsigned j = 0; j < Event_getNumEventAssignments(ev); j++) {
+            int s = mt_ir_find(m, EventAssignment_getVariable(Event_getEventAssignment(ev, j)));
+            if (s >= 0 && free_slot[s])
+                free_slot[s] = 3;
+        }
+    }
+    /* species whose amounts reactions change are determined by the reactions */
+    for (unsigned r = 0; r < Model_getNumReactions(sm); r++) {
+        Reaction_t *rx = Model_getReaction(sm, r);
+        unsigned nsr[2] = {Reaction_getNumReactants(rx), Reaction_getNumProducts(rx)};
+        for (int side = 0; side < 2; side++)
+            for (unsigned i = 0; i < nsr[side]; i++) {
+                SpeciesReference_t *sr =
+                    side ? Reaction_getProduct(rx, i) : Reaction_getReactant(rx, i);
+                int s = mt_ir_find(m, SpeciesReference_getSpecies(sr));
+                Species_t *sp = Model_getSpeciesById(sm, SpeciesReference_getSpecies(sr));
+                if (s >= 0 && sp && !Species_getBoundaryCondition(sp))
+                    free_slot[s] = 0;
+            }
+    }
+    size_t k = 0;
+    for (unsigned i = 0; i < Model_getNumRules(sm) && im->st == MT_OK; i++) {
+        Rule_t *r = Model_getRule(sm, i);
+        if (Rule_isAlgebraic(r) && Rule_getMath(r))
+            im->alg_g[k++] = math(im, Rule_getMath(r), "an algebraic rule");
+    }
+    mt_status st = im->st;
+    if (st == MT_OK)
+        st = im->st = mt_alg_match(ctx, m, im->alg_g, n, free_slot, 0, im->alg_var);
+    mt_free(ctx, free_slot);
+    for (size_t r = 0; r < n && st == MT_OK; r++) {
+        mt_expr *ph = mt_expr_const(ctx, NAN);
+        if (!ph || mt_ir_add_rule(ctx, m, im->alg_var[r], ph) < 0) {
+            mt_expr_free(ctx, ph);
+            st = fail(im, MT_ENOMEM, "%s", "out of memory");
+        }
+    }
+    return st;
+}
+
 static mt_status map_rules(imp *im)
 {
     Model_t *sm = im->sm;
@@ -642,7 +723,7 @@ static mt_status map_rules(imp *im)
     for (unsigned i = 0; i < Model_getNumRules(sm); i++) {
         Rule_t *r = Model_getRule(sm, i);
         if (Rule_isAlgebraic(r))
-            return fail(im, MT_EUNSUPPORTED, "%s", "unsupported: algebraic rules");
+            continue; /* map_algebraic_rules */
         const char *var = Rule_getVariable(r);
         int s = mt_ir_find(m, var);
         if (s < 0 || m->sym[s].kind == MT_SYM_HIDDEN)
@@ -675,7 +756,7 @@ static mt_status map_rules(imp *im)
             return fail(im, MT_EUNSUPPORTED, "unsupported: rule kind of '%s'", var);
         }
     }
-    return MT_OK;
+    return map_algebraic_rules(im);
 }
 
 /* Initial values of species; hidden amount slots for concentration species. */
@@ -791,6 +872,340 @@ static mt_status add_term(imp *im, mt_expr **acc, int rslot, mt_expr *stoich, in
     return MT_OK;
 }
 
+/* ---------- fast reactions ---------- */
+
+/* Fast reactions are in rapid equilibrium (SBML L2v4/L3v1 "fast"): their species follow the
+ * slow dynamics projected onto the conservation laws of the fast subsystem. With N the fast
+ * stoichiometry (species amounts x reactions, conversion factors included, numbers known at
+ * import) and the rows l of a basis of its left null space (l N = 0), each total l . a is a
+ * state whose derivative is l . (the slow reactions' part of a'); the amounts a of the fast
+ * species are algebraic unknowns determined by
+ *     rate_f(a) = 0 for every fast reaction f,    l_k . a - total_k = 0 for every k,
+ * which the algebraic-rule solver (model/algebraic.c) solves with the algebraic rules. */
+typedef struct {
+    int on;
+    size_t n_term, cap_term;
+    struct fast_term_s {
+        unsigned reaction;
+        int rslot, target;
+        double coef; /* stoichiometry x sign */
+    } * term;
+    size_t n_x;     /* distinct targets (amount slots) */
+    int *x;         /* their slots */
+    mt_expr **slow; /* per target: slow part of its derivative (conversion factor applied) */
+} fast_sys;
+
+static int fast_index(const fast_sys *fx, int slot)
+{
+    for (size_t j = 0; j < fx->n_x; j++)
+        if (fx->x[j] == slot)
+            return (int)j;
+    return -1;
+}
+
+static void fast_free(imp *im, fast_sys *fx)
+{
+    for (size_t j = 0; j < fx->n_x && fx->slow; j++)
+        mt_expr_free(im->ctx, fx->slow[j]);
+    mt_free(im->ctx, fx->slow);
+    mt_free(im->ctx, fx->x);
+    mt_free(im->ctx, fx->term);
+}
+
+/* The value of e when it is a number known at import: arithmetic on constants, constant
+ * symbols (their initial values) and rules of constant expressions (stoichiometryMath). */
+static int const_eval(const mt_model *m, const mt_expr *e, int depth, double *v)
+{
+    double a, b;
+    if (!e || depth > 32)
+        return 0;
+    switch (e->op) {
+    case MT_E_CONST:
+        *v = e->v;
+        return isfinite(*v);
+    case MT_E_SYM: {
+        const mt_sym *y = &m->sym[e->sym];
+        if (y->rule >= 0)
+            return const_eval(m, m->rule[y->rule].e, depth + 1, v);
+        if (y->constant && !y->rate_rule && y->state < 0)
+            return const_eval(m, y->init, depth + 1, v);
+        return 0;
+    }
+    case MT_E_NEG:
+        if (e->n != 1 || !const_eval(m, e->k[0], depth + 1, &a))
+            return 0;
+        *v = -a;
+        return 1;
+    case MT_E_ADD:
+    case MT_E_MUL:
+        *v = e->op == MT_E_ADD ? 0.0 : 1.0;
+        for (size_t i = 0; i < e->n; i++) {
+            if (!const_eval(m, e->k[i], depth + 1, &a))
+                return 0;
+            *v = e->op == MT_E_ADD ? *v + a : *v * a;
+        }
+        return isfinite(*v);
+    case MT_E_SUB:
+    case MT_E_DIV:
+        if (e->n == 1 && e->op == MT_E_SUB && const_eval(m, e->k[0], depth + 1, &a)) {
+            *v = -a;
+            return 1;
+        }
+        if (e->n != 2 || !const_eval(m, e->k[0], depth + 1, &a) ||
+            !const_eval(m, e->k[1], depth + 1, &b))
+            return 0;
+        *v = e->op == MT_E_SUB ? a - b : a / b;
+        return isfinite(*v);
+    default:
+        return 0;
+    }
+}
+
+static int const_value(const mt_model *m, const mt_expr *e, double *v)
+{
+    return const_eval(m, e, 0, v);
+}
+
+/* Records stoich x sign of a fast reaction's species (consumes stoich). */
+static mt_status fast_term(imp *im, fast_sys *fx, unsigned r, int rslot, int target,
+                           mt_expr *stoich, int sign)
+{
+    double v;
+    int ok = const_value(im->m, stoich, &v);
+    mt_expr_free(im->ctx, stoich);
+    if (!ok)
+        return fail(im, MT_EUNSUPPORTED,
+                    "unsupported: fast reaction '%s' with a stoichiometry not known at import",
+                    im->m->sym[rslot].id);
+    if (fx->n_term == fx->cap_term) {
+        size_t cap = fx->cap_term ? 2 * fx->cap_term : 8;
+        void *t = mt_realloc(im->ctx, fx->term, cap * sizeof *fx->term);
+        if (!t)
+            return fail(im, MT_ENOMEM, "%s", "out of memory");
+        fx->term = t;
+        fx->cap_term = cap;
+    }
+    fx->term[fx->n_term++] = (struct fast_term_s){r, rslot, target, sign * v};
+    if (fast_index(fx, target) < 0) {
+        int *x = mt_realloc(im->ctx, fx->x, (fx->n_x + 1) * sizeof *x);
+        mt_expr **sl = x ? mt_realloc(im->ctx, fx->slow, (fx->n_x + 1) * sizeof *sl) : NULL;
+        if (x)
+            fx->x = x;
+        if (!sl)
+            return fail(im, MT_ENOMEM, "%s", "out of memory");
+        fx->slow = sl;
+        fx->x[fx->n_x] = target;
+        fx->slow[fx->n_x] = NULL;
+        fx->n_x++;
+    }
+    return MT_OK;
+}
+
+/* The conversion factor of the species owning amount slot s as a number (1 without one). */
+static int fast_conversion(imp *im, int s, double *v)
+{
+    mt_model *m = im->m;
+    int sp = m->sym[s].amt_of >= 0 ? m->sym[s].amt_of : s;
+    Species_t *spx = Model_getSpeciesById(im->sm, m->sym[sp].id);
+    const char *cf = NULL;
+    if (spx && Species_isSetConversionFactor(spx))
+        cf = Species_getConversionFactor(spx);
+    else if (Model_isSetConversionFactor(im->sm))
+        cf = Model_getConversionFactor(im->sm);
+    *v = 1.0;
+    if (!cf)
+        return 1;
+    int cs = mt_ir_find(m, cf);
+    if (cs < 0)
+        return 0;
+    mt_expr e = {.op = MT_E_SYM, .sym = cs};
+    return const_value(m, &e, v);
+}
+
+static mt_expr *times_const(mt_ctx *ctx, double c, mt_expr *e)
+{
+    if (!e || c == 1.0)
+        return e;
+    return mt_expr_bin(ctx, MT_E_MUL, mt_expr_const(ctx, c), e);
+}
+
+static mt_status fast_equilibrium(imp *im, fast_sys *fx)
+{
+    mt_ctx *ctx = im->ctx;
+    mt_model *m = im->m;
+    Model_t *sm = im->sm;
+    size_t nx = fx->n_x, nf = 0;
+    unsigned nr = Model_getNumReactions(sm);
+    int *col = mt_calloc(ctx, nr ? nr : 1, sizeof *col); /* reaction -> fast column, -1 */
+    int *rslot_of = mt_calloc(ctx, nr ? nr : 1, sizeof *rslot_of);
+    if (!col || !rslot_of) {
+        mt_free(ctx, col);
+        mt_free(ctx, rslot_of);
+        return fail(im, MT_ENOMEM, "%s", "out of memory");
+    }
+    for (unsigned r = 0; r < nr; r++) {
+        Reaction_t *rx = Model_getReaction(sm, r);
+        col[r] = -1;
+        if (Reaction_isSetFast(rx) && Reaction_getFast(rx)) {
+            rslot_of[nf] = mt_ir_find(m, Reaction_getId(rx));
+            col[r] = (int)nf++;
+        }
+    }
+    /* A = N^T (nf x nx), conversion factors included; reduced row echelon form */
+    double *a = mt_calloc(ctx, (nf ? nf : 1) * (nx ? nx : 1), sizeof *a);
+    double *cfv = mt_calloc(ctx, nx ? nx : 1, sizeof *cfv);
+    int *pivcol = mt_calloc(ctx, nf ? nf : 1, sizeof *pivcol);
+    unsigned char *is_piv = mt_calloc(ctx, nx ? nx : 1, 1);
+    mt_status st = MT_OK;
+    if (!a || !cfv || !pivcol || !is_piv) {
+        st = fail(im, MT_ENOMEM, "%s", "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < nx && st == MT_OK; j++)
+        if (!fast_conversion(im, fx->x[j], &cfv[j]))
+            st = fail(im, MT_EUNSUPPORTED,
+                      "unsupported: a fast reaction's species '%s' with a conversion factor not "
+                      "known at import",
+                      m->sym[m->sym[fx->x[j]].amt_of >= 0 ? m->sym[fx->x[j]].amt_of : fx->x[j]].id);
+    if (st != MT_OK)
+        goto done;
+    for (size_t t = 0; t < fx->n_term; t++) {
+        int j = fast_index(fx, fx->term[t].target);
+        a[(size_t)col[fx->term[t].reaction] * nx + (size_t)j] += fx->term[t].coef * cfv[j];
+    }
+    size_t rank = 0;
+    for (size_t c = 0; c < nx && rank < nf; c++) {
+        size_t best = rank;
+        for (size_t i = rank; i < nf; i++)
+            if (fabs(a[i * nx + c]) > fabs(a[best * nx + c]))
+                best = i;
+        if (fabs(a[best * nx + c]) < 1e-12)
+            continue;
+        for (size_t k = 0; k < nx; k++) {
+            double tmp = a[rank * nx + k];
+            a[rank * nx + k] = a[best * nx + k];
+            a[best * nx + k] = tmp;
+        }
+        double p = a[rank * nx + c];
+        for (size_t k = 0; k < nx; k++)
+            a[rank * nx + k] /= p;
+        for (size_t i = 0; i < nf; i++) {
+            if (i == rank || a[i * nx + c] == 0.0)
+                continue;
+            double f = a[i * nx + c];
+            for (size_t k = 0; k < nx; k++)
+                a[i * nx + k] -= f * a[rank * nx + k];
+        }
+        pivcol[rank++] = (int)c;
+        is_piv[c] = 1;
+    }
+    if (rank < nf) {
+        st = fail(im, MT_EUNSUPPORTED, "%s",
+                  "unsupported: fast reactions whose stoichiometries are linearly dependent");
+        goto done;
+    }
+    /* equations: the fast rates, then one conservation law per free column */
+    size_t n_eq = nf + (nx - rank), base = im->n_alg;
+    mt_expr **g = mt_realloc(ctx, im->alg_g, (base + n_eq) * sizeof *g);
+    if (g)
+        im->alg_g = g;
+    int *var = g ? mt_realloc(ctx, im->alg_var, (base + n_eq) * sizeof *var) : NULL;
+    if (!var) {
+        st = fail(im, MT_ENOMEM, "%s", "out of memory");
+        goto done;
+    }
+    im->alg_var = var;
+    for (size_t e = 0; e < n_eq; e++)
+        g[base + e] = NULL;
+    im->n_alg = base + n_eq;
+    for (size_t f = 0; f < nf; f++)
+        if (!(g[base + f] = mt_expr_sym(ctx, rslot_of[f])))
+            st = fail(im, MT_ENOMEM, "%s", "out of memory");
+    size_t e = base + nf, k = 0;
+    for (size_t c = 0; c < nx && st == MT_OK; c++) {
+        if (is_piv[c])
+            continue;
+        /* null vector: l[c] = 1, l[pivcol[i]] = -a[i][c] */
+        double *l = mt_calloc(ctx, nx, sizeof *l);
+        if (!l) {
+            st = fail(im, MT_ENOMEM, "%s", "out of memory");
+            break;
+        }
+        l[c] = 1.0;
+        for (size_t i = 0; i < rank; i++)
+            l[pivcol[i]] = -a[i * nx + c];
+        char buf[64];
+        snprintf(buf, sizeof buf, "#fast_total%zu", k++);
+        int tot = mt_ir_add_sym(ctx, m, buf, MT_SYM_HIDDEN, 0);
+        mt_expr *init = mt_expr_new(ctx, MT_E_ADD), *der = mt_expr_new(ctx, MT_E_ADD),
+                *sum = mt_expr_new(ctx, MT_E_ADD);
+        int bad = tot < 0 || !init || !der || !sum;
+        for (size_t j = 0; j < nx && !bad; j++) {
+            if (fabs(l[j]) < 1e-14)
+                continue;
+            bad |= mt_expr_push(
+                       ctx, init,
+                       times_const(ctx, l[j], mt_expr_clone(ctx, m->sym[fx->x[j]].init))) != 0;
+            bad |= mt_expr_push(ctx, sum, times_const(ctx, l[j], mt_expr_sym(ctx, fx->x[j]))) != 0;
+            if (fx->slow[j])
+                bad |= mt_expr_push(ctx, der,
+                                    times_const(ctx, l[j], mt_expr_clone(ctx, fx->slow[j]))) != 0;
+        }
+        mt_free(ctx, l);
+        if (!bad && der->n == 0)
+            bad |= mt_expr_push(ctx, der, mt_expr_const(ctx, 0.0)) != 0;
+        if (!bad && set_init(im, tot, init) == 0) {
+            init = NULL;
+            if (mt_ir_add_state(ctx, m, tot, der) >= 0) {
+                der = NULL;
+                g[e] = mt_expr_bin(ctx, MT_E_SUB, sum, mt_expr_sym(ctx, tot));
+                sum = NULL;
+                bad = !g[e++];
+            } else {
+                bad = 1;
+            }
+        } else {
+            bad = 1;
+        }
+        mt_expr_free(ctx, init);
+        mt_expr_free(ctx, der);
+        mt_expr_free(ctx, sum);
+        if (bad)
+            st = fail(im, MT_ENOMEM, "%s", "out of memory");
+    }
+    if (st != MT_OK)
+        goto done;
+    /* which equation determines which amount (any valid pairing: they are solved together) */
+    unsigned char *free_slot = mt_calloc(ctx, m->n_sym, 1);
+    if (!free_slot) {
+        st = fail(im, MT_ENOMEM, "%s", "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < nx; j++)
+        free_slot[fx->x[j]] = 1;
+    st = mt_alg_match(ctx, m, g + base, n_eq, free_slot, 1, var + base);
+    mt_free(ctx, free_slot);
+    if (st != MT_OK) {
+        im->st = st;
+        goto done;
+    }
+    for (size_t q = 0; q < n_eq && st == MT_OK; q++) {
+        mt_expr *ph = mt_expr_const(ctx, NAN);
+        if (!ph || mt_ir_add_rule(ctx, m, var[base + q], ph) < 0) {
+            mt_expr_free(ctx, ph);
+            st = fail(im, MT_ENOMEM, "%s", "out of memory");
+        }
+    }
+done:
+    mt_free(ctx, a);
+    mt_free(ctx, cfv);
+    mt_free(ctx, pivcol);
+    mt_free(ctx, is_piv);
+    mt_free(ctx, col);
+    mt_free(ctx, rslot_of);
+    return st;
+}
+
 static mt_status map_reactions(imp *im)
 {
     Model_t *sm = im->sm;
@@ -800,6 +1215,11 @@ static mt_status map_reactions(imp *im)
     mt_expr **acc = mt_calloc(ctx, nsym, sizeof *acc);
     if (!acc)
         return fail(im, MT_ENOMEM, "%s", "out of memory");
+    fast_sys fx = {0};
+    for (unsigned r = 0; r < Model_getNumReactions(sm); r++)
+        if (Reaction_isSetFast(Model_getReaction(sm, r)) &&
+            Reaction_getFast(Model_getReaction(sm, r)))
+            fx.on = 1;
     mt_status st = MT_OK;
     for (unsigned r = 0; r < Model_getNumReactions(sm) && st == MT_OK; r++) {
         Reaction_t *rx = Model_getReaction(sm, r);
@@ -880,7 +1300,10 @@ static mt_status map_reactions(imp *im)
                     break;
                 }
                 int target = m->sym[s].amt >= 0 ? m->sym[s].amt : s;
-                st = add_term(im, &acc[target], rslot, stoich, side ? 1 : -1);
+                if (fx.on && Reaction_isSetFast(rx) && Reaction_getFast(rx))
+                    st = fast_term(im, &fx, r, rslot, target, stoich, side ? 1 : -1);
+                else
+                    st = add_term(im, &acc[target], rslot, stoich, side ? 1 : -1);
             }
         }
     }
@@ -906,11 +1329,18 @@ static mt_status map_reactions(imp *im)
             }
             d = mt_expr_bin(ctx, MT_E_MUL, d, mt_expr_sym(ctx, cs));
         }
+        if (d && fx.on && fast_index(&fx, (int)s) >= 0) {
+            fx.slow[fast_index(&fx, (int)s)] = d; /* the slow part of a fast species */
+            continue;
+        }
         if (!d || mt_ir_add_state(ctx, m, (int)s, d) < 0) {
             mt_expr_free(ctx, d);
             st = fail(im, MT_ENOMEM, "%s", "out of memory");
         }
     }
+    if (st == MT_OK && fx.on)
+        st = fast_equilibrium(im, &fx);
+    fast_free(im, &fx);
     for (size_t s = 0; s < nsym; s++)
         mt_expr_free(ctx, acc[s]);
     mt_free(ctx, acc);
@@ -975,6 +1405,9 @@ static mt_status map_events(imp *im)
                             var ? var : "?");
             if (m->sym[s].rule >= 0 && m->sym[s].amt < 0)
                 return fail(im, MT_ESBML, "event assigns '%s', which a rule defines", var);
+            if (m->sym[s].amt >= 0 && m->sym[m->sym[s].amt].rule >= 0)
+                return fail(im, MT_EUNSUPPORTED,
+                            "unsupported: event assigning '%s', a species of a fast reaction", var);
             if (!EventAssignment_getMath(ea))
                 continue; /* L3: no math, no effect */
             mt_expr *x = math(im, EventAssignment_getMath(ea), "an event assignment");
@@ -1241,6 +1674,11 @@ static mt_expr *rate_expr(imp *im, int s, int depth)
     }
     const mt_sym *y = &m->sym[s];
     mt_expr *r = NULL;
+    if (y->amt >= 0 && m->sym[y->amt].rule >= 0) {
+        fail(im, MT_EUNSUPPORTED, "unsupported: rateOf() of '%s', a species of a fast reaction",
+             y->id);
+        return NULL;
+    }
     if (y->state >= 0) {
         r = mt_expr_clone(ctx, m->state[y->state].deriv);
     } else if (y->amt >= 0) {
@@ -1300,6 +1738,46 @@ static mt_status resolve_rates(imp *im)
     return MT_OK;
 }
 
+/* The algebraic rules solved (model/algebraic.c), their solutions in place of the
+ * placeholders map_algebraic_rules() made. */
+static mt_status solve_algebraic_rules(imp *im)
+{
+    if (!im->n_alg)
+        return MT_OK;
+    mt_ctx *ctx = im->ctx;
+    mt_model *m = im->m;
+    for (size_t r = 0; r < im->n_alg; r++)
+        if (subst_rates(im, &im->alg_g[r], 0) != 0)
+            return im->st;
+    mt_expr **sol = mt_calloc(ctx, im->n_alg, sizeof *sol);
+    if (!sol)
+        return fail(im, MT_ENOMEM, "%s", "out of memory");
+    mt_status st = mt_alg_solve(ctx, m, im->alg_g, im->n_alg, im->n_alg_rules, im->alg_var, sol);
+    if (st == MT_OK) {
+        for (size_t r = 0; r < im->n_alg; r++) {
+            mt_assign *a = &m->rule[m->sym[im->alg_var[r]].rule];
+            mt_expr_free(ctx, a->e);
+            a->e = sol[r];
+            m->sym[im->alg_var[r]].alg = 1;
+        }
+    } else {
+        im->st = st;
+    }
+    mt_free(ctx, sol);
+    return st;
+}
+
+static void free_algebraic(imp *im)
+{
+    for (size_t r = 0; r < im->n_alg && im->alg_g; r++)
+        mt_expr_free(im->ctx, im->alg_g[r]);
+    mt_free(im->ctx, im->alg_g);
+    mt_free(im->ctx, im->alg_var);
+    im->alg_g = NULL;
+    im->alg_var = NULL;
+    im->n_alg = 0;
+}
+
 static mt_status import_doc(mt_ctx *ctx, SBMLDocument_t *d, mt_model **out)
 {
     imp im = {0};
@@ -1328,10 +1806,13 @@ static mt_status import_doc(mt_ctx *ctx, SBMLDocument_t *d, mt_model **out)
     im.m->id = mt_strdup(ctx, mid ? mid : "");
     if (map_symbols(&im) == MT_OK && map_rules(&im) == MT_OK && map_species(&im) == MT_OK &&
         map_initial_assignments(&im) == MT_OK && map_reactions(&im) == MT_OK &&
-        map_events(&im) == MT_OK && resolve_rates(&im) == MT_OK) {
+        map_events(&im) == MT_OK && resolve_rates(&im) == MT_OK &&
+        solve_algebraic_rules(&im) == MT_OK) {
+        free_algebraic(&im);
         *out = im.m;
         return MT_OK;
     }
+    free_algebraic(&im);
     mt_model_destroy(im.m);
     return im.st != MT_OK ? im.st : mt_error(ctx, MT_ENOMEM, "out of memory");
 }

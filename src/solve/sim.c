@@ -1706,6 +1706,15 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
     for (size_t i = 0; i < s->n_eq; i++)
         y[i] = i < p->n_state ? s->vals[p->state_slot[i]] : 0.0;
     run_block(s, p->rules_all, t0, y, NULL);
+    for (size_t q = 0; p->n_alg && q < p->n_slot; q++)
+        if (p->slot[q].alg && !isfinite(s->vals[q])) {
+            int sp = p->slot[q].amt_of >= 0 ? p->slot[q].amt_of : (int)q;
+            return mt_error(s->ctx, MT_ESOLVER,
+                            "the algebraic rules (or fast reactions) do not determine '%s' at "
+                            "t=%g: their equations are singular there, or their inputs have "
+                            "no value",
+                            p->slot[sp].id, t0);
+        }
     clear_pending(s);
     if (s->sn && (st = sens_start(s, t0)) != MT_OK)
         return st;
@@ -1794,6 +1803,27 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
 }
 
 /* The common part of mt_sim_run and mt_sim_run_doses. */
+/* A value that algebraic rules determine is never reported as NaN or infinite: there the
+ * equations were singular (a coefficient zero: a fast reaction switched off, say) or their
+ * inputs had no value. An error, not a number (model/algebraic.h). */
+static mt_status check_algebraic(mt_sim *s, const mt_result *r)
+{
+    const mt_program *p = s->p;
+    for (size_t j = 0; j < s->n_out; j++) {
+        const mt_pslot *q = &p->slot[s->out[j].slot];
+        if (!q->alg && !(q->amt >= 0 && p->slot[q->amt].alg))
+            continue;
+        for (size_t k = 0; k < r->n_rows; k++)
+            if (!isfinite(r->data[k * r->n_cols + j]))
+                return mt_error(s->ctx, MT_ESOLVER,
+                                "the algebraic rules (or fast reactions) do not determine '%s' at "
+                                "t=%g: their equations are singular there, or their inputs have "
+                                "no value",
+                                q->id, r->time[k]);
+    }
+    return MT_OK;
+}
+
 static mt_status run_grid(mt_sim *s, const out_grid *g, mt_result **out)
 {
     if (s->n_out == 0 && default_outputs(s) != MT_OK)
@@ -1808,6 +1838,8 @@ static mt_status run_grid(mt_sim *s, const out_grid *g, mt_result **out)
     if (s->inrate)
         memset(s->inrate, 0, s->p->n_state * sizeof *s->inrate);
     mt_status st = integrate(s, r, g);
+    if (st == MT_OK && s->p->n_alg)
+        st = check_algebraic(s, r);
     clear_pending(s);
     s->doses = NULL;
     s->n_doses = 0;

@@ -425,6 +425,7 @@ static double eval(const mt_expr *e, const ref_env *env)
                 return eval(e->k[i], env);
         return e->n % 2 ? eval(e->k[e->n - 1], env) : NAN;
     case MT_E_RATEOF: /* import-time only; the decoder never builds it */
+    case MT_E_NEWTON: /* made by model/algebraic.c only */
         break;
     }
     abort();

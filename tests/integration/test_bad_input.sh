@@ -81,9 +81,10 @@ EOF
 cat >"$models/algebraic.xml" <<EOF
 $sbml_head
   <model id="alg">
-    <listOfParameters><parameter id="x" value="1" constant="false"/></listOfParameters>
+    <listOfParameters><parameter id="x" value="1" constant="false"/><parameter id="y" value="1" constant="false"/></listOfParameters>
     <listOfRules>
-      <algebraicRule>$math<apply><minus/><ci>x</ci><cn>2</cn></apply></math></algebraicRule>
+      <algebraicRule>$math<apply><minus/><apply><plus/><apply><exp/><ci>x</ci></apply><apply><times/><ci>y</ci><ci>y</ci></apply></apply><cn>2</cn></apply></math></algebraicRule>
+      <algebraicRule>$math<apply><minus/><apply><plus/><apply><times/><ci>x</ci><ci>x</ci></apply><apply><exp/><ci>y</ci></apply></apply><cn>5</cn></apply></math></algebraicRule>
     </listOfRules>
   </model>
 </sbml>
@@ -163,7 +164,7 @@ case_ "truncated XML" "truncated.xml" simulate "$models/truncated.xml" --end 1
 case_ "XML that is not SBML" "not-sbml.xml" simulate "$models/not-sbml.xml" --end 1
 case_ "reaction with an unknown species" "NoSuchSpecies" \
     simulate "$models/unknown-species.xml" --end 1
-case_ "algebraic rule (unsupported)" "unsupported: algebraic rules" \
+case_ "coupled nonlinear algebraic rules (unsupported)" "coupled to other algebraic rules" \
     simulate "$models/algebraic.xml" --end 1
 case_ "no model given" "model" simulate --end 1
 case_ "two models given" "model" simulate "$good" "$good" --end 1

@@ -665,12 +665,17 @@ static const char bad_ref_xml[] =
     "<listOfCompartments>" COMP("c", "1") "</listOfCompartments>"
     "<listOfSpecies>" SPECIES("s", "nowhere", "initialAmount='1'", "true") "</listOfSpecies>"
     "</model></sbml>\n";
-/* x - y = 0 with y' = 1 */
+/* exp(x) + z * z - y = 0 and x * x + exp(z) - 2 = 0 with y' = 1: nonlinear and coupled */
 static const char algebraic_xml[] =
     HEAD "<model id='m'>"
-    "<listOfParameters>" VPARAM("x", "1") VPARAM("y", "1") "</listOfParameters>"
+    "<listOfParameters>" VPARAM("x", "1") VPARAM("y", "1") VPARAM("z", "1") "</listOfParameters>"
     "<listOfRules>"
-      "<algebraicRule>" MATH(AP("minus", CI("x") CI("y"))) "</algebraicRule>"
+      "<algebraicRule>" MATH(AP("minus", AP("plus", "<apply><exp/>" CI("x") "</apply>"
+                                                   AP("times", CI("z") CI("z"))) CI("y")))
+      "</algebraicRule>"
+      "<algebraicRule>" MATH(AP("minus", AP("plus", AP("times", CI("x") CI("x"))
+                                                   "<apply><exp/>" CI("z") "</apply>") CN("2")))
+      "</algebraicRule>"
       RATE_RULE("y", CN("1"))
     "</listOfRules>"
     "</model></sbml>\n";
@@ -687,7 +692,7 @@ TEST(errors_invalid_sbml)
     if (mt_check_(st == MT_ESBML, __FILE__, __LINE__, "bad reference: %d %s", (int)st,
                   mt_errmsg(ctx)))
         CHECK_TRUE(strstr(mt_errmsg(ctx), "line") != NULL);
-    /* an algebraic rule is refused, not approximated */
+    /* coupled nonlinear algebraic rules are refused, not approximated */
     st = load_only(ctx, algebraic_xml);
     if (mt_check_(st == MT_EUNSUPPORTED, __FILE__, __LINE__, "algebraic: %d %s", (int)st,
                   mt_errmsg(ctx)))

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * model/algebraic.h — algebraic rules (0 = g(x)) turned into assignment rules (private).
+ *
+ * Which variable each rule determines follows the SBML specification (L3v2 section 4.11.5):
+ * a maximum matching of the rules to the symbols they mention that nothing else determines
+ * (not constant, no assignment or rate rule, not a species whose amount reactions change);
+ * a rule that no such symbol is left for makes the model overdetermined (an error).
+ *
+ * The matched system is solved symbolically, once, at import: rules (assignment rules, reaction
+ * rates, concentrations) that depend on an unknown are inlined into the equations; then, rule by
+ * rule, the rule is solved for its variable when it is linear in it (x = -g(0) / g'(x), the
+ * derivative from compile/deriv.c) and the solution substituted into the rules that follow
+ * (Gaussian elimination on expressions; the solutions form a triangular system, which the compiler
+ * orders like any other rules). Every other path of the engine (initial values, events,
+ * sensitivities, output) then sees ordinary assignment rules. A rule that is not linear in its
+ * variable is refused with "unsupported: ...", never simulated wrongly; a coefficient that is zero
+ * at run time gives NaN (the value of the variable is then undefined).
+ */
+#ifndef MT_ALGEBRAIC_H
+#define MT_ALGEBRAIC_H
+
+#include "model/ir.h"
+
+/* Step 1, before species and reactions are mapped: var_of[r] = the slot algebraic rule r
+ * determines. g[0..n): the rules' expressions (not modified); free_slot[s]: 0 when slot s is
+ * determined otherwise or constant, else a preference among candidates (1 first: a rule
+ * determines a boundary species or a symbol that events assign only when nothing else is
+ * left). through_rules: a rule also uses the free slots that the rules of the slots it reads
+ * use (0 for SBML algebraic rules, whose variables are the symbols of their own math).
+ * MT_ESBML when the model is overdetermined. */
+MT_NODISCARD mt_status mt_alg_match(mt_ctx *ctx, const mt_model *m, mt_expr *const *g, size_t n,
+                                    const unsigned char *free_slot, int through_rules, int *var_of);
+
+/* Step 2, once every rule of the model is known (rateOf resolved): sol[r] = the expression of
+ * var_of[r] (for the caller to own), solutions of later rules read as slots. g is consumed
+ * (freed, NULL) in every case. Errors: MT_EUNSUPPORTED (a rule not linear in its variable),
+ * MT_ESBML (singular: a rule loses its variable), MT_ENOMEM, MT_ELIMIT. */
+MT_NODISCARD mt_status mt_alg_solve(mt_ctx *ctx, mt_model *m, mt_expr **g, size_t n,
+                                    size_t n_newton, const int *var_of, mt_expr **sol);
+
+#endif

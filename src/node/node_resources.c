@@ -335,6 +335,16 @@ static int sbml_id(const char *s)
     return 1;
 }
 
+/* s cut to n - 1 bytes with control characters as '?', for one-line messages. */
+static const char *printable(const char *s, char *out, size_t n)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < n; i++)
+        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    out[i] = 0;
+    return out;
+}
+
 static int cell_number(const char *s, double *x)
 {
     char *end;
@@ -358,6 +368,7 @@ mt_status mt_node_table_parse(mt_ctx *ctx, const char *text, size_t len, mt_node
         return st == MT_ENOMEM ? st : mt_error(ctx, MT_EPARSE, "dataset: %s", msg);
     }
     size_t nr = mt_csv_n_rows(csv), nc = mt_csv_n_cols(csv);
+    char pb[64];
     int tc = mt_csv_col(csv, "time");
     if (tc < 0)
         st = mt_error(ctx, MT_EPARSE, "dataset: the CSV needs a column named 'time'");
@@ -372,9 +383,9 @@ mt_status mt_node_table_parse(mt_ctx *ctx, const char *text, size_t len, mt_node
             continue;
         if (!sbml_id(h))
             st = mt_error(ctx, MT_EPARSE,
-                          "dataset: column %zu '%.60s': names are SBML ids (a letter or '_', "
+                          "dataset: column %zu '%s': names are SBML ids (a letter or '_', "
                           "then letters, digits, '_')",
-                          j + 1, h);
+                          j + 1, printable(h, pb, 61));
         for (size_t k = 0; st == MT_OK && k < j; k++)
             if (!strcmp(h, mt_csv_header(csv, k)))
                 st = mt_error(ctx, MT_EPARSE, "dataset: column '%s' appears twice", h);
@@ -393,8 +404,8 @@ mt_status mt_node_table_parse(mt_ctx *ctx, const char *text, size_t len, mt_node
             st = mt_error(ctx, MT_ENOMEM, "out of memory");
     for (size_t i = 0; st == MT_OK && i < nr; i++) {
         if (!cell_number(mt_csv_cell(csv, i, (size_t)tc), &t->time[i]))
-            st = mt_error(ctx, MT_EPARSE, "dataset: row %zu: time '%.40s' is not a number", i + 1,
-                          mt_csv_cell(csv, i, (size_t)tc));
+            st = mt_error(ctx, MT_EPARSE, "dataset: row %zu: time '%s' is not a number", i + 1,
+                          printable(mt_csv_cell(csv, i, (size_t)tc), pb, 41));
         else if (i && t->time[i] < t->time[i - 1])
             st = mt_error(ctx, MT_EPARSE, "dataset: row %zu: times must not decrease", i + 1);
         for (size_t j = 0, k = 0; st == MT_OK && j < nc; j++) {
@@ -406,9 +417,9 @@ mt_status mt_node_table_parse(mt_ctx *ctx, const char *text, size_t len, mt_node
                 *x = NAN;
             else if (!cell_number(c, x))
                 st = mt_error(ctx, MT_EPARSE,
-                              "dataset: row %zu, column '%s': '%.40s' is not a number (leave "
+                              "dataset: row %zu, column '%s': '%s' is not a number (leave "
                               "the cell empty for a missing value)",
-                              i + 1, mt_csv_header(csv, j), c);
+                              i + 1, mt_csv_header(csv, j), printable(c, pb, 41));
         }
     }
     mt_csv_destroy(csv);

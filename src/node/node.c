@@ -444,6 +444,26 @@ long mt_node_query_long(const mt_http_request *req, const char *name, long def, 
     return x;
 }
 
+int mt_node_page_args(const mt_http_request *req, mt_http_response *res, long max, long *limit,
+                      long *offset)
+{
+    int bad = 0;
+    *limit = mt_node_query_long(req, "limit", 50, 1, max, &bad);
+    *offset = mt_node_query_long(req, "offset", 0, 0, 1000000000L, &bad);
+    if (bad)
+        mt_http_error(res, 400, "limit must be 1..%ld and offset >= 0", max);
+    return !bad;
+}
+
+void mt_node_respond_page(mt_http_response *res, json_t *rows, long limit, long offset)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "items", rows);
+    json_object_set_new(o, "limit", json_integer(limit));
+    json_object_set_new(o, "offset", json_integer(offset));
+    mt_node_respond(res, 200, o);
+}
+
 /* GET /models: the list and search of every kind (node_resources.c: q, keyword, curation,
  * visibility, creator, limit, offset). */
 static void list_models(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,

@@ -33,16 +33,6 @@ const mt_store_migration mt_node_migration_cohorts = {
     "CREATE TABLE cohort_members(cohort_id TEXT NOT NULL REFERENCES cohorts(id), twin_id TEXT NOT "
     "NULL REFERENCES resources(id), added TEXT NOT NULL, PRIMARY KEY(cohort_id, twin_id));"};
 
-static int is_pseudonym(const char *s)
-{
-    if (!s || strlen(s) != 32)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-            return 0;
-    return 1;
-}
-
 static int may_use(mt_node *nd, const mt_node_principal *who, mt_http_response *res)
 {
     if (!nd->keys) {
@@ -100,7 +90,7 @@ static void post_cohort(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
     json_t *tw = json_object_get(b, "twins");
     int bad_twins = !json_is_array(tw) || json_array_size(tw) > MAX_COHORT;
     for (size_t i = 0; !bad_twins && i < json_array_size(tw); i++)
-        bad_twins = !is_pseudonym(json_string_value(json_array_get(tw, i)));
+        bad_twins = !mt_node_valid_pseudonym(json_string_value(json_array_get(tw, i)));
     const char *why = !json_is_object(b) ? "the body must be a JSON object"
                       : !title || !*title || !mt_node_text_ok(title, 300)
                           ? "title: 1..300 characters"
@@ -180,11 +170,9 @@ static void list_cohorts(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
 {
     if (!may_use(nd, who, res))
         return;
-    int bad = 0;
-    long limit = mt_node_query_long(req, "limit", 50, 1, 500, &bad);
-    long offset = mt_node_query_long(req, "offset", 0, 0, 1000000000L, &bad);
-    if (bad)
-        return mt_http_error(res, 400, "limit must be 1..500 and offset >= 0");
+    long limit, offset;
+    if (!mt_node_page_args(req, res, 500, &limit, &offset))
+        return;
     mt_store_conn *c;
     if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
         return mt_http_error(res, 503, "storage unavailable");
@@ -199,11 +187,7 @@ static void list_cohorts(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
     mt_store_release(c);
     if (!rows)
         return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
-    json_t *o = json_object();
-    json_object_set_new(o, "items", rows);
-    json_object_set_new(o, "limit", json_integer(limit));
-    json_object_set_new(o, "offset", json_integer(offset));
-    mt_node_respond(res, 200, o);
+    mt_node_respond_page(res, rows, limit, offset);
 }
 
 json_t *mt_node_cohort_members(mt_store_conn *c, mt_ctx *ctx, const mt_node_principal *who,

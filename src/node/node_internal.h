@@ -63,6 +63,12 @@ int mt_node_valid_name(const char *s, size_t max);
 /* A query argument as a whole number in [lo, hi]; def when absent; *bad = 1 when malformed. */
 long mt_node_query_long(const mt_http_request *req, const char *name, long def, long lo, long hi,
                         int *bad);
+/* A list's paging: ?limit= (1..max, default 50) and ?offset= (>= 0, default 0). 1 to go on, 0
+ * when it answered 400. */
+int mt_node_page_args(const mt_http_request *req, mt_http_response *res, long max, long *limit,
+                      long *offset);
+/* Answers 200 {"items": rows (taken), "limit", "offset"}. */
+void mt_node_respond_page(mt_http_response *res, json_t *rows, long limit, long offset);
 
 /* ---- resources (node.c) ---- */
 
@@ -121,6 +127,18 @@ int mt_node_route_twins(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
 /* For cohorts: 1 when twin_id is not erased and its latest consent record for purpose grants
  * it, 0 when not (none, withdrawn, erased), -1 on a storage error (message on ctx). */
 int mt_node_twin_consented(mt_store_conn *c, mt_ctx *ctx, const char *twin_id, const char *purpose);
+/* A twin's id: a pseudonym (MT_PRIVACY_PSEUDONYM_LEN lower-case hex digits). */
+int mt_node_valid_pseudonym(const char *s);
+/* The data key (MT_PRIVACY_KEY_BYTES, node/privacy.h: wipe it) of twin id if group may use it
+ * (NULL: any group, for admins and for the job workers): 0, or 404 (absent or another group's),
+ * 410 (erased: the key is destroyed), 500 (message on ctx). Reads no personal data. */
+int mt_node_twin_key(mt_node *nd, mt_store_conn *c, mt_ctx *ctx, const char *group, const char *id,
+                     unsigned char *dk);
+/* Version seq (<= 0: the latest) of twin id's profile, decrypted with its data key dk.
+ * OUT: *text, *len (wipe and free). MT_ENOTFOUND when there is no such version. The caller
+ * records the read in the audit log (node/audit.h) before it uses or sends the profile. */
+mt_status mt_node_twin_profile(mt_store_conn *c, mt_ctx *ctx, const char *id, long long seq,
+                               const unsigned char *dk, char **text, size_t *len);
 
 /* node/node_demo.c: the demo twins (mt_node_options.demo), loaded after the bundled resources. */
 mt_status mt_node_load_demo(mt_node *nd, mt_ctx *ctx);

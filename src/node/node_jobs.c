@@ -92,7 +92,7 @@ static int person_kind(const char *kind)
     return !strcmp(kind, "predict") || !strcmp(kind, "fit") || !strcmp(kind, "dose");
 }
 
-/* ---- twins' keys and profiles (the format of node/node_twins.c) -------------------------- */
+/* ---- the jobs' blobs ---------------------------------------------------------------------- */
 
 typedef struct {
     unsigned char *p;
@@ -100,99 +100,12 @@ typedef struct {
     int found, oom;
 } blob_copy;
 
-static int take_blob(void *arg, size_t n, const mt_value *c, const char *const *names)
-{
-    (void)names;
-    blob_copy *b = arg;
-    if (n < 1 || c[0].type != MT_VALUE_BLOB)
-        return 1;
-    b->found = 1;
-    if (!(b->p = malloc(c[0].n ? c[0].n : 1)))
-        b->oom = 1;
-    else
-        memcpy(b->p, c[0].s, c[0].n);
-    b->n = c[0].n;
-    return 1;
-}
-
 static void blob_free(blob_copy *b)
 {
     if (b->p)
         sodium_memzero(b->p, b->n);
     free(b->p);
     memset(b, 0, sizeof *b);
-}
-
-static int valid_pseudonym(const char *s)
-{
-    if (!s || strlen(s) != MT_PRIVACY_PSEUDONYM_LEN)
-        return 0;
-    for (const char *p = s; *p; p++)
-        if (!isdigit((unsigned char)*p) && !(*p >= 'a' && *p <= 'f'))
-            return 0;
-    return 1;
-}
-
-/* The data key of twin id if group (NULL: any, admins) may use it: 0, or 404 (absent or
- * another group's), 410 (erased), 500 (message on ctx). */
-static int twin_key(mt_node *nd, mt_store_conn *c, mt_ctx *ctx, const char *group, const char *id,
-                    unsigned char dk[MT_PRIVACY_KEY_BYTES])
-{
-    json_t *rows =
-        mt_node_query(c, ctx, "SELECT group_id FROM resources WHERE id = ? AND kind = 'twin'", 1,
-                      (mt_value[]){mt_v_text(id)});
-    if (!rows)
-        return 500;
-    json_t *r = json_array_get(rows, 0);
-    int visible = r && (!group || !strcmp(mt_node_json_str(r, "group_id", ""), group));
-    json_decref(rows);
-    if (!visible)
-        return 404;
-    blob_copy b = {0};
-    if (mt_store_exec(c, ctx, "SELECT wrapped FROM twin_keys WHERE twin_id = ?", 1,
-                      (mt_value[]){mt_v_text(id)}, take_blob, &b, NULL) != MT_OK ||
-        b.oom) {
-        if (b.oom)
-            mt_error(ctx, MT_ENOMEM, "out of memory");
-        blob_free(&b);
-        return 500;
-    }
-    if (!b.found)
-        return 410;
-    mt_status st = mt_privacy_unwrap(ctx, nd->keys, id, b.p, b.n, dk);
-    blob_free(&b);
-    return st == MT_OK ? 0 : 500;
-}
-
-/* The latest profile of twin id (decrypted with dk). OUT: *text (wipe and free). */
-static mt_status twin_profile(mt_store_conn *c, mt_ctx *ctx, const char *id,
-                              const unsigned char dk[MT_PRIVACY_KEY_BYTES], char **text,
-                              size_t *len)
-{
-    *text = NULL;
-    json_t *rows = mt_node_query(c, ctx,
-                                 "SELECT COALESCE(MAX(seq), 0) AS n FROM versions WHERE "
-                                 "resource_id = ?",
-                                 1, (mt_value[]){mt_v_text(id)});
-    if (!rows)
-        return MT_EIO;
-    long long seq = (long long)json_integer_value(json_object_get(json_array_get(rows, 0), "n"));
-    json_decref(rows);
-    if (!seq)
-        return mt_error(ctx, MT_ENOTFOUND, "twin %s has no version", id);
-    blob_copy b = {0};
-    mt_status st =
-        mt_store_exec(c, ctx, "SELECT content FROM versions WHERE resource_id = ? AND seq = ?", 2,
-                      (mt_value[]){mt_v_text(id), mt_v_int(seq)}, take_blob, &b, NULL);
-    if (st == MT_OK && (b.oom || !b.found))
-        st = b.oom ? mt_error(ctx, MT_ENOMEM, "out of memory")
-                   : mt_error(ctx, MT_EIO, "twin %s: version %lld is missing", id, seq);
-    char aad[96];
-    snprintf(aad, sizeof aad, "medtwin twin %s version %lld", id, seq);
-    if (st == MT_OK)
-        st = mt_privacy_open(ctx, dk, aad, b.p, b.n, text, len);
-    blob_free(&b);
-    return st;
 }
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -223,7 +136,7 @@ static int job_key(mt_node *nd, mt_store_conn *c, mt_ctx *ctx, const char *job_i
         return 503;
     }
     if (twin && *twin) {
-        int code = twin_key(nd, c, ctx, NULL, twin, dk);
+        int code = mt_node_twin_key(nd, c, ctx, NULL, twin, dk);
         if (code == 404)
             mt_error(ctx, MT_ENOTFOUND, "twin %s no longer exists", twin);
         if (code == 410)
@@ -474,7 +387,7 @@ static int validate(mt_ctx *ctx, const char *kind, json_t *p, bad_param *b)
         return badp(b, twin ? "profile" : "twin",
                     "give either twin (a twin's id) or profile (a patient profile), not %s",
                     twin ? "both" : "neither");
-    if (twin && (!json_is_string(twin) || !valid_pseudonym(json_string_value(twin))))
+    if (twin && (!json_is_string(twin) || !mt_node_valid_pseudonym(json_string_value(twin))))
         return badp(b, "twin", "twin: a twin's id (32 lower-case hex digits)");
     double weight = 70; /* for the syntax check of per-kg doses; the person's at run time */
     if (prof) {
@@ -1378,7 +1291,7 @@ static int open_person_job(job_run *jr, mt_ctx *ctx, job_row *j, json_t **params
     wipe_free(text, len);
     if (st == MT_OK && *jr->twin) {
         int pg = is_pg(nd);
-        st = twin_profile(c, ctx, jr->twin, dk, &ptext, &plen);
+        st = mt_node_twin_profile(c, ctx, jr->twin, 0, dk, &ptext, &plen);
         /* the read is recorded (no entry, no data) */
         if (st == MT_OK)
             st = mt_store_begin(c, ctx);
@@ -1717,7 +1630,8 @@ static void post_job(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
     int code = 0, has_wrapped = 0;
     mt_status st = MT_OK;
     if (person && *twin) {
-        code = twin_key(nd, c, ctx, !strcmp(who->role, "admin") ? NULL : who->group, twin, dk);
+        code =
+            mt_node_twin_key(nd, c, ctx, !strcmp(who->role, "admin") ? NULL : who->group, twin, dk);
     } else if (person) {
         char aad[64];
         snprintf(aad, sizeof aad, "job %s", id);
@@ -1865,11 +1779,9 @@ static void list_jobs(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
 {
     if (!may_use_jobs(who, res))
         return;
-    int bad = 0;
-    long limit = mt_node_query_long(req, "limit", 50, 1, MAX_LIST, &bad);
-    long offset = mt_node_query_long(req, "offset", 0, 0, 1000000000L, &bad);
-    if (bad)
-        return mt_http_error(res, 400, "limit must be 1..%d and offset >= 0", MAX_LIST);
+    long limit, offset;
+    if (!mt_node_page_args(req, res, MAX_LIST, &limit, &offset))
+        return;
     const char *status = mt_http_query(req, "status");
     if (status && strcmp(status, "queued") && strcmp(status, "running") && strcmp(status, "done") &&
         strcmp(status, "failed") && strcmp(status, "cancelled"))
@@ -1891,11 +1803,7 @@ static void list_jobs(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
     size_t i;
     json_array_foreach(rows, i, r) json_array_append_new(items, job_json(r, 0));
     json_decref(rows);
-    json_t *o = json_object();
-    json_object_set_new(o, "items", items);
-    json_object_set_new(o, "limit", json_integer(limit));
-    json_object_set_new(o, "offset", json_integer(offset));
-    mt_node_respond(res, 200, o);
+    mt_node_respond_page(res, items, limit, offset);
 }
 
 static void cancel_job(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const char *id,

@@ -30,13 +30,12 @@
 
 #define MEDIA_TYPE "application/vnd.medtwin.profile+json; enc=xchacha20poly1305"
 
-static int valid_pseudonym(const char *s)
+int mt_node_valid_pseudonym(const char *s)
 {
-    size_t n = strlen(s);
-    if (n != MT_PRIVACY_PSEUDONYM_LEN)
+    if (!s || strlen(s) != MT_PRIVACY_PSEUDONYM_LEN)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'a' && s[i] <= 'f'))
+    for (const char *p = s; *p; p++)
+        if (!isdigit((unsigned char)*p) && !(*p >= 'a' && *p <= 'f'))
             return 0;
     return 1;
 }
@@ -61,6 +60,75 @@ static int take_blob(void *arg, size_t n, const mt_value *c, const char *const *
         memcpy(b->p, c[0].s, c[0].n);
     b->n = c[0].n;
     return 1;
+}
+
+static void blob_free(blob_copy *b)
+{
+    if (b->p)
+        sodium_memzero(b->p, b->n);
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+int mt_node_twin_key(mt_node *nd, mt_store_conn *c, mt_ctx *ctx, const char *group, const char *id,
+                     unsigned char *dk)
+{
+    json_t *rows =
+        mt_node_query(c, ctx, "SELECT group_id FROM resources WHERE id = ? AND kind = 'twin'", 1,
+                      (mt_value[]){mt_v_text(id)});
+    if (!rows)
+        return 500;
+    json_t *r = json_array_get(rows, 0);
+    int visible = r && (!group || !strcmp(mt_node_json_str(r, "group_id", ""), group));
+    json_decref(rows);
+    if (!visible)
+        return 404;
+    blob_copy b = {0};
+    if (mt_store_exec(c, ctx, "SELECT wrapped FROM twin_keys WHERE twin_id = ?", 1,
+                      (mt_value[]){mt_v_text(id)}, take_blob, &b, NULL) != MT_OK ||
+        b.oom) {
+        if (b.oom)
+            mt_error(ctx, MT_ENOMEM, "out of memory");
+        blob_free(&b);
+        return 500;
+    }
+    if (!b.found)
+        return 410;
+    mt_status st = mt_privacy_unwrap(ctx, nd->keys, id, b.p, b.n, dk);
+    blob_free(&b);
+    return st == MT_OK ? 0 : 500;
+}
+
+mt_status mt_node_twin_profile(mt_store_conn *c, mt_ctx *ctx, const char *id, long long seq,
+                               const unsigned char *dk, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    if (seq <= 0) {
+        json_t *rows = mt_node_query(c, ctx,
+                                     "SELECT COALESCE(MAX(seq), 0) AS n FROM versions WHERE "
+                                     "resource_id = ?",
+                                     1, (mt_value[]){mt_v_text(id)});
+        if (!rows)
+            return MT_EIO;
+        seq = (long long)json_integer_value(json_object_get(json_array_get(rows, 0), "n"));
+        json_decref(rows);
+        if (!seq)
+            return mt_error(ctx, MT_ENOTFOUND, "twin %s has no version", id);
+    }
+    blob_copy b = {0};
+    mt_status st =
+        mt_store_exec(c, ctx, "SELECT content FROM versions WHERE resource_id = ? AND seq = ?", 2,
+                      (mt_value[]){mt_v_text(id), mt_v_int(seq)}, take_blob, &b, NULL);
+    if (st == MT_OK && (b.oom || !b.found))
+        st = b.oom ? mt_error(ctx, MT_ENOMEM, "out of memory")
+                   : mt_error(ctx, MT_ENOTFOUND, "twin %s has no version %lld", id, seq);
+    char aad[96];
+    snprintf(aad, sizeof aad, "medtwin twin %s version %lld", id, seq);
+    if (st == MT_OK)
+        st = mt_privacy_open(ctx, dk, aad, b.p, b.n, text, len);
+    blob_free(&b);
+    return st;
 }
 
 typedef struct {
@@ -95,27 +163,15 @@ static int load_twin(mt_node *nd, mt_store_conn *c, mt_ctx *ctx, const mt_node_p
         mt_http_error(res, 404, "no twin %s", id);
         return 404;
     }
-    blob_copy b = {0};
-    if (mt_store_exec(c, ctx, "SELECT wrapped FROM twin_keys WHERE twin_id = ?", 1,
-                      (mt_value[]){mt_v_text(id)}, take_blob, &b, NULL) != MT_OK ||
-        b.oom) {
-        free(b.p);
-        mt_http_error(res, 500, "storage: %s", b.oom ? "out of memory" : mt_errmsg(ctx));
-        return 500;
-    }
-    if (!b.found) {
+    int code = mt_node_twin_key(nd, c, ctx, t->group, id, t->dk);
+    if (code == 404)
+        mt_http_error(res, 404, "no twin %s", id);
+    else if (code == 410)
         mt_http_error(res, 410, "twin %s was erased: its data key is destroyed", id);
-        return 410;
-    }
-    mt_status st = mt_privacy_unwrap(ctx, nd->keys, id, b.p, b.n, t->dk);
-    sodium_memzero(b.p, b.n);
-    free(b.p);
-    if (st != MT_OK) {
+    else if (code)
         mt_http_error(res, 500, "%s", mt_errmsg(ctx));
-        return 500;
-    }
-    t->has_key = 1;
-    return 0;
+    t->has_key = !code;
+    return code;
 }
 
 static void twin_clear(twin *t) { sodium_memzero(t->dk, sizeof t->dk); }
@@ -310,35 +366,24 @@ static void get_twin(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
     if (vers && !seq && json_array_size(vers))
         seq = (long long)json_integer_value(
             json_object_get(json_array_get(vers, json_array_size(vers) - 1), "version"));
-    blob_copy b = {0};
-    mt_status st = vers ? MT_OK : MT_EIO;
-    if (st == MT_OK && seq)
-        st = mt_store_exec(c, ctx, "SELECT content FROM versions WHERE resource_id = ? AND seq = ?",
-                           2, (mt_value[]){mt_v_text(id), mt_v_int(seq)}, take_blob, &b, NULL);
-    if (st == MT_OK && b.oom)
-        st = mt_error(ctx, MT_ENOMEM, "out of memory");
-    if (st != MT_OK || !b.found) {
-        mt_store_release(c);
-        twin_clear(&t);
-        json_decref(vers);
-        free(b.p);
-        if (st != MT_OK)
-            return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
-        return mt_http_error(res, 404, "twin %s has no version %lld", id, seq);
-    }
-    char aad[96], *text = NULL;
+    char *text = NULL;
     size_t len = 0;
-    snprintf(aad, sizeof aad, "medtwin twin %s version %lld", id, seq);
-    st = mt_privacy_open(ctx, t.dk, aad, b.p, b.n, &text, &len);
+    mt_status st = vers ? MT_OK : MT_EIO;
+    if (st == MT_OK)
+        st = seq ? mt_node_twin_profile(c, ctx, id, seq, t.dk, &text, &len) : MT_ENOTFOUND;
     twin_clear(&t);
-    free(b.p);
-    json_error_t je;
-    json_t *profile = st == MT_OK ? json_loadb(text, len, 0, &je) : NULL;
-    if (text) {
-        sodium_memzero(text, len);
-        free(text);
+    if (st != MT_OK) {
+        mt_store_release(c);
+        json_decref(vers);
+        if (st == MT_ENOTFOUND)
+            return mt_http_error(res, 404, "twin %s has no version %lld", id, seq);
+        return mt_http_error(res, 500, "%s", mt_errmsg(ctx));
     }
-    if (st == MT_OK && !profile)
+    json_error_t je;
+    json_t *profile = json_loadb(text, len, 0, &je);
+    sodium_memzero(text, len);
+    free(text);
+    if (!profile)
         st = mt_error(ctx, MT_EIO, "twin %s version %lld: the stored profile is not JSON", id, seq);
     /* the read is recorded before anything is sent */
     if (st == MT_OK)
@@ -560,11 +605,9 @@ static void list_twins(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
 {
     if (!may_touch(nd, who, res))
         return;
-    int bad = 0;
-    long limit = mt_node_query_long(req, "limit", 50, 1, 500, &bad);
-    long offset = mt_node_query_long(req, "offset", 0, 0, 1000000000L, &bad);
-    if (bad)
-        return mt_http_error(res, 400, "limit must be 1..500 and offset >= 0");
+    long limit, offset;
+    if (!mt_node_page_args(req, res, 500, &limit, &offset))
+        return;
     mt_store_conn *c;
     if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
         return mt_http_error(res, 503, "storage unavailable");
@@ -589,11 +632,7 @@ static void list_twins(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
         json_decref(meta);
         json_object_del(row, "metadata");
     }
-    json_t *o = json_object();
-    json_object_set_new(o, "items", rows);
-    json_object_set_new(o, "limit", json_integer(limit));
-    json_object_set_new(o, "offset", json_integer(offset));
-    mt_node_respond(res, 200, o);
+    mt_node_respond_page(res, rows, limit, offset);
 }
 
 /* ---- routes ------------------------------------------------------------------------------ */
@@ -609,7 +648,7 @@ int mt_node_route_twins(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
         post_twin(nd, ctx, who, req, res);
     else if (n == 1 && get)
         list_twins(nd, ctx, who, req, res);
-    else if (n >= 2 && n <= 3 && !valid_pseudonym(seg[1]))
+    else if (n >= 2 && n <= 3 && !mt_node_valid_pseudonym(seg[1]))
         mt_http_error(res, 404, "no twin %s", seg[1]);
     else if (n == 2 && get)
         get_twin(nd, ctx, who, seg[1], req, res);

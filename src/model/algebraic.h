@@ -7,15 +7,17 @@
  * (not constant, no assignment or rate rule, not a species whose amount reactions change);
  * a rule that no such symbol is left for makes the model overdetermined (an error).
  *
- * The matched system is solved symbolically, once, at import: rules (assignment rules, reaction
- * rates, concentrations) that depend on an unknown are inlined into the equations; then, rule by
- * rule, the rule is solved for its variable when it is linear in it (x = -g(0) / g'(x), the
- * derivative from compile/deriv.c) and the solution substituted into the rules that follow
- * (Gaussian elimination on expressions; the solutions form a triangular system, which the compiler
- * orders like any other rules). Every other path of the engine (initial values, events,
- * sensitivities, output) then sees ordinary assignment rules. A rule that is not linear in its
- * variable is refused with "unsupported: ...", never simulated wrongly; a coefficient that is zero
- * at run time gives NaN (the value of the variable is then undefined).
+ * The matched system is solved once, at import: rules (assignment rules, reaction rates,
+ * concentrations) that depend on an unknown are inlined into the equations; then, one rule at a
+ * time, a rule linear in its variable is solved in closed form (x = -g(0) / g'(x), the
+ * derivative from compile/deriv.c) and the solution substituted into the rules not solved yet
+ * (Gaussian elimination on expressions; the solutions form a triangular system, which the
+ * compiler orders like any other rules). When no rule left is linear, a rule whose variable no
+ * other remaining rule reads becomes an MT_E_NEWTON node: Newton's method at run time, warm-
+ * started (compile/program.c); nonlinear rules coupled to each other are refused with
+ * "unsupported: ...". Every other path of the engine (initial values, events, sensitivities,
+ * output) sees ordinary rules. A value that is not finite at run time (a coefficient zero, no
+ * convergence) is reported by the simulator as an error (mt_pslot.alg), never as a number.
  */
 #ifndef MT_ALGEBRAIC_H
 #define MT_ALGEBRAIC_H
@@ -34,8 +36,10 @@ MT_NODISCARD mt_status mt_alg_match(mt_ctx *ctx, const mt_model *m, mt_expr *con
 
 /* Step 2, once every rule of the model is known (rateOf resolved): sol[r] = the expression of
  * var_of[r] (for the caller to own), solutions of later rules read as slots. g is consumed
- * (freed, NULL) in every case. Errors: MT_EUNSUPPORTED (a rule not linear in its variable),
- * MT_ESBML (singular: a rule loses its variable), MT_ENOMEM, MT_ELIMIT. */
+ * (freed, NULL) in every case. Rules r >= n_newton (fast equilibria) must be linear in their
+ * variable. Errors: MT_EUNSUPPORTED (coupled nonlinear rules; a nonlinear rule r >= n_newton;
+ * no symbolic derivative), MT_ESBML (singular: a rule loses its variable), MT_ENOMEM,
+ * MT_ELIMIT. */
 MT_NODISCARD mt_status mt_alg_solve(mt_ctx *ctx, mt_model *m, mt_expr **g, size_t n,
                                     size_t n_newton, const int *var_of, mt_expr **sol);
 

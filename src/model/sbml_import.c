@@ -13,7 +13,9 @@
  *     gets a hidden amount slot: reactions and events change the amount and
  *     the concentration is the rule amount / compartment size, which is what
  *     SBML prescribes when compartments change size;
- *   - reactions become rate rules on the amounts they change.
+ *   - reactions become rate rules on the amounts they change;
+ *   - algebraic rules and fast reactions become rules solved by
+ *     model/algebraic.c (map_algebraic_rules, fast_equilibrium).
  * Constructs whose semantics the engine does not implement yet are refused
  * with "unsupported: <what>" rather than simulated wrongly.
  * Cost: linear in the size of the document (hash lookups for ids).

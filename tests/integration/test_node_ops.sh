@@ -12,19 +12,9 @@
 #                pg_dump/pg_restore into a second database.
 # Exits 77 only when the PostgreSQL binaries are missing (after the other parts passed).
 set -uo pipefail
-: "${MEDTWIN:?}" "${MT_SOURCE_DIR:?}"
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d /tmp/mt_ops_XXXXXX)
-fail=0
-cleanup() {
-    type pg_stop >/dev/null 2>&1 && pg_stop
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-export MT_SOURCE_DIR
-# ASan builds: LeakSanitizer skips fontconfig's process-wide cache (tests/lsan.supp)
-export LSAN_OPTIONS="suppressions=$MT_SOURCE_DIR/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# shellcheck source=node_test_lib.sh
+. "$(dirname "$0")/node_test_lib.sh"
+node_test_init ops
 
 echo "== TLS"
 mkdir -p "$work/tls"
@@ -36,14 +26,7 @@ python3 "$here/node_ops.py" "$MEDTWIN" "sqlite:$work/sqlite/node.db" "$work/sqli
     --restore-url "sqlite:$work/sqlite/restored.db" || fail=1
 
 echo "== PostgreSQL"
-# shellcheck source=pg_server.sh
-. "$here/pg_server.sh"
-if [ ! -x "$PGBIN/initdb" ]; then
-    echo "skip: no PostgreSQL server binaries in $PGBIN (apt-get install postgresql)"
-    [ $fail = 0 ] && exit 77
-    exit 1
-fi
-if pg_start; then
+if node_test_pg; then
     pg_as "$PGBIN/psql" -X -q -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres \
         -c "CREATE DATABASE medtwin_restore" >/dev/null || fail=1
     mkdir -p "$work/pg" "$work/bin"
@@ -68,9 +51,5 @@ if pg_start; then
         cat "$work/argv.log"
         fail=1
     fi
-else
-    echo "FAIL the PostgreSQL server did not start"
-    fail=1
 fi
-[ $fail = 0 ] && echo "ok   node operations: TLS, SQLite and PostgreSQL" || echo "FAIL node operations"
-exit $fail
+node_test_end "node operations: TLS, SQLite and PostgreSQL"

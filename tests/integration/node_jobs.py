@@ -22,16 +22,12 @@ Prints "ok ..." / "FAIL ..." lines; exits 1 on any failure.
 """
 import json
 import os
-import re
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 
 MEDTWIN, DB, WORK = sys.argv[1:4]
 PG = DB.startswith("postgresql://")
@@ -46,61 +42,14 @@ def check(ok, what):
     return ok
 
 
-SERVERS = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+from node_client import SERVERS, Serve, call  # noqa: E402
 
 
-class Server:
+class Server(Serve):
     def __init__(self, label):
-        self.err = open(os.path.join(WORK, "serve-%s.err" % label), "w+")
-        key = [] if not PG else ["--key", os.path.join(WORK, "pg.key")]
-        self.p = subprocess.Popen([MEDTWIN, "serve", "--db", DB, "--listen", "127.0.0.1:0",
-                                   "--threads", "4", "--job-workers", "2"] + key,
-                                  stdout=subprocess.PIPE, stderr=self.err, text=True)
-        SERVERS.append(self.p)
-        line = self.p.stdout.readline()
-        m = re.search(r"(http://127\.0\.0\.1:\d+)/api/v1/", line)
-        if not m:
-            self.err.seek(0)
-            raise SystemExit("FAIL serve did not start: %r %s" % (line, self.err.read()))
-        self.base = m.group(1) + "/api/v1"
-        self.err.flush()
-        self.err.seek(0)
-        toks = re.findall(r"mtk_[0-9a-f]{16}\.[0-9a-f]{48}", self.err.read())
-        self.admin = toks[0] if toks else None
-
-    def kill9(self):
-        os.kill(self.p.pid, signal.SIGKILL)
-        self.p.wait(timeout=10)
-
-    def term(self, bound=30):
-        t0 = time.time()
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            rc = self.p.wait(timeout=bound)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-            rc = "hung, killed"
-        return rc, time.time() - t0
-
-
-def call(base, method, path, token=None, body=None, timeout=30):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            text, status = r.read(), r.status
-    except urllib.error.HTTPError as e:
-        text, status = e.read(), e.code
-    try:
-        js = json.loads(text)
-    except ValueError:
-        js = None
-    return status, js
+        super().__init__(MEDTWIN, DB, WORK, label, ["--job-workers", "2"])
 
 
 def store_rows(sql):

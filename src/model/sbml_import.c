@@ -1045,11 +1045,13 @@ static mt_status fast_equilibrium(imp *im, fast_sys *fx)
         mt_free(ctx, rslot_of);
         return fail(im, MT_ENOMEM, "%s", "out of memory");
     }
-    for (unsigned r = 0; r < nr; r++) {
-        Reaction_t *rx = Model_getReaction(sm, r);
+    /* a fast reaction that changes no species (all boundary or constant) changes nothing */
+    for (unsigned r = 0; r < nr; r++)
         col[r] = -1;
-        if (Reaction_isSetFast(rx) && Reaction_getFast(rx)) {
-            rslot_of[nf] = mt_ir_find(m, Reaction_getId(rx));
+    for (size_t t = 0; t < fx->n_term; t++) {
+        unsigned r = fx->term[t].reaction;
+        if (col[r] < 0) {
+            rslot_of[nf] = fx->term[t].rslot;
             col[r] = (int)nf++;
         }
     }
@@ -1340,7 +1342,7 @@ static mt_status map_reactions(imp *im)
             st = fail(im, MT_ENOMEM, "%s", "out of memory");
         }
     }
-    if (st == MT_OK && fx.on)
+    if (st == MT_OK && fx.n_term)
         st = fast_equilibrium(im, &fx);
     fast_free(im, &fx);
     for (size_t s = 0; s < nsym; s++)

@@ -366,6 +366,26 @@ TEST(fast_reaction_refusals)
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "do not determine 'A'") != NULL);
 }
 
+/* A fast reaction between boundary species changes nothing (and is no equation). */
+TEST(fast_reaction_without_variable_species)
+{
+    const char *xml =
+        "<?xml version='1.0' encoding='UTF-8'?><sbml "
+        "xmlns='http://www.sbml.org/sbml/level3/version1/core' level='3' version='1'><model "
+        "id='m'><listOfCompartments><compartment id='C' size='1' constant='true'/>"
+        "</listOfCompartments><listOfSpecies><species id='A' compartment='C' initialAmount='1' "
+        "hasOnlySubstanceUnits='false' boundaryCondition='true' constant='false'/><species "
+        "id='B' compartment='C' initialAmount='0' hasOnlySubstanceUnits='false' "
+        "boundaryCondition='true' constant='false'/></listOfSpecies><listOfReactions>" RX(
+            "F", "true", "A", "B", CI("A")) "</listOfReactions>" TAIL;
+    const char *ids[] = {"A", "B", NULL};
+    mt_result *r = run(xml, 1, 1, ids);
+    ASSERT_TRUE(r != NULL);
+    ASSERT_NEAR(mt_result_value(r, 1, 0), 1, 0);
+    ASSERT_NEAR(mt_result_value(r, 1, 1), 0, 0);
+    mt_result_destroy(r);
+}
+
 TEST(setup) { ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK); }
 TEST(cleanup) { mt_ctx_destroy(ctx); }
 
@@ -374,4 +394,5 @@ TEST_MAIN(TEST_ENTRY(setup), TEST_ENTRY(linear_rule), TEST_ENTRY(coupled_linear_
           TEST_ENTRY(overdetermined), TEST_ENTRY(singular), TEST_ENTRY(nonlinear_newton),
           TEST_ENTRY(newton_failure_is_an_error), TEST_ENTRY(nonlinear_coupled_is_refused),
           TEST_ENTRY(event_assigns_determined_variable), TEST_ENTRY(fast_reaction_equilibrium),
-          TEST_ENTRY(fast_reaction_refusals), TEST_ENTRY(cleanup))
+          TEST_ENTRY(fast_reaction_refusals), TEST_ENTRY(fast_reaction_without_variable_species),
+          TEST_ENTRY(cleanup))

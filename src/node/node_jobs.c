@@ -15,6 +15,11 @@
  * running by a process that died are queued again at the next start, at most MAX_ATTEMPTS
  * times in all; then they fail.
  *
+ * A predict job may name a research cohort instead of one person ("cohort": node_cohorts.c):
+ * run_predict for each member active when the job runs (consent re-checked then), the result
+ * an aggregate (per-drug exposure percentiles, members used and left out by reason), sealed
+ * with a per-job key like an inline profile's (docs/jobs.md "Predict on a research cohort").
+ *
  * Personal data: a job on a person (predict, fit, dose: a twin, or an inline profile) keeps
  * only the twin's pseudonym in plain text; its parameters and its result are encrypted with the
  * twin's data key (node/privacy.h: erasing the twin makes both unreadable, 410), or, for an
@@ -372,8 +377,8 @@ static int validate(mt_ctx *ctx, const char *kind, json_t *p, bad_param *b)
         return 1;
     }
     /* predict, fit, dose: a person (twin or inline profile) */
-    static const char *const pkeys[] = {"kind",    "twin",  "profile", "regimens",
-                                        "until_h", "steps", NULL};
+    static const char *const pkeys[] = {"kind",     "twin",    "profile", "cohort",
+                                        "regimens", "until_h", "steps",   NULL};
     static const char *const fkeys[] = {"kind",   "twin",     "profile", "drug",
                                         "levels", "regimens", NULL};
     static const char *const dkeys[] = {"kind",     "twin",    "profile",     "drug",      "levels",
@@ -382,11 +387,17 @@ static int validate(mt_ctx *ctx, const char *kind, json_t *p, bad_param *b)
     int predict = !strcmp(kind, "predict"), dose = !strcmp(kind, "dose");
     if (!allowed_keys(p, predict ? pkeys : dose ? dkeys : fkeys, kind, b))
         return 0;
-    json_t *twin = json_object_get(p, "twin"), *prof = json_object_get(p, "profile");
-    if (!twin == !prof)
+    json_t *twin = json_object_get(p, "twin"), *prof = json_object_get(p, "profile"),
+           *cohort = predict ? json_object_get(p, "cohort") : NULL;
+    if (cohort && (twin || prof))
+        return badp(b, "cohort", "give one of twin, profile or cohort, not %s and cohort",
+                    twin ? "twin" : "profile");
+    if (cohort && (!json_is_string(cohort) || !mt_node_valid_uuid(json_string_value(cohort))))
+        return badp(b, "cohort", "cohort: a cohort's id (a UUID)");
+    if (!cohort && !twin == !prof)
         return badp(b, twin ? "profile" : "twin",
-                    "give either twin (a twin's id) or profile (a patient profile), not %s",
-                    twin ? "both" : "neither");
+                    "give either twin (a twin's id) or profile (a patient profile)%s, not %s",
+                    predict ? " or cohort (a cohort's id)" : "", twin ? "both" : "neither");
     if (twin && (!json_is_string(twin) || !mt_node_valid_pseudonym(json_string_value(twin))))
         return badp(b, "twin", "twin: a twin's id (32 lower-case hex digits)");
     double weight = 70; /* for the syntax check of per-kg doses; the person's at run time */
@@ -702,6 +713,213 @@ static mt_status run_predict(job_run *jr, json_t *p, const mt_profile *person, j
     mt_twin_tables_destroy(tt);
     for (size_t d = 0; d < nr; d++)
         mt_regimen_clear(&reg[d]);
+    return st;
+}
+
+/* ---- predict on a research cohort ---------------------------------------------------------- */
+
+/* The exposures of run_predict's result summarised across a cohort's members. */
+static const char *const EXPOSURES[] = {"auc_0_inf_mg_h_per_l",
+                                        "auc_0_24_mg_h_per_l",
+                                        "auc_0_last_mg_h_per_l",
+                                        "cmax_mg_per_l",
+                                        "tmax_h",
+                                        "ctrough_mg_per_l",
+                                        NULL};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* {"n", "p5", "p25", "p50", "p75", "p95"} of the finite numbers of a (linear interpolation
+ * between order statistics); percentiles null when there is none. */
+static json_t *percentiles(json_t *a)
+{
+    size_t n = 0, m = json_array_size(a);
+    double *x = malloc((m ? m : 1) * sizeof *x);
+    for (size_t i = 0; x && i < m; i++)
+        if (json_is_number(json_array_get(a, i)))
+            x[n++] = json_number_value(json_array_get(a, i));
+    if (x)
+        qsort(x, n, sizeof *x, cmp_double);
+    json_t *o = json_object();
+    json_object_set_new(o, "n", json_integer((json_int_t)n));
+    static const int q[] = {5, 25, 50, 75, 95};
+    for (size_t k = 0; k < 5; k++) {
+        char key[8];
+        snprintf(key, sizeof key, "p%d", q[k]);
+        double v = NAN;
+        if (x && n) {
+            double h = (double)(n - 1) * q[k] / 100.0, f = floor(h);
+            size_t lo = (size_t)f, hi = lo + 1 < n ? lo + 1 : lo;
+            v = x[lo] + (h - f) * (x[hi] - x[lo]);
+        }
+        json_object_set_new(o, key, jnum(v));
+    }
+    free(x);
+    return o;
+}
+
+/* One active member: its data key and latest profile (the read recorded in the audit log, as
+ * for a job on that twin) and run_predict on it. OUT: *pred (run_predict's result). 0 done, or
+ * the reason it was left out ("erased", "not_found", "no_consent", "failed": message on ctx);
+ * NULL with *fatal on a storage error. */
+static const char *predict_member(job_run *jr, const char *twin, const char *purpose, json_t *p,
+                                  json_t **pred, int *fatal)
+{
+    mt_ctx *ctx = jr->ctx;
+    mt_node *nd = jr->nd;
+    *pred = NULL;
+    mt_store_conn *c;
+    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
+        return *fatal = 1, NULL;
+    /* consent once more, just before the read: a withdrawal during the run is honoured */
+    int ok = mt_node_twin_consented(c, ctx, twin, purpose);
+    unsigned char dk[MT_PRIVACY_KEY_BYTES];
+    int code = ok == 1 ? mt_node_twin_key(nd, c, ctx, NULL, twin, dk) : 0;
+    char *text = NULL;
+    size_t len = 0;
+    mt_status st = ok < 0 || code == 500 ? MT_EIO : MT_OK;
+    const char *why = ok == 0 ? "no_consent" : code == 410 ? "erased" : code ? "not_found" : NULL;
+    if (st == MT_OK && !why)
+        st = mt_node_twin_profile(c, ctx, twin, 0, dk, &text, &len);
+    sodium_memzero(dk, sizeof dk);
+    if (st == MT_OK && !why) { /* no entry, no data */
+        int pg = is_pg(nd);
+        st = mt_store_begin(c, ctx);
+        if (st == MT_OK) {
+            mt_status a = mt_audit_lock(c, ctx, pg);
+            if (a == MT_OK)
+                a = mt_audit_append(c, ctx, pg, nd->keys, jr->who.id, "twin.read", twin);
+            st = mt_store_finish(c, ctx, a);
+        }
+    }
+    mt_store_release(c);
+    if (st != MT_OK) {
+        wipe_free(text, len);
+        return *fatal = 1, NULL;
+    }
+    if (why)
+        return why;
+    mt_profile *person = NULL;
+    st = mt_profile_parse(ctx, text, len, &person);
+    wipe_free(text, len);
+    if (st == MT_OK)
+        st = run_predict(jr, p, person, pred);
+    mt_profile_destroy(person);
+    return st == MT_OK ? NULL : "failed";
+}
+
+/* predict with "cohort": run_predict for every member of the cohort active when the job runs
+ * (consent re-checked now and again just before each member's read), the exposures summarised
+ * per drug across them; no per-person values. Progress: members done / members. */
+static mt_status run_cohort(job_run *jr, json_t *p, json_t **out)
+{
+    mt_ctx *ctx = jr->ctx;
+    const char *cid = mt_node_json_str(p, "cohort", "");
+    mt_store_conn *c;
+    mt_status st = mt_store_acquire(jr->nd->store, ctx, &c);
+    if (st != MT_OK)
+        return st;
+    json_t *co = NULL;
+    int err = 0;
+    json_t *ms = mt_node_cohort_members(c, ctx, &jr->who, cid, &co, &err);
+    mt_store_release(c);
+    if (err)
+        return MT_EIO;
+    if (!co)
+        return mt_error(ctx, MT_ENOTFOUND, "cohort %s is not there any more", cid);
+    char purpose[72];
+    snprintf(purpose, sizeof purpose, "%s", mt_node_json_str(co, "purpose", ""));
+    json_t *left = json_object(), *acc = json_object(); /* drug -> exposure -> [values] */
+    static const char *const reasons[] = {"no_consent", "erased", "not_found", "failed", NULL};
+    for (const char *const *r = reasons; *r; r++)
+        json_object_set_new(left, *r, json_integer(0));
+    size_t n = json_array_size(ms), used = 0;
+    char last_error[300] = "";
+    for (size_t i = 0; st == MT_OK && i < n; i++) {
+        if (job_check(jr, (double)i / (double)n, 0)) {
+            st = mt_error(ctx, MT_EINVAL, "cancelled");
+            break;
+        }
+        json_t *m = json_array_get(ms, i), *pred = NULL;
+        const char *why = NULL, *reason = mt_node_json_str(m, "reason", "");
+        int fatal = 0;
+        if (!json_is_true(json_object_get(m, "active")))
+            why = !strcmp(reason, "erased")      ? "erased"
+                  : !strcmp(reason, "not found") ? "not_found"
+                                                 : "no_consent";
+        else
+            why = predict_member(jr, mt_node_json_str(m, "twin", ""), purpose, p, &pred, &fatal);
+        if (fatal) {
+            st = MT_EIO;
+            break;
+        }
+        if (why && !strcmp(why, "failed")) {
+            snprintf(last_error, sizeof last_error, "%s", mt_errmsg(ctx));
+            mt_error_clear(ctx);
+        }
+        if (why) {
+            json_object_set_new(left, why,
+                                json_integer(json_integer_value(json_object_get(left, why)) + 1));
+            continue;
+        }
+        used++;
+        size_t j;
+        json_t *d;
+        json_array_foreach(json_object_get(pred, "drugs"), j, d)
+        {
+            const char *name = mt_node_json_str(d, "name", "");
+            json_t *per = json_object_get(acc, name);
+            if (!per) {
+                per = json_object();
+                json_object_set_new(acc, name, per);
+            }
+            for (const char *const *k = EXPOSURES; *k; k++) {
+                json_t *a = json_object_get(per, *k);
+                if (!a) {
+                    a = json_array();
+                    json_object_set_new(per, *k, a);
+                }
+                json_array_append(a, json_object_get(d, *k) ? json_object_get(d, *k) : json_null());
+            }
+        }
+        json_decref(pred);
+    }
+    if (st == MT_OK && !used && json_integer_value(json_object_get(left, "failed")))
+        st = mt_error(ctx, MT_EINVAL, "no member's prediction succeeded: %s", last_error);
+    if (st == MT_OK) {
+        json_t *root = json_object(), *drugs = json_array(), *rj = json_array(), *per;
+        const char *name;
+        json_object_foreach(acc, name, per)
+        {
+            json_t *dj = json_object();
+            json_object_set_new(dj, "name", json_string(name));
+            json_object_set_new(dj, "matrix", json_string("plasma"));
+            for (const char *const *k = EXPOSURES; *k; k++)
+                json_object_set_new(dj, *k, percentiles(json_object_get(per, *k)));
+            json_array_append_new(drugs, dj);
+        }
+        json_t *regs = json_object_get(p, "regimens"), *u = json_object_get(p, "until_h");
+        for (size_t d = 0; d < json_array_size(regs); d++)
+            json_array_append(rj, json_array_get(regs, d));
+        json_object_set_new(root, "cohort", json_string(cid));
+        json_object_set_new(root, "purpose", json_string(purpose));
+        json_object_set_new(root, "regimens", rj);
+        json_object_set_new(root, "until_h", json_real(u ? json_number_value(u) : 24));
+        json_object_set_new(root, "members", json_integer((json_int_t)n));
+        json_object_set_new(root, "used", json_integer((json_int_t)used));
+        json_object_set_new(root, "left_out", left);
+        left = NULL;
+        json_object_set_new(root, "drugs", drugs);
+        *out = root;
+    }
+    json_decref(left);
+    json_decref(acc);
+    json_decref(ms);
+    json_decref(co);
     return st;
 }
 
@@ -1301,6 +1519,8 @@ static int open_person_job(job_run *jr, mt_ctx *ctx, job_row *j, json_t **params
                 a = mt_audit_append(c, ctx, pg, nd->keys, jr->who.id, "twin.read", jr->twin);
             st = mt_store_finish(c, ctx, a);
         }
+    } else if (st == MT_OK && json_object_get(*params, "cohort")) {
+        /* predict on a cohort: its members are read one by one (run_cohort) */
     } else if (st == MT_OK) {
         json_t *pj = json_object_get(*params, "profile");
         ptext = json_dumps(pj, JSON_COMPACT);
@@ -1309,7 +1529,7 @@ static int open_person_job(job_run *jr, mt_ctx *ctx, job_row *j, json_t **params
             st = mt_error(ctx, MT_ENOMEM, "out of memory");
     }
     mt_store_release(c);
-    if (st == MT_OK && (st = mt_profile_parse(ctx, ptext, plen, person)) != MT_OK)
+    if (st == MT_OK && ptext && (st = mt_profile_parse(ctx, ptext, plen, person)) != MT_OK)
         mt_error(ctx, st, "the profile: %s", mt_errmsg(ctx));
     wipe_free(ptext, plen);
     if (st != MT_OK) {
@@ -1370,6 +1590,8 @@ static void run_job(struct mt_node_jobs *J, mt_ctx *ctx, job_run *jr)
         st = run_simulate(jr, params, &out, model_ref, sizeof model_ref);
     else if (!strcmp(jr->kind, "population"))
         st = run_population(jr, params, &out);
+    else if (!strcmp(jr->kind, "predict") && json_object_get(params, "cohort"))
+        st = run_cohort(jr, params, &out);
     else if (!strcmp(jr->kind, "predict"))
         st = run_predict(jr, params, prof, &out);
     else
@@ -1404,6 +1626,8 @@ static void run_job(struct mt_node_jobs *J, mt_ctx *ctx, job_run *jr)
         }
         if (*jr->twin)
             json_object_set_new(meta, "twin", json_string(jr->twin));
+        if (json_object_get(params, "cohort"))
+            json_object_set_new(meta, "cohort", json_incref(json_object_get(params, "cohort")));
         if (!strcmp(jr->kind, "population"))
             json_object_set_new(meta, "population", json_incref(params));
         if (person)
@@ -1624,6 +1848,25 @@ static void post_job(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
             return mt_http_error(res, 404, "model: no model %s", mt_node_json_str(b, "model", ""));
         }
     }
+    /* predict on a cohort: one of the caller's group's (admins: any) */
+    char cohort_id[40] = "";
+    snprintf(cohort_id, sizeof cohort_id, "%s", mt_node_json_str(b, "cohort", ""));
+    const char *cohort = *cohort_id ? cohort_id : NULL;
+    if (cohort) {
+        json_t *co = NULL;
+        int err = 0;
+        json_t *ms = mt_node_cohort_members(c, ctx, who, cohort, &co, &err);
+        json_decref(ms);
+        int found = co != NULL;
+        json_decref(co);
+        if (err || !found) {
+            mt_store_release(c);
+            json_decref(b);
+            if (err)
+                return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
+            return mt_http_error(res, 404, "cohort: no cohort %s", cohort);
+        }
+    }
     unsigned char dk[MT_PRIVACY_KEY_BYTES], wrapped[MT_PRIVACY_WRAPPED_BYTES];
     unsigned char *sealed = NULL;
     size_t sealed_n = 0;
@@ -1653,6 +1896,8 @@ static void post_job(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
         json_t *o = json_object();
         if (*twin)
             json_object_set_new(o, "twin", json_string(twin));
+        if (cohort)
+            json_object_set_new(o, "cohort", json_string(cohort));
         plain = json_dumps(o, JSON_COMPACT);
         json_decref(o);
     } else {

@@ -535,6 +535,20 @@ mt_status mt_node_add_version(mt_store_conn *c, mt_ctx *ctx, const char *id, con
     return st;
 }
 
+void mt_node_respond_version(mt_http_response *res, const char *id, json_t *v, const char *sha,
+                             int created)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(id));
+    json_object_set_new(
+        o, "version",
+        json_integer(json_integer_value(json_object_get(json_array_get(v, 0), "seq"))));
+    json_object_set_new(o, "sha256", json_string(sha));
+    json_object_set_new(o, "created", json_boolean(created));
+    json_decref(v);
+    mt_node_respond(res, created ? 201 : 200, o);
+}
+
 int mt_node_check_sbml(mt_ctx *ctx, const char *xml, size_t len)
 {
     if (memmem(xml, len, "externalModelDefinition", 23)) {
@@ -556,38 +570,11 @@ mt_status mt_node_create_resource(mt_node *nd, mt_ctx *ctx, const mt_node_princi
     mt_status st = mt_store_acquire(nd->store, ctx, &c);
     if (st != MT_OK)
         return st;
-    mt_node_uuid4(id);
-    char ts[40];
-    mt_node_now_iso(ts);
+    char none[65]; /* sha NULL: not wanted */
     st = mt_store_begin(c, ctx);
-    mt_value p[11] = {mt_v_text(id),
-                      mt_v_text(r->title),
-                      mt_v_text(r->description ? r->description : ""),
-                      mt_v_text(r->keywords ? r->keywords : ""),
-                      mt_v_text(r->visibility),
-                      mt_v_text(who->group),
-                      mt_v_text(who->id),
-                      mt_v_text(ts),
-                      mt_v_text(ts),
-                      mt_v_text(r->kind),
-                      mt_v_text(r->metadata ? r->metadata : "{}")};
     if (st == MT_OK)
-        st = mt_store_exec(c, ctx,
-                           "INSERT INTO resources(id, title, description, keywords, visibility, "
-                           "group_id, owner, created, updated, kind, metadata) VALUES (?, ?, ?, "
-                           "?, ?, ?, ?, ?, ?, ?, ?)",
-                           11, p, NULL, NULL, NULL);
-    if (st == MT_OK && mt_store_dialect_of(nd->store) == MT_DIALECT_SQLITE)
-        st = mt_store_exec(c, ctx,
-                           "INSERT INTO resource_fts(id, title, description, keywords) VALUES "
-                           "(?, ?, ?, ?)",
-                           4, p, NULL, NULL, NULL);
-    int created;
-    if (st == MT_OK && r->content)
-        st = mt_node_add_version(c, ctx, id, r->content, r->content_len, r->media_type, who->id,
-                                 r->derived_from, sha, &created);
-    else if (sha)
-        sha[0] = 0;
+        st = mt_node_res_insert(c, ctx, mt_store_dialect_of(nd->store) == MT_DIALECT_POSTGRES, who,
+                                r, id, sha ? sha : none);
     st = mt_store_finish(c, ctx, st);
     mt_store_release(c);
     return st;
@@ -770,6 +757,16 @@ mt_status mt_node_version_content(mt_store_conn *c, mt_ctx *ctx, const char *id,
                          1, (mt_value[]){mt_v_text(id)}, blob_row, b, NULL);
 }
 
+json_t *mt_node_get_version(mt_store_conn *c, mt_ctx *ctx, const mt_node_principal *who,
+                            const char *id, const char *sha, mt_node_blob *b, int *err)
+{
+    *b = (mt_node_blob){0};
+    json_t *r = mt_node_get_resource(c, ctx, who, id, err);
+    if (r && mt_node_version_content(c, ctx, id, sha, b) != MT_OK)
+        *err = 1;
+    return r;
+}
+
 int mt_node_valid_sha(const char *s)
 {
     if (strlen(s) != 64)
@@ -789,12 +786,11 @@ static void get_sbml(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
     if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
         return mt_http_error(res, 503, "storage unavailable");
     int err;
-    json_t *r = mt_node_get_resource(c, ctx, who, id, &err);
-    mt_node_blob b = {0};
-    mt_status st = r ? mt_node_version_content(c, ctx, id, sha, &b) : MT_OK;
+    mt_node_blob b;
+    json_t *r = mt_node_get_version(c, ctx, who, id, sha, &b, &err);
     mt_store_release(c);
     json_decref(r);
-    if (err || st != MT_OK) {
+    if (err) {
         free(b.data);
         return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
     }
@@ -867,15 +863,7 @@ static void post_version(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
     json_decref(r);
     if (!may)
         return mt_http_error(res, 403, "only the model's group may add versions");
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(id));
-    json_object_set_new(
-        o, "version",
-        json_integer(json_integer_value(json_object_get(json_array_get(v, 0), "seq"))));
-    json_object_set_new(o, "sha256", json_string(sha));
-    json_object_set_new(o, "created", json_boolean(created));
-    json_decref(v);
-    mt_node_respond(res, created ? 201 : 200, o);
+    mt_node_respond_version(res, id, v, sha, created);
 }
 
 static void simulate(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const char *id,
@@ -901,12 +889,11 @@ static void simulate(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
         return mt_http_error(res, 503, "storage unavailable");
     }
     int err;
-    json_t *r = mt_node_get_resource(c, ctx, who, id, &err);
-    mt_node_blob bo = {0};
-    mt_status st = r ? mt_node_version_content(c, ctx, id, ver, &bo) : MT_OK;
+    mt_node_blob bo;
+    json_t *r = mt_node_get_version(c, ctx, who, id, ver, &bo, &err);
     mt_store_release(c);
     json_decref(b);
-    if (err || st != MT_OK) {
+    if (err) {
         json_decref(r);
         free(bo.data);
         return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
@@ -922,7 +909,7 @@ static void simulate(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
     mt_program *p = NULL;
     mt_sim *s = NULL;
     mt_result *out = NULL;
-    st = mt_model_load_string(ctx, bo.data, bo.n, NULL, &m);
+    mt_status st = mt_model_load_string(ctx, bo.data, bo.n, NULL, &m);
     free(bo.data);
     if (st == MT_OK)
         st = mt_program_create(ctx, m, &p);
@@ -1110,6 +1097,32 @@ int mt_node_route_none(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
 
 /* ---- lifecycle ----------------------------------------------------------------------------- */
 
+/* strcmp order, NULL (a name strdup could not copy) last. */
+static int name_order(const void *a, const void *b)
+{
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    return !x || !y ? (x == NULL) - (y == NULL) : strcmp(x, y);
+}
+
+mt_status mt_node_list_dir(mt_ctx *ctx, const char *dir, const char *what, const char *suffix,
+                           char **names, size_t max, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return mt_error(ctx, MT_EIO, "%s: %s: %s", what, dir, strerror(errno));
+    size_t sl = strlen(suffix);
+    struct dirent *e;
+    while ((e = readdir(d)) && *n < max) {
+        size_t l = strlen(e->d_name);
+        if (l > sl && !strcmp(e->d_name + l - sl, suffix))
+            names[(*n)++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, *n, sizeof *names, name_order); /* the same order on every node */
+    return MT_OK;
+}
+
 /* The bundled models (the .xml files of data/models) as public models of the node, on first start.
  */
 static mt_status load_bundled(mt_node *nd, mt_ctx *ctx)
@@ -1128,25 +1141,11 @@ static mt_status load_bundled(mt_node *nd, mt_ctx *ctx)
         return MT_OK;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/models", nd->data_dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return mt_error(ctx, MT_EIO, "bundled models: %s: %s", dir, strerror(errno));
     char *names[64];
-    size_t nn = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && nn < 64) {
-        size_t l = strlen(e->d_name);
-        if (l > 4 && !strcmp(e->d_name + l - 4, ".xml"))
-            names[nn++] = strdup(e->d_name);
-    }
-    closedir(d);
-    for (size_t i = 0; i + 1 < nn; i++) /* sorted: the same order on every node */
-        for (size_t j = i + 1; j < nn; j++)
-            if (names[j] && names[i] && strcmp(names[j], names[i]) < 0) {
-                char *t = names[i];
-                names[i] = names[j];
-                names[j] = t;
-            }
+    size_t nn;
+    st = mt_node_list_dir(ctx, dir, "bundled models", ".xml", names, 64, &nn);
+    if (st != MT_OK)
+        return st;
     mt_node_principal node = {"node", "admin", "node"};
     for (size_t i = 0; st == MT_OK && i < nn; i++) {
         if (!names[i])

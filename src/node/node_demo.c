@@ -11,7 +11,6 @@
 #include "node/node_internal.h"
 #include "util/util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +19,6 @@
 #define DEMO_GROUP "demo"
 #define MAX_DEMO_TWINS 64
 #define MAX_PROFILE_BYTES ((size_t)1 << 20)
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* How many rows sql (one text parameter) counts; -1 on a storage error. */
 static long long count_of(mt_node *nd, mt_ctx *ctx, const char *sql, const char *arg)
@@ -83,24 +77,14 @@ mt_status mt_node_load_demo(mt_node *nd, mt_ctx *ctx)
         return MT_OK;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/demo/twins", nd->data_dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return mt_error(ctx, MT_EIO, "demo twins: %s: %s", dir, strerror(errno));
     char *names[MAX_DEMO_TWINS];
-    size_t nn = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && nn < MAX_DEMO_TWINS) {
-        size_t l = strlen(e->d_name);
-        if (l > 5 && !strcmp(e->d_name + l - 5, ".json"))
-            names[nn++] = strdup(e->d_name);
-    }
-    closedir(d);
-    mt_status st = MT_OK;
+    size_t nn;
+    mt_status st = mt_node_list_dir(ctx, dir, "demo twins", ".json", names, MAX_DEMO_TWINS, &nn);
+    if (st != MT_OK)
+        return st;
     for (size_t i = 0; i < nn; i++)
         if (!names[i])
             st = mt_error(ctx, MT_ENOMEM, "out of memory");
-    if (st == MT_OK)
-        qsort(names, nn, sizeof *names, by_name); /* the same order on every node */
     for (size_t i = 0; st == MT_OK && i < nn; i++) {
         char path[4400];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);

@@ -81,6 +81,10 @@ json_t *mt_node_get_resource(mt_store_conn *c, mt_ctx *ctx, const mt_node_princi
 mt_status mt_node_add_version(mt_store_conn *c, mt_ctx *ctx, const char *id, const char *content,
                               size_t len, const char *media, const char *by,
                               const char *derived_from, char sha[65], int *created);
+/* Answers a version posted to resource id: 201 when created, 200 when the same content was
+ * there: {"id", "version" (the seq of rows v's first row), "sha256", "created"}. Takes v. */
+void mt_node_respond_version(mt_http_response *res, const char *id, json_t *v, const char *sha,
+                             int created);
 typedef struct {
     char *data; /* malloc'd, NUL-terminated; NULL when there is no such version */
     size_t n;
@@ -89,6 +93,11 @@ typedef struct {
 /* The content of version sha of resource id (sha NULL: the latest) into *b (free(b->data)). */
 mt_status mt_node_version_content(mt_store_conn *c, mt_ctx *ctx, const char *id, const char *sha,
                                   mt_node_blob *b);
+/* The resource id if who may see it (mt_node_get_resource; NULL: not there or hidden) and the
+ * content of its version sha (NULL: the latest) into *b (free(b->data); b->data NULL: no such
+ * version). *err = 1 when either read failed (message on ctx). */
+json_t *mt_node_get_version(mt_store_conn *c, mt_ctx *ctx, const mt_node_principal *who,
+                            const char *id, const char *sha, mt_node_blob *b, int *err);
 /* SBML validation: libSBML reads it and medtwin can compile it. A model that names external
  * model definitions (SBML comp) is refused: libSBML would resolve them against the server's own
  * files; a model arrives whole, or as a COMBINE archive. 1 valid, 0 not (message on ctx). */
@@ -139,6 +148,12 @@ int mt_node_twin_key(mt_node *nd, mt_store_conn *c, mt_ctx *ctx, const char *gro
  * records the read in the audit log (node/audit.h) before it uses or sends the profile. */
 mt_status mt_node_twin_profile(mt_store_conn *c, mt_ctx *ctx, const char *id, long long seq,
                                const unsigned char *dk, char **text, size_t *len);
+
+/* The names of the files of folder dir ending in suffix, at most max of them, into names (free
+ * each; NULL where strdup failed), sorted (NULLs last): the same order on every node. OUT: *n.
+ * MT_EIO "what: dir: why" when dir cannot be read. */
+mt_status mt_node_list_dir(mt_ctx *ctx, const char *dir, const char *what, const char *suffix,
+                           char **names, size_t max, size_t *n);
 
 /* node/node_demo.c: the demo twins (mt_node_options.demo), loaded after the bundled resources. */
 mt_status mt_node_load_demo(mt_node *nd, mt_ctx *ctx);

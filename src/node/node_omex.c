@@ -109,15 +109,15 @@ static void get_omex(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
     if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
         return mt_http_error(res, 503, "storage unavailable");
     int err;
-    json_t *r = mt_node_get_resource(c, ctx, who, id, &err);
-    mt_node_blob b = {0};
-    mt_status st = r ? mt_node_version_content(c, ctx, id, ver, &b) : MT_OK;
+    mt_node_blob b;
+    json_t *r = mt_node_get_version(c, ctx, who, id, ver, &b, &err);
+    mt_status st = MT_OK;
     json_t *vrow = NULL;
     linked_list *ll = calloc(1, sizeof *ll);
     char sha[65] = "";
     if (!ll)
         st = mt_error(ctx, MT_ENOMEM, "out of memory");
-    if (st == MT_OK && b.data) {
+    if (!err && st == MT_OK && b.data) {
         mt_node_sha256_hex(b.data, b.n, sha);
         vrow = mt_node_query(c, ctx,
                              "SELECT seq, created FROM versions WHERE resource_id = ? AND "

@@ -698,6 +698,22 @@ static json_t *visible_resource(mt_store_conn *c, mt_ctx *ctx, const mt_node_pri
     return r;
 }
 
+/* A connection (*c) and the resource id of kind visible to who (visible_resource); NULL with res
+ * answered (503, 404 or 500) and no connection held. */
+static json_t *acquire_visible(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
+                               const char *id, const char *kind, mt_http_response *res,
+                               mt_store_conn **c)
+{
+    if (mt_store_acquire(nd->store, ctx, c) != MT_OK) {
+        mt_http_error(res, 503, "storage unavailable");
+        return NULL;
+    }
+    json_t *r = visible_resource(*c, ctx, who, id, kind, res);
+    if (!r)
+        mt_store_release(*c);
+    return r;
+}
+
 /* The resource's metadata text as an object (an empty one when it is not JSON). */
 static json_t *metadata_object(json_t *r)
 {
@@ -902,14 +918,12 @@ static char *fts_query(const char *q)
 }
 
 /* GET /{kind}s (kind set) and GET /search (kind from ?kind=, or every kind but twins). */
-static void list_resources(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const char *kind,
-                           const mt_http_request *req, mt_http_response *res)
+void mt_node_res_list(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const char *kind,
+                      const mt_http_request *req, mt_http_response *res)
 {
-    int bad = 0;
-    long limit = mt_node_query_long(req, "limit", 50, 1, MAX_LIST, &bad);
-    long offset = mt_node_query_long(req, "offset", 0, 0, 1000000000L, &bad);
-    if (bad)
-        return mt_http_error(res, 400, "limit must be 1..%d and offset >= 0", MAX_LIST);
+    long limit, offset;
+    if (!mt_node_page_args(req, res, MAX_LIST, &limit, &offset))
+        return;
     const char *q = mt_http_query(req, "q"), *kw = mt_http_query(req, "keyword"),
                *cur = mt_http_query(req, "curation"), *vis = mt_http_query(req, "visibility"),
                *creator = mt_http_query(req, "creator");
@@ -936,11 +950,7 @@ static void list_resources(mt_node *nd, mt_ctx *ctx, const mt_node_principal *wh
         return mt_http_error(res, 500, "out of memory");
     if (fq && !fq[0]) { /* no searchable word: nothing matches */
         free(fq);
-        json_t *o = json_object();
-        json_object_set_new(o, "items", json_array());
-        json_object_set_new(o, "limit", json_integer(limit));
-        json_object_set_new(o, "offset", json_integer(offset));
-        return mt_node_respond(res, 200, o);
+        return mt_node_respond_page(res, json_array(), limit, offset);
     }
     char sql[2048], kwbuf[80];
     mt_value p[16];
@@ -1000,17 +1010,7 @@ static void list_resources(mt_node *nd, mt_ctx *ctx, const mt_node_principal *wh
     free(fq);
     if (!rows)
         return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
-    json_t *o = json_object();
-    json_object_set_new(o, "items", rows);
-    json_object_set_new(o, "limit", json_integer(limit));
-    json_object_set_new(o, "offset", json_integer(offset));
-    mt_node_respond(res, 200, o);
-}
-
-void mt_node_res_list(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const char *kind,
-                      const mt_http_request *req, mt_http_response *res)
-{
-    list_resources(nd, ctx, who, kind, req, res);
+    mt_node_respond_page(res, rows, limit, offset);
 }
 
 /* ---- GET /{kind}s/{id} -------------------------------------------------------------------- */
@@ -1034,13 +1034,9 @@ static void get_resource(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
                          const char *id, mt_http_response *res)
 {
     mt_store_conn *c;
-    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
-        return mt_http_error(res, 503, "storage unavailable");
-    json_t *r = visible_resource(c, ctx, who, id, k->kind, res);
-    if (!r) {
-        mt_store_release(c);
+    json_t *r = acquire_visible(nd, ctx, who, id, k->kind, res, &c);
+    if (!r)
         return;
-    }
     json_t *v = mt_node_query(c, ctx,
                               "SELECT seq AS version, sha256, media_type, size, created, "
                               "created_by, derived_from FROM versions WHERE resource_id = ? "
@@ -1091,14 +1087,14 @@ static void post_version(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
         return mt_http_error(res, code, "%s", why);
     }
     mt_store_conn *c;
-    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK) {
+    json_t *r = acquire_visible(nd, ctx, who, id, k->kind, res, &c);
+    if (!r) { /* answered */
         free(text);
         json_decref(derived);
         json_decref(b);
-        return mt_http_error(res, 503, "storage unavailable");
+        return;
     }
-    json_t *r = visible_resource(c, ctx, who, id, k->kind, res);
-    int may = r && (is_admin(who) || !strcmp(mt_node_json_str(r, "group_id", ""), who->group));
+    int may = is_admin(who) || !strcmp(mt_node_json_str(r, "group_id", ""), who->group);
     int created = 0;
     char sha[65] = "";
     mt_status st = MT_OK;
@@ -1127,8 +1123,6 @@ static void post_version(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
     free(text);
     json_decref(derived);
     json_decref(b);
-    if (!r) /* answered */
-        return;
     json_decref(r);
     if (!may)
         return mt_http_error(res, 403, "only the %s's group may add versions", k->kind);
@@ -1136,15 +1130,7 @@ static void post_version(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
         json_decref(v);
         return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
     }
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(id));
-    json_object_set_new(
-        o, "version",
-        json_integer(json_integer_value(json_object_get(json_array_get(v, 0), "seq"))));
-    json_object_set_new(o, "sha256", json_string(sha));
-    json_object_set_new(o, "created", json_boolean(created));
-    json_decref(v);
-    mt_node_respond(res, created ? 201 : 200, o);
+    mt_node_respond_version(res, id, v, sha, created);
 }
 
 static void get_version(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const kind_info *k,
@@ -1153,14 +1139,12 @@ static void get_version(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, 
     if (!mt_node_valid_sha(sha))
         return mt_http_error(res, 404, "no version %s", sha);
     mt_store_conn *c;
-    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
-        return mt_http_error(res, 503, "storage unavailable");
-    json_t *r = visible_resource(c, ctx, who, id, k->kind, res);
-    mt_node_blob b = {0};
-    mt_status st = r ? mt_node_version_content(c, ctx, id, sha, &b) : MT_OK;
-    mt_store_release(c);
+    json_t *r = acquire_visible(nd, ctx, who, id, k->kind, res, &c);
     if (!r)
         return;
+    mt_node_blob b = {0};
+    mt_status st = mt_node_version_content(c, ctx, id, sha, &b);
+    mt_store_release(c);
     json_decref(r);
     if (st != MT_OK) {
         free(b.data);
@@ -1224,6 +1208,30 @@ static int reproduced_ok(mt_store_conn *c, mt_ctx *ctx, const char *id, const ch
     return ok;
 }
 
+/* The answer to a change of resource id's field (curation, visibility) from cur to value: 200
+ * {"id", "from", field, "seq" (when seq > 0)}; else code with why, or 500 when st failed. Then
+ * lets go of r and b (cur and value may lie in them). */
+static void answer_change(mt_ctx *ctx, mt_http_response *res, const char *id, const char *field,
+                          const char *cur, const char *value, long long seq, int code,
+                          const char *why, mt_status st, json_t *r, json_t *b)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(id));
+    json_object_set_new(o, "from", json_string(cur));
+    json_object_set_new(o, field, json_string(value));
+    if (seq > 0)
+        json_object_set_new(o, "seq", json_integer(seq));
+    json_decref(r);
+    json_decref(b);
+    if (code || st != MT_OK) {
+        json_decref(o);
+        if (code)
+            return mt_http_error(res, code, "%s", why);
+        return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
+    }
+    mt_node_respond(res, 200, o);
+}
+
 static void post_curation(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
                           const kind_info *k, const char *id, const mt_http_request *req,
                           mt_http_response *res)
@@ -1244,13 +1252,8 @@ static void post_curation(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who
                              "qualified, \"reason\": \"1..2000 characters\"}");
     }
     mt_store_conn *c;
-    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK) {
-        json_decref(b);
-        return mt_http_error(res, 503, "storage unavailable");
-    }
-    json_t *r = visible_resource(c, ctx, who, id, k->kind, res);
+    json_t *r = acquire_visible(nd, ctx, who, id, k->kind, res, &c);
     if (!r) {
-        mt_store_release(c);
         json_decref(b);
         return;
     }
@@ -1310,36 +1313,22 @@ static void post_curation(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who
             code = 500, snprintf(why, sizeof why, "storage: %s", mt_errmsg(ctx));
     }
     mt_store_release(c);
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(id));
-    json_object_set_new(o, "from", json_string(cur));
-    json_object_set_new(o, "curation", json_string(level));
-    json_object_set_new(o, "seq", json_integer(seq));
-    json_decref(r);
-    json_decref(b);
-    if (code) {
-        json_decref(o);
-        return mt_http_error(res, code, "%s", why);
-    }
-    mt_node_respond(res, 200, o);
+    answer_change(ctx, res, id, "curation", cur, level, seq, code, why, MT_OK, r, b);
 }
 
 static void get_curation(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const kind_info *k,
                          const char *id, mt_http_response *res)
 {
     mt_store_conn *c;
-    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
-        return mt_http_error(res, 503, "storage unavailable");
-    json_t *r = visible_resource(c, ctx, who, id, k->kind, res);
-    json_t *h = r ? mt_node_query(c, ctx,
-                                  "SELECT seq, from_level AS \"from\", to_level AS \"to\", "
-                                  "reason, token_id AS token, time FROM curation_history WHERE "
-                                  "resource_id = ? ORDER BY seq",
-                                  1, (mt_value[]){mt_v_text(id)})
-                  : NULL;
-    mt_store_release(c);
+    json_t *r = acquire_visible(nd, ctx, who, id, k->kind, res, &c);
     if (!r)
         return;
+    json_t *h = mt_node_query(c, ctx,
+                              "SELECT seq, from_level AS \"from\", to_level AS \"to\", "
+                              "reason, token_id AS token, time FROM curation_history WHERE "
+                              "resource_id = ? ORDER BY seq",
+                              1, (mt_value[]){mt_v_text(id)});
+    mt_store_release(c);
     if (!h) {
         json_decref(r);
         return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
@@ -1371,13 +1360,8 @@ static void post_visibility(mt_node *nd, mt_ctx *ctx, const mt_node_principal *w
         return mt_http_error(res, 400, "the body must be {\"visibility\": private|group|public}");
     }
     mt_store_conn *c;
-    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK) {
-        json_decref(b);
-        return mt_http_error(res, 503, "storage unavailable");
-    }
-    json_t *r = visible_resource(c, ctx, who, id, k->kind, res);
+    json_t *r = acquire_visible(nd, ctx, who, id, k->kind, res, &c);
     if (!r) {
-        mt_store_release(c);
         json_decref(b);
         return;
     }
@@ -1402,19 +1386,7 @@ static void post_visibility(mt_node *nd, mt_ctx *ctx, const mt_node_principal *w
         st = mt_store_finish(c, ctx, st);
     }
     mt_store_release(c);
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(id));
-    json_object_set_new(o, "from", json_string(cur));
-    json_object_set_new(o, "visibility", json_string(vis));
-    json_decref(r);
-    json_decref(b);
-    if (code || st != MT_OK) {
-        json_decref(o);
-        if (code)
-            return mt_http_error(res, code, "%s", why);
-        return mt_http_error(res, 500, "storage: %s", mt_errmsg(ctx));
-    }
-    mt_node_respond(res, 200, o);
+    answer_change(ctx, res, id, "visibility", cur, vis, 0, code, why, st, r, b);
 }
 
 /* ---- links -------------------------------------------------------------------------------- */
@@ -1688,7 +1660,7 @@ int mt_node_route_resources(mt_node *nd, mt_ctx *ctx, const mt_node_principal *w
     const char *m = req->method;
     int get = !strcmp(m, "GET"), post = !strcmp(m, "POST"), del = !strcmp(m, "DELETE");
     if (n == 1 && !strcmp(seg[0], "search") && get)
-        return list_resources(nd, ctx, who, NULL, req, res), 1;
+        return mt_node_res_list(nd, ctx, who, NULL, req, res), 1;
     if (n == 1 && !strcmp(seg[0], "graph") && get)
         return get_graph(nd, ctx, who, req, res), 1;
     if (n == 1 && !strcmp(seg[0], "links") && post)
@@ -1718,7 +1690,7 @@ int mt_node_route_resources(mt_node *nd, mt_ctx *ctx, const mt_node_principal *w
     if (model)
         return 0; /* the rest of /models is node.c's */
     if (n == 1 && get)
-        return list_resources(nd, ctx, who, k->kind, req, res), 1;
+        return mt_node_res_list(nd, ctx, who, k->kind, req, res), 1;
     if (n == 1 && post)
         return post_resource(nd, ctx, who, k, req, res), 1;
     if (n == 2 && get)

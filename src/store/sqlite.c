@@ -46,11 +46,17 @@ static mt_status fail(mt_ctx *ctx, sqlite3 *db, int rc, const char *sql)
 static mt_status sq_connect(mt_ctx *ctx, const char *path, void **out)
 {
     *out = NULL;
-    /* create it 0600 ourselves: SQLite would use 0644 less the umask */
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return mt_error(ctx, MT_EIO, "sqlite: cannot open or create %s: %s", path, strerror(errno));
-    close(fd);
+    /* A new file is created 0600 here (SQLite would use 0644 less the umask; its -wal and -shm
+     * files take the database file's mode). An existing one is never opened and closed here:
+     * on Linux close() drops every POSIX lock the process holds on the file, those of its live
+     * SQLite connections included, and another process could then checkpoint and delete the WAL
+     * under them (sqlite.org/howtocorrupt.html, 2.2). The store's first connection is made
+     * alone (mt_store_open), so no connection of this process exists when the file is new. */
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0)
+        close(fd);
+    else if (errno != EEXIST)
+        return mt_error(ctx, MT_EIO, "sqlite: cannot create %s: %s", path, strerror(errno));
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(path, &db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |

@@ -383,9 +383,45 @@ def outage_round(name, label, tok, history, down_cmd, up_cmd, hold, strict):
     store_check("%s (psql)" % label, history)
 
 
+def reader_phase(tok, history):
+    """SQLite: another process opening and closing the live store (a reader, `audit verify`, a
+    backup) costs the node nothing. The pool is grown by concurrent writes first: a node that
+    opened and closed a descriptor to the database file for each new connection dropped its own
+    POSIX locks with it (close() drops all of a process's locks on the file), so the reader's
+    close could checkpoint and delete the WAL under the live node and lose acknowledged writes."""
+    print("-- another process opens and closes the live SQLite store", flush=True)
+    s = Server("reader")
+    recs = [None] * 8
+
+    def writer(k):
+        recs[k] = post_model(s.base, tok, "r%d" % k)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(all(r["status"] == 201 for r in recs), "8 concurrent writes grew the pool: all 201")
+    path = DB[len("sqlite:"):]
+    for _ in range(3):
+        con = sqlite3.connect(path)
+        con.execute("SELECT COUNT(*) FROM resources").fetchone()
+        con.close()
+    after = [post_model(s.base, tok, "r-after-%d" % k) for k in range(3)]
+    check(all(r["status"] == 201 for r in after), "writes after the reader closed: all 201")
+    check(os.path.exists(path + "-wal"), "the node's WAL is still there after the reader closed")
+    history += recs + after
+    api_check("after another process read the live store", s.base, tok, history)
+    s.stop()
+    store_check("after another process read the live store (a copy of the db and its WAL)",
+                history, db_path=path)
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     res = crash_phase()
+    if res and not PG:
+        reader_phase(*res)
     if res and PG and "restart-cmd" in OPTS:
         tok, history = res
         outage_round("pgrestart", "restart of PostgreSQL (pg_restart immediate)", tok, history,

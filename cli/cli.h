@@ -38,6 +38,10 @@ int mt_cli_fail(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/* `medtwin CMD SUB ...`: -1 to go on when argv[1] is sub and there are at least min_argc
+ * arguments (min_argc >= 2); else help is printed (on stdout for --help or -h, then 0; else on
+ * stderr, then 2) and that is the exit status. */
+int mt_cli_subcommand(int argc, char **argv, int min_argc, const char *sub, const char *help);
 /* Strict number parsing: the whole string must be a finite number.
  * Returns 0 on success. */
 int mt_cli_parse_double(const char *s, double *out);

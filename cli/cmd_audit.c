@@ -26,11 +26,9 @@ static const char *const audit_help =
 
 int mt_cmd_audit(int argc, char **argv)
 {
-    int help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-    if (argc < 2 || strcmp(argv[1], "verify")) {
-        fputs(audit_help, help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
+    int sub = mt_cli_subcommand(argc, argv, 2, "verify", audit_help);
+    if (sub >= 0)
+        return sub;
     const char *db = NULL, *key = NULL;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];

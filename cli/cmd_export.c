@@ -21,11 +21,9 @@ static const char *const export_help =
 
 int mt_cmd_export(int argc, char **argv)
 {
-    int help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-    if (argc < 3 || strcmp(argv[1], "verify")) {
-        fputs(export_help, help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
+    int sub = mt_cli_subcommand(argc, argv, 3, "verify", export_help);
+    if (sub >= 0)
+        return sub;
     const char *file = NULL, *pk = NULL;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--public-key")) {

@@ -25,6 +25,15 @@ int mt_cli_fail(const char *fmt, ...)
     return 1;
 }
 
+int mt_cli_subcommand(int argc, char **argv, int min_argc, const char *sub, const char *help)
+{
+    int asked = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+    if (argc >= min_argc && !strcmp(argv[1], sub))
+        return -1;
+    fputs(help, asked ? stdout : stderr);
+    return asked ? 0 : 2;
+}
+
 int mt_cli_parse_double(const char *s, double *out)
 {
     if (!s || !*s)

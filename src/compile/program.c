@@ -164,8 +164,205 @@ static void gen_piecewise(cc *c, const mt_expr *e)
  * convergence; a zero or non-finite derivative gives NaN at once), which the simulator
  * reports as an error (mt_pslot.alg). The loop is the only backward jump of the bytecode;
  * the stack is at the same depth at its head and at the jump. */
+static void g_load(cc *c, int slot)
+{
+    emit(c, MT_OP_LOAD, slot);
+    push(c);
+}
+
+static void g_store(cc *c, int slot)
+{
+    emit(c, MT_OP_STORE, slot);
+    pop(c, 1);
+}
+
+static void g_op(cc *c, int op) /* a binary operation */
+{
+    emit(c, op, 0);
+    pop(c, 1);
+}
+
+static size_t g_jz(cc *c) /* pops the condition; patch() the returned place */
+{
+    size_t at = c->p->n_code;
+    emit(c, MT_OP_JZ, 0);
+    pop(c, 1);
+    return at;
+}
+
+static size_t g_jmp(cc *c)
+{
+    size_t at = c->p->n_code;
+    emit(c, MT_OP_JMP, 0);
+    return at;
+}
+
+static void g_jmp_back(cc *c, size_t to) { emit(c, MT_OP_JMP, (int)to - (int)c->p->n_code); }
+
+/* store v * f(z) into slot `to` */
+static void g_flow(cc *c, const mt_expr *e, int to)
+{
+    gen(c, e->k[0]);
+    emit_const(c, e->v);
+    g_op(c, MT_OP_MUL);
+    g_store(c, to);
+}
+
+/* The first root of F(z) = v f(z) in the direction of the flow z' = F(z) from z's last value
+ * (MT_E_NEWTON with v = +-1: a fast reaction's equilibrium, the one it reaches): march in
+ * steps that double from 1e-3 |z| until F changes sign (at most 400), then bisect to
+ * 1e-14 |z| (at most 1000 steps in all); NaN when no sign change is found. */
+static void gen_bracket(cc *c, const mt_expr *e)
+{
+    int z = e->sym, s0 = e->fn, f0 = s0 + 1, lo = s0 + 2, hi = s0 + 3, fh = s0 + 4, d = s0 + 5,
+        cnt = s0 + 6, fm = s0 + 7;
+    size_t to_done[4], n_done = 0;
+    emit_const(c, 0.0);
+    g_store(c, cnt);
+    g_flow(c, e, f0);
+    g_load(c, z);
+    g_store(c, s0);
+    g_load(c, f0); /* F(z) = 0: z is the root */
+    emit_const(c, 0.0);
+    g_op(c, MT_OP_NE);
+    to_done[n_done++] = g_jz(c);
+    g_load(c, z);
+    emit(c, MT_OP_FN, MT_FN_ABS);
+    emit_const(c, 1e-3);
+    g_op(c, MT_OP_MUL);
+    emit_const(c, 1e-30);
+    g_op(c, MT_OP_ADD);
+    g_store(c, d);
+    g_load(c, s0);
+    g_store(c, lo);
+    /* march: hi = s0 + sign(F0) d */
+    size_t march = c->p->n_code;
+    g_load(c, f0);
+    emit_const(c, 0.0);
+    g_op(c, MT_OP_GT);
+    emit_const(c, 2.0);
+    g_op(c, MT_OP_MUL);
+    emit_const(c, 1.0);
+    g_op(c, MT_OP_SUB);
+    g_load(c, d);
+    g_op(c, MT_OP_MUL);
+    g_load(c, s0);
+    g_op(c, MT_OP_ADD);
+    g_store(c, hi);
+    g_load(c, hi);
+    g_store(c, z);
+    g_flow(c, e, fh);
+    g_load(c, fh); /* same sign as F0: march on */
+    g_load(c, f0);
+    g_op(c, MT_OP_MUL);
+    emit_const(c, 0.0);
+    g_op(c, MT_OP_GT);
+    size_t to_bisect = g_jz(c);
+    g_load(c, cnt);
+    emit_const(c, 400.0);
+    g_op(c, MT_OP_LT);
+    size_t to_fail = g_jz(c);
+    g_load(c, hi);
+    g_store(c, lo);
+    g_load(c, d);
+    emit_const(c, 2.0);
+    g_op(c, MT_OP_MUL);
+    g_store(c, d);
+    g_load(c, cnt);
+    emit_const(c, 1.0);
+    g_op(c, MT_OP_ADD);
+    g_store(c, cnt);
+    g_jmp_back(c, march);
+    patch(c, to_bisect);
+    /* bisection: F(lo) has the sign of F0, F(hi) = fh the other or 0 */
+    size_t bisect = c->p->n_code;
+    g_load(c, fh);
+    emit_const(c, 0.0);
+    g_op(c, MT_OP_NE);
+    size_t to_hi_root = g_jz(c);
+    g_load(c, lo);
+    g_load(c, hi);
+    g_op(c, MT_OP_ADD);
+    emit_const(c, 0.5);
+    g_op(c, MT_OP_MUL);
+    g_store(c, z);
+    g_flow(c, e, fm);
+    g_load(c, fm);
+    g_load(c, f0);
+    g_op(c, MT_OP_MUL);
+    emit_const(c, 0.0);
+    g_op(c, MT_OP_GT);
+    size_t to_upper = g_jz(c);
+    g_load(c, z);
+    g_store(c, lo);
+    size_t to_check = g_jmp(c);
+    patch(c, to_upper);
+    g_load(c, z);
+    g_store(c, hi);
+    g_load(c, fm);
+    g_store(c, fh);
+    patch(c, to_check);
+    g_load(c, cnt);
+    emit_const(c, 1.0);
+    g_op(c, MT_OP_ADD);
+    g_store(c, cnt);
+    g_load(c, hi); /* |hi - lo| > 1e-14 |hi| + 1e-300 and cnt < 1000: bisect on */
+    g_load(c, lo);
+    g_op(c, MT_OP_SUB);
+    emit(c, MT_OP_FN, MT_FN_ABS);
+    g_load(c, hi);
+    emit(c, MT_OP_FN, MT_FN_ABS);
+    emit_const(c, 1e-14);
+    g_op(c, MT_OP_MUL);
+    emit_const(c, 1e-300);
+    g_op(c, MT_OP_ADD);
+    g_op(c, MT_OP_GT);
+    g_load(c, cnt);
+    emit_const(c, 1000.0);
+    g_op(c, MT_OP_LT);
+    g_op(c, MT_OP_AND);
+    size_t to_end = g_jz(c);
+    g_jmp_back(c, bisect);
+    patch(c, to_end);
+    g_load(c, lo); /* the midpoint, unless the bracket is still wide (no convergence) */
+    g_load(c, hi);
+    g_op(c, MT_OP_ADD);
+    emit_const(c, 0.5);
+    g_op(c, MT_OP_MUL);
+    g_store(c, z);
+    g_load(c, hi);
+    g_load(c, lo);
+    g_op(c, MT_OP_SUB);
+    emit(c, MT_OP_FN, MT_FN_ABS);
+    g_load(c, hi);
+    emit(c, MT_OP_FN, MT_FN_ABS);
+    emit_const(c, 1e-8);
+    g_op(c, MT_OP_MUL);
+    emit_const(c, 1e-12);
+    g_op(c, MT_OP_ADD);
+    g_op(c, MT_OP_GT);
+    size_t to_ok = g_jz(c);
+    size_t to_fail2 = g_jmp(c);
+    patch(c, to_hi_root);
+    g_load(c, hi);
+    g_store(c, z);
+    to_done[n_done++] = g_jmp(c);
+    patch(c, to_fail);
+    patch(c, to_fail2);
+    emit_const(c, NAN);
+    g_store(c, z);
+    patch(c, to_ok);
+    for (size_t i = 0; i < n_done; i++)
+        patch(c, to_done[i]);
+    g_load(c, z);
+}
+
 static void gen_newton(cc *c, const mt_expr *e)
 {
+    if (e->v != 0.0) {
+        gen_bracket(c, e);
+        return;
+    }
     int z = e->sym, step = e->fn, count = e->fn + 1;
     emit_const(c, 0.0);
     emit(c, MT_OP_STORE, count);

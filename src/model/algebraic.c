@@ -325,10 +325,13 @@ static mt_expr *solve_linear(alg *a, const mt_expr *e, int x, mt_expr *coef)
     return r;
 }
 
-/* e = 0 solved for x by Newton's method at run time (MT_E_NEWTON): the iterate and two scratch
- * slots "x#newton", "x#newton_step", "x#newton_count"; the iterate starts (at t0 of every run)
- * from x's own initial value, 1 when it has none. NULL: a->st set. */
-static mt_expr *solve_newton(alg *a, mt_deriv *w, const mt_expr *e, int x)
+/* e = 0 solved for x at run time (MT_E_NEWTON): flow 0: Newton's method; flow != 0 (a fast
+ * reaction's equilibrium, x' = flow * e under the fast reaction alone): the first root in the
+ * direction of that flow from x's last value, found by marching and bisection: the
+ * equilibrium the fast reaction reaches, a stable one. The iterate is "x#newton", followed by
+ * the scratch slots "x#newton1".."x#newton8"; it starts (at t0 of every run) from x's own
+ * initial value, 1 when it has none. NULL: a->st set. */
+static mt_expr *solve_newton(alg *a, mt_deriv *w, const mt_expr *e, int x, double flow)
 {
     mt_ctx *ctx = a->ctx;
     mt_model *m = a->m;
@@ -353,10 +356,12 @@ static mt_expr *solve_newton(alg *a, mt_deriv *w, const mt_expr *e, int x)
         return NULL;
     }
     char buf[600];
-    int slot[3];
-    static const char *const suffix[3] = {"newton", "newton_step", "newton_count"};
-    for (int k = 0; k < 3; k++) {
-        snprintf(buf, sizeof buf, "%s#%s", id, suffix[k]);
+    int slot[MT_NEWTON_SLOTS];
+    for (int k = 0; k < MT_NEWTON_SLOTS; k++) {
+        if (k)
+            snprintf(buf, sizeof buf, "%s#newton%d", id, k);
+        else
+            snprintf(buf, sizeof buf, "%s#newton", id);
         slot[k] = mt_ir_add_sym(ctx, m, buf, MT_SYM_HIDDEN, 0);
         id = m->sym[x].id; /* m->sym may have moved */
         if (slot[k] < 0) {
@@ -374,22 +379,21 @@ static mt_expr *solve_newton(alg *a, mt_deriv *w, const mt_expr *e, int x)
     mt_expr_free(ctx, zs);
     mt_expr_free(ctx, df);
     mt_expr *r = mt_expr_new(ctx, MT_E_NEWTON);
-    mt_expr *c0 = mt_expr_const(ctx, 0.0), *c1 = mt_expr_const(ctx, 0.0);
-    if (!guess || !f || !fp || !r || !c0 || !c1) {
+    int bad = !guess || !f || !fp || !r;
+    for (int k = 1; k < MT_NEWTON_SLOTS && !bad; k++)
+        bad = !(m->sym[slot[k]].init = mt_expr_const(ctx, 0.0));
+    if (bad) {
         mt_expr_free(ctx, guess);
         mt_expr_free(ctx, f);
         mt_expr_free(ctx, fp);
         mt_expr_free(ctx, r);
-        mt_expr_free(ctx, c0);
-        mt_expr_free(ctx, c1);
         alg_fail(a, MT_ENOMEM, "out of memory", NULL);
         return NULL;
     }
     m->sym[slot[0]].init = guess;
-    m->sym[slot[1]].init = c0;
-    m->sym[slot[2]].init = c1;
     r->sym = slot[0];
     r->fn = slot[1];
+    r->v = flow > 0 ? 1.0 : flow < 0 ? -1.0 : 0.0;
     if (mt_expr_push(ctx, r, f) != 0 || mt_expr_push(ctx, r, fp) != 0) {
         if (r->n == 0)
             mt_expr_free(ctx, fp);
@@ -401,7 +405,7 @@ static mt_expr *solve_newton(alg *a, mt_deriv *w, const mt_expr *e, int x)
 }
 
 mt_status mt_alg_solve(mt_ctx *ctx, mt_model *m, mt_expr **g, size_t n, size_t n_newton,
-                       const int *var_of, mt_expr **sol)
+                       const double *flow, const int *var_of, mt_expr **sol)
 {
     alg a = {ctx, m, NULL, NULL, m->n_sym, MT_OK, 0};
     mt_deriv *w = NULL;
@@ -446,14 +450,21 @@ mt_status mt_alg_solve(mt_ctx *ctx, mt_model *m, mt_expr **g, size_t n, size_t n
     for (size_t step = 0; step < n && a.st == MT_OK; step++) {
         size_t r = n;
         mt_expr *coef = NULL;
-        for (size_t q = 0; q < n && r == n && a.st == MT_OK; q++) {
-            if (done[q])
-                continue;
-            if (linear_coef(&a, w, g[q], var_of[q], &coef) < 0)
-                break;
-            if (coef)
-                r = q;
-        }
+        /* pass 0: a coefficient free of unknowns (it cannot vanish with them: no root lost);
+         * pass 1 (algebraic rules only): any coefficient */
+        for (int pass = 0; pass < 2 && r == n && a.st == MT_OK; pass++)
+            for (size_t q = 0; q < n && r == n && a.st == MT_OK; q++) {
+                if (done[q] || (pass == 1 && q >= n_newton))
+                    continue;
+                if (linear_coef(&a, w, g[q], var_of[q], &coef) < 0)
+                    break;
+                if (coef && pass == 0 && reads(&a, coef, -1)) {
+                    mt_expr_free(ctx, coef);
+                    coef = NULL;
+                }
+                if (coef)
+                    r = q;
+            }
         if (a.st != MT_OK)
             break;
         if (r < n) {
@@ -505,13 +516,20 @@ mt_status mt_alg_solve(mt_ctx *ctx, mt_model *m, mt_expr **g, size_t n, size_t n
             for (size_t q = 0; q < n && r == n; q++)
                 if (!done[q])
                     r = q;
-            alg_fail(&a, MT_EUNSUPPORTED,
-                     "unsupported: algebraic rule for '%s' that is not linear in it and "
-                     "coupled to other algebraic rules",
-                     m->sym[var_of[r]].id);
+            int x = var_of[r];
+            if (r >= n_newton)
+                alg_fail(&a, MT_EUNSUPPORTED,
+                         "unsupported: fast reaction equilibrium not linear in '%s' and coupled "
+                         "to other equations",
+                         m->sym[m->sym[x].amt_of >= 0 ? m->sym[x].amt_of : x].id);
+            else
+                alg_fail(&a, MT_EUNSUPPORTED,
+                         "unsupported: algebraic rule for '%s' that is not linear in it and "
+                         "coupled to other algebraic rules",
+                         m->sym[x].id);
             break;
         }
-        if (r >= n_newton) {
+        if (r >= n_newton && !(flow && flow[r] != 0.0)) {
             int x = var_of[r];
             alg_fail(&a, MT_EUNSUPPORTED,
                      "unsupported: fast reaction equilibrium not linear in '%s' (which of its "
@@ -526,7 +544,7 @@ mt_status mt_alg_solve(mt_ctx *ctx, mt_model *m, mt_expr **g, size_t n, size_t n
                      m->sym[var_of[r]].id);
             break;
         }
-        sol[r] = solve_newton(&a, w, g[r], var_of[r]);
+        sol[r] = solve_newton(&a, w, g[r], var_of[r], flow && r >= n_newton ? flow[r] : 0.0);
         done[r] = 1;
     }
 done:

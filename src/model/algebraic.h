@@ -36,11 +36,13 @@ MT_NODISCARD mt_status mt_alg_match(mt_ctx *ctx, const mt_model *m, mt_expr *con
 
 /* Step 2, once every rule of the model is known (rateOf resolved): sol[r] = the expression of
  * var_of[r] (for the caller to own), solutions of later rules read as slots. g is consumed
- * (freed, NULL) in every case. Rules r >= n_newton (fast equilibria) must be linear in their
- * variable. Errors: MT_EUNSUPPORTED (coupled nonlinear rules; a nonlinear rule r >= n_newton;
- * no symbolic derivative), MT_ESBML (singular: a rule loses its variable), MT_ENOMEM,
- * MT_ELIMIT. */
+ * (freed, NULL) in every case. Rules r >= n_newton (fast equilibria) are solved only with
+ * coefficients free of unknowns, or, when nonlinear, as the first root in the direction of
+ * the flow var' = flow[r] * g[r] (flow NULL or flow[r] = 0: refused). Errors: MT_EUNSUPPORTED
+ * (coupled nonlinear rules; a nonlinear rule r >= n_newton; no symbolic derivative), MT_ESBML
+ * (singular: a rule loses its variable), MT_ENOMEM, MT_ELIMIT. */
 MT_NODISCARD mt_status mt_alg_solve(mt_ctx *ctx, mt_model *m, mt_expr **g, size_t n,
-                                    size_t n_newton, const int *var_of, mt_expr **sol);
+                                    size_t n_newton, const double *flow, const int *var_of,
+                                    mt_expr **sol);
 
 #endif

@@ -40,11 +40,15 @@ typedef enum {
     MT_E_IMPLIES,
     MT_E_PIECEWISE, /* value1, cond1, value2, cond2, ..., [otherwise] */
     MT_E_RATEOF,    /* rateOf(slot `sym`): import-time only, replaced by its derivative */
-    MT_E_NEWTON     /* the root of k[0] = f(z) by Newton's method with k[1] = f'(z): z is slot
-                       `sym` (the iterate, kept between evaluations: a warm start), `fn` the first
-                       of two scratch slots (step, iteration count). Only the whole expression of
-                       a rule (model/algebraic.c); compiled to a loop (compile/program.c). */
+    MT_E_NEWTON     /* a root of k[0] = f(z): z is slot `sym` (the iterate, kept between
+                       evaluations: a warm start), `fn` the first of MT_NEWTON_SLOTS - 1 scratch
+                       slots after it; v = 0: Newton's method with k[1] = f'(z); v = +-1: the
+                       first root in the direction of the flow z' = v f(z) (marching, then
+                       bisection). Only the whole expression of a rule (model/algebraic.c);
+                       compiled to loops (compile/program.c). */
 } mt_expr_op;
+
+#define MT_NEWTON_SLOTS 9 /* the iterate and the scratch slots of an MT_E_NEWTON node */
 
 typedef enum {
     MT_FN_ABS,

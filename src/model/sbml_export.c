@@ -234,6 +234,14 @@ mt_status mt_model_export_sbml(mt_ctx *ctx, const mt_model *m, size_t n_over,
         st = mt_error(ctx, MT_ENOMEM, "out of memory exporting SBML");
         goto done;
     }
+    for (size_t i = 0; i < m->n_rule; i++)
+        if (m->rule[i].e && m->rule[i].e->op == MT_E_NEWTON) {
+            st = mt_error(ctx, MT_EUNSUPPORTED,
+                          "export: '%s' is solved at run time (a nonlinear algebraic rule or fast "
+                          "reaction equilibrium) and has no SBML form",
+                          m->sym[m->rule[i].target].id);
+            goto done;
+        }
     for (size_t i = 0; i < n_over; i++) {
         over_slot[i] = mt_ir_find(m, over_ids[i]);
         if (over_slot[i] < 0) {

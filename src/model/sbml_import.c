@@ -74,6 +74,7 @@ typedef struct {
     size_t n_alg_rules; /* the first n_alg_rules are SBML algebraic rules, then fast equilibria */
     mt_expr **alg_g;    /* the rules' expressions */
     int *alg_var;       /* the slot each determines */
+    double *alg_flow;   /* fast equilibria: d var / d extent of the fast reaction, else 0 */
 } imp;
 
 static mt_status fail(imp *im, mt_status st, const char *fmt, const char *arg)
@@ -659,8 +660,9 @@ static mt_status map_algebraic_rules(imp *im)
         return MT_OK;
     im->alg_g = mt_calloc(ctx, n, sizeof *im->alg_g);
     im->alg_var = mt_calloc(ctx, n, sizeof *im->alg_var);
+    im->alg_flow = mt_calloc(ctx, n, sizeof *im->alg_flow);
     unsigned char *free_slot = mt_calloc(ctx, m->n_sym, 1);
-    if (!im->alg_g || !im->alg_var || !free_slot) {
+    if (!im->alg_g || !im->alg_var || !im->alg_flow || !free_slot) {
         mt_free(ctx, free_slot);
         return fail(im, MT_ENOMEM, "%s", "out of memory");
     }
@@ -1119,8 +1121,16 @@ static mt_status fast_equilibrium(imp *im, fast_sys *fx)
         goto done;
     }
     im->alg_var = var;
-    for (size_t e = 0; e < n_eq; e++)
+    double *flow = mt_realloc(ctx, im->alg_flow, (base + n_eq) * sizeof *flow);
+    if (!flow) {
+        st = fail(im, MT_ENOMEM, "%s", "out of memory");
+        goto done;
+    }
+    im->alg_flow = flow;
+    for (size_t e = 0; e < n_eq; e++) {
         g[base + e] = NULL;
+        flow[base + e] = 0.0;
+    }
     im->n_alg = base + n_eq;
     for (size_t f = 0; f < nf; f++)
         if (!(g[base + f] = mt_expr_sym(ctx, rslot_of[f])))
@@ -1193,6 +1203,21 @@ static mt_status fast_equilibrium(imp *im, fast_sys *fx)
         im->st = st;
         goto done;
     }
+    /* the rate equation of fast reaction f moves its variable at d var / d extent; only for a
+     * fast reaction that shares no species with another one (then its equilibrium is a root
+     * in one variable along its own extent; model/algebraic.c) */
+    for (size_t t = 0; t < fx->n_term; t++) {
+        size_t f = (size_t)col[fx->term[t].reaction];
+        if (var[base + f] == fx->term[t].target)
+            flow[base + f] += fx->term[t].coef * cfv[fast_index(fx, fx->term[t].target)];
+    }
+    for (size_t t = 0; t < fx->n_term; t++)
+        for (size_t u = 0; u < fx->n_term; u++)
+            if (fx->term[t].target == fx->term[u].target &&
+                fx->term[t].reaction != fx->term[u].reaction) {
+                flow[base + (size_t)col[fx->term[t].reaction]] = 0.0;
+                flow[base + (size_t)col[fx->term[u].reaction]] = 0.0;
+            }
     for (size_t q = 0; q < n_eq && st == MT_OK; q++) {
         mt_expr *ph = mt_expr_const(ctx, NAN);
         if (!ph || mt_ir_add_rule(ctx, m, var[base + q], ph) < 0) {
@@ -1756,7 +1781,8 @@ static mt_status solve_algebraic_rules(imp *im)
     mt_expr **sol = mt_calloc(ctx, im->n_alg, sizeof *sol);
     if (!sol)
         return fail(im, MT_ENOMEM, "%s", "out of memory");
-    mt_status st = mt_alg_solve(ctx, m, im->alg_g, im->n_alg, im->n_alg_rules, im->alg_var, sol);
+    mt_status st =
+        mt_alg_solve(ctx, m, im->alg_g, im->n_alg, im->n_alg_rules, im->alg_flow, im->alg_var, sol);
     if (st == MT_OK) {
         for (size_t r = 0; r < im->n_alg; r++) {
             mt_assign *a = &m->rule[m->sym[im->alg_var[r]].rule];
@@ -1777,6 +1803,8 @@ static void free_algebraic(imp *im)
         mt_expr_free(im->ctx, im->alg_g[r]);
     mt_free(im->ctx, im->alg_g);
     mt_free(im->ctx, im->alg_var);
+    mt_free(im->ctx, im->alg_flow);
+    im->alg_flow = NULL;
     im->alg_g = NULL;
     im->alg_var = NULL;
     im->n_alg = 0;

@@ -355,7 +355,7 @@ TEST(native_blocks_match_the_vm_on_the_suite)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     /* the user's cache (MEDTWIN_CACHE_DIR or ~/.cache/medtwin): a second run is fast */
-    int checked = 0, native = 0, bad_models = 0;
+    int checked = 0, native = 0, bad_models = 0, vm_by_design = 0;
     char path[4096];
     for (int c = 0; c <= 1900; c++) {
         int found = 0;
@@ -386,6 +386,11 @@ TEST(native_blocks_match_the_vm_on_the_suite)
         if (st != MT_OK)
             continue;
         checked++;
+        if (strstr(mt_program_native_info(p), "Newton")) {
+            vm_by_design++; /* a nonlinear algebraic rule: a loop, VM only */
+            mt_program_destroy(p);
+            continue;
+        }
         int bad = compare_program(p);
         if (bad < 0 && native == 0 && checked < 5)
             printf("  no native code for %s: %s\n", path, mt_program_native_info(p));
@@ -398,14 +403,16 @@ TEST(native_blocks_match_the_vm_on_the_suite)
         }
         mt_program_destroy(p);
     }
-    printf("  %d models compiled, %d with native code, %d differ from the VM\n", checked, native,
-           bad_models);
+    printf("  %d models compiled, %d with native code, %d on the VM by design (Newton loops), %d "
+           "differ from the VM\n",
+           checked, native, vm_by_design, bad_models);
     mt_ctx_destroy(ctx);
     if (checked == 0) {
         printf("# skipped: no SBML Test Suite under %s\n", shared());
         return;
     }
-    ASSERT_EQ_INT(native, checked);
+    ASSERT_EQ_INT(native + vm_by_design, checked);
+    ASSERT_TRUE(vm_by_design <= 10);
     ASSERT_EQ_INT(bad_models, 0);
 }
 

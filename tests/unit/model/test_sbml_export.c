@@ -157,6 +157,12 @@ TEST(sbml_test_suite_round_trip)
         }
         char *xml = NULL;
         mt_status st = mt_model_export_sbml(ctx, m, 0, NULL, NULL, &xml);
+        if (st == MT_EUNSUPPORTED && strstr(mt_errmsg(ctx), "solved at run time")) {
+            /* a nonlinear algebraic rule or fast equilibrium: refused, said so */
+            mt_result_destroy(a);
+            mt_model_destroy(m);
+            continue;
+        }
         if (st == MT_OK)
             st = mt_model_load_string(ctx, xml, strlen(xml), NULL, &back);
         mt_result *b = st == MT_OK ? run(back, ids, n, NULL, NULL, 0, t0, t0 + dur, steps) : NULL;

@@ -892,6 +892,8 @@ static void simulate(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
     mt_node_blob bo;
     json_t *r = mt_node_get_version(c, ctx, who, id, ver, &bo, &err);
     mt_store_release(c);
+    char vtext[65]; /* ver lives in b: kept for the message below, b freed here */
+    snprintf(vtext, sizeof vtext, "%s", ver ? ver : "");
     json_decref(b);
     if (err) {
         json_decref(r);
@@ -902,8 +904,7 @@ static void simulate(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, con
     json_decref(r);
     if (!is_model || !bo.data) {
         free(bo.data);
-        return mt_http_error(res, 404, "no model %s%s%s", id, ver ? " version " : "",
-                             ver ? ver : "");
+        return mt_http_error(res, 404, "no model %s%s%s", id, vtext[0] ? " version " : "", vtext);
     }
     mt_model *m = NULL;
     mt_program *p = NULL;

@@ -1355,7 +1355,7 @@ static int claim(struct mt_node_jobs *J, mt_ctx *ctx, job_run *jr)
     unsigned char rb[16];
     randombytes_buf(rb, sizeof rb);
     mt_node_hex(rb, sizeof rb, jr->claim);
-    char ts[40], id[40] = "";
+    char ts[40], id[37] = "";
     mt_node_now_iso(ts);
     int64_t changed = 0;
     mt_status st = mt_store_begin(c, ctx);

@@ -281,6 +281,10 @@ def t_simulate():
     check(st == 400, "simulate with too many steps: 400")
     st, _, _ = call("POST", "/models/%s/simulate" % T["privA"], token=T["clinB"], body={"end": 1})
     check(st == 404, "simulate another group's private model: 404")
+    st, js, _ = call("POST", "/models/%s/simulate" % T["bundled"], token=T["clinB"],
+                     body={"end": 1, "version": "0" * 64})
+    check(st == 404 and ("version " + "0" * 64) in (js or {}).get("error", {}).get("message", ""),
+          "simulate an unknown version: 404 naming the version")
 
 
 def endpoints_of_openapi():

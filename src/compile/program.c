@@ -211,7 +211,7 @@ static void g_flow(cc *c, const mt_expr *e, int to)
 /* The first root of F(z) = v f(z) in the direction of the flow z' = F(z) from z's last value
  * (MT_E_NEWTON with v = +-1: a fast reaction's equilibrium, the one it reaches): march in
  * steps that double from 1e-3 |z| until F changes sign (at most 400), then bisect to
- * 1e-14 |z| (at most 1000 steps in all); NaN when no sign change is found. */
+ * 1e-14 |z| + 1e-30 (at most 1000 steps in all); NaN when no sign change is found. */
 static void gen_bracket(cc *c, const mt_expr *e)
 {
     int z = e->sym, s0 = e->fn, f0 = s0 + 1, lo = s0 + 2, hi = s0 + 3, fh = s0 + 4, d = s0 + 5,
@@ -306,7 +306,7 @@ static void gen_bracket(cc *c, const mt_expr *e)
     emit_const(c, 1.0);
     g_op(c, MT_OP_ADD);
     g_store(c, cnt);
-    g_load(c, hi); /* |hi - lo| > 1e-14 |hi| + 1e-300 and cnt < 1000: bisect on */
+    g_load(c, hi); /* |hi - lo| > 1e-14 |hi| + 1e-30 and cnt < 1000: bisect on */
     g_load(c, lo);
     g_op(c, MT_OP_SUB);
     emit(c, MT_OP_FN, MT_FN_ABS);
@@ -314,7 +314,7 @@ static void gen_bracket(cc *c, const mt_expr *e)
     emit(c, MT_OP_FN, MT_FN_ABS);
     emit_const(c, 1e-14);
     g_op(c, MT_OP_MUL);
-    emit_const(c, 1e-300);
+    emit_const(c, 1e-30);
     g_op(c, MT_OP_ADD);
     g_op(c, MT_OP_GT);
     g_load(c, cnt);

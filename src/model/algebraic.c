@@ -280,6 +280,22 @@ done:
     return a.st;
 }
 
+/* 1 when e reads no time and no slot that can change (only constant symbols without rules). */
+static int fixed(const mt_model *m, const mt_expr *e)
+{
+    if (e->op == MT_E_TIME)
+        return 0;
+    if (e->op == MT_E_SYM) {
+        const mt_sym *y = &m->sym[e->sym];
+        if (!y->constant || y->rule >= 0 || y->state >= 0 || y->rate_rule)
+            return 0;
+    }
+    for (size_t i = 0; i < e->n; i++)
+        if (!fixed(m, e->k[i]))
+            return 0;
+    return 1;
+}
+
 /* The coefficient of x when e is affine in x (*coef; NULL: not affine). -1 with a->st set on
  * a hard failure (memory, size). */
 static int linear_coef(alg *a, mt_deriv *w, const mt_expr *e, int x, mt_expr **coef)
@@ -459,6 +475,13 @@ mt_status mt_alg_solve(mt_ctx *ctx, mt_model *m, mt_expr **g, size_t n, size_t n
                 if (linear_coef(&a, w, g[q], var_of[q], &coef) < 0)
                     break;
                 if (coef && pass == 0 && reads(&a, coef, -1)) {
+                    mt_expr_free(ctx, coef);
+                    coef = NULL;
+                }
+                /* a fast reaction's equilibrium with a flow: in closed form only with a
+                 * coefficient that never changes; else (a rate constant that events or rules
+                 * change, possibly to 0: the reaction switched off) as a root along the flow */
+                if (coef && q >= n_newton && flow && flow[q] != 0.0 && !fixed(m, coef)) {
                     mt_expr_free(ctx, coef);
                     coef = NULL;
                 }

@@ -1218,6 +1218,12 @@ static mt_status fast_equilibrium(imp *im, fast_sys *fx)
                 flow[base + (size_t)col[fx->term[t].reaction]] = 0.0;
                 flow[base + (size_t)col[fx->term[u].reaction]] = 0.0;
             }
+    /* and only when no slow reaction changes that variable: where the fast reaction is
+     * switched off (its rate zero for every amount) the root finder keeps the variable where it
+     * was, which is then exact */
+    for (size_t f = 0; f < nf; f++)
+        if (flow[base + f] != 0.0 && fx->slow[fast_index(fx, var[base + f])])
+            flow[base + f] = 0.0;
     for (size_t q = 0; q < n_eq && st == MT_OK; q++) {
         mt_expr *ph = mt_expr_const(ctx, NAN);
         if (!ph || mt_ir_add_rule(ctx, m, var[base + q], ph) < 0) {

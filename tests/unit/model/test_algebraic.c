@@ -312,8 +312,8 @@ TEST(event_assigns_determined_variable)
     "<listOfCompartments><compartment id='C' size='2' constant='true'/></listOfCompartments>"      \
     "<listOfSpecies>" SPEC("A", 3) SPEC("B", 0)                                                    \
         SPEC("D", 0) "</listOfSpecies>"                                                            \
-                     "<listOfParameters>" PC("kf", 2) PC("kr", 1)                                  \
-                         PC("k", 0.3) "</listOfParameters>"
+                     "<listOfParameters>" PC("kf", 2) PC("kr", 1) PC("k", 0.3)                     \
+                         P("kv", 0) "</listOfParameters>"
 
 /* A <-> B fast (kf A - kr B) C, B -> D slow k B C: B = kf / (kf + kr) T with T = A + B the
  * state, T' = -k B C (amounts), so T = T0 exp(-k kf / (kf + kr) t); equilibrium at t0 too. */
@@ -412,6 +412,39 @@ TEST(fast_reaction_nonlinear)
     mt_result_destroy(r);
 }
 
+/* A -> B fast at k A with k = 0 until an event at t = 1 sets it to 1: the reaction is switched
+ * off, A stays (a root along the flow; A has no slow reaction), then A goes to 0 at once. With
+ * a slow reaction that makes A, keeping A would be wrong: an error while k = 0. */
+TEST(fast_reaction_switched_off)
+{
+#define SWITCH_EVENT                                                                               \
+    "<listOfEvents><event id='e' useValuesFromTriggerTime='true'><trigger initialValue='true' "    \
+    "persistent='true'>" MATH "<apply><geq/><csymbol encoding='text' "                             \
+    "definitionURL='http://www.sbml.org/sbml/symbols/time'>t</csymbol>" CN(                        \
+        1) "</apply></math></trigger><listOfEventAssignments><eventAssignment variable='kv'>" MATH \
+        CN(1) "</math></eventAssignment></listOfEventAssignments></event></listOfEvents>"
+    const char *xml = FAST_HEAD "<listOfReactions>" RX(
+        "F", "true", "A", "B",
+        AP("times", CI("kv"), CI("A"))) "</listOfReactions>" SWITCH_EVENT TAIL;
+    const char *ids[] = {"A", "B", NULL};
+    mt_result *r = run(xml, 2, 4, ids);
+    ASSERT_TRUE(r != NULL);
+    for (size_t k = 0; k < mt_result_n_rows(r); k++) {
+        int on = mt_result_time(r, k) >= 1;
+        ASSERT_NEAR(mt_result_value(r, k, 0), on ? 0 : 1.5, 1e-9);
+        ASSERT_NEAR(mt_result_value(r, k, 1), on ? 1.5 : 0, 1e-9);
+    }
+    mt_result_destroy(r);
+    const char *made =
+        FAST_HEAD "<listOfReactions>" RX("F", "true", "A", "B", AP("times", CI("kv"), CI("A")))
+            RX("S", "false", "D", "A",
+               AP("times", CI("k"), CI("D"))) "</listOfReactions>" SWITCH_EVENT TAIL;
+    r = run(made, 2, 4, ids);
+    ASSERT_TRUE(r == NULL);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "do not determine 'A'") != NULL);
+#undef SWITCH_EVENT
+}
+
 TEST(setup) { ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK); }
 TEST(cleanup) { mt_ctx_destroy(ctx); }
 
@@ -421,4 +454,5 @@ TEST_MAIN(TEST_ENTRY(setup), TEST_ENTRY(linear_rule), TEST_ENTRY(coupled_linear_
           TEST_ENTRY(newton_failure_is_an_error), TEST_ENTRY(nonlinear_coupled_is_refused),
           TEST_ENTRY(event_assigns_determined_variable), TEST_ENTRY(fast_reaction_equilibrium),
           TEST_ENTRY(fast_reaction_refusals), TEST_ENTRY(fast_reaction_nonlinear),
+          TEST_ENTRY(fast_reaction_switched_off),
           TEST_ENTRY(fast_reaction_without_variable_species), TEST_ENTRY(cleanup))

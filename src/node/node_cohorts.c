@@ -35,15 +35,7 @@ const mt_store_migration mt_node_migration_cohorts = {
 
 static int may_use(mt_node *nd, const mt_node_principal *who, mt_http_response *res)
 {
-    if (!nd->keys) {
-        mt_http_error(res, 503, "this node runs without its key: twins are not available");
-        return 0;
-    }
-    if (mt_node_role_rank(who->role) < mt_node_role_rank("clinician")) {
-        mt_http_error(res, 403, "cohorts need the clinician, modeller, curator or admin role");
-        return 0;
-    }
-    return 1;
+    return mt_node_twin_access(nd, who, "cohorts", res);
 }
 
 /* Why twin (of the caller's group, or any for admins) may not be in a cohort for purpose now:

@@ -133,6 +133,10 @@ int mt_node_route_none(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
 /* Twins, consent and the audit log (node/node_twins.c, docs/node.md "Data protection"). */
 int mt_node_route_twins(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
                         const mt_http_request *req, int n, char seg[4][80], mt_http_response *res);
+/* The checks before anything touches twins: the node key (else 503) and the clinician role or
+ * higher (else 403, "WHAT need the ... role"). 1 to go on, 0 when res was answered. */
+int mt_node_twin_access(mt_node *nd, const mt_node_principal *who, const char *what,
+                        mt_http_response *res);
 /* For cohorts: 1 when twin_id is not erased and its latest consent record for purpose grants
  * it, 0 when not (none, withdrawn, erased), -1 on a storage error (message on ctx). */
 int mt_node_twin_consented(mt_store_conn *c, mt_ctx *ctx, const char *twin_id, const char *purpose);

@@ -2001,19 +2001,31 @@ static int visible_job(mt_store_conn *c, mt_ctx *ctx, const mt_node_principal *w
     return 0;
 }
 
+/* The role check, a connection and the job for who: 0 with *c (the caller releases it) and *j,
+ * else the status answered in res (403, 404, 500, 503), with no connection held. */
+static int open_job(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const char *id,
+                    mt_store_conn **c, job_row *j, mt_http_response *res)
+{
+    if (!may_use_jobs(who, res))
+        return 403;
+    if (mt_store_acquire(nd->store, ctx, c) != MT_OK) {
+        mt_http_error(res, 503, "storage unavailable");
+        return 503;
+    }
+    int code = visible_job(*c, ctx, who, id, j, res);
+    if (code)
+        mt_store_release(*c);
+    return code;
+}
+
 static void get_job(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const char *id,
                     mt_http_response *res)
 {
-    if (!may_use_jobs(who, res))
-        return;
     mt_store_conn *c;
-    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
-        return mt_http_error(res, 503, "storage unavailable");
     job_row j;
-    int code = visible_job(c, ctx, who, id, &j, res);
-    mt_store_release(c);
-    if (code)
+    if (open_job(nd, ctx, who, id, &c, &j, res))
         return;
+    mt_store_release(c);
     json_t *o = job_json(j.row, 1);
     job_row_free(&j);
     mt_node_respond(res, 200, o);
@@ -2054,16 +2066,10 @@ static void list_jobs(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who,
 static void cancel_job(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const char *id,
                        mt_http_response *res)
 {
-    if (!may_use_jobs(who, res))
-        return;
     mt_store_conn *c;
-    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
-        return mt_http_error(res, 503, "storage unavailable");
     job_row j;
-    if (visible_job(c, ctx, who, id, &j, res)) {
-        mt_store_release(c);
+    if (open_job(nd, ctx, who, id, &c, &j, res))
         return;
-    }
     job_row_free(&j);
     char ts[40];
     mt_node_now_iso(ts);
@@ -2100,16 +2106,10 @@ static void cancel_job(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, c
 static void get_result(mt_node *nd, mt_ctx *ctx, const mt_node_principal *who, const char *id,
                        mt_http_response *res)
 {
-    if (!may_use_jobs(who, res))
-        return;
     mt_store_conn *c;
-    if (mt_store_acquire(nd->store, ctx, &c) != MT_OK)
-        return mt_http_error(res, 503, "storage unavailable");
     job_row j;
-    if (visible_job(c, ctx, who, id, &j, res)) {
-        mt_store_release(c);
+    if (open_job(nd, ctx, who, id, &c, &j, res))
         return;
-    }
     const char *status = mt_node_json_str(j.row, "status", "");
     const char *rid = mt_node_json_str(j.row, "result_id", NULL);
     if (strcmp(status, "done") || !rid) {

@@ -13,6 +13,7 @@
 #include "node/audit.h"
 #include "node/node_internal.h"
 #include "node/privacy.h"
+#include "util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -201,15 +202,8 @@ mt_status mt_node_backup(mt_ctx *ctx, const char *db_url, const char *out)
             "pg_dump", "--format=custom", "--no-owner", "--no-privileges", fdb, ffile, NULL};
         st = run_tool(ctx, argv, pw);
     }
-    if (st == MT_OK) {
-        fd = open(tmp, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || fsync(fd) != 0)
-            st = mt_error(ctx, MT_EIO, "cannot sync %s: %s", tmp, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-    }
-    if (st == MT_OK && rename(tmp, out) != 0)
-        st = mt_error(ctx, MT_EIO, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
+    if (st == MT_OK)
+        st = mt_sync_rename(ctx, tmp, out);
     if (st != MT_OK && created)
         unlink(tmp);
     if (pw) {

@@ -105,14 +105,9 @@ mt_status mt_node_twin_profile(mt_store_conn *c, mt_ctx *ctx, const char *id, lo
     *text = NULL;
     *len = 0;
     if (seq <= 0) {
-        json_t *rows = mt_node_query(c, ctx,
-                                     "SELECT COALESCE(MAX(seq), 0) AS n FROM versions WHERE "
-                                     "resource_id = ?",
-                                     1, (mt_value[]){mt_v_text(id)});
-        if (!rows)
+        if (mt_node_next_version(c, ctx, id, &seq) != MT_OK)
             return MT_EIO;
-        seq = (long long)json_integer_value(json_object_get(json_array_get(rows, 0), "n"));
-        json_decref(rows);
+        seq--; /* the latest */
         if (!seq)
             return mt_error(ctx, MT_ENOTFOUND, "twin %s has no version", id);
     }
@@ -176,18 +171,23 @@ static int load_twin(mt_node *nd, mt_store_conn *c, mt_ctx *ctx, const mt_node_p
 
 static void twin_clear(twin *t) { sodium_memzero(t->dk, sizeof t->dk); }
 
-/* The common checks: the node key, the role. 0 to go on, else res is filled. */
-static int may_touch(mt_node *nd, const mt_node_principal *who, mt_http_response *res)
+int mt_node_twin_access(mt_node *nd, const mt_node_principal *who, const char *what,
+                        mt_http_response *res)
 {
     if (!nd->keys) {
         mt_http_error(res, 503, "this node runs without its key: twins are not available");
         return 0;
     }
     if (mt_node_role_rank(who->role) < mt_node_role_rank("clinician")) {
-        mt_http_error(res, 403, "twins need the clinician, modeller, curator or admin role");
+        mt_http_error(res, 403, "%s need the clinician, modeller, curator or admin role", what);
         return 0;
     }
     return 1;
+}
+
+static int may_touch(mt_node *nd, const mt_node_principal *who, mt_http_response *res)
+{
+    return mt_node_twin_access(nd, who, "twins", res);
 }
 
 /* ---- POST /twins ------------------------------------------------------------------------ */

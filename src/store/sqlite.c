@@ -405,15 +405,8 @@ mt_status mt_store_sqlite_backup(mt_ctx *ctx, const char *path, const char *out)
     sqlite3_close(src);
     if (dst && sqlite3_close(dst) != SQLITE_OK && st == MT_OK)
         st = mt_error(ctx, MT_EIO, "cannot close %s", tmp);
-    if (st == MT_OK) {
-        fd = open(tmp, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || fsync(fd) != 0)
-            st = mt_error(ctx, MT_EIO, "cannot sync %s: %s", tmp, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-    }
-    if (st == MT_OK && rename(tmp, out) != 0)
-        st = mt_error(ctx, MT_EIO, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
+    if (st == MT_OK)
+        st = mt_sync_rename(ctx, tmp, out);
     if (st != MT_OK)
         unlink(tmp);
     free(tmp);

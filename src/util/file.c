@@ -5,10 +5,28 @@
  * The buffer doubles from 64 KiB, so the cost is O(size) with at most
  * log2(size / 64 KiB) reallocations.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "util/util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+mt_status mt_sync_rename(mt_ctx *ctx, const char *tmp, const char *path)
+{
+    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+    mt_status st = MT_OK;
+    if (fd < 0 || fsync(fd) != 0)
+        st = mt_error(ctx, MT_EIO, "cannot sync %s: %s", tmp, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    if (st == MT_OK && rename(tmp, path) != 0)
+        st = mt_error(ctx, MT_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+    return st;
+}
 
 mt_status mt_read_file(mt_ctx *ctx, FILE *f, const char *path, size_t max_bytes, char **out,
                        size_t *len)

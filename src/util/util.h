@@ -25,6 +25,10 @@ char *mt_strdup(mt_ctx *ctx, const char *s);
 MT_NODISCARD mt_status mt_read_file(mt_ctx *ctx, FILE *f, const char *path, size_t max_bytes,
                                     char **out, size_t *len);
 
+/* Puts a finished file in place: fsync(tmp), then rename(tmp, path). MT_EIO naming the step and
+ * the file; tmp is left for the caller to remove on failure. */
+MT_NODISCARD mt_status mt_sync_rename(mt_ctx *ctx, const char *tmp, const char *path);
+
 /* The names of the cards in data_dir/sub (data_dir NULL: mt_data_dir()): the stems of its
  * NAME.json files with NAME of [a-z0-9_], at most max_name bytes, sorted. what names the
  * cards in messages ("drug card"). OUT: *names (mt_names_free) and *n. MT_EIO: no folder. */

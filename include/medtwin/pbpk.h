@@ -52,6 +52,21 @@
  * Parameter ids added: fform_<P>_<e>_<M> (1) per formation, MW_<d> (g/mol) per parent and
  * metabolite (one per drug, shared with its perpetrator role). The metabolite is an ordinary drug
  * of the regimen (its own Kp, CL_H, CL_R, BP, and formations of its own: chains).
+ *
+ * Mechanistic oral absorption (mt_pbpk_build_gi, drug d with gi_transit[d] != 0;
+ * docs/absorption.md): an oral dose goes
+ * into the stomach lumen A_sto_<d> (not the depot, no F) and moves through five small-intestine
+ * segments s in duo jej1 jej2 ile1 ile2 (first-order transit, kt_<s>_<d>) into the colon
+ * A_col_<d> (a sink: no colonic absorption); each segment absorbs at ka_<s>_<d>. Of the absorbed
+ * flux J = sum_s ka_<s>_<d> A_<s>_<d> the fraction Fg_<d> escapes gut-wall metabolism and enters
+ * A_gut_<d>; the rest accumulates in A_gwm_<d> (metabolised in the gut wall).
+ *   dA_sto/dt = -kge A_sto
+ *   dA_duo/dt = kge A_sto - (kt_duo + ka_duo) A_duo
+ *   dA_<s>/dt = kt_<s-1> A_<s-1> - (kt_<s> + ka_<s>) A_<s>
+ *   dA_col/dt = kt_ile2 A_ile2;  dA_gwm/dt = (1 - Fg) J;  dA_gut/dt gains Fg J
+ * Parameter ids added per such drug: kge_<d>, kt_<s>_<d>, ka_<s>_<d> (1/h), Fg_<d> (1). The
+ * depot, ka_<d> and F_<d> stay in the model (unused by oral doses of that drug). A drug without
+ * gi_transit gets exactly the model above, bit for bit.
  */
 #ifndef MEDTWIN_PBPK_H
 #define MEDTWIN_PBPK_H
@@ -135,6 +150,12 @@ MT_NODISCARD mt_status mt_pbpk_build(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_
  * that make two parameter ids equal. */
 MT_NODISCARD mt_status mt_pbpk_build_ddi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs,
                                          const mt_pbpk_ddi *ddi, mt_model **out);
+
+/* The same with the mechanistic oral absorption model for the drugs d with gi_transit[d] != 0
+ * (gi_transit NULL: none; exactly mt_pbpk_build_ddi). Errors as mt_pbpk_build_ddi. */
+MT_NODISCARD mt_status mt_pbpk_build_gi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs,
+                                        const mt_pbpk_ddi *ddi, const int *gi_transit,
+                                        mt_model **out);
 
 #ifdef __cplusplus
 }

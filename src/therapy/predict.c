@@ -159,13 +159,33 @@ static mt_status create(mt_ctx *ctx, const mt_twin_tables *t, size_t n_regimens,
         drugs[d].n_doses = p->reg[d].n_doses;
         drugs[d].doses = p->reg[d].doses;
     }
+    /* drugs given by mouth whose card absorbs mechanistically get the transit model
+     * (docs/absorption.md); mt_twin_params derives its values under the same condition */
+    int *gi = st == MT_OK ? calloc(n_all + 1, sizeof *gi) : NULL;
+    if (st == MT_OK && !gi)
+        st = mt_error(ctx, MT_ENOMEM, "out of memory");
+    for (size_t d = 0; d < n_all && st == MT_OK; d++) {
+        int oral = d < n_regimens && regimens[d].route == MT_DOSE_PO;
+        for (size_t k = 0; k < p->reg[d].n_doses; k++)
+            oral |= p->reg[d].doses[k].route == MT_DOSE_PO;
+        if (!oral)
+            continue;
+        const mt_drugcard *c = with_ddi ? p->cards[d] : cards ? cards[d] : NULL;
+        mt_drugcard *own = NULL;
+        if (!c && mt_drugcard_load(ctx, NULL, p->reg[d].drug, &own) == MT_OK)
+            c = own; /* an unknown drug is reported when the twin is derived */
+        const char *am = c ? mt_drugcard_absorption_model(c) : NULL;
+        gi[d] = am && !strcmp(am, "pksim_permeability");
+        mt_drugcard_destroy(own);
+    }
     if (st == MT_OK && with_ddi) {
         st = mt_twin_ddi_describe(ctx, n_all, p->cards, all_ids, &p->ddi);
         if (st == MT_OK)
-            st = mt_pbpk_build_ddi(ctx, n_all, drugs, mt_twin_ddi_builder(p->ddi), &p->model);
+            st = mt_pbpk_build_gi(ctx, n_all, drugs, mt_twin_ddi_builder(p->ddi), gi, &p->model);
     } else if (st == MT_OK) {
-        st = mt_pbpk_build(ctx, n_all, drugs, &p->model);
+        st = mt_pbpk_build_gi(ctx, n_all, drugs, NULL, gi, &p->model);
     }
+    free(gi);
     free(drugs);
     if (st == MT_OK)
         st = mt_program_create(ctx, p->model, &p->prog);

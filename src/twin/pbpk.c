@@ -27,6 +27,11 @@
  * amount, act being the same activity of P's pathway on e that CL_H_eff_P uses (1 when no
  * interaction changes it). Only terms are added: a regimen without formations gets the same
  * model as before, bit for bit. Cost: O(formations x interactions) more expressions.
+ *
+ * Mechanistic oral absorption (mt_pbpk_build_gi, docs/absorption.md): for a drug with
+ * gi_transit, oral doses enter the stomach of a first-order transit chain (five small-intestine
+ * segments, a colon sink); the absorbed flux enters the gut tissue times Fg, the rest a gut-wall
+ * sink. Eight states and twelve parameters per such drug; other drugs are built as before.
  */
 #include "medtwin/pbpk.h"
 #include "model/ir.h"
@@ -238,9 +243,70 @@ static mt_status check_drugs(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs)
     return MT_OK;
 }
 
+/* The small-intestine segments of the transit model (pbpk.h, docs/absorption.md). */
+enum { N_SEG = 5 };
+static const char *const seg[N_SEG] = {"duo", "jej1", "jej2", "ile1", "ile2"};
+
+/* A parameter slot integrated as a state from 0. */
+static int state0(bld *b, const char *fmt, const char *a, const char *d)
+{
+    int s = param(b, fmt, a, d);
+    if (s < 0)
+        return -1;
+    b->m->sym[s].constant = 0;
+    mt_expr_free(b->ctx, b->m->sym[s].init);
+    b->m->sym[s].init = mt_expr_const(b->ctx, 0.0);
+    if (!b->m->sym[s].init)
+        b->oom = 1;
+    return s;
+}
+
+/* The transit states of drug n (pbpk.h): stomach, segments, colon, gut-wall metabolised, their
+ * derivatives in d[] in that order; the gut's gain (Fg J) is added to *dgut. */
+typedef struct {
+    int sto, s[N_SEG], col, gwm;
+    int kge, kt[N_SEG], ka[N_SEG], fg;
+    mt_expr *d[N_SEG + 3];
+} gi_states;
+
+static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut)
+{
+    mt_ctx *ctx = b->ctx;
+    g->sto = state0(b, "A_sto_%s%s", n, "");
+    g->col = state0(b, "A_col_%s%s", n, "");
+    g->gwm = state0(b, "A_gwm_%s%s", n, "");
+    g->kge = param(b, "kge_%s%s", n, "");
+    g->fg = param(b, "Fg_%s%s", n, "");
+    for (int k = 0; k < N_SEG; k++) {
+        g->s[k] = state0(b, "A_%s_%s", seg[k], n);
+        g->kt[k] = param(b, "kt_%s_%s", seg[k], n);
+        g->ka[k] = param(b, "ka_%s_%s", seg[k], n);
+    }
+    if (b->oom)
+        return;
+    /* stomach -> duodenum */
+    mt_expr *ge = mul(b, sym(b, g->kge), sym(b, g->sto));
+    add(b, &g->d[0], mt_expr_clone(ctx, ge), -1);
+    add(b, &g->d[1], ge, +1);
+    mt_expr *j = NULL;
+    for (int k = 0; k < N_SEG; k++) {
+        mt_expr *tr = mul(b, sym(b, g->kt[k]), sym(b, g->s[k]));
+        add(b, &g->d[1 + k], mt_expr_clone(ctx, tr), -1);
+        add(b, &g->d[2 + k], tr, +1); /* the next segment; after ile2 the colon */
+        mt_expr *ab = mul(b, sym(b, g->ka[k]), sym(b, g->s[k]));
+        add(b, &g->d[1 + k], mt_expr_clone(ctx, ab), -1);
+        add(b, &j, ab, +1);
+    }
+    /* absorbed flux: Fg J into the gut tissue, (1 - Fg) J metabolised in the gut wall */
+    mt_expr *one_m = mt_expr_bin(ctx, MT_E_SUB, num(b, 1.0), sym(b, g->fg));
+    add(b, &g->d[N_SEG + 2], mul(b, one_m, mt_expr_clone(ctx, j)), +1);
+    add(b, dgut, mul(b, sym(b, g->fg), j), +1);
+}
+
 /* clh_eff: 1 if the drug's hepatic elimination uses CL_H_eff_<d> (a rule
  * made by build_ddi) instead of CL_H_<d>. */
-static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int Qliv, int clh_eff)
+static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int Qliv, int clh_eff,
+                       int gi)
 {
     mt_model *m = b->m;
     mt_ctx *ctx = b->ctx;
@@ -278,6 +344,8 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
         mt_expr_free(ctx, m->sym[Adep].init);
         m->sym[Adep].init = mt_expr_const(ctx, 0.0);
     }
+    gi_states g;
+    memset(&g, 0, sizeof g);
     if (b->oom)
         return;
     mt_expr *dA[N_ORG] = {0}, *ddep = NULL;
@@ -285,6 +353,8 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     mt_expr *absn = mul(b, sym(b, ka), sym(b, Adep));
     add(b, &ddep, mt_expr_clone(ctx, absn), -1);
     add(b, &dA[GUT], absn, +1);
+    if (gi)
+        gi_build(b, n, &g, &dA[GUT]);
     /* venous return to lung, pulmonary outflow to arterial blood */
     mt_expr *ven_out = mul(b, sym(b, QC), cout(b, A, VEN, V, Kp));
     add(b, &dA[VEN], mt_expr_clone(ctx, ven_out), -1);
@@ -327,6 +397,9 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
             if (dose_event(b, -1, x, x->time_h, 0, -1) ||
                 dose_event(b, -1, x, x->time_h + x->duration_h, 0, -1))
                 b->oom = 1;
+        } else if (x->route == MT_DOSE_PO && gi) {
+            if (dose_event(b, g.sto, x, x->time_h, x->amount_mg, -1))
+                b->oom = 1;
         } else if (dose_event(b, x->route == MT_DOSE_PO ? Adep : A[VEN], x, x->time_h, x->amount_mg,
                               x->route == MT_DOSE_PO ? F : -1)) {
             b->oom = 1;
@@ -344,6 +417,15 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
         goto fail;
     ddep = NULL;
     m->sym[Adep].rate_rule = 1;
+    if (gi) {
+        const int gs[N_SEG + 3] = {g.sto, g.s[0], g.s[1], g.s[2], g.s[3], g.s[4], g.col, g.gwm};
+        for (int k = 0; k < N_SEG + 3; k++) {
+            if (mt_ir_add_state(ctx, m, gs[k], g.d[k]) < 0)
+                goto fail;
+            g.d[k] = NULL;
+            m->sym[gs[k]].rate_rule = 1;
+        }
+    }
     /* outputs */
     {
         int cv = param(b, "C_venous_%s%s", n, "");
@@ -363,6 +445,8 @@ fail:
     for (int o = 0; o < N_ORG; o++)
         mt_expr_free(ctx, dA[o]);
     mt_expr_free(ctx, ddep);
+    for (int k = 0; k < N_SEG + 3; k++)
+        mt_expr_free(ctx, g.d[k]);
 }
 
 static int valid_enzyme(const char *s)
@@ -717,6 +801,12 @@ mt_status mt_pbpk_build(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs, 
 mt_status mt_pbpk_build_ddi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs,
                             const mt_pbpk_ddi *ddi, mt_model **out)
 {
+    return mt_pbpk_build_gi(ctx, n_drugs, drugs, ddi, NULL, out);
+}
+
+mt_status mt_pbpk_build_gi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drugs,
+                           const mt_pbpk_ddi *ddi, const int *gi_transit, mt_model **out)
+{
     if (!out)
         return mt_error(ctx, MT_EINVAL, "pbpk: NULL out");
     *out = NULL;
@@ -765,7 +855,8 @@ mt_status mt_pbpk_build_ddi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *dru
         b.oom = 1;
     }
     for (size_t i = 0; i < n_drugs && !b.oom; i++)
-        build_drug(&b, &drugs[i], V, QC, Qliv, affected(ddi, drugs[i].name));
+        build_drug(&b, &drugs[i], V, QC, Qliv, affected(ddi, drugs[i].name),
+                   gi_transit && gi_transit[i]);
     if (ddi && (ddi->n_interactions || ddi->n_formations) && !b.oom)
         build_ddi(&b, n_drugs, drugs, ddi, V);
     if (b.oom) {

@@ -238,6 +238,7 @@ void mt_twin_tables_destroy(mt_twin_tables *t)
 {
     if (!t)
         return;
+    gi_free(t->gi);
     mt_physio_tables_destroy(t->physio);
     mt_partition_tables_destroy(t->part);
     mt_pgx_destroy(t->pgx);
@@ -262,7 +263,8 @@ mt_status mt_twin_tables_load(mt_ctx *ctx, const char *data_dir, mt_twin_tables 
     if ((st = mt_physio_tables_load(ctx, data_dir, &t->physio)) != MT_OK ||
         (st = mt_partition_tables_load(ctx, data_dir, &t->part)) != MT_OK ||
         (st = mt_pgx_load(ctx, data_dir, &t->pgx)) != MT_OK ||
-        (st = load_enzymes(t, ctx, data_dir)) != MT_OK) {
+        (st = load_enzymes(t, ctx, data_dir)) != MT_OK ||
+        (st = gi_load(ctx, data_dir, &t->gi)) != MT_OK) {
         mt_twin_tables_destroy(t);
         return st;
     }
@@ -677,6 +679,8 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     const double v_liv = ph->organ[MT_ORGAN_LIVER].volume_l;
     mt_status first = MT_OK;
     sbuf how = {0}, key = {0}, tmp = {0}, hh = {0}, rh = {0}, ah = {0}, fh = {0};
+    gi_result gr;
+    memset(&gr, 0, sizeof gr);
 #define DP(st, ...)                                                                                \
     do {                                                                                           \
         if (first == MT_OK)                                                                        \
@@ -974,12 +978,14 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
         } else {
             fcp = 1.0;
         }
+        const double clint_h = clint;
         clint *= fcp;
         if (is_enzyme)
             pgx_note(&tmp, pe, c, prot);
         sum_clint += clint;
         if (dc->np < MAX_ENZ_PROC) {
             dc->pix[dc->np] = i;
+            dc->pclint_h[dc->np] = clint_h;
             dc->pclint[dc->np++] = clint;
         } else {
             DP(MT_EUNSUPPORTED, "elimination.hepatic: more than %d processes", MAX_ENZ_PROC);
@@ -1077,7 +1083,24 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
 
     /* --- absorption --- */
     double ka = 0.0, f_oral = 1.0;
-    if (oral) {
+    const char *abs_model = mt_drugcard_absorption_model(c);
+    int use_gi = oral && abs_model && !strcmp(abs_model, "pksim_permeability");
+    if (use_gi) {
+        /* the mechanistic transit model (gi.c, docs/absorption.md); the depot is unused */
+        sb_clear(&tmp);
+        mt_status gst = gi_derive(pe, c, dc, &tmp, &gr);
+        if (gst != MT_OK)
+            DP(gst, "%s", sb_str(&tmp));
+        sb_add(&ah,
+               "absorption.model pksim_permeability: oral doses go through the stomach and "
+               "small-intestine transit model (kge_%s, kt_<segment>_%s, ka_<segment>_%s, "
+               "Fg_%s; docs/absorption.md); the first-order depot is unused, ka = 0",
+               id, id, id, id);
+        sb_add(&fh,
+               "absorption.model pksim_permeability: fraction absorbed and Fg come from the "
+               "transit model (Fg_%s); the depot's F = 1 is unused",
+               id);
+    } else if (oral) {
         ka = mt_drugcard_ka(c);
         double fa = mt_drugcard_fa(c), fg = mt_drugcard_fg(c);
         if (isnan(ka)) {
@@ -1150,8 +1173,10 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     put_param(j, pid, ka, "1/h", sb_str(&ah));
     snprintf(pid, sizeof pid, "F_%s", id);
     put_param(j, pid, f_oral, "1", sb_str(&fh));
+    if (use_gi)
+        gi_put(j, id, &gr);
 
-    /* --- facts --- */
+        /* --- facts --- */
 #define FACT(k, v, u, text, ...)                                                                   \
     do {                                                                                           \
         sb_clear(&key);                                                                            \
@@ -1194,6 +1219,7 @@ done:
     sb_free(&rh);
     sb_free(&ah);
     sb_free(&fh);
+    gi_result_free(&gr);
 #undef DP
 }
 
@@ -1398,7 +1424,8 @@ mt_status mt_twin_params_ddi(const mt_twin_tables *t, mt_ctx *ctx, const mt_prof
     gene_call *calls = derive_phenotypes(t, ctx, person_p, &j, &n_calls);
 
     /* --- drugs --- */
-    person pe = {t, ctx, &ph, q_liv, q_liv_h, hct_kp, cov.weight_kg, calls, n_calls};
+    person pe = {t,     ctx,     &ph,     q_liv,        q_liv_h, hct_kp, cov.weight_kg,
+                 calls, n_calls, cov.sex, cov.height_cm};
     sbuf dp = {0};
     drug_clint *dcs = mt_calloc(NULL, n_drugs + 1, sizeof *dcs);
     if (!dcs)

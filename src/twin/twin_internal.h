@@ -40,6 +40,11 @@
 #define process_metabolite mt_twin_i_process_metabolite
 #define drug_named mt_twin_i_drug_named
 #define metab_params mt_twin_i_metab_params
+#define gi_load mt_twin_i_gi_load
+#define gi_free mt_twin_i_gi_free
+#define gi_derive mt_twin_i_gi_derive
+#define gi_put mt_twin_i_gi_put
+#define gi_result_free mt_twin_i_gi_result_free
 
 /* ---- growing strings (twin.c) ---- */
 
@@ -71,7 +76,10 @@ typedef struct {
     char *source; /* both rows, for mt_twin_enzyme_liver_umol_l */
 } enzyme_row;
 
+typedef struct gi_table gi_table; /* data/physiology/gi_tract.csv (gi.c) */
+
 struct mt_twin_tables {
+    gi_table *gi;
     mt_physio_tables *physio;
     mt_partition_tables *part;
     mt_pgx *pgx;
@@ -117,6 +125,8 @@ typedef struct {
     double weight_kg;
     const gene_call *calls;
     size_t n_calls;
+    mt_sex sex;
+    double height_cm;
 } person;
 
 /* The intrinsic clearances of a drug's enzyme processes, for fm (interactions). */
@@ -128,8 +138,9 @@ typedef struct {
     double sum;                     /* all hepatic processes, unspecific ones included */
     /* every hepatic process with a CLint, for metabolite formation (docs/metabolites.md) */
     size_t np;
-    size_t pix[MAX_ENZ_PROC];    /* index in the card's elimination.hepatic */
-    double pclint[MAX_ENZ_PROC]; /* L/h, as clint */
+    size_t pix[MAX_ENZ_PROC];      /* index in the card's elimination.hepatic */
+    double pclint[MAX_ENZ_PROC];   /* L/h, as clint */
+    double pclint_h[MAX_ENZ_PROC]; /* L/h, without the Child-Pugh factor (gut wall, gi.c) */
 } drug_clint;
 
 /* The card's reason for an absent field (its `missing` list), or NULL. */
@@ -140,6 +151,31 @@ int valid_builder_name(const char *s);
  * CLint to dc. */
 void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id, int oral, sbuf *dp,
                  drug_clint *dc);
+
+/* ---- mechanistic oral absorption (gi.c, docs/absorption.md) ---- */
+
+#define GI_NSEG 5
+
+/* What gi_derive computes for one drug: the builder values of mt_pbpk_build_gi. */
+typedef struct {
+    double kge, kt[GI_NSEG], ka[GI_NSEG], fg; /* 1/h, 1/h, 1/h, 1 */
+    sbuf how_kge, how_kt, how_ka, how_fg;     /* provenance */
+    double fa_est;                            /* fraction absorbed of the chain (fact) */
+} gi_result;
+
+/* Reads <data_dir>/physiology/gi_tract.csv. OUT: *out (gi_free). */
+mt_status gi_load(mt_ctx *ctx, const char *data_dir, gi_table **out);
+void gi_free(gi_table *g);
+/* The transit, absorption and gut-wall values of drug card c (absorption.model
+ * pksim_permeability) for person pe; dc holds the card's hepatic CLint per process. A problem
+ * (with no prefix) goes to dp and its status is returned; MT_OK when the values are complete.
+ * r is initialised here (gi_put or gi_result_free frees its strings). */
+mt_status gi_derive(const person *pe, const mt_drugcard *c, const drug_clint *dc, sbuf *dp,
+                    gi_result *r);
+/* Puts the parameters (kge_<id>, kt_<s>_<id>, ka_<s>_<id>, Fg_<id>) and facts; frees r. */
+void gi_put(job *j, const char *id, gi_result *r);
+/* Frees r's strings without putting anything. */
+void gi_result_free(gi_result *r);
 
 /* ---- interactions (twin_ddi.c) ---- */
 

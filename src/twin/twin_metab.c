@@ -264,7 +264,8 @@ static int card_complete(const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard
     }
     double q_liv = ph.organ[MT_ORGAN_LIVER].blood_flow_l_h + ph.organ[MT_ORGAN_GUT].blood_flow_l_h +
                    ph.organ[MT_ORGAN_SPLEEN].blood_flow_l_h;
-    person pe = {t, ctx, &ph, q_liv, q_liv, ph.haematocrit, ref.weight_kg, NULL, 0};
+    person pe = {t,    ctx, &ph,     q_liv,        q_liv, ph.haematocrit, ref.weight_kg,
+                 NULL, 0,   ref.sex, ref.height_cm};
     mt_twin_param_list l = {0};
     job j;
     memset(&j, 0, sizeof j);

@@ -74,8 +74,10 @@ check $? "phenoconversion: paroxetine turns chris's CYP2D6 UM into an effective 
     grep -q "VKORC1" "$tmp/bernd.txt"
 check $? "bernd + r_warfarin: the drug's derived parameters with provenance"
 
-"$MEDTWIN" twin show "$P/anna.json" --regimen "midazolam 2 mg po once" >"$tmp/mdz.txt" 2>"$tmp/e3"
-[ $? -eq 0 ] && grep -q "parameters not derived: drug card 'midazolam'" "$tmp/mdz.txt"
+# r_warfarin's card absorbs mechanistically but stores no intestinal permeability
+"$MEDTWIN" twin show "$P/anna.json" --regimen "r_warfarin 2 mg po once" >"$tmp/mdz.txt" 2>"$tmp/e3"
+[ $? -eq 0 ] && grep -q "parameters not derived: drug card 'r_warfarin'" "$tmp/mdz.txt" &&
+    grep -q "intestinal_permeability" "$tmp/mdz.txt"
 check $? "a card gap is shown, the rest of the report still is"
 
 "$MEDTWIN" twin show "$tmp/missing.json" 2>"$tmp/b1" >/dev/null

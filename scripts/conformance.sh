@@ -104,7 +104,8 @@ EOF
 "$PYTHON" "$REPO/scripts/conformance_table.py" \
     --score-output "$TMP/score-output.txt" --failures "$TMP/failures.tsv" \
     --cases "$CASES" --output "$TMP/conformance.md" \
-    --command "scripts/conformance.sh" --timeout "$TIMEOUT"
+    --command "scripts/conformance.sh" --timeout "$TIMEOUT" \
+    --explained "$DOCS/conformance/explained.tsv"
 
 mv "$TMP/score-output.txt" "$DOCS/conformance/score-output.txt"
 mv "$TMP/failures.tsv" "$DOCS/conformance/failures.tsv"

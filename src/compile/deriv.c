@@ -430,6 +430,17 @@ static mt_expr *d(dv *x, const mt_expr *e)
         return d_minmax(x, e);
     case MT_E_PIECEWISE:
         return d_piecewise(x, e);
+    case MT_E_DELAY: {
+        /* the past does not move with the current value: zero, unless the delay itself
+         * does (then -x'(t - tau) tau', and x' of the past is not in the expression) */
+        mt_expr *dt = e->n == 2 ? d(x, e->k[1]) : NULL;
+        if (x->fail)
+            return NULL;
+        if (!dt)
+            return NULL;
+        mt_expr_free(x->ctx, dt);
+        return unsupported(x);
+    }
     case MT_E_RATEOF:
     case MT_E_NEWTON:
         return unsupported(x);

@@ -452,6 +452,11 @@ mt_status mt_native_attach(mt_ctx *ctx, mt_program *p, mt_native_mode mode)
         snprintf(nat->info, sizeof nat->info, "vm: native code off");
         return MT_OK;
     }
+    if (p->n_delay) {
+        snprintf(nat->info, sizeof nat->info,
+                 "vm: delay() reads the simulator's history, which native code does not");
+        return MT_OK;
+    }
     /* the loop of a Newton solve (MT_E_NEWTON, a nonlinear algebraic rule) is the only
      * backward jump; the translation handles forward jumps only */
     for (size_t i = 0; i < p->n_code; i++)

@@ -31,6 +31,9 @@ typedef struct {
     size_t cap_code, cap_const;
     size_t depth;
     int oom;
+    /* the delayed expressions met so far (delay(x, tau): x), distinct by structure */
+    const mt_expr **dx;
+    size_t n_dx, cap_dx;
 } cc;
 
 static void emit(cc *c, int op, int a)
@@ -432,6 +435,40 @@ static void gen_newton(cc *c, const mt_expr *e)
     push(c);
 }
 
+/* The index of delayed expression x (registered on first sight); -1: out of memory. */
+static int delay_index(cc *c, const mt_expr *x)
+{
+    for (size_t d = 0; d < c->n_dx; d++)
+        if (mt_expr_equal(c->dx[d], x))
+            return (int)d;
+    if (c->n_dx == c->cap_dx) {
+        size_t nc = c->cap_dx ? 2 * c->cap_dx : 8;
+        const mt_expr **n = mt_realloc(c->ctx, c->dx, nc * sizeof *n);
+        if (!n) {
+            c->oom = 1;
+            return -1;
+        }
+        c->dx = n;
+        c->cap_dx = nc;
+    }
+    c->dx[c->n_dx] = x;
+    return (int)c->n_dx++;
+}
+
+/* delay(x, tau): x now, tau, then the history lookup (MT_OP_DELAY). */
+static void gen_delay(cc *c, const mt_expr *e)
+{
+    int d = e->n == 2 ? delay_index(c, e->k[0]) : -1;
+    if (d < 0) {
+        emit_const(c, NAN);
+        return;
+    }
+    gen(c, e->k[0]);
+    gen(c, e->k[1]);
+    emit(c, MT_OP_DELAY, d);
+    pop(c, 1);
+}
+
 static void gen(cc *c, const mt_expr *e)
 {
     if ((e->op == MT_E_NEG || e->op == MT_E_NOT || e->op == MT_E_FN) && e->n != 1) {
@@ -553,6 +590,9 @@ static void gen(cc *c, const mt_expr *e)
         return;
     case MT_E_NEWTON:
         gen_newton(c, e);
+        return;
+    case MT_E_DELAY:
+        gen_delay(c, e);
         return;
     case MT_E_RATEOF:
         break; /* resolved by the importer; never in a finished IR */
@@ -1186,6 +1226,15 @@ static mt_status build(cc *c, const mt_model *m)
     for (size_t i = 0; i < m->n_event; i++)
         gen_comparisons(c, m->ev[i].trigger);
     end(c);
+    /* the delayed expressions (the list grows while a nested delay is generated) */
+    p->delay_x = begin(c);
+    for (size_t d = 0; d < c->n_dx; d++) {
+        gen(c, c->dx[d]);
+        emit(c, MT_OP_OUT, (int)d);
+        pop(c, 1);
+    }
+    end(c);
+    p->n_delay = c->n_dx;
     if (c->oom)
         st = mt_error(ctx, MT_ENOMEM, "out of memory compiling the model");
 done:
@@ -1217,7 +1266,7 @@ mt_status mt_program_create_native(mt_ctx *ctx, const mt_model *m, mt_native_mod
     mt_program *p = mt_calloc(ctx, 1, sizeof *p);
     if (!p)
         return mt_error(ctx, MT_ENOMEM, "out of memory");
-    cc c = {ctx, p, 0, 0, 0, 0};
+    cc c = {ctx, p, 0, 0, 0, 0, NULL, 0, 0};
     p->n_slot = m->n_sym;
     p->slot = mt_calloc(ctx, m->n_sym, sizeof *p->slot);
     p->pub = mt_calloc(ctx, m->n_pub, sizeof *p->pub);
@@ -1273,6 +1322,7 @@ mt_status mt_program_create_native(mt_ctx *ctx, const mt_model *m, mt_native_mod
             pe->targets[j] = e->asg[j].target;
     }
     st = build(&c, m);
+    mt_free(ctx, c.dx);
     if (st != MT_OK)
         goto fail;
     if (p->max_stack == 0)
@@ -1472,6 +1522,15 @@ void mt_vm_run(const mt_program *p, mt_block b, mt_env *env)
         case MT_OP_JMP:
             pc += pc->a;
             continue;
+        case MT_OP_DELAY: {
+            sp--;
+            double tau = sp[0];
+            if (!(tau >= 0.0))
+                sp[-1] = NAN; /* a negative delay (or none) has no value */
+            else if (tau > 0.0 && env->past)
+                sp[-1] = env->past(env->past_ud, pc->a, env->t - tau, sp[-1], env->t);
+            break;
+        }
         case MT_OP_END:
             return;
         }

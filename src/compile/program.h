@@ -46,9 +46,12 @@ typedef enum {
     MT_OP_XOR,
     MT_OP_NOT,
     MT_OP_IMPLIES,
-    MT_OP_PM1, /* +1 if true, -1 if false */
-    MT_OP_JZ,  /* pop; jump by a if zero */
-    MT_OP_JMP, /* jump by a */
+    MT_OP_PM1,   /* +1 if true, -1 if false */
+    MT_OP_JZ,    /* pop; jump by a if zero */
+    MT_OP_JMP,   /* jump by a */
+    MT_OP_DELAY, /* pop the delay tau and the current value x of delayed expression a; push
+                    its value at t - tau (mt_env.past; x itself when tau is 0 or there is no
+                    history) */
     MT_OP_END
 } mt_opcode;
 
@@ -134,6 +137,11 @@ struct mt_program {
      * finds a trigger that is true only briefly between two steps */
     size_t n_roots;
     mt_block roots;
+    /* delay(): n_delay distinct delayed expressions; block delay_x puts the value of each
+     * (OUT d) from the slot values (run it after the rules, no LOADSTATES). The simulator
+     * records them after every step and answers MT_OP_DELAY from that history. */
+    size_t n_delay;
+    mt_block delay_x;
     mt_native nat;
 };
 
@@ -146,6 +154,10 @@ typedef struct {
     const unsigned char *ovr_set;
     const double *ovr_val;
     double *stack; /* program->max_stack entries */
+    /* MT_OP_DELAY: the value delayed expression d had at time s < t, given its value now
+     * (x_now); NULL: no history, x_now (as at the start time) */
+    double (*past)(void *ud, int d, double s, double x_now, double t);
+    void *past_ud;
 } mt_env;
 
 void mt_vm_run(const mt_program *p, mt_block b, mt_env *env);

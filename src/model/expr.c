@@ -115,12 +115,38 @@ int mt_expr_uses_time(const mt_expr *e)
 {
     if (!e)
         return 0;
-    if (e->op == MT_E_TIME)
+    if (e->op == MT_E_TIME || e->op == MT_E_DELAY)
         return 1;
     for (size_t i = 0; i < e->n; i++)
         if (mt_expr_uses_time(e->k[i]))
             return 1;
     return 0;
+}
+
+int mt_expr_has_delay(const mt_expr *e)
+{
+    if (!e)
+        return 0;
+    if (e->op == MT_E_DELAY)
+        return 1;
+    for (size_t i = 0; i < e->n; i++)
+        if (mt_expr_has_delay(e->k[i]))
+            return 1;
+    return 0;
+}
+
+int mt_expr_equal(const mt_expr *a, const mt_expr *b)
+{
+    if (a == b)
+        return 1;
+    if (!a || !b || a->op != b->op || a->n != b->n || a->fn != b->fn || a->sym != b->sym)
+        return 0;
+    if (!(a->v == b->v || (isnan(a->v) && isnan(b->v))))
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (!mt_expr_equal(a->k[i], b->k[i]))
+            return 0;
+    return 1;
 }
 
 static double factorial(double x)

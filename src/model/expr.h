@@ -40,12 +40,16 @@ typedef enum {
     MT_E_IMPLIES,
     MT_E_PIECEWISE, /* value1, cond1, value2, cond2, ..., [otherwise] */
     MT_E_RATEOF,    /* rateOf(slot `sym`): import-time only, replaced by its derivative */
-    MT_E_NEWTON     /* a root of k[0] = f(z): z is slot `sym` (the iterate, kept between
+    MT_E_NEWTON,    /* a root of k[0] = f(z): z is slot `sym` (the iterate, kept between
                        evaluations: a warm start), `fn` the first of MT_NEWTON_SLOTS - 1 scratch
                        slots after it; v = 0: Newton's method with k[1] = f'(z); v = +-1: the
                        first root in the direction of the flow z' = v f(z) (marching, then
                        bisection). Only the whole expression of a rule (model/algebraic.c);
                        compiled to loops (compile/program.c). */
+    MT_E_DELAY      /* delay(k[0], k[1]): the value k[0] had at time - k[1] (a delay differential
+                       equation); before the start time, its value at the start. The
+                       simulator keeps the history of every delayed expression (solve/sim.c,
+                       compile/program.h). Varies with time like MT_E_TIME. */
 } mt_expr_op;
 
 #define MT_NEWTON_SLOTS 9 /* the iterate and the scratch slots of an MT_E_NEWTON node */
@@ -107,8 +111,12 @@ mt_expr *mt_expr_clone(mt_ctx *ctx, const mt_expr *e);
 void mt_expr_free(mt_ctx *ctx, mt_expr *e);
 /* Calls fn(sym, arg) for every slot the expression reads. */
 void mt_expr_visit_syms(const mt_expr *e, void (*fn)(int sym, void *arg), void *arg);
-/* True when the expression reads slot sym or time (for `uses_time` pass sym = -1). */
+/* True when the expression reads time, directly or through delay(). */
 int mt_expr_uses_time(const mt_expr *e);
+/* True when the expression holds a delay() node. */
+int mt_expr_has_delay(const mt_expr *e);
+/* Structural equality (same operators, slots, constants and children). */
+int mt_expr_equal(const mt_expr *a, const mt_expr *b);
 /* Evaluates a unary function (shared by the VM and constant folding). */
 double mt_fn_eval(int fn, double x);
 const char *mt_fn_name(int fn);

@@ -154,6 +154,12 @@ static ASTNode_t *ast(ex *x, const mt_expr *e)
         return kids(x, AST_LOGICAL_IMPLIES, e);
     case MT_E_PIECEWISE:
         return kids(x, AST_FUNCTION_PIECEWISE, e);
+    case MT_E_DELAY: {
+        ASTNode_t *n = kids(x, AST_FUNCTION_DELAY, e);
+        if (n)
+            ASTNode_setName(n, "delay");
+        return n;
+    }
     case MT_E_RATEOF:
     case MT_E_NEWTON:
         break;

@@ -411,8 +411,11 @@ static mt_expr *conv_node(imp *im, const ASTNode_t *n, const binding *b, size_t 
     case AST_FUNCTION:
         return inline_call(im, n, b, nb, depth);
     case AST_FUNCTION_DELAY:
-        fail(im, MT_EUNSUPPORTED, "%s", "unsupported: delay() (delay differential equations)");
-        return NULL;
+        if (nk != 2) {
+            fail(im, MT_ESBML, "%s", "delay() takes two arguments (an expression and a delay)");
+            return NULL;
+        }
+        return conv_kids(im, MT_E_DELAY, n, b, nb, depth);
     case AST_FUNCTION_RATE_OF: {
         const ASTNode_t *arg = nk == 1 ? ASTNode_getChild(n, 0) : NULL;
         if (!arg || ASTNode_getType(arg) != AST_NAME || !ASTNode_getName(arg)) {

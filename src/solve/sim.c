@@ -33,6 +33,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,20 @@ struct mt_sim {
      * the number of sensitivities the CVODES memory was set up for (0: none) */
     mt_sens *sn;
     int cv_sens_ns;
+    /* delay() (program n_delay > 0): the history of the delayed expressions, one point per
+     * solver step and per event that changed them: hist_t[i], hist_x[i * n_delay + d], and
+     * hist_seg[i] = 1 where point i starts a new smooth piece (values after an event or a
+     * dose at the time of the point before). hist_buf: one point's values. */
+    size_t n_hist, cap_hist;
+    double *hist_t, *hist_x, *hist_buf;
+    unsigned char *hist_seg;
+    /* before the start (t_start; pre_ready once the run has started): the initial values
+     * computed at the time asked for, in pre_work, pre_stack, pre_out (pre_busy: in use) */
+    double *pre_work, *pre_stack, *pre_out;
+    double t_start;
+    int pre_ready, pre_busy;
+    double t_solver;   /* where the solver's last step ended (it steps one at a time) */
+    double delay_hmax; /* its largest step: the history must resolve the delayed values */
     char cv_msg[512];
 };
 
@@ -241,6 +256,13 @@ void mt_sim_destroy(mt_sim *s)
     mt_free(s->ctx, s->csc_pos);
     mt_free(s->ctx, s->inrate);
     mt_free(s->ctx, s->inf);
+    mt_free(s->ctx, s->hist_t);
+    mt_free(s->ctx, s->hist_x);
+    mt_free(s->ctx, s->hist_seg);
+    mt_free(s->ctx, s->hist_buf);
+    mt_free(s->ctx, s->pre_work);
+    mt_free(s->ctx, s->pre_stack);
+    mt_free(s->ctx, s->pre_out);
     mt_free(s->ctx, s);
 }
 
@@ -377,10 +399,163 @@ void mt_sim_clear_outputs(mt_sim *s)
 
 /* ---------- evaluation helpers ---------- */
 
+/* ---------- delay(): the history ---------- */
+
+/* The polynomial through the k points (px, py), at x (Lagrange's form; k <= 5). */
+static double lagrange(const double *px, const double *py, size_t k, double x)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < k; i++) {
+        double w = py[i];
+        for (size_t j = 0; j < k; j++)
+            if (j != i)
+                w *= (x - px[j]) / (px[i] - px[j]);
+        sum += w;
+    }
+    return sum;
+}
+
+/* mt_env.past: the value delayed expression d had at time tp (< t, the time of the
+ * evaluation; x_now its value at t). Before the first point of the history: its value at
+ * the start. Within the history: the cubic through the four nearest points of the same
+ * smooth piece (fewer near an event). After the last point (a delay shorter than the
+ * current step): through the last points and (t, x_now). */
+static double past_value(void *ud, int d, double tp, double x_now, double t)
+{
+    mt_sim *s = ud;
+    size_t n = s->n_hist, nd = s->p->n_delay;
+    const double *T = s->hist_t;
+    if (!(tp < t))
+        return x_now;
+    /* before the start: the initial values as they would be at tp (the SBML test suite:
+     * delay(x, tau) of x = f(time), by a rule or an initial assignment, reads f(time - tau)
+     * from the start; a constant initial value stays what it is); a delay inside that
+     * evaluation which reaches before the start again gets the value there */
+    if (s->pre_ready && tp < s->t_start && !s->pre_busy) {
+        const mt_program *p = s->p;
+        s->pre_busy = 1;
+        mt_env env = {s->pre_work, NULL,         NULL,       tp, s->ovr_set,
+                      s->ovr_val,  s->pre_stack, past_value, s};
+        mt_vm_run(p, p->init, &env);
+        env.out = s->pre_out;
+        mt_vm_run(p, p->delay_x, &env);
+        s->pre_busy = 0;
+        return s->pre_out[d];
+    }
+    if (n == 0)
+        return x_now;
+    if (tp <= T[0])
+        return s->hist_x[d];
+    double px[4], py[4];
+    size_t k = 0, lo, hi;
+    if (tp >= T[n - 1]) {
+        lo = n - 1;
+        while (lo > 0 && n - 1 - lo < 2 && !s->hist_seg[lo])
+            lo--;
+        for (size_t i = lo; i < n; i++, k++) {
+            px[k] = T[i];
+            py[k] = s->hist_x[i * nd + (size_t)d];
+        }
+        if (t > T[n - 1]) {
+            px[k] = t;
+            py[k++] = x_now;
+        }
+        return k == 1 ? py[0] : lagrange(px, py, k, tp);
+    }
+    /* the last point at or before tp (after an event: the values after it) */
+    size_t a = 0, b = n - 1; /* T[a] <= tp < T[b] */
+    while (b - a > 1) {
+        size_t m = a + (b - a) / 2;
+        if (T[m] <= tp)
+            a = m;
+        else
+            b = m;
+    }
+    if (T[a] == tp)
+        return s->hist_x[a * nd + (size_t)d];
+    lo = hi = a;
+    for (int grew = 1; grew && hi - lo < 3;) {
+        grew = 0;
+        if (hi + 1 < n && !s->hist_seg[hi + 1]) {
+            hi++;
+            grew = 1;
+        }
+        if (hi - lo < 3 && lo > 0 && !s->hist_seg[lo]) {
+            lo--;
+            grew = 1;
+        }
+    }
+    for (size_t i = lo; i <= hi; i++, k++) {
+        px[k] = T[i];
+        py[k] = s->hist_x[i * nd + (size_t)d];
+    }
+    return k == 1 ? py[0] : lagrange(px, py, k, tp);
+}
+
 static void run_block(mt_sim *s, mt_block b, double t, const double *y, double *out)
 {
-    mt_env env = {s->vals, y, out, t, s->ovr_set, s->ovr_val, s->stack};
+    mt_env env = {s->vals, y, out, t, s->ovr_set, s->ovr_val, s->stack, NULL, NULL};
+    if (s->p->n_delay) {
+        env.past = past_value;
+        env.past_ud = s;
+    }
     mt_vm_run(s->p, b, &env);
+}
+
+/* The start of a run at t0: from now on a delay reaching before t0 computes the past. */
+static mt_status pre_start(mt_sim *s, double t0)
+{
+    const mt_program *p = s->p;
+    if (!s->pre_work) {
+        s->pre_work = mt_calloc(s->ctx, p->n_slot ? p->n_slot : 1, sizeof *s->pre_work);
+        s->pre_stack = mt_calloc(s->ctx, p->max_stack, sizeof *s->pre_stack);
+        s->pre_out = mt_calloc(s->ctx, p->n_delay, sizeof *s->pre_out);
+        if (!s->pre_work || !s->pre_stack || !s->pre_out)
+            return mt_error(s->ctx, MT_ENOMEM, "out of memory for the history of delay()");
+    }
+    s->t_start = t0;
+    s->pre_ready = 1;
+    return MT_OK;
+}
+
+/* Appends the delayed expressions' values at (t, y) to the history (new_piece: they jumped
+ * at t, by an event or a dose). A point at the time of the last one replaces it unless it
+ * starts a new piece; points after t (a step the solver took before it went back to an
+ * event at t) are dropped. */
+static mt_status hist_record(mt_sim *s, double t, const double *y, int new_piece)
+{
+    const mt_program *p = s->p;
+    size_t nd = p->n_delay;
+    while (s->n_hist && s->hist_t[s->n_hist - 1] > t)
+        s->n_hist--;
+    if (s->n_hist && s->hist_t[s->n_hist - 1] == t && !new_piece)
+        s->n_hist--;
+    if (s->n_hist == s->cap_hist) {
+        size_t nc = s->cap_hist ? 2 * s->cap_hist : 256;
+        if (nc > SIZE_MAX / (nd * sizeof(double)))
+            return mt_error(s->ctx, MT_ENOMEM, "out of memory for the history of delay()");
+        double *nt = mt_realloc(s->ctx, s->hist_t, nc * sizeof *nt);
+        if (nt)
+            s->hist_t = nt;
+        double *nx = nt ? mt_realloc(s->ctx, s->hist_x, nc * nd * sizeof *nx) : NULL;
+        if (nx)
+            s->hist_x = nx;
+        unsigned char *ns = nx ? mt_realloc(s->ctx, s->hist_seg, nc) : NULL;
+        if (ns)
+            s->hist_seg = ns;
+        if (!ns)
+            return mt_error(s->ctx, MT_ENOMEM, "out of memory for the history of delay()");
+        s->cap_hist = nc;
+    }
+    if (!s->hist_buf && !(s->hist_buf = mt_calloc(s->ctx, nd, sizeof *s->hist_buf)))
+        return mt_error(s->ctx, MT_ENOMEM, "out of memory for the history of delay()");
+    run_block(s, p->rules_dyn, t, y, NULL);
+    run_block(s, p->delay_x, t, y, s->hist_buf);
+    size_t i = s->n_hist++;
+    s->hist_t[i] = t;
+    memcpy(s->hist_x + i * nd, s->hist_buf, nd * sizeof *s->hist_buf);
+    s->hist_seg[i] = (unsigned char)(new_piece && i > 0);
+    return MT_OK;
 }
 
 /* A hot block (rhs, jac, rules_dyn, roots): the program's native code when it has some. */
@@ -642,6 +817,9 @@ static mt_status setup_cvode(mt_sim *s, double t0)
     int f = CVodeSStolerances(s->cv, s->rtol, s->atol);
     if (f == CV_SUCCESS)
         f = CVodeSetMaxNumSteps(s->cv, s->max_steps);
+    if (f == CV_SUCCESS && s->p->n_delay)
+        f = CVodeSetMaxStep(s->cv, s->delay_hmax);
+    s->t_solver = t0;
     if (f == CV_SUCCESS)
         f = CVodeSetMaxHnilWarns(s->cv, -1);
     if (f != CV_SUCCESS)
@@ -867,6 +1045,8 @@ static double next_pending(const mt_sim *s)
 mt_status mt_sim_check_defined(mt_sim *s, double t0)
 {
     const mt_program *p = s->p;
+    s->n_hist = 0;
+    s->pre_ready = 0;
     run_block(s, p->init, t0, NULL, NULL);
     for (size_t i = 0; i < p->n_pub; i++) {
         int slot = p->pub[i];
@@ -1637,7 +1817,8 @@ static mt_status integrate_exact(mt_sim *s, mt_result *r, const out_grid *g, con
     size_t n = p->n_state;
     double t0 = g->t0;
     *used = 0;
-    if (!s->use_exact || !p->jac_constant || p->n_event > 0 || n == 0 || n > MT_LTI_MAX)
+    if (!s->use_exact || !p->jac_constant || p->n_event > 0 || p->n_delay > 0 || n == 0 ||
+        n > MT_LTI_MAX)
         return MT_OK;
     if (!s->lti) {
         mt_status st = mt_lti_create(s->ctx, n, &s->lti);
@@ -1692,12 +1873,45 @@ static mt_status integrate_exact(mt_sim *s, mt_result *r, const out_grid *g, con
     return MT_OK;
 }
 
+/* One step of the solver for a model with delay() (its history needs every step), or the
+ * interpolation to target when the last step already went past it. The point where the
+ * step ends goes into the history. Returns the solver's flag; *st an error of the history. */
+static int step_delay(mt_sim *s, double target, double *tret, mt_status *st)
+{
+    *st = MT_OK;
+    if (target - s->t_solver <= 4.0 * DBL_EPSILON * fmax(fabs(target), 1.0) &&
+        target >= s->t_solver && s->t_solver == *tret) {
+        *tret = target; /* an event or root just short of target: no step to take */
+        return CV_SUCCESS;
+    }
+    if (s->t_solver >= target) {
+        int f = CVodeGetDky(s->cv, target, 0, s->y);
+        *tret = target;
+        return f;
+    }
+    int f = CVode(s->cv, target, s->y, tret, CV_ONE_STEP);
+    if (f < 0)
+        return f;
+    s->t_solver = *tret;
+    if ((*st = hist_record(s, *tret, N_VGetArrayPointer(s->y), 0)) != MT_OK)
+        return f;
+    if (*tret > target) {
+        int g = CVodeGetDky(s->cv, target, 0, s->y);
+        *tret = target;
+        if (g < 0)
+            return g;
+    }
+    return f;
+}
+
 static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
 {
     const mt_program *p = s->p;
     double t0 = g->t0, t_end = grid_time(g, g->n_rows - 1);
     mt_status st;
-    /* initial values */
+    /* initial values (delay(): no history yet, the values at the start) */
+    s->n_hist = 0;
+    s->pre_ready = 0;
     run_block(s, p->init, t0, NULL, NULL);
     st = ensure_vectors(s);
     if (st != MT_OK)
@@ -1705,6 +1919,8 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
     double *y = N_VGetArrayPointer(s->y);
     for (size_t i = 0; i < s->n_eq; i++)
         y[i] = i < p->n_state ? s->vals[p->state_slot[i]] : 0.0;
+    if (p->n_delay && (st = pre_start(s, t0)) != MT_OK)
+        return st;
     run_block(s, p->rules_all, t0, y, NULL);
     for (size_t q = 0; p->n_alg && q < p->n_slot; q++)
         if (p->slot[q].alg && !isfinite(s->vals[q])) {
@@ -1718,13 +1934,20 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
     clear_pending(s);
     if (s->sn && (st = sens_start(s, t0)) != MT_OK)
         return st;
+    if (p->n_delay) {
+        /* the history resolves the delayed values to the output spacing and finer */
+        s->delay_hmax = (t_end - t0) / 200.0;
+        if ((st = hist_record(s, t0, y, 0)) != MT_OK)
+            return st;
+    }
     s->seq = 0;
     s->rng = s->seed;
     for (size_t e = 0; e < p->n_event; e++)
         s->prev[e] = (unsigned char)p->ev[e].initial_value;
     int changed = 0;
     if ((st = update_triggers(s, t0, y)) != MT_OK ||
-        (st = process_events(s, t0, y, &changed)) != MT_OK)
+        (st = process_events(s, t0, y, &changed)) != MT_OK ||
+        (p->n_delay && changed && (st = hist_record(s, t0, y, 1)) != MT_OK))
         return st;
     int exact = 0;
     if ((st = integrate_exact(s, r, g, y, &exact)) != MT_OK)
@@ -1761,6 +1984,7 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
                 run_block(s, p->rules_all, t, y, NULL);
                 if ((st = update_triggers(s, t, y)) != MT_OK ||
                     (st = process_events(s, t, y, &changed)) != MT_OK ||
+                    (p->n_delay && changed && (st = hist_record(s, t, y, 1)) != MT_OK) ||
                     (st = setup_cvode(s, t)) != MT_OK ||
                     (s->sn && (st = sens_setup(s, t)) != MT_OK))
                     return st;
@@ -1777,7 +2001,13 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
                 return cv_fail(s, "CVodeSetStopTime", f, t);
             double tret = t;
             s->cv_msg[0] = '\0';
-            f = CVode(s->cv, target, s->y, &tret, CV_NORMAL);
+            st = MT_OK;
+            if (p->n_delay)
+                f = step_delay(s, target, &tret, &st);
+            else
+                f = CVode(s->cv, target, s->y, &tret, CV_NORMAL);
+            if (st != MT_OK)
+                return st;
             if (f < 0)
                 return cv_fail(s, "CVode", f, t);
             y = N_VGetArrayPointer(s->y);
@@ -1788,7 +2018,8 @@ static mt_status integrate(mt_sim *s, mt_result *r, const out_grid *g)
                 run_block(s, p->rules_all, t, y, NULL);
                 changed = 0;
                 if ((st = update_triggers(s, t, y)) != MT_OK ||
-                    (st = process_events(s, t, y, &changed)) != MT_OK)
+                    (st = process_events(s, t, y, &changed)) != MT_OK ||
+                    (p->n_delay && changed && (st = hist_record(s, t, y, 1)) != MT_OK))
                     return st;
                 if ((st = setup_cvode(s, t)) != MT_OK ||
                     (s->sn && (st = sens_setup(s, t)) != MT_OK))
@@ -1921,6 +2152,10 @@ mt_status mt_sim_run_doses_sens(mt_sim *s, double t0, const mt_sim_dose *doses, 
                             "target of an assignment rule), so it has no sensitivity",
                             i, p->slot[k].id);
     }
+    if (p->n_delay)
+        return mt_error(s->ctx, MT_EUNSUPPORTED,
+                        "sensitivities of a model with delay() are not supported (the history's "
+                        "sensitivities are not kept)");
     if (s->n_out == 0 && default_outputs(s) != MT_OK)
         return mt_error(s->ctx, MT_ENOMEM, "out of memory");
     mt_sens *sn = NULL;

@@ -166,7 +166,7 @@ static int compare_block(cmp_ws *w, mt_block b, mt_native_fn fn, size_t n_out, d
     memcpy(w->v2, w->v1, p->n_slot * sizeof *w->v1);
     for (size_t i = 0; i < w->n_out; i++)
         w->o1[i] = w->o2[i] = -12345.0;
-    mt_env env = {w->v1, w->y, w->o1, t, w->os, w->ov, w->stack};
+    mt_env env = {w->v1, w->y, w->o1, t, w->os, w->ov, w->stack, NULL, NULL};
     mt_vm_run(p, b, &env);
     fn(w->v2, w->y, w->o2, t, w->os, w->ov);
     int bad = 0;
@@ -200,7 +200,7 @@ static int compare_program(const mt_program *p)
     w.ov = calloc(ns, sizeof *w.ov);
     int bad = 0;
     if (w.v1 && w.v2 && w.o1 && w.o2 && w.stack && w.y && w.os && w.ov) {
-        mt_env env = {w.v1, NULL, NULL, 0.0, w.os, w.ov, w.stack};
+        mt_env env = {w.v1, NULL, NULL, 0.0, w.os, w.ov, w.stack, NULL, NULL};
         mt_vm_run(p, p->init, &env);
         for (size_t i = 0; i < p->n_state; i++)
             w.y[i] = w.v1[p->state_slot[i]];
@@ -386,8 +386,9 @@ TEST(native_blocks_match_the_vm_on_the_suite)
         if (st != MT_OK)
             continue;
         checked++;
-        if (strstr(mt_program_native_info(p), "Newton")) {
-            vm_by_design++; /* a nonlinear algebraic rule: a loop, VM only */
+        if (strstr(mt_program_native_info(p), "Newton") ||
+            strstr(mt_program_native_info(p), "delay()")) {
+            vm_by_design++; /* a nonlinear algebraic rule (a loop) or delay(): VM only */
             mt_program_destroy(p);
             continue;
         }
@@ -403,8 +404,8 @@ TEST(native_blocks_match_the_vm_on_the_suite)
         }
         mt_program_destroy(p);
     }
-    printf("  %d models compiled, %d with native code, %d on the VM by design (Newton loops), %d "
-           "differ from the VM\n",
+    printf("  %d models compiled, %d with native code, %d on the VM by design (Newton loops, "
+           "delay()), %d differ from the VM\n",
            checked, native, vm_by_design, bad_models);
     mt_ctx_destroy(ctx);
     if (checked == 0) {
@@ -412,7 +413,7 @@ TEST(native_blocks_match_the_vm_on_the_suite)
         return;
     }
     ASSERT_EQ_INT(native + vm_by_design, checked);
-    ASSERT_TRUE(vm_by_design <= 10);
+    ASSERT_TRUE(vm_by_design <= 60); /* 5 Newton loops and 41 models with delay() in 2026 */
     ASSERT_EQ_INT(bad_models, 0);
 }
 

@@ -111,7 +111,7 @@ static void rig_close(rig *r)
 static void rig_run(rig *r, mt_block b, double t, const unsigned char *ovr_set,
                     const double *ovr_val)
 {
-    mt_env env = {r->vals, r->y, r->out, t, ovr_set, ovr_val, r->stack};
+    mt_env env = {r->vals, r->y, r->out, t, ovr_set, ovr_val, r->stack, NULL, NULL};
     mt_vm_run(r->p, b, &env);
 }
 

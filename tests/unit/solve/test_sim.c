@@ -14,7 +14,10 @@
  *   - amount vs concentration reporting;
  *   - errors: unknown ids, bad arguments, invalid SBML, unsupported
  *     constructs;
- *   - a comp model with one submodel instantiated twice.
+ *   - a comp model with one submodel instantiated twice;
+ *   - delay(): x' = -x(t - 1) against its solution by the method of steps, delays of a
+ *     rule of time before the start and of zero, a delay in an event trigger, the model
+ *     written back to SBML and read again, and sensitivities refused.
  */
 #include "harness.h"
 #include "medtwin/medtwin.h"
@@ -856,10 +859,99 @@ TEST(doses_by_api)
     rig_close(&g);
 }
 
+/* ---------- delay() ---------- */
+
+/* clang-format off */
+#define DELAYED(x, tau) "<apply><csymbol encoding='text' " \
+    "definitionURL='http://www.sbml.org/sbml/symbols/delay'>delay</csymbol>" x tau "</apply>"
+/* x' = -x(t - 1), x = 1 up to t = 0; y = delay(r, 2) of the rule r = time + 1 (before the
+ * start too: y = time - 1); z = delay(r, 0) = r; flag set when x(t - 1) falls below 0.25 */
+static const char dde_xml[] = HEAD "<model id='dde'>"
+    "<listOfParameters>" VPARAM("x", "1") VPARAM("r", "0") VPARAM("y", "0") VPARAM("z", "0")
+      VPARAM("flag", "0") PARAM("tau", "1") "</listOfParameters>"
+    "<listOfRules>"
+      RATE_RULE("x", AP("minus", DELAYED(CI("x"), CI("tau"))))
+      "<assignmentRule variable='r'>" MATH(AP("plus", TIME CN("1"))) "</assignmentRule>"
+      "<assignmentRule variable='y'>" MATH(DELAYED(CI("r"), CN("2"))) "</assignmentRule>"
+      "<assignmentRule variable='z'>" MATH(DELAYED(CI("r"), CN("0"))) "</assignmentRule>"
+    "</listOfRules>"
+    "<listOfEvents>"
+      EVENT("id='low' useValuesFromTriggerTime='true'", "false", "true",
+            AP("lt", DELAYED(CI("x"), CI("tau")) CN("0.25")), "", ASSIGN("flag", CN("1")))
+    "</listOfEvents>"
+    "</model></sbml>\n";
+/* clang-format on */
+
+/* The method of steps: x(t) on [0, 3] for x' = -x(t - 1), x = 1 before 0. */
+static double dde_exact(double t)
+{
+    double x = 1.0 - t;
+    if (t > 1)
+        x += (t - 1) * (t - 1) / 2.0;
+    if (t > 2)
+        x -= (t - 2) * (t - 2) * (t - 2) / 6.0;
+    return x;
+}
+
+static void check_dde(rig *g, const char *what)
+{
+    static const char *const ids[] = {"x", "y", "z", "flag"};
+    if (!outputs(g, ids, NULL, 4))
+        return;
+    mt_result *r = run(g, 0.0, 3.0, 60);
+    if (!r)
+        return;
+    /* x(t - 1) = 0.25 first where 1 - (t - 1) = 0.25 */
+    double t_low = 1.75;
+    for (size_t k = 0; k < mt_result_n_rows(r); k++) {
+        double t = mt_result_time(r, k);
+        if (!close_to(mt_result_value(r, k, 0), dde_exact(t), 0, 2e-5, what, t) ||
+            !close_to(mt_result_value(r, k, 1), t - 1.0, 1e-9, 1e-9, "y = delay(r, 2)", t) ||
+            !close_to(mt_result_value(r, k, 2), t + 1.0, 1e-12, 0, "z = delay(r, 0)", t) ||
+            (fabs(t - t_low) > 1e-3 && /* the output at the event time may go either way */
+             !close_to(mt_result_value(r, k, 3), t < t_low ? 0.0 : 1.0, 0, 0, "flag", t)))
+            break;
+    }
+    mt_result_destroy(r);
+}
+
+TEST(delay_method_of_steps)
+{
+    rig g;
+    if (!rig_open(&g, dde_xml))
+        return;
+    check_dde(&g, "x' = -x(t - 1)");
+    /* a second run of the same workspace starts with an empty history */
+    mt_sim_clear_outputs(g.s);
+    check_dde(&g, "x' = -x(t - 1), second run");
+    /* written back to SBML (delay as the csymbol) and read again: the same solution */
+    char *xml = NULL;
+    mt_status st = mt_model_export_sbml(g.ctx, g.m, 0, NULL, NULL, &xml);
+    if (mt_check_(st == MT_OK && xml, __FILE__, __LINE__, "export: %s", mt_errmsg(g.ctx))) {
+        CHECK_TRUE(strstr(xml, "symbols/delay") != NULL);
+        rig h;
+        if (rig_open(&h, xml)) {
+            check_dde(&h, "x' = -x(t - 1), exported and read again");
+            rig_close(&h);
+        }
+    }
+    free(xml);
+    /* sensitivities need the history's derivatives, which are not kept: refused by name */
+    int par = mt_sim_find(g.s, "tau");
+    double times[2] = {1.0, 2.0}, sens[8];
+    mt_result *r = NULL;
+    st = mt_sim_run_doses_sens(g.s, 0.0, NULL, 0, times, 2, &par, 1, &r, sens);
+    if (mt_check_(st == MT_EUNSUPPORTED && !r, __FILE__, __LINE__, "sensitivities: %d %s", (int)st,
+                  mt_errmsg(g.ctx)))
+        CHECK_TRUE(strstr(mt_errmsg(g.ctx), "delay()") != NULL);
+    mt_result_destroy(r);
+    rig_close(&g);
+}
+
 TEST_MAIN(TEST_ENTRY(pk_closed_form), TEST_ENTRY(default_outputs), TEST_ENTRY(bdf_and_adams_agree),
           TEST_ENTRY(event_dose_superposition), TEST_ENTRY(delayed_event_trigger_values),
           TEST_ENTRY(event_priorities), TEST_ENTRY(non_persistent_event_cancelled),
           TEST_ENTRY(overrides_and_reuse), TEST_ENTRY(set_value_by_index_and_native_vs_vm),
           TEST_ENTRY(report_amount_concentration), TEST_ENTRY(errors_ids_and_arguments),
           TEST_ENTRY(errors_invalid_sbml), TEST_ENTRY(comp_submodel_twice),
-          TEST_ENTRY(doses_by_api))
+          TEST_ENTRY(doses_by_api), TEST_ENTRY(delay_method_of_steps))

@@ -67,6 +67,19 @@
  * Parameter ids added per such drug: kge_<d>, kt_<s>_<d>, ka_<s>_<d> (1/h), Fg_<d> (1). The
  * depot, ka_<d> and F_<d> stay in the model (unused by oral doses of that drug). A drug without
  * gi_transit gets exactly the model above, bit for bit.
+ *
+ * Gut-wall interactions (mt_pbpk_build_gi with ddi; docs/interactions.md): a victim d with
+ * gi_transit and an affected pathway absorbs through Fg_eff_<d> (rule) instead of Fg_<d>:
+ *   Fg_eff_<d> = Fg_<d> / (Fg_<d> + (1 - Fg_<d>) (1 + sum_e fmg_<d>_<e> (actg_de - 1)))
+ *   actg_de = Eg_<e> / (1 + sum_{p != d} Ig_<p> / Ki_<p>_<e>)   (Eg_<e> = 1 without a state)
+ *   Ig_<p> = Fg_<p> (J_<p> / Qgut_<p> + fu_<p>/BP_<p> A_art_<p>/V_art) 1000 / MW_<p>
+ *            (gi_transit perpetrator: J_<p> = sum_s ka_<s>_<p> A_<s>_<p>), else
+ *            fu_<p>/BP_<p> A_art_<p>/V_art 1000 / MW_<p>: the unbound enterocyte concentration
+ *   dEg_<e>/dt as dE_<e>/dt with Ig_<p> and kdeg_gut_<e> (state, only for enzymes with
+ *            inactivation or induction and a gut-wall pathway)
+ * Parameter ids added: fmg_<d>_<e> (1) per affected pathway of such a victim, Qgut_<p> (L/h) per
+ * perpetrator with gi_transit, kdeg_gut_<e> (1/h) per gut-wall state. Outputs added: Ig_<p>,
+ * Eg_<e>, Fg_eff_<d>. With no victim on the transit model nothing is added.
  */
 #ifndef MEDTWIN_PBPK_H
 #define MEDTWIN_PBPK_H

@@ -245,8 +245,7 @@ static mt_status mcnally(const person *pe, const char *organ, const char *par, d
                                 NULL);
 }
 
-mt_status gi_derive(const person *pe, const mt_drugcard *c, const drug_clint *dc, sbuf *dp,
-                    gi_result *r)
+mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf *dp, gi_result *r)
 {
     const mt_twin_tables *t = pe->t;
     const gi_table *g = t->gi;
@@ -363,12 +362,17 @@ mt_status gi_derive(const person *pe, const mt_drugcard *c, const drug_clint *dc
         }
         double cl = dc->pclint_h[i] * rel_m * v_ent / (rel_l * v_liv);
         cl_gut += cl;
+        dc->gclint[i] = cl;
         sb_add(&procs,
                "; elimination.hepatic.%zu (%s): hepatic CLint_u %g L/h (healthy liver) x enzyme "
                "amount gut/liver (%g x %g L) / (%g x %g L) = %g L/h",
                dc->pix[i], p.protein, dc->pclint_h[i], rel_m, v_ent, rel_l, v_liv, cl);
     }
     r->fg = q_gut / (q_gut + cl_gut);
+    dc->gi = 1;
+    dc->fg = r->fg;
+    dc->qgut = q_gut;
+    dc->gsum = cl_gut;
     sb_add(&r->how_fg,
            "Qgut model (Yang et al. 2007): Fg = Qgut / (Qgut + fu_gut CLint_u,gut), fu_gut = 1; "
            "Qgut = Qvilli CLperm / (Qvilli + CLperm) = %g L/h; Qvilli = mucosal share %g x "

@@ -32,6 +32,11 @@
  * gi_transit, oral doses enter the stomach of a first-order transit chain (five small-intestine
  * segments, a colon sink); the absorbed flux enters the gut tissue times Fg, the rest a gut-wall
  * sink. Eight states and twelve parameters per such drug; other drugs are built as before.
+ *
+ * Gut-wall interactions (build_gut, docs/interactions.md): for a victim on the transit model with
+ * an affected pathway, Fg becomes the rule Fg_eff_<d> of the perpetrators' enterocyte
+ * concentrations Ig_<p> (rules) and gut-wall enzyme states Eg_<e>; without such a victim nothing
+ * is added. Cost: O(pathways + interactions x enzymes) more slots and expressions.
  */
 #include "medtwin/pbpk.h"
 #include "model/ir.h"
@@ -269,7 +274,8 @@ typedef struct {
     mt_expr *d[N_SEG + 3];
 } gi_states;
 
-static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut)
+/* fge: the slot of Fg_eff_<n> (gut-wall interactions, a rule made by build_ddi) or -1 (Fg). */
+static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut, int fge)
 {
     mt_ctx *ctx = b->ctx;
     g->sto = state0(b, "A_sto_%s%s", n, "");
@@ -298,13 +304,17 @@ static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut)
         add(b, &j, ab, +1);
     }
     /* absorbed flux: Fg J into the gut tissue, (1 - Fg) J metabolised in the gut wall */
-    mt_expr *one_m = mt_expr_bin(ctx, MT_E_SUB, num(b, 1.0), sym(b, g->fg));
+    int fg = fge >= 0 ? fge : g->fg;
+    mt_expr *one_m = mt_expr_bin(ctx, MT_E_SUB, num(b, 1.0), sym(b, fg));
     add(b, &g->d[N_SEG + 2], mul(b, one_m, mt_expr_clone(ctx, j)), +1);
-    add(b, dgut, mul(b, sym(b, g->fg), j), +1);
+    add(b, dgut, mul(b, sym(b, fg), j), +1);
 }
 
+static int derived(bld *b, const char *fmt, const char *a, const char *d);
+
 /* clh_eff: 1 if the drug's hepatic elimination uses CL_H_eff_<d> (a rule
- * made by build_ddi) instead of CL_H_<d>. */
+ * made by build_ddi) instead of CL_H_<d>; with gi, also its gut wall Fg_eff_<d> instead of Fg_<d>
+ * (gut-wall interactions). */
 static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int Qliv, int clh_eff,
                        int gi)
 {
@@ -354,7 +364,7 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     add(b, &ddep, mt_expr_clone(ctx, absn), -1);
     add(b, &dA[GUT], absn, +1);
     if (gi)
-        gi_build(b, n, &g, &dA[GUT]);
+        gi_build(b, n, &g, &dA[GUT], clh_eff ? derived(b, "Fg_eff_%s%s", n, "") : -1);
     /* venous return to lung, pulmonary outflow to arterial blood */
     mt_expr *ven_out = mul(b, sym(b, QC), cout(b, A, VEN, V, Kp));
     add(b, &dA[VEN], mt_expr_clone(ctx, ven_out), -1);
@@ -608,15 +618,21 @@ static int derived(bld *b, const char *fmt, const char *a, const char *d)
     return s;
 }
 
-/* The enzyme state E_e: dE/dt = kdeg (1 + sum Emax I/(EC50 + I)) - kdeg E
- * - sum kinact I/(KI + I) E, E(0) = 1. */
+/* The ids of the liver's and the gut wall's enzyme states and degradation rate constants. */
+typedef struct {
+    const char *state, *kdeg;
+} site;
+static const site liver = {"E_%s%s", "kdeg_%s%s"}, gutwall = {"Eg_%s%s", "kdeg_gut_%s%s"};
+
+/* The enzyme state E_e (Eg_e in the gut wall, with the gut-wall concentrations Iix):
+ * dE/dt = kdeg (1 + sum Emax I/(EC50 + I)) - kdeg E - sum kinact I/(KI + I) E, E(0) = 1. */
 static void enzyme_state(bld *b, const mt_pbpk_ddi *x, const char *e, const int *Iix, const int *c1,
-                         const int *c2)
+                         const int *c2, const site *at)
 {
     mt_ctx *ctx = b->ctx;
     mt_model *m = b->m;
-    int kdeg = param(b, "kdeg_%s%s", e, "");
-    int E = derived(b, "E_%s%s", e, "");
+    int kdeg = param(b, at->kdeg, e, "");
+    int E = derived(b, at->state, e, "");
     if (E < 0 || kdeg < 0) {
         b->oom = 1;
         return;
@@ -649,7 +665,7 @@ static void enzyme_state(bld *b, const mt_pbpk_ddi *x, const char *e, const int 
 /* The current activity of drug d's pathway on enzyme e: E_e (or 1) / (1 + sum over reversible
  * inhibitors p != d of I_p / Ki_p,e); 1 for an unaffected pathway or e NULL. */
 static mt_expr *activity(bld *b, const mt_pbpk_ddi *x, const char *d, const char *e, const int *Iix,
-                         const int *c1)
+                         const int *c1, const site *at)
 {
     if (!e || !pathway_affected(x, d, e))
         return num(b, 1.0);
@@ -662,7 +678,7 @@ static mt_expr *activity(bld *b, const mt_pbpk_ddi *x, const char *d, const char
             add(b, &den, num(b, 1.0), +1);
         add(b, &den, dv(b, sym(b, Iix[j]), sym(b, c1[j])), +1);
     }
-    mt_expr *a = has_turnover(x, e) ? sym(b, find(b, "E_%s%s", e, "")) : num(b, 1.0);
+    mt_expr *a = has_turnover(x, e) ? sym(b, find(b, at->state, e, "")) : num(b, 1.0);
     return den ? dv(b, a, den) : a;
 }
 
@@ -693,16 +709,110 @@ static void formation(bld *b, const mt_pbpk_ddi *x, const mt_pbpk_formation *f, 
         return;
     }
     mt_expr *c = dv(b, sym(b, A), mul(b, sym(b, V[LIV]), sym(b, Kp)));
-    mt_expr *r = mul(b, mul(b, sym(b, ff), activity(b, x, f->parent, f->enzyme, Iix, c1)),
+    mt_expr *r = mul(b, mul(b, sym(b, ff), activity(b, x, f->parent, f->enzyme, Iix, c1, &liver)),
                      mul(b, sym(b, CLH), c));
     r = mul(b, r, dv(b, sym(b, mwm), sym(b, mwp)));
     add(b, &m->state[m->sym[AM].state].deriv, r, +1);
 }
 
+/* Gut-wall interactions (docs/interactions.md), for the victims with the transit model (gi) and
+ * an affected pathway. Ig_<p>: the perpetrator's unbound concentration in the enterocytes, a
+ * quasi-steady state of the Qgut model's well-stirred gut wall fed by the perpetrator's absorbed
+ * flux J_p and by its unbound arterial concentration:
+ *   Ig_p = Fg_p (J_p / Qgut_p + fu_p / BP_p A_art_p / V_art) 1000 / MW_p   (transit model)
+ *   Ig_p = fu_p / BP_p A_art_p / V_art 1000 / MW_p                        (otherwise)
+ * The gut-wall enzyme states Eg_<e> (kdeg_gut_<e>) and activities as in the liver; the victim's
+ *   Fg_eff_d = Fg_d / (Fg_d + (1 - Fg_d) (1 + sum_e fmg_d_e (actg_de - 1))). */
+static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk_ddi *x,
+                      const int *V, const int *gi, const int *I, const int *c1, const int *c2)
+{
+    mt_ctx *ctx = b->ctx;
+    size_t ni = x->n_interactions, nw = x->n_pathways;
+    int any = 0;
+    for (size_t k = 0; k < nw; k++)
+        any |= gi[drug_index(n, drugs, x->pathways[k].drug)] &&
+               pathway_affected(x, x->pathways[k].drug, x->pathways[k].enzyme);
+    if (!any)
+        return;
+    int *Ig = mt_calloc(ctx, n + 1, sizeof *Ig), *Igix = mt_calloc(ctx, ni + 1, sizeof *Igix);
+    if (!Ig || !Igix) {
+        b->oom = 1;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        Ig[i] = -1;
+        if (I[i] < 0) /* not a perpetrator */
+            continue;
+        const char *p = drugs[i].name;
+        Ig[i] = derived(b, "Ig_%s%s", p, "");
+        int A = find(b, "A_art_%s%s", p, ""), BP = find(b, "BP_%s%s", p, ""),
+            fu = find(b, "fu_%s%s", p, ""), mw = find(b, "MW_%s%s", p, "");
+        if (b->oom || A < 0 || BP < 0 || fu < 0 || mw < 0) {
+            b->oom = 1;
+            goto done;
+        }
+        mt_expr *c = mul(b, dv(b, sym(b, A), sym(b, V[ART])), dv(b, sym(b, fu), sym(b, BP)));
+        if (gi[i]) {
+            int qg = param(b, "Qgut_%s%s", p, ""), fg = find(b, "Fg_%s%s", p, "");
+            mt_expr *j = NULL;
+            for (int k = 0; k < N_SEG; k++)
+                add(b, &j,
+                    mul(b, sym(b, find(b, "ka_%s_%s", seg[k], p)),
+                        sym(b, find(b, "A_%s_%s", seg[k], p))),
+                    +1);
+            mt_expr *sum = NULL;
+            add(b, &sum, dv(b, j, sym(b, qg)), +1);
+            add(b, &sum, c, +1);
+            c = mul(b, sym(b, fg), sum);
+        }
+        add_rule(b, Ig[i], dv(b, mul(b, c, num(b, 1000.0)), sym(b, mw)));
+    }
+    for (size_t k = 0; k < ni; k++)
+        Igix[k] = Ig[drug_index(n, drugs, x->interactions[k].perpetrator)];
+    /* one gut-wall state per enzyme with inactivation or induction and a gut-wall pathway */
+    for (size_t k = 0; k < ni && !b->oom; k++) {
+        const char *e = x->interactions[k].enzyme;
+        size_t first = 0;
+        while (strcmp(x->interactions[first].enzyme, e))
+            first++;
+        int on_e = 0;
+        for (size_t w = 0; w < nw; w++)
+            on_e |= !strcmp(x->pathways[w].enzyme, e) &&
+                    gi[drug_index(n, drugs, x->pathways[w].drug)] &&
+                    pathway_affected(x, x->pathways[w].drug, e);
+        if (first == k && on_e && has_turnover(x, e))
+            enzyme_state(b, x, e, Igix, c1, c2, &gutwall);
+    }
+    /* victims: Fg_eff from Fg and the gut-wall activities */
+    for (size_t i = 0; i < n && !b->oom; i++) {
+        const char *d = drugs[i].name;
+        if (!gi[i] || !affected(x, d))
+            continue;
+        mt_expr *f = NULL;
+        add(b, &f, num(b, 1.0), +1);
+        for (size_t k = 0; k < nw; k++) {
+            const mt_pbpk_pathway *w = &x->pathways[k];
+            if (strcmp(w->drug, d) || !pathway_affected(x, d, w->enzyme))
+                continue;
+            int fmg = param(b, "fmg_%s_%s", d, w->enzyme);
+            add(b, &f, sym(b, fmg), -1);
+            add(b, &f, mul(b, sym(b, fmg), activity(b, x, d, w->enzyme, Igix, c1, &gutwall)), +1);
+        }
+        int fg = find(b, "Fg_%s%s", d, "");
+        mt_expr *den = NULL;
+        add(b, &den, sym(b, fg), +1);
+        add(b, &den, mul(b, mt_expr_bin(ctx, MT_E_SUB, num(b, 1.0), sym(b, fg)), f), +1);
+        add_rule(b, find(b, "Fg_eff_%s%s", d, ""), dv(b, sym(b, fg), den));
+    }
+done:
+    mt_free(ctx, Ig);
+    mt_free(ctx, Igix);
+}
+
 /* The perpetrators' concentrations, the enzyme states and the victims' effective clearances
  * (medtwin/pbpk.h, docs/interactions.md). */
 static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk_ddi *x,
-                      const int *V)
+                      const int *V, const int *gi)
 {
     mt_ctx *ctx = b->ctx;
     size_t ni = x->n_interactions, nw = x->n_pathways;
@@ -761,7 +871,7 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
         while (strcmp(x->interactions[first].enzyme, e))
             first++;
         if (first == k && has_turnover(x, e))
-            enzyme_state(b, x, e, Iix, c1, c2);
+            enzyme_state(b, x, e, Iix, c1, c2, &liver);
     }
     if (b->oom)
         goto done;
@@ -777,7 +887,7 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
             if (strcmp(w->drug, d) || fm[k] < 0)
                 continue;
             add(b, &f, sym(b, fm[k]), -1);
-            add(b, &f, mul(b, sym(b, fm[k]), activity(b, x, d, w->enzyme, Iix, c1)), +1);
+            add(b, &f, mul(b, sym(b, fm[k]), activity(b, x, d, w->enzyme, Iix, c1, &liver)), +1);
         }
         add_rule(b, find(b, "CL_H_eff_%s%s", d, ""),
                  mul(b, sym(b, find(b, "CL_H_%s%s", d, "")), f));
@@ -785,6 +895,8 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     /* metabolite formation: into M's liver, fform act CL_H_P C_out,liv,P MW_M / MW_P */
     for (size_t k = 0; k < x->n_formations && !b->oom; k++)
         formation(b, x, &x->formations[k], V, Iix, c1);
+    if (!b->oom && gi)
+        build_gut(b, n, drugs, x, V, gi, I, c1, c2);
 done:
     mt_free(ctx, I);
     mt_free(ctx, Iix);
@@ -858,7 +970,7 @@ mt_status mt_pbpk_build_gi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drug
         build_drug(&b, &drugs[i], V, QC, Qliv, affected(ddi, drugs[i].name),
                    gi_transit && gi_transit[i]);
     if (ddi && (ddi->n_interactions || ddi->n_formations) && !b.oom)
-        build_ddi(&b, n_drugs, drugs, ddi, V);
+        build_ddi(&b, n_drugs, drugs, ddi, V, gi_transit);
     if (b.oom) {
         mt_model_destroy(b.m);
         if (b.dup)

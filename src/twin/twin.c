@@ -126,7 +126,7 @@ static enzyme_row *enzyme_get(mt_twin_tables *t, const char *name, int create)
     enzyme_row *e = &t->enz[t->n_enz++];
     memset(e, 0, sizeof *e);
     e->name = name;
-    e->ref_conc = e->rel_liver = e->t_half_h = NAN;
+    e->ref_conc = e->rel_liver = e->t_half_h = e->t_half_gut_h = NAN;
     return e;
 }
 
@@ -183,12 +183,13 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
             want_unit = "pmol/mg";
             slot = &t->pksim_content;
             slot_src = &t->pksim_content_src;
-        } else if (!strcmp(par, "t1/2 (liver)")) {
+        } else if (!strcmp(par, "t1/2 (liver)") || !strcmp(par, "t1/2 (intestine)")) {
+            int gut = par[6] == 'i';
             want_unit = "h";
             if (!(e = enzyme_get(t, en, 1)))
                 return mt_error(ctx, MT_ENOMEM, "out of memory loading %s", path);
-            slot = &e->t_half_h;
-            slot_src = &e->t_half_src;
+            slot = gut ? &e->t_half_gut_h : &e->t_half_h;
+            slot_src = gut ? &e->t_half_gut_src : &e->t_half_src;
         } else if (!strcmp(par, "reference concentration") ||
                    !strcmp(par, "liver relative expression")) {
             int ref = par[0] == 'r';
@@ -200,8 +201,8 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
         } else {
             return mt_error(ctx, MT_EPARSE,
                             "%s:%zu: unknown parameter '%s' (reference concentration, liver "
-                            "relative expression, t1/2 (liver), pksim default microsomal enzyme "
-                            "content)",
+                            "relative expression, t1/2 (liver), t1/2 (intestine), pksim default "
+                            "microsomal enzyme content)",
                             path, line, par);
         }
         if (strcmp(unit, want_unit))
@@ -220,7 +221,9 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
         if (isnan(e->ref_conc))
             return mt_error(ctx, MT_EPARSE, "%s: %s has a %s but no reference concentration", path,
                             e->name,
-                            isnan(e->rel_liver) ? "t1/2 (liver)" : "liver relative expression");
+                            !isnan(e->rel_liver)  ? "liver relative expression"
+                            : !isnan(e->t_half_h) ? "t1/2 (liver)"
+                                                  : "t1/2 (intestine)");
         sbuf s = {0};
         sb_add(&s, "reference concentration %g umol/L: %s", e->ref_conc, e->ref_src);
         if (!isnan(e->rel_liver))
@@ -317,6 +320,21 @@ mt_status mt_twin_enzyme_half_life_h(const mt_twin_tables *t, mt_ctx *ctx, const
     *h = e->t_half_h;
     if (source)
         *source = e->t_half_src;
+    return MT_OK;
+}
+
+mt_status enzyme_gut_half_life(const mt_twin_tables *t, mt_ctx *ctx, const char *enzyme, double *h,
+                               const char **source)
+{
+    const enzyme_row *e = enzyme_find(t, enzyme);
+    if (!e || isnan(e->t_half_gut_h))
+        return mt_error(ctx, MT_ENOTFOUND,
+                        "enzyme '%s' has no intestinal turnover half-life (t1/2 (intestine)) in "
+                        "data/enzymes/%s",
+                        enzyme, ENZYME_FILE);
+    *h = e->t_half_gut_h;
+    if (source)
+        *source = e->t_half_gut_src;
     return MT_OK;
 }
 

@@ -22,6 +22,16 @@
 
 /* ---- interactions ------------------------------------------------------------------------- */
 
+/* 1 if card protein name p becomes builder enzyme name e (characters outside [A-Za-z0-9_] -> _). */
+static int same_enzyme(const char *p, const char *e)
+{
+    size_t m = 0;
+    for (; p[m] && e[m]; m++)
+        if ((isalnum((unsigned char)p[m]) ? p[m] : '_') != e[m])
+            return 0;
+    return !p[m] && !e[m];
+}
+
 void mt_twin_ddi_destroy(mt_twin_ddi *x)
 {
     if (!x)
@@ -301,6 +311,50 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
         snprintf(id, sizeof id, "fm_%s_%s", w->drug, w->enzyme);
         put_param(j, id, fm, "1", sb_str(&how));
     }
+    /* the gut wall (docs/interactions.md): victims with the transit model and an affected
+     * pathway; the builder then adds Ig_<p> for every perpetrator */
+    int any_gut = 0;
+    for (size_t k = 0; apply && k < x->n_pw; k++) {
+        const mt_pbpk_pathway *w = &x->pw[k];
+        const drug_clint *dc = &dcs[x->pw_drug[k]];
+        if (!dc->gi)
+            continue;
+        any_gut = 1;
+        double ce = 0;
+        sb_clear(&how);
+        for (size_t i = 0; i < dc->np; i++) {
+            mt_drugcard_process pr;
+            if (dc->gclint[i] > 0 &&
+                mt_drugcard_hepatic(cards[x->pw_drug[k]], dc->pix[i], &pr) == MT_OK && pr.protein &&
+                same_enzyme(pr.protein, w->enzyme))
+                ce += dc->gclint[i];
+        }
+        double fmg = dc->gsum > 0 ? ce / dc->gsum : 0.0;
+        sb_add(&how,
+               "fraction of %s's gut-wall intrinsic clearance by %s at baseline: CLint_u,gut by %s "
+               "%g L/h / all gut-wall CLint_u %g L/h (drug.%s.Fg; the card's hepatic kinetics "
+               "scaled to the mucosa by enzyme amount, docs/absorption.md; 0 for an enzyme not "
+               "expressed in the mucosa); Fg_eff = Fg / (Fg + (1 - Fg)(1 + sum fmg (act_gut - "
+               "1))), docs/interactions.md",
+               w->drug, w->enzyme, w->enzyme, ce, dc->gsum, w->drug);
+        snprintf(id, sizeof id, "fmg_%s_%s", w->drug, w->enzyme);
+        put_param(j, id, fmg, "1", sb_str(&how));
+    }
+    for (size_t d = 0; any_gut && d < x->n_drugs; d++) {
+        int perp = 0;
+        for (size_t i = 0; i < x->n_ix; i++)
+            perp |= !strcmp(x->ix[i].perpetrator, x->ids[d]);
+        if (!perp || !dcs[d].gi)
+            continue;
+        sb_clear(&how);
+        sb_add(&how,
+               "%s's Qgut of the Qgut model (drug.%s.Fg): the flow that carries its absorbed flux "
+               "out of the enterocytes; its enterocyte concentration is Ig = Fg (J / Qgut + fu/B:P "
+               "C_art) (docs/interactions.md)",
+               x->ids[d], x->ids[d]);
+        snprintf(id, sizeof id, "Qgut_%s", x->ids[d]);
+        put_param(j, id, dcs[d].qgut, "L/h", sb_str(&how));
+    }
     /* perpetrators */
     for (size_t d = 0; apply && d < x->n_drugs; d++) {
         int perp = 0;
@@ -444,6 +498,23 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
         sb_add(&how, "ln 2 / liver turnover half-life %g h of %s (data/enzymes: %s)", h, e, src);
         snprintf(id, sizeof id, "kdeg_%s", e);
         put_param(j, id, log(2.0) / h, "1/h", sb_str(&how));
+        /* the gut-wall state, when a victim with the transit model has a pathway on e */
+        int on_e = 0;
+        for (size_t k = 0; any_gut && k < x->n_pw; k++)
+            on_e |= x->pw[k].enzyme == e && dcs[x->pw_drug[k]].gi;
+        if (!on_e)
+            continue;
+        if (enzyme_gut_half_life(t, ctx, e, &h, &src) != MT_OK) {
+            problem(j, MT_ENOTFOUND,
+                    "%s (needed for its inactivation or induction in the gut wall)",
+                    mt_errmsg(ctx));
+            continue;
+        }
+        sb_clear(&how);
+        sb_add(&how, "ln 2 / intestinal turnover half-life %g h of %s (data/enzymes: %s)", h, e,
+               src);
+        snprintf(id, sizeof id, "kdeg_gut_%s", e);
+        put_param(j, id, log(2.0) / h, "1/h", sb_str(&how));
     }
     /* one fact per card interaction */
     for (size_t k = 0; k < x->n_notes; k++) {
@@ -470,7 +541,18 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
             if (no->has_rev)
                 sb_add(&how, "; also binds reversibly with Ki = K_I (PK-Sim's default), on the "
                              "other drugs");
-            sb_add(&how, "; %s; parameters of docs/interactions.md", unbound_liver_note);
+            sb_add(&how, "; %s", unbound_liver_note);
+            n_v = 0;
+            for (size_t w = 0; w < x->n_pw; w++)
+                if (x->pw[w].enzyme == no->enzyme && dcs[x->pw_drug[w]].gi &&
+                    (no->mech != MT_DDI_REVERSIBLE || strcmp(x->pw[w].drug, x->ids[no->drug])))
+                    sb_add(&how, "%s%s", n_v++ ? ", " : "; and on the gut-wall CLint of ",
+                           x->pw[w].drug);
+            if (n_v)
+                sb_add(&how, " (given by mouth, transit model) with the enterocyte concentration "
+                             "Ig = Fg (J/Qgut + fu/B:P C_art) x 1000/MW (Qgut model, "
+                             "docs/interactions.md)");
+            sb_add(&how, "; parameters of docs/interactions.md");
         } else if (no->status == IX_MODELLED || no->status == IX_DUPLICATE) {
             text = "not applied";
             if (no->status == IX_DUPLICATE)
@@ -498,9 +580,10 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
         } else {
             sb_add(&how,
                    "no drug of this regimen has a hepatic metabolism process on %s in its card; "
-                   "the builder models interactions only at hepatic enzymes: transporters "
-                   "(P-gp, OATP1B1, ...) are not in its perfusion-limited liver, and it has no "
-                   "gut wall and no renal secretion",
+                   "the builder models interactions only at metabolising enzymes (liver, and "
+                   "the gut wall of drugs given by mouth through the transit model): "
+                   "transporters (P-gp, OATP1B1, ...) are not in its perfusion-limited organs, "
+                   "and it has no renal secretion",
                    target);
         }
         put_fact(j, sb_str(&key), NAN, "", text, sb_str(&how));

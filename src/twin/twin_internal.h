@@ -73,6 +73,8 @@ typedef struct {
     const char *ref_src, *rel_src;
     double t_half_h; /* liver turnover half-life, NaN when absent */
     const char *t_half_src;
+    double t_half_gut_h; /* intestinal turnover half-life, NaN when absent */
+    const char *t_half_gut_src;
     char *source; /* both rows, for mt_twin_enzyme_liver_umol_l */
 } enzyme_row;
 
@@ -89,6 +91,12 @@ struct mt_twin_tables {
     double pksim_content; /* PK-Sim default microsomal enzyme content, pmol/mg */
     const char *pksim_content_src;
 };
+
+/* The enzyme's intestinal turnover half-life (h) and its source; MT_ENOTFOUND (message set)
+ * when data/enzymes has none. */
+#define enzyme_gut_half_life mt_twin_i_enzyme_gut_half_life
+mt_status enzyme_gut_half_life(const mt_twin_tables *t, mt_ctx *ctx, const char *enzyme, double *h,
+                               const char **source);
 
 /* ---- the output list (twin.c) ---- */
 
@@ -141,6 +149,11 @@ typedef struct {
     size_t pix[MAX_ENZ_PROC];      /* index in the card's elimination.hepatic */
     double pclint[MAX_ENZ_PROC];   /* L/h, as clint */
     double pclint_h[MAX_ENZ_PROC]; /* L/h, without the Child-Pugh factor (gut wall, gi.c) */
+    /* the gut wall (gi.c), set when the transit model was derived (oral pksim_permeability) */
+    int gi;
+    double fg, qgut;             /* baseline Fg (1), Qgut (L/h) */
+    double gclint[MAX_ENZ_PROC]; /* gut-wall CLint_u per process of pix (L/h), 0 if none */
+    double gsum;                 /* their sum */
 } drug_clint;
 
 /* The card's reason for an absent field (its `missing` list), or NULL. */
@@ -170,8 +183,7 @@ void gi_free(gi_table *g);
  * pksim_permeability) for person pe; dc holds the card's hepatic CLint per process. A problem
  * (with no prefix) goes to dp and its status is returned; MT_OK when the values are complete.
  * r is initialised here (gi_put or gi_result_free frees its strings). */
-mt_status gi_derive(const person *pe, const mt_drugcard *c, const drug_clint *dc, sbuf *dp,
-                    gi_result *r);
+mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf *dp, gi_result *r);
 /* Puts the parameters (kge_<id>, kt_<s>_<id>, ka_<s>_<id>, Fg_<id>) and facts; frees r. */
 void gi_put(job *j, const char *id, gi_result *r);
 /* Frees r's strings without putting anything. */

@@ -16,6 +16,7 @@ int mt_cmd_predict(int argc, char **argv);
 int mt_cmd_twin(int argc, char **argv);
 int mt_cmd_drugs(int argc, char **argv);
 int mt_cmd_validate(int argc, char **argv);
+int mt_cmd_qualify(int argc, char **argv);
 int mt_cmd_fit(int argc, char **argv);
 int mt_cmd_fit_study(int argc, char **argv);
 int mt_cmd_case_study(int argc, char **argv);

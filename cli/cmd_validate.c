@@ -77,28 +77,7 @@ static int plot_obs_pred(mt_vld_runner *R, const char *file, const char *title, 
     return st == MT_OK ? 0 : mt_cli_fail("validate: %s", mt_errmsg(R->ctx));
 }
 
-typedef struct {
-    char *name, *study, *reference, *molecule, *compartment, *dose_text;
-    char drug[64];
-    int po;           /* route */
-    double dose_mg;   /* NaN until known */
-    double dose_time; /* h */
-    size_t n_obs;
-    double *t, *c, *p; /* observed times (h), observed and predicted concentrations (mg/L) */
-    double auc_obs, auc_pred, cmax_obs, cmax_pred, cmax_cont, tmax_obs;
-    int predicted;
-    int training;    /* the study is one the drug card's fitted values were estimated from */
-    char *why;       /* not predicted: the reason */
-    size_t n_curve;  /* the predicted curve from the dose to the last observation */
-    double *ct, *cc; /* (h, mg/L), for the profile plot */
-} dataset;
-
-typedef struct {
-    size_t n, cap;
-    dataset *d;
-} dataset_list;
-
-static void dataset_free(dataset *d)
+static void dataset_free(mt_vld_dataset *d)
 {
     free(d->name);
     free(d->study);
@@ -114,7 +93,7 @@ static void dataset_free(dataset *d)
     free(d->cc);
 }
 
-static dataset *find_dataset(dataset_list *l, const char *name)
+static mt_vld_dataset *find_dataset(mt_vld_dataset_list *l, const char *name)
 {
     for (size_t i = 0; i < l->n; i++)
         if (!strcmp(l->d[i].name, name))
@@ -122,11 +101,11 @@ static dataset *find_dataset(dataset_list *l, const char *name)
     return NULL;
 }
 
-static dataset *add_dataset(dataset_list *l, const char *name)
+static mt_vld_dataset *add_dataset(mt_vld_dataset_list *l, const char *name)
 {
     if (l->n == l->cap) {
         size_t nc = l->cap ? 2 * l->cap : 64;
-        dataset *nd = realloc(l->d, nc * sizeof *nd);
+        mt_vld_dataset *nd = realloc(l->d, nc * sizeof *nd);
         if (!nd) {
             fputs("medtwin: out of memory\n", stderr);
             exit(1);
@@ -134,7 +113,7 @@ static dataset *add_dataset(dataset_list *l, const char *name)
         l->d = nd;
         l->cap = nc;
     }
-    dataset *d = &l->d[l->n++];
+    mt_vld_dataset *d = &l->d[l->n++];
     memset(d, 0, sizeof *d);
     d->name = mt_vld_strdup(name);
     d->dose_mg = d->dose_time = NAN;
@@ -142,7 +121,7 @@ static dataset *add_dataset(dataset_list *l, const char *name)
     return d;
 }
 
-static void not_predicted(dataset *d, char *why)
+static void not_predicted(mt_vld_dataset *d, char *why)
 {
     if (!d->why)
         d->why = why;
@@ -180,7 +159,7 @@ static double time_factor(const char *u)
     return NAN;
 }
 
-static int read_observed(mt_ctx *ctx, const char *path, dataset_list *l)
+static int read_observed(mt_ctx *ctx, const char *path, mt_vld_dataset_list *l)
 {
     mt_csv *t = NULL;
     if (mt_csv_read(ctx, path, 0, &t) != MT_OK)
@@ -208,7 +187,7 @@ static int read_observed(mt_ctx *ctx, const char *path, dataset_list *l)
                              i + 1, mt_vld_cell(t, i, jv));
             break;
         }
-        dataset *d = find_dataset(l, name);
+        mt_vld_dataset *d = find_dataset(l, name);
         if (!d)
             d = add_dataset(l, name);
         const char *dim = mt_vld_cell(t, i, jdim), *vu = jvu >= 0 ? mt_vld_cell(t, i, jvu) : "mg/l";
@@ -273,7 +252,7 @@ static double parse_dose(const char *s, double weight_kg)
     return NAN;
 }
 
-static int read_meta(mt_ctx *ctx, const char *path, dataset_list *l, double weight_kg)
+static int read_meta(mt_ctx *ctx, const char *path, mt_vld_dataset_list *l, double weight_kg)
 {
     mt_csv *t = NULL;
     if (mt_csv_read(ctx, path, 0, &t) != MT_OK)
@@ -282,7 +261,7 @@ static int read_meta(mt_ctx *ctx, const char *path, dataset_list *l, double weig
     int jd = mt_vld_need_col(t, path, "--meta", "dataset", &rc);
     int jp = mt_vld_need_col(t, path, "--meta", "properties_json", &rc);
     for (size_t i = 0; !rc && i < mt_csv_n_rows(t); i++) {
-        dataset *d = find_dataset(l, mt_vld_cell(t, i, jd));
+        mt_vld_dataset *d = find_dataset(l, mt_vld_cell(t, i, jd));
         if (!d)
             continue; /* meta of a dataset without observations */
         json_error_t je;
@@ -330,7 +309,7 @@ static int read_meta(mt_ctx *ctx, const char *path, dataset_list *l, double weig
 
 /* --set: which datasets, with optional route/dose/time overrides; others are dropped from
  * the run (they are not part of the requested set, not "not predicted"). */
-static int apply_set(mt_ctx *ctx, const mt_vld_args *a, dataset_list *l)
+static int apply_set(mt_ctx *ctx, const mt_vld_args *a, mt_vld_dataset_list *l)
 {
     mt_csv *t = NULL;
     if (mt_csv_read(ctx, a->set, 0, &t) != MT_OK)
@@ -346,7 +325,7 @@ static int apply_set(mt_ctx *ctx, const mt_vld_args *a, dataset_list *l)
         rc = mt_cli_fail("out of memory");
     for (size_t i = 0; !rc && i < mt_csv_n_rows(t); i++) {
         const char *name = mt_vld_cell(t, i, jd);
-        dataset *d = find_dataset(l, name);
+        mt_vld_dataset *d = find_dataset(l, name);
         if (!d) {
             rc = mt_cli_fail("validate: --set %s row %zu: dataset '%s' is not in %s", a->set, i + 1,
                              name, a->observed);
@@ -390,7 +369,7 @@ static int apply_set(mt_ctx *ctx, const mt_vld_args *a, dataset_list *l)
     }
     if (!rc) {
         /* keep the set's order */
-        dataset *nd = calloc(n_order + 1, sizeof *nd);
+        mt_vld_dataset *nd = calloc(n_order + 1, sizeof *nd);
         if (!nd) {
             rc = mt_cli_fail("out of memory");
         } else {
@@ -414,7 +393,7 @@ static int apply_set(mt_ctx *ctx, const mt_vld_args *a, dataset_list *l)
 #define PROFILE_EVERY 10
 
 /* Observed points over the predicted curve, log concentration axis, to DIR/profiles/N.png. */
-static int plot_profile(mt_vld_runner *R, const dataset *d, size_t index, char **file)
+static int plot_profile(mt_vld_runner *R, const mt_vld_dataset *d, size_t index, char **file)
 {
     *file = mt_vld_printf("profiles/%03zu.png", index + 1);
     char *path = mt_vld_printf("%s/%s", R->a->out, *file);
@@ -437,7 +416,7 @@ static int plot_profile(mt_vld_runner *R, const dataset *d, size_t index, char *
 
 /* A dataset of a study the drug's card was fitted to (training_data) is reported but left out
  * of the held-out figures: a model cannot be validated on its own training data. */
-static void mark_training(mt_vld_runner *R, dataset *d)
+static void mark_training(mt_vld_runner *R, mt_vld_dataset *d)
 {
     mt_drugcard *c = NULL;
     if (!d->study || !d->drug[0] || mt_drugcard_load(R->ctx, NULL, d->drug, &c) != MT_OK)
@@ -446,7 +425,7 @@ static void mark_training(mt_vld_runner *R, dataset *d)
     mt_drugcard_destroy(c);
 }
 
-static void run_dataset(mt_vld_runner *R, dataset *d)
+static void run_dataset(mt_vld_runner *R, mt_vld_dataset *d)
 {
     if (d->why)
         return;
@@ -573,14 +552,14 @@ static void run_dataset(mt_vld_runner *R, dataset *d)
     d->predicted = 1;
 }
 
-static void write_dataset_results(FILE *f, const dataset_list *l)
+static void write_dataset_results(FILE *f, const mt_vld_dataset_list *l)
 {
     fputs("dataset,study,reference,drug,route,dose_mg,dose_time_h,compartment,n_obs,t_first_h,"
           "t_last_h,auc_obs_mg_h_l,auc_pred_mg_h_l,auc_fold,cmax_obs_mg_l,cmax_pred_mg_l,"
           "cmax_fold,cmax_pred_continuous_mg_l,tmax_obs_h,status,reason,training_study\n",
           f);
     for (size_t i = 0; i < l->n; i++) {
-        const dataset *d = &l->d[i];
+        const mt_vld_dataset *d = &l->d[i];
         mt_vld_csv_str(f, d->name);
         fputc(',', f);
         mt_vld_csv_str(f, d->study);
@@ -611,198 +590,216 @@ static void write_dataset_results(FILE *f, const dataset_list *l)
     }
 }
 
-int mt_vld_datasets(mt_vld_runner *R)
+int mt_vld_datasets_load(mt_vld_runner *R, mt_vld_dataset_list *l)
 {
     const mt_vld_args *a = R->a;
-    dataset_list l = {0};
-    int rc = read_observed(R->ctx, a->observed, &l);
+    int rc = read_observed(R->ctx, a->observed, l);
     if (!rc)
-        rc = read_meta(R->ctx, a->meta, &l, R->weight_kg);
+        rc = read_meta(R->ctx, a->meta, l, R->weight_kg);
     if (!rc && a->set)
-        rc = apply_set(R->ctx, a, &l);
-    for (size_t i = 0; !rc && i < l.n; i++) {
-        mark_training(R, &l.d[i]);
-        run_dataset(R, &l.d[i]);
-        if (!a->quiet)
-            fprintf(stderr, "validate: [%zu/%zu] %s: %s\n", i + 1, l.n, l.d[i].name,
-                    l.d[i].predicted ? "predicted" : "not predicted");
+        rc = apply_set(R->ctx, a, l);
+    return rc;
+}
+
+void mt_vld_dataset_run(mt_vld_runner *R, mt_vld_dataset *d)
+{
+    mark_training(R, d);
+    run_dataset(R, d);
+}
+
+void mt_vld_datasets_free(mt_vld_dataset_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        dataset_free(&l->d[i]);
+    free(l->d);
+    l->d = NULL;
+    l->n = l->cap = 0;
+}
+
+void mt_vld_dataset_folds(const mt_vld_dataset_list *l, int what, int route, int held_out,
+                          mt_fold_summary *out)
+{
+    double *o = calloc(l->n + 1, sizeof *o), *p = calloc(l->n + 1, sizeof *p);
+    size_t m = 0;
+    for (size_t i = 0; o && p && i < l->n; i++) {
+        const mt_vld_dataset *d = &l->d[i];
+        if (!d->predicted || (held_out && d->training) || (route >= 0 && d->po != route) ||
+            (what > 0 && !d->po))
+            continue;
+        o[m] = what == 0 ? d->auc_obs : d->cmax_obs;
+        p[m++] = what == 0 ? d->auc_pred : what == 1 ? d->cmax_pred : d->cmax_cont;
     }
-    /* summary */
-    size_t n_pred = 0, n_po = 0;
-    double *ao = calloc(l.n + 1, sizeof *ao), *ap = calloc(l.n + 1, sizeof *ap);
-    double *co = calloc(l.n + 1, sizeof *co), *cp = calloc(l.n + 1, sizeof *cp);
-    double *xs[4];
-    double *ys[4];
-    size_t ns[4] = {0};
-    for (int k = 0; k < 4; k++) {
-        xs[k] = calloc(l.n + 1, sizeof *xs[k]);
-        ys[k] = calloc(l.n + 1, sizeof *ys[k]);
+    mt_validate_folds(m, p, o, out);
+    free(o);
+    free(p);
+}
+
+/* The predicted datasets, and of those the training studies'. */
+static void count_predicted(const mt_vld_dataset_list *l, size_t *n_pred, size_t *n_train)
+{
+    *n_pred = *n_train = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        *n_pred += l->d[i].predicted != 0;
+        *n_train += l->d[i].predicted && l->d[i].training;
     }
-    mt_fold_summary sa = {0}, sc = {0}, sc_cont = {0}, sa_held = {0}, sc_held = {0};
-    size_t n_train = 0;
-    char *profiles_dir = NULL;
-    char **profile_file = calloc(l.n + 1, sizeof *profile_file);
-    if (!rc && !profile_file)
-        rc = mt_cli_fail("out of memory");
-    if (!rc && (!ao || !ap || !co || !cp || !xs[3] || !ys[3] || !xs[0] || !ys[0] || !xs[1] ||
-                !ys[1] || !xs[2] || !ys[2]))
-        rc = mt_cli_fail("out of memory");
-    double *cc = NULL;
-    if (!rc) {
-        cc = calloc(l.n + 1, sizeof *cc);
-        for (size_t i = 0; i < l.n; i++) {
-            const dataset *d = &l.d[i];
-            if (!d->predicted)
-                continue;
-            ao[n_pred] = d->auc_obs;
-            ap[n_pred++] = d->auc_pred;
-            int set = d->po ? 1 : 0;
-            xs[set][ns[set]] = d->auc_obs;
-            ys[set][ns[set]++] = d->auc_pred;
-            if (d->po) {
-                co[n_po] = d->cmax_obs;
-                if (cc)
-                    cc[n_po] = d->cmax_cont;
-                cp[n_po++] = d->cmax_pred;
-                xs[2][ns[2]] = d->cmax_obs;
-                ys[2][ns[2]++] = d->cmax_pred;
-            }
+}
+
+/* The observed-vs-predicted plots (AUC by route, oral Cmax) and, unless embedded, one profile
+ * plot per predicted dataset; *profile_file[i] its path under out. */
+static int dataset_plots(mt_vld_runner *R, const mt_vld_dataset_list *l, char **profile_file)
+{
+    double *x = calloc(3 * (l->n + 1), sizeof *x), *y = calloc(3 * (l->n + 1), sizeof *y);
+    size_t ns[3] = {0};
+    int rc = x && y ? 0 : mt_cli_fail("out of memory");
+    for (size_t i = 0; !rc && i < l->n; i++) {
+        const mt_vld_dataset *d = &l->d[i];
+        if (!d->predicted)
+            continue;
+        size_t k = d->po ? 1 : 0, off = k * (l->n + 1);
+        x[off + ns[k]] = d->auc_obs;
+        y[off + ns[k]++] = d->auc_pred;
+        if (d->po) {
+            off = 2 * (l->n + 1);
+            x[off + ns[2]] = d->cmax_obs;
+            y[off + ns[2]++] = d->cmax_pred;
         }
-        mt_validate_folds(n_pred, ap, ao, &sa);
-        mt_validate_folds(n_po, cp, co, &sc);
-        /* held out: without the card's training studies */
-        size_t na = 0, nc = 0;
-        double *hao = calloc(l.n + 1, sizeof *hao), *hap = calloc(l.n + 1, sizeof *hap);
-        double *hco = calloc(l.n + 1, sizeof *hco), *hcp = calloc(l.n + 1, sizeof *hcp);
-        if (hao && hap && hco && hcp) {
-            for (size_t i = 0; i < l.n; i++) {
-                const dataset *d = &l.d[i];
-                if (!d->predicted)
-                    continue;
-                if (d->training) {
-                    n_train++;
-                    continue;
-                }
-                hao[na] = d->auc_obs;
-                hap[na++] = d->auc_pred;
-                if (d->po) {
-                    hco[nc] = d->cmax_obs;
-                    hcp[nc++] = d->cmax_pred;
-                }
-            }
-            mt_validate_folds(na, hap, hao, &sa_held);
-            mt_validate_folds(nc, hcp, hco, &sc_held);
-        } else {
-            rc = mt_cli_fail("out of memory");
-        }
-        free(hao);
-        free(hap);
-        free(hco);
-        free(hcp);
-        if (cc)
-            mt_validate_folds(n_po, cc, co, &sc_cont);
     }
-    if (!rc && a->out) {
-        mt_plot_points auc_sets[2] = {{"iv", ns[0], xs[0], ys[0]}, {"po", ns[1], xs[1], ys[1]}};
-        mt_plot_points cmax_set[1] = {{"po", ns[2], xs[2], ys[2]}};
+    size_t s = l->n + 1;
+    mt_plot_points auc_sets[2] = {{"iv", ns[0], x, y}, {"po", ns[1], x + s, y + s}};
+    mt_plot_points cmax_set[1] = {{"po", ns[2], x + 2 * s, y + 2 * s}};
+    if (!rc)
         rc = plot_obs_pred(R, "auc.png", "AUC(t1-tlast), trapezoids at the observed times",
                            "AUC (mg*h/L)", 2, auc_sets);
-        for (size_t i = 0; !rc && i < l.n; i++) {
-            if (!l.d[i].predicted)
-                continue;
-            if (!profiles_dir) {
-                profiles_dir = mt_vld_printf("%s/profiles", a->out);
-                rc = mt_vld_make_dir(profiles_dir);
-            }
-            if (!rc)
-                rc = plot_profile(R, &l.d[i], i, &profile_file[i]);
+    if (!rc)
+        rc = plot_obs_pred(R, "cmax.png", "Cmax of oral doses (at the observed times)",
+                           "Cmax (mg/L)", 1, cmax_set);
+    char *profiles_dir = NULL;
+    for (size_t i = 0; !rc && !R->a->embedded && i < l->n; i++) {
+        if (!l->d[i].predicted)
+            continue;
+        if (!profiles_dir) {
+            profiles_dir = mt_vld_printf("%s/profiles", R->a->out);
+            rc = mt_vld_make_dir(profiles_dir);
         }
         if (!rc)
-            rc = plot_obs_pred(R, "cmax.png", "Cmax of oral doses (at the observed times)",
-                               "Cmax (mg/L)", 1, cmax_set);
+            rc = plot_profile(R, &l->d[i], i, &profile_file[i]);
     }
+    free(profiles_dir);
+    free(x);
+    free(y);
+    return rc;
+}
+
+/* report.md of the datasets (g), the profile plot links from profile_file. */
+static void dataset_report_md(FILE *g, mt_vld_runner *R, const mt_vld_dataset_list *l,
+                              char *const *profile_file)
+{
+    const mt_vld_args *a = R->a;
+    mt_fold_summary sa, sc, sc_cont, sa_held, sc_held;
+    mt_vld_dataset_folds(l, 0, -1, 0, &sa);
+    mt_vld_dataset_folds(l, 1, -1, 0, &sc);
+    mt_vld_dataset_folds(l, 2, -1, 0, &sc_cont);
+    mt_vld_dataset_folds(l, 0, -1, 1, &sa_held);
+    mt_vld_dataset_folds(l, 1, -1, 1, &sc_held);
+    size_t n_pred, n_train;
+    count_predicted(l, &n_pred, &n_train);
+    char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
+    mt_vld_tally rt = {0};
+    char *from = mt_vld_printf(
+        "`medtwin validate` (medtwin %s) from `%s` and `%s`%s%s%s", mt_version(), a->observed,
+        a->meta, a->set ? ", datasets listed in `" : "", a->set ? a->set : "", a->set ? "`" : "");
+    mt_vld_report_head(g, R, "Validation: concentration-time datasets", from);
+    free(from);
+    fprintf(g, "**%zu datasets: %zu predicted, %zu not predicted.**\n\n", l->n, n_pred,
+            l->n - n_pred);
+    fprintf(g, "| measure | n | GMFE | geometric mean pred/obs | within 1.25-fold | "
+               "within 1.5-fold | within 2-fold |\n|---|---|---|---|---|---|---|\n");
+    mt_vld_summary_md(g, "AUC(t1–tlast), held out (without training studies)", &sa_held);
+    mt_vld_summary_md(g, "Cmax (po), held out", &sc_held);
+    mt_vld_summary_md(g, "AUC(t1–tlast), all predicted", &sa);
+    mt_vld_summary_md(g, "Cmax (po, at the observed times), all", &sc);
+    mt_vld_summary_md(g, "Cmax (po, continuous prediction), all", &sc_cont);
+    fprintf(g,
+            "\n%zu predicted dataset(s) belong to studies the drug card's fitted values "
+            "were estimated from (the card's `training_data`, marked *training* "
+            "below); the held-out rows leave them out.\n",
+            n_train);
+    fprintf(g, "\n![AUC observed vs predicted](auc.png)\n\n"
+               "![Cmax observed vs predicted](cmax.png)\n\n");
+    fprintf(g, "## Predicted datasets\n\n| dataset | route | dose (mg) | n obs | t "
+               "(h) | AUC obs | AUC pred | fold | Cmax obs | Cmax pred | fold | "
+               "profile |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < l->n; i++) {
+        const mt_vld_dataset *d = &l->d[i];
+        if (!d->predicted)
+            continue;
+        fputs("| ", g);
+        mt_vld_md_str(g, d->name);
+        if (d->training)
+            fputs(" *training*", g);
+        fprintf(g, " | %s | %.4g | %zu | %.3g–%.3g | %s | %s | %s | %s | %s | %s | ",
+                d->po ? "po" : "iv", d->dose_mg, d->n_obs, d->t[0], d->t[d->n_obs - 1],
+                mt_vld_fmt(b1, sizeof b1, d->auc_obs), mt_vld_fmt(b2, sizeof b2, d->auc_pred),
+                mt_vld_fmt(b3, sizeof b3, d->auc_pred / d->auc_obs),
+                mt_vld_fmt(b4, sizeof b4, d->cmax_obs), mt_vld_fmt(b5, sizeof b5, d->cmax_pred),
+                mt_vld_fmt(b6, sizeof b6, d->cmax_pred / d->cmax_obs));
+        if (profile_file[i])
+            fprintf(g, "[plot](%s)", profile_file[i]);
+        fputs(" |\n", g);
+    }
+    if (!n_pred)
+        fprintf(g, "| (none) | | | | | | | | | | | |\n");
+    fprintf(g, "\nAUC in mg·h/L, Cmax in mg/L; fold = predicted / observed.\n\n");
+    fprintf(g, "## Not predicted\n\n| dataset | route | dose | reason |\n"
+               "|---|---|---|---|\n");
+    for (size_t i = 0; i < l->n; i++) {
+        const mt_vld_dataset *d = &l->d[i];
+        if (d->predicted)
+            continue;
+        size_t k = mt_vld_tally_add(&rt, d->why ? d->why : "");
+        fputs("| ", g);
+        mt_vld_md_str(g, d->name);
+        fprintf(g, " | %s | ", d->po ? "po" : "iv");
+        mt_vld_md_str(g, d->dose_text);
+        fprintf(g, " | R%zu |\n", k);
+    }
+    if (l->n == n_pred)
+        fprintf(g, "| (none) | | | |\n");
+    mt_vld_reasons_md(g, &rt);
+}
+
+int mt_vld_datasets_report(mt_vld_runner *R, const mt_vld_dataset_list *l)
+{
+    const mt_vld_args *a = R->a;
+    int rc = 0;
+    char **profile_file = calloc(l->n + 1, sizeof *profile_file);
+    if (!profile_file)
+        return mt_cli_fail("out of memory");
+    if (a->out)
+        rc = dataset_plots(R, l, profile_file);
     if (!rc && a->out) {
         char *csv = NULL, *md = NULL;
         size_t csv_len = 0, md_len = 0;
         FILE *f = open_memstream(&csv, &csv_len);
         if (f) {
-            write_dataset_results(f, &l);
+            write_dataset_results(f, l);
             fclose(f);
         }
         FILE *g = open_memstream(&md, &md_len);
         if (g) {
-            char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
-            mt_vld_tally rt = {0};
-            fprintf(g, "# Validation: concentration-time datasets\n\n");
-            fprintf(g,
-                    "Generated by `medtwin validate` (medtwin %s) from `%s` and `%s`%s%s%s; "
-                    "the person: `%s`. Method: [README](../README.md).\n\n",
-                    mt_version(), a->observed, a->meta, a->set ? ", datasets listed in `" : "",
-                    a->set ? a->set : "", a->set ? "`" : "", R->person_path);
-            fprintf(g, "**%zu datasets: %zu predicted, %zu not predicted.**\n\n", l.n, n_pred,
-                    l.n - n_pred);
-            fprintf(g, "| measure | n | GMFE | geometric mean pred/obs | within 1.25-fold | "
-                       "within 1.5-fold | within 2-fold |\n|---|---|---|---|---|---|---|\n");
-            mt_vld_summary_md(g, "AUC(t1–tlast), held out (without training studies)", &sa_held);
-            mt_vld_summary_md(g, "Cmax (po), held out", &sc_held);
-            mt_vld_summary_md(g, "AUC(t1–tlast), all predicted", &sa);
-            mt_vld_summary_md(g, "Cmax (po, at the observed times), all", &sc);
-            mt_vld_summary_md(g, "Cmax (po, continuous prediction), all", &sc_cont);
-            fprintf(g,
-                    "\n%zu predicted dataset(s) belong to studies the drug card's fitted values "
-                    "were estimated from (the card's `training_data`, marked *training* "
-                    "below); the held-out rows leave them out.\n",
-                    n_train);
-            fprintf(g, "\n![AUC observed vs predicted](auc.png)\n\n"
-                       "![Cmax observed vs predicted](cmax.png)\n\n");
-            fprintf(g, "## Predicted datasets\n\n| dataset | route | dose (mg) | n obs | t "
-                       "(h) | AUC obs | AUC pred | fold | Cmax obs | Cmax pred | fold | "
-                       "profile |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-            for (size_t i = 0; i < l.n; i++) {
-                const dataset *d = &l.d[i];
-                if (!d->predicted)
-                    continue;
-                fputs("| ", g);
-                mt_vld_md_str(g, d->name);
-                if (d->training)
-                    fputs(" *training*", g);
-                fprintf(
-                    g, " | %s | %.4g | %zu | %.3g–%.3g | %s | %s | %s | %s | %s | %s | ",
-                    d->po ? "po" : "iv", d->dose_mg, d->n_obs, d->t[0], d->t[d->n_obs - 1],
-                    mt_vld_fmt(b1, sizeof b1, d->auc_obs), mt_vld_fmt(b2, sizeof b2, d->auc_pred),
-                    mt_vld_fmt(b3, sizeof b3, d->auc_pred / d->auc_obs),
-                    mt_vld_fmt(b4, sizeof b4, d->cmax_obs), mt_vld_fmt(b5, sizeof b5, d->cmax_pred),
-                    mt_vld_fmt(b6, sizeof b6, d->cmax_pred / d->cmax_obs));
-                if (profile_file[i])
-                    fprintf(g, "[plot](%s)", profile_file[i]);
-                fputs(" |\n", g);
-            }
-            if (!n_pred)
-                fprintf(g, "| (none) | | | | | | | | | | | |\n");
-            fprintf(g, "\nAUC in mg·h/L, Cmax in mg/L; fold = predicted / observed.\n\n");
-            fprintf(g, "## Not predicted\n\n| dataset | route | dose | reason |\n"
-                       "|---|---|---|---|\n");
-            for (size_t i = 0; i < l.n; i++) {
-                const dataset *d = &l.d[i];
-                if (d->predicted)
-                    continue;
-                size_t k = mt_vld_tally_add(&rt, d->why ? d->why : "");
-                fputs("| ", g);
-                mt_vld_md_str(g, d->name);
-                fprintf(g, " | %s | ", d->po ? "po" : "iv");
-                mt_vld_md_str(g, d->dose_text);
-                fprintf(g, " | R%zu |\n", k);
-            }
-            if (l.n == n_pred)
-                fprintf(g, "| (none) | | | |\n");
-            mt_vld_reasons_md(g, &rt);
+            dataset_report_md(g, R, l, profile_file);
             fclose(g);
         }
         rc = mt_vld_write_reports(a->out, f && g, csv, md);
     }
-    if (!rc) {
+    if (!rc && !a->embedded) {
+        mt_fold_summary sa_held, sc_held;
+        mt_vld_dataset_folds(l, 0, -1, 1, &sa_held);
+        mt_vld_dataset_folds(l, 1, -1, 1, &sc_held);
+        size_t n_pred, n_train;
+        count_predicted(l, &n_pred, &n_train);
         printf("validate: %zu predicted (%zu of training studies), %zu not predicted", n_pred,
-               n_train, l.n - n_pred);
+               n_train, l->n - n_pred);
         if (sa_held.n)
             printf("; held out: AUC GMFE %.3g, within 2-fold %.0f%% (n %zu)", sa_held.gmfe,
                    100 * sa_held.within_2, sa_held.n);
@@ -811,22 +808,25 @@ int mt_vld_datasets(mt_vld_runner *R)
                    100 * sc_held.within_2, sc_held.n);
         putchar('\n');
     }
-    free(cc);
-    free(ao);
-    free(ap);
-    free(co);
-    free(cp);
-    for (int k = 0; k < 4; k++) {
-        free(xs[k]);
-        free(ys[k]);
-    }
-    for (size_t i = 0; profile_file && i < l.n; i++)
+    for (size_t i = 0; i < l->n; i++)
         free(profile_file[i]);
     free(profile_file);
-    free(profiles_dir);
-    for (size_t i = 0; i < l.n; i++)
-        dataset_free(&l.d[i]);
-    free(l.d);
+    return rc;
+}
+
+int mt_vld_datasets(mt_vld_runner *R)
+{
+    mt_vld_dataset_list l = {0};
+    int rc = mt_vld_datasets_load(R, &l);
+    for (size_t i = 0; !rc && i < l.n; i++) {
+        mt_vld_dataset_run(R, &l.d[i]);
+        if (!R->a->quiet)
+            fprintf(stderr, "validate: [%zu/%zu] %s: %s\n", i + 1, l.n, l.d[i].name,
+                    l.d[i].predicted ? "predicted" : "not predicted");
+    }
+    if (!rc)
+        rc = mt_vld_datasets_report(R, &l);
+    mt_vld_datasets_free(&l);
     return rc;
 }
 
@@ -867,27 +867,10 @@ int mt_cmd_validate(int argc, char **argv)
     if (!a.ddi && !a.observed)
         return mt_cli_fail("validate: nothing to validate: give --observed FILE --meta FILE or "
                            "--ddi FILE (see medtwin validate --help)");
-    mt_vld_runner R = {.a = &a, .weight_kg = NAN};
-    char *default_patient = NULL;
-    int rc = 0;
-    if (mt_ctx_create(&R.ctx) != MT_OK)
-        return mt_cli_fail("out of memory");
-    R.person_path = a.patient ? a.patient : "data/validation/reference_adult_male.json";
-    if (!a.patient)
-        default_patient = mt_vld_printf("%s/validation/reference_adult_male.json", mt_data_dir());
-    if (mt_profile_load(R.ctx, a.patient ? a.patient : default_patient, &R.person) != MT_OK)
-        rc = mt_cli_fail("validate: --patient: %s", mt_errmsg(R.ctx));
-    if (!rc)
-        R.weight_kg = mt_profile_weight_kg(R.person);
-    if (!rc && mt_twin_tables_load(R.ctx, NULL, &R.tables) != MT_OK)
-        rc = mt_cli_fail("validate: %s", mt_errmsg(R.ctx));
-    if (!rc && a.out)
-        rc = mt_vld_make_dir(a.out);
+    mt_vld_runner R;
+    int rc = mt_vld_runner_open(&R, &a);
     if (!rc)
         rc = a.ddi ? mt_vld_ddi(&R) : mt_vld_datasets(&R);
-    mt_twin_tables_destroy(R.tables);
-    mt_profile_destroy(R.person);
-    mt_ctx_destroy(R.ctx);
-    free(default_patient);
+    mt_vld_runner_close(&R);
     return rc;
 }

@@ -20,16 +20,7 @@
 
 /* ---------- interaction studies ---------- */
 
-typedef struct {
-    char *row_id, *study, *victim_name, *perp_name, *mechanism, *victim_desc, *perp_desc;
-    char victim[64], perp[64];
-    double t0, t1; /* AUC window (h, t1 may be +Inf) */
-    double aucr_obs, cmaxr_obs, aucr_pred, cmaxr_pred;
-    int predicted;
-    char *why;
-} ddi_row;
-
-static void ddi_row_free(ddi_row *r)
+static void ddi_row_free(mt_vld_ddi_row *r)
 {
     free(r->row_id);
     free(r->study);
@@ -87,7 +78,8 @@ static int ddi_arm(mt_vld_runner *R, mt_predictor *p, double t0, double t1, doub
     }
 }
 
-static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, ddi_row *r, double *buf)
+static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi_row *r,
+                         double *buf)
 {
 #define COL(name) mt_vld_cell(t, i, mt_csv_col(t, name))
     const char *qc = COL("qc_flags"), *comp = COL("compartment");
@@ -151,14 +143,18 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, ddi_row *r
                           : mt_vld_printf("%.4g mg %s at 0 h", pdose, proute);
 
     if (strstr(qc, "aucr_is_inverse_CLR")) {
-        r->why =
-            mt_vld_strdup("urine row: its 'AUCR' is 1/(renal clearance ratio), not a plasma AUC "
-                          "ratio (qc_flags aucr_is_inverse_CLR)");
+        r->why = mt_vld_strdup(
+            "urine row: its 'AUCR' is 1/(renal clearance ratio), not a plasma AUC ratio "
+            "(qc_flags aucr_is_inverse_CLR); left out: the twin's interactions act on metabolic "
+            "enzymes (liver, gut wall), on no renal transporter, so a predicted renal "
+            "clearance ratio would be 1 by construction");
+        r->left_out = 1;
         return;
     }
     if (!(mt_vld_ieq(comp, "plasma") || mt_vld_ieq(comp, "serum") ||
           mt_vld_ieq(comp, "whole blood") || mt_vld_ieq(comp, "blood") || !*comp)) {
         r->why = mt_vld_printf("compartment '%s' is not plasma, serum or blood", comp);
+        r->left_out = 1;
         return;
     }
     if (!(r->aucr_obs > 0)) {
@@ -264,7 +260,7 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, ddi_row *r
 
 /* One study arm: victim alone and with the perpetrator (r filled; r->why when not
  * predicted). */
-static void run_ddi_row(mt_vld_runner *R, const mt_csv *t, size_t i, ddi_row *r)
+static void run_ddi_row(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi_row *r)
 {
     double *buf = calloc(4 * MAX_DOSES, sizeof *buf);
     if (!buf) {
@@ -276,7 +272,7 @@ static void run_ddi_row(mt_vld_runner *R, const mt_csv *t, size_t i, ddi_row *r)
 }
 
 static int plot_guest(mt_vld_runner *R, const char *file, const char *title, const char *what,
-                      size_t n, const double *obs, const double *pred)
+                      size_t n_sets, const mt_plot_points *s)
 {
     if (!R->a->out)
         return 0;
@@ -294,7 +290,6 @@ static int plot_guest(mt_vld_runner *R, const char *file, const char *title, con
                           {"", NG, gx, gl, 2},
                           {"2-fold", 2, lx, two, 1},
                           {"", 2, lx, half, 1}};
-    mt_plot_points s[1] = {{what, n, obs, pred}};
     char xl[96], yl[96];
     snprintf(xl, sizeof xl, "observed %s", what);
     snprintf(yl, sizeof yl, "predicted %s", what);
@@ -308,7 +303,7 @@ static int plot_guest(mt_vld_runner *R, const char *file, const char *title, con
                             .cover_lo = 0.1,
                             .cover_hi = 10};
     char *path = mt_vld_printf("%s/%s", R->a->out, file);
-    mt_status st = mt_plot_xy(R->ctx, path, &o, 1, s, 5, c);
+    mt_status st = mt_plot_xy(R->ctx, path, &o, n_sets, s, 5, c);
     free(path);
     return st == MT_OK ? 0 : mt_cli_fail("validate: %s", mt_errmsg(R->ctx));
 }
@@ -327,9 +322,47 @@ static size_t guest_count(size_t n, const double *obs, const double *pred, size_
     return k;
 }
 
-int mt_vld_ddi(mt_vld_runner *R)
+const char *const mt_vld_mechanisms[4] = {"Induction", "Reversible_Inhibition",
+                                          "Mechanism_based_Inactivation", NULL};
+
+void mt_vld_ddi_summarise(const mt_vld_ddi_row *rows, size_t n, const char *mechanism,
+                          mt_vld_ddi_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    double *ao = calloc(n + 1, sizeof *ao), *ap = calloc(n + 1, sizeof *ap);
+    double *co = calloc(n + 1, sizeof *co), *cp = calloc(n + 1, sizeof *cp);
+    size_t na = 0, nc = 0;
+    for (size_t i = 0; ao && ap && co && cp && i < n; i++) {
+        const mt_vld_ddi_row *r = &rows[i];
+        if (mechanism && strcmp(r->mechanism ? r->mechanism : "", mechanism) != 0)
+            continue;
+        s->n_rows++;
+        s->n_left_out += r->left_out != 0;
+        if (!r->predicted)
+            continue;
+        s->n_pred++;
+        ao[na] = r->aucr_obs;
+        ap[na++] = r->aucr_pred;
+        if (r->cmaxr_obs > 0 && isfinite(r->cmaxr_pred)) {
+            co[nc] = r->cmaxr_obs;
+            cp[nc++] = r->cmaxr_pred;
+        }
+    }
+    mt_validate_folds(na, ap, ao, &s->aucr);
+    mt_validate_folds(nc, cp, co, &s->cmaxr);
+    s->aucr_guest = guest_count(na, ao, ap, &s->aucr_guest_n);
+    s->cmaxr_guest = guest_count(nc, co, cp, &s->cmaxr_guest_n);
+    free(ao);
+    free(ap);
+    free(co);
+    free(cp);
+}
+
+int mt_vld_ddi_run(mt_vld_runner *R, mt_vld_ddi_row **rows_out, size_t *n_out)
 {
     const mt_vld_args *a = R->a;
+    *rows_out = NULL;
+    *n_out = 0;
     mt_csv *t = NULL;
     if (mt_csv_read(R->ctx, a->ddi, 0, &t) != MT_OK)
         return mt_cli_fail("validate: --ddi: %s", mt_errmsg(R->ctx));
@@ -341,7 +374,7 @@ int mt_vld_ddi(mt_vld_runner *R)
     for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
         mt_vld_need_col(t, a->ddi, "--ddi", required[k], &rc);
     size_t n = mt_csv_n_rows(t);
-    ddi_row *rows = calloc(n + 1, sizeof *rows);
+    mt_vld_ddi_row *rows = calloc(n + 1, sizeof *rows);
     if (!rc && !rows)
         rc = mt_cli_fail("out of memory");
     for (size_t i = 0; !rc && i < n; i++) {
@@ -352,159 +385,216 @@ int mt_vld_ddi(mt_vld_runner *R)
                     rows[i].predicted ? "predicted" : "not predicted");
     }
     mt_csv_destroy(t);
-    double *ao = calloc(n + 1, sizeof *ao), *ap = calloc(n + 1, sizeof *ap);
-    double *co = calloc(n + 1, sizeof *co), *cp = calloc(n + 1, sizeof *cp);
-    size_t na = 0, nc = 0, n_pred = 0;
-    if (!rc && (!ao || !ap || !co || !cp))
-        rc = mt_cli_fail("out of memory");
-    for (size_t i = 0; !rc && i < n; i++) {
-        const ddi_row *r = &rows[i];
+    if (rc) {
+        mt_vld_ddi_rows_free(rows, n);
+        return rc;
+    }
+    *rows_out = rows;
+    *n_out = n;
+    return 0;
+}
+
+void mt_vld_ddi_rows_free(mt_vld_ddi_row *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++)
+        ddi_row_free(&rows[i]);
+    free(rows);
+}
+
+/* The Guest plots, one point set per mechanism (and one for arms without a stated one). */
+static int ddi_plots(mt_vld_runner *R, const mt_vld_ddi_row *rows, size_t n)
+{
+    double *buf = calloc(16 * (n + 1), sizeof *buf);
+    if (!buf)
+        return mt_cli_fail("out of memory");
+    mt_plot_points sa[4], sc[4];
+    size_t na = 0, nc = 0;
+    static const char *const label[4] = {"induction", "reversible", "mechanism-based", "other"};
+    for (int m = 0; m < 4; m++) {
+        double *ax = buf + (size_t)(4 * m) * (n + 1), *ay = ax + (n + 1), *cx = ay + (n + 1),
+               *cy = cx + (n + 1);
+        size_t ka = 0, kc = 0;
+        for (size_t i = 0; i < n; i++) {
+            const mt_vld_ddi_row *r = &rows[i];
+            int k = 3;
+            for (int j = 0; j < 3; j++)
+                if (r->mechanism && !strcmp(r->mechanism, mt_vld_mechanisms[j]))
+                    k = j;
+            if (!r->predicted || k != m)
+                continue;
+            ax[ka] = r->aucr_obs;
+            ay[ka++] = r->aucr_pred;
+            if (r->cmaxr_obs > 0 && isfinite(r->cmaxr_pred)) {
+                cx[kc] = r->cmaxr_obs;
+                cy[kc++] = r->cmaxr_pred;
+            }
+        }
+        if (ka)
+            sa[na++] = (mt_plot_points){label[m], ka, ax, ay};
+        if (kc)
+            sc[nc++] = (mt_plot_points){label[m], kc, cx, cy};
+    }
+    /* a plot without points still shows the limits */
+    if (!na)
+        sa[na++] = (mt_plot_points){"no predicted arm", 0, buf, buf};
+    if (!nc)
+        sc[nc++] = (mt_plot_points){"no predicted arm", 0, buf, buf};
+    int rc =
+        plot_guest(R, "guest_aucr.png", "AUC ratio: predicted vs observed", "AUC ratio", na, sa);
+    if (!rc)
+        rc = plot_guest(R, "guest_cmaxr.png", "Cmax ratio: predicted vs observed", "Cmax ratio", nc,
+                        sc);
+    free(buf);
+    return rc;
+}
+
+static void ddi_results_csv(FILE *f, const mt_vld_ddi_row *rows, size_t n)
+{
+    fputs("source_file_row,study_id,victim,perpetrator,mechanism,victim_regimen,"
+          "perpetrator_regimen,auc_t0_h,auc_t1_h,aucr_obs,aucr_pred,aucr_fold,"
+          "aucr_guest,cmaxr_obs,cmaxr_pred,cmaxr_fold,cmaxr_guest,status,reason\n",
+          f);
+    for (size_t i = 0; i < n; i++) {
+        const mt_vld_ddi_row *r = &rows[i];
+        const char *s[] = {r->row_id,    r->study,       r->victim_name, r->perp_name,
+                           r->mechanism, r->victim_desc, r->perp_desc};
+        for (size_t k = 0; k < 7; k++) {
+            mt_vld_csv_str(f, s[k]);
+            fputc(',', f);
+        }
+        mt_vld_csv_num(f, r->t0);
+        fputc(',', f);
+        if (isinf(r->t1))
+            fputs("inf", f);
+        else
+            mt_vld_csv_num(f, r->t1);
+        int gA = mt_validate_guest_within(r->aucr_obs, r->aucr_pred);
+        int gC = mt_validate_guest_within(r->cmaxr_obs, r->cmaxr_pred);
+        fputc(',', f);
+        mt_vld_csv_num(f, r->aucr_obs);
+        fputc(',', f);
+        mt_vld_csv_num(f, r->aucr_pred);
+        fputc(',', f);
+        mt_vld_csv_num(f, r->aucr_pred / r->aucr_obs);
+        fprintf(f, ",%s,", gA < 0 ? "" : gA ? "yes" : "no");
+        mt_vld_csv_num(f, r->cmaxr_obs);
+        fputc(',', f);
+        mt_vld_csv_num(f, r->cmaxr_pred);
+        fputc(',', f);
+        mt_vld_csv_num(f, r->cmaxr_pred / r->cmaxr_obs);
+        fprintf(f, ",%s,%s,",
+                gC < 0 ? ""
+                : gC   ? "yes"
+                       : "no",
+                r->predicted ? "predicted" : "not predicted");
+        mt_vld_csv_str(f, r->why);
+        fputc('\n', f);
+    }
+}
+
+static void ddi_summary_row_md(FILE *g, const char *what, const mt_fold_summary *s, size_t gk,
+                               size_t gn)
+{
+    char b1[32], b2[32];
+    fprintf(g, "| %s | %zu | %s | %s | %zu of %zu | %zu | %zu |\n", what, s->n,
+            mt_vld_fmt(b1, sizeof b1, s->gmfe), mt_vld_fmt(b2, sizeof b2, s->bias), gk, gn,
+            s->n_125, s->n_2);
+}
+
+static void ddi_report_md(FILE *g, mt_vld_runner *R, const mt_vld_ddi_row *rows, size_t n)
+{
+    const mt_vld_args *a = R->a;
+    mt_vld_ddi_summary s;
+    mt_vld_ddi_summarise(rows, n, NULL, &s);
+    char b1[32], b2[32], b3[32], b4[32];
+    mt_vld_tally rt = {0};
+    char *from =
+        mt_vld_printf("`medtwin validate --ddi` (medtwin %s) from `%s`", mt_version(), a->ddi);
+    mt_vld_report_head(g, R, "Validation: drug-drug interaction studies", from);
+    free(from);
+    fprintf(g, "**%zu study arms: %zu predicted, %zu not predicted.**\n\n", n, s.n_pred,
+            n - s.n_pred);
+    fprintf(g, "| ratio | n | GMFE | geometric mean pred/obs | within Guest limits | "
+               "within 1.25-fold | within 2-fold |\n|---|---|---|---|---|---|---|\n");
+    ddi_summary_row_md(g, "AUC ratio", &s.aucr, s.aucr_guest, s.aucr_guest_n);
+    ddi_summary_row_md(g, "Cmax ratio", &s.cmaxr, s.cmaxr_guest, s.cmaxr_guest_n);
+    fprintf(g, "\n![AUC ratio, Guest plot](guest_aucr.png)\n\n"
+               "![Cmax ratio, Guest plot](guest_cmaxr.png)\n\n");
+    fprintf(g, "## Predicted study arms\n\n| study | victim | perpetrator | mechanism | AUCR obs "
+               "| AUCR pred | Guest | CmaxR obs | CmaxR pred |\n"
+               "|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < n; i++) {
+        const mt_vld_ddi_row *r = &rows[i];
         if (!r->predicted)
             continue;
-        n_pred++;
-        ao[na] = r->aucr_obs;
-        ap[na++] = r->aucr_pred;
-        if (r->cmaxr_obs > 0 && isfinite(r->cmaxr_pred)) {
-            co[nc] = r->cmaxr_obs;
-            cp[nc++] = r->cmaxr_pred;
-        }
+        int gA = mt_validate_guest_within(r->aucr_obs, r->aucr_pred);
+        fputs("| ", g);
+        mt_vld_md_str(g, r->study);
+        fprintf(g, " | %s %s | %s %s | %s | %s | %s | %s | %s | %s |\n", r->victim_name,
+                r->victim_desc, r->perp_name, r->perp_desc, r->mechanism,
+                mt_vld_fmt(b1, sizeof b1, r->aucr_obs), mt_vld_fmt(b2, sizeof b2, r->aucr_pred),
+                gA == 1   ? "yes"
+                : gA == 0 ? "no"
+                          : "–",
+                mt_vld_fmt(b3, sizeof b3, r->cmaxr_obs), mt_vld_fmt(b4, sizeof b4, r->cmaxr_pred));
     }
-    mt_fold_summary sa = {0}, sc = {0};
-    size_t ga_n = 0, gc_n = 0, ga = 0, gc = 0;
-    if (!rc) {
-        mt_validate_folds(na, ap, ao, &sa);
-        mt_validate_folds(nc, cp, co, &sc);
-        ga = guest_count(na, ao, ap, &ga_n);
-        gc = guest_count(nc, co, cp, &gc_n);
+    if (!s.n_pred)
+        fprintf(g, "| (none) | | | | | | | | |\n");
+    fprintf(g, "\n## Not predicted\n\n| row | study | victim | perpetrator | reason "
+               "|\n|---|---|---|---|---|\n");
+    for (size_t i = 0; i < n; i++) {
+        const mt_vld_ddi_row *r = &rows[i];
+        if (r->predicted)
+            continue;
+        size_t k = mt_vld_tally_add(&rt, r->why ? r->why : "");
+        fprintf(g, "| %s | ", r->row_id);
+        mt_vld_md_str(g, r->study);
+        fprintf(g, " | %s %s | %s %s | R%zu |\n", r->victim_name, r->victim_desc, r->perp_name,
+                r->perp_desc, k);
     }
-    if (!rc && a->out) {
-        rc = plot_guest(R, "guest_aucr.png", "AUC ratio: predicted vs observed", "AUC ratio", na,
-                        ao, ap);
-        if (!rc)
-            rc = plot_guest(R, "guest_cmaxr.png", "Cmax ratio: predicted vs observed", "Cmax ratio",
-                            nc, co, cp);
-    }
+    if (n == s.n_pred)
+        fprintf(g, "| (none) | | | | |\n");
+    mt_vld_reasons_md(g, &rt);
+}
+
+int mt_vld_ddi_report(mt_vld_runner *R, const mt_vld_ddi_row *rows, size_t n)
+{
+    const mt_vld_args *a = R->a;
+    int rc = a->out ? ddi_plots(R, rows, n) : 0;
     if (!rc && a->out) {
         char *csv = NULL, *md = NULL;
         size_t csv_len = 0, md_len = 0;
         FILE *f = open_memstream(&csv, &csv_len);
         if (f) {
-            fputs("source_file_row,study_id,victim,perpetrator,mechanism,victim_regimen,"
-                  "perpetrator_regimen,auc_t0_h,auc_t1_h,aucr_obs,aucr_pred,aucr_fold,"
-                  "aucr_guest,cmaxr_obs,cmaxr_pred,cmaxr_fold,cmaxr_guest,status,reason\n",
-                  f);
-            for (size_t i = 0; i < n; i++) {
-                const ddi_row *r = &rows[i];
-                const char *s[] = {r->row_id,    r->study,       r->victim_name, r->perp_name,
-                                   r->mechanism, r->victim_desc, r->perp_desc};
-                for (size_t k = 0; k < 7; k++) {
-                    mt_vld_csv_str(f, s[k]);
-                    fputc(',', f);
-                }
-                mt_vld_csv_num(f, r->t0);
-                fputc(',', f);
-                if (isinf(r->t1))
-                    fputs("inf", f);
-                else
-                    mt_vld_csv_num(f, r->t1);
-                int gA = mt_validate_guest_within(r->aucr_obs, r->aucr_pred);
-                int gC = mt_validate_guest_within(r->cmaxr_obs, r->cmaxr_pred);
-                fputc(',', f);
-                mt_vld_csv_num(f, r->aucr_obs);
-                fputc(',', f);
-                mt_vld_csv_num(f, r->aucr_pred);
-                fputc(',', f);
-                mt_vld_csv_num(f, r->aucr_pred / r->aucr_obs);
-                fprintf(f, ",%s,", gA < 0 ? "" : gA ? "yes" : "no");
-                mt_vld_csv_num(f, r->cmaxr_obs);
-                fputc(',', f);
-                mt_vld_csv_num(f, r->cmaxr_pred);
-                fputc(',', f);
-                mt_vld_csv_num(f, r->cmaxr_pred / r->cmaxr_obs);
-                fprintf(f, ",%s,%s,",
-                        gC < 0 ? ""
-                        : gC   ? "yes"
-                               : "no",
-                        r->predicted ? "predicted" : "not predicted");
-                mt_vld_csv_str(f, r->why);
-                fputc('\n', f);
-            }
+            ddi_results_csv(f, rows, n);
             fclose(f);
         }
         FILE *g = open_memstream(&md, &md_len);
         if (g) {
-            char b1[32], b2[32], b3[32], b4[32];
-            mt_vld_tally rt = {0};
-            fprintf(g, "# Validation: drug-drug interaction studies\n\n");
-            fprintf(g,
-                    "Generated by `medtwin validate --ddi` (medtwin %s) from `%s`; the person: "
-                    "`%s`. Method: [README](../README.md).\n\n",
-                    mt_version(), a->ddi, R->person_path);
-            fprintf(g, "**%zu study arms: %zu predicted, %zu not predicted.**\n\n", n, n_pred,
-                    n - n_pred);
-            fprintf(g, "| ratio | n | GMFE | geometric mean pred/obs | within Guest limits | "
-                       "within 1.25-fold | within 2-fold |\n|---|---|---|---|---|---|---|\n");
-            fprintf(g, "| AUC ratio | %zu | %s | %s | %zu of %zu | %zu | %zu |\n", sa.n,
-                    mt_vld_fmt(b1, sizeof b1, sa.gmfe), mt_vld_fmt(b2, sizeof b2, sa.bias), ga,
-                    ga_n, sa.n_125, sa.n_2);
-            fprintf(g, "| Cmax ratio | %zu | %s | %s | %zu of %zu | %zu | %zu |\n\n", sc.n,
-                    mt_vld_fmt(b1, sizeof b1, sc.gmfe), mt_vld_fmt(b2, sizeof b2, sc.bias), gc,
-                    gc_n, sc.n_125, sc.n_2);
-            fprintf(g, "![AUC ratio, Guest plot](guest_aucr.png)\n\n"
-                       "![Cmax ratio, Guest plot](guest_cmaxr.png)\n\n");
-            fprintf(g, "## Predicted study arms\n\n| study | victim | perpetrator | AUCR obs "
-                       "| AUCR pred | Guest | CmaxR obs | CmaxR pred |\n"
-                       "|---|---|---|---|---|---|---|---|\n");
-            for (size_t i = 0; i < n; i++) {
-                const ddi_row *r = &rows[i];
-                if (!r->predicted)
-                    continue;
-                int gA = mt_validate_guest_within(r->aucr_obs, r->aucr_pred);
-                fputs("| ", g);
-                mt_vld_md_str(g, r->study);
-                fprintf(g, " | %s %s | %s %s | %s | %s | %s | %s | %s |\n", r->victim_name,
-                        r->victim_desc, r->perp_name, r->perp_desc,
-                        mt_vld_fmt(b1, sizeof b1, r->aucr_obs),
-                        mt_vld_fmt(b2, sizeof b2, r->aucr_pred),
-                        gA == 1   ? "yes"
-                        : gA == 0 ? "no"
-                                  : "–",
-                        mt_vld_fmt(b3, sizeof b3, r->cmaxr_obs),
-                        mt_vld_fmt(b4, sizeof b4, r->cmaxr_pred));
-            }
-            if (!n_pred)
-                fprintf(g, "| (none) | | | | | | | |\n");
-            fprintf(g, "\n## Not predicted\n\n| row | study | victim | perpetrator | reason "
-                       "|\n|---|---|---|---|---|\n");
-            for (size_t i = 0; i < n; i++) {
-                const ddi_row *r = &rows[i];
-                if (r->predicted)
-                    continue;
-                size_t k = mt_vld_tally_add(&rt, r->why ? r->why : "");
-                fprintf(g, "| %s | ", r->row_id);
-                mt_vld_md_str(g, r->study);
-                fprintf(g, " | %s %s | %s %s | R%zu |\n", r->victim_name, r->victim_desc,
-                        r->perp_name, r->perp_desc, k);
-            }
-            if (n == n_pred)
-                fprintf(g, "| (none) | | | | |\n");
-            mt_vld_reasons_md(g, &rt);
+            ddi_report_md(g, R, rows, n);
             fclose(g);
         }
         rc = mt_vld_write_reports(a->out, f && g, csv, md);
     }
-    if (!rc) {
-        printf("validate: %zu predicted, %zu not predicted", n_pred, n - n_pred);
-        if (sa.n)
-            printf("; AUC ratio GMFE %.3g, within Guest limits %zu of %zu", sa.gmfe, ga, ga_n);
+    if (!rc && !a->embedded) {
+        mt_vld_ddi_summary s;
+        mt_vld_ddi_summarise(rows, n, NULL, &s);
+        printf("validate: %zu predicted, %zu not predicted", s.n_pred, n - s.n_pred);
+        if (s.aucr.n)
+            printf("; AUC ratio GMFE %.3g, within Guest limits %zu of %zu", s.aucr.gmfe,
+                   s.aucr_guest, s.aucr_guest_n);
         putchar('\n');
     }
-    for (size_t i = 0; rows && i < n; i++)
-        ddi_row_free(&rows[i]);
-    free(rows);
-    free(ao);
-    free(ap);
-    free(co);
-    free(cp);
+    return rc;
+}
+
+int mt_vld_ddi(mt_vld_runner *R)
+{
+    mt_vld_ddi_row *rows = NULL;
+    size_t n = 0;
+    int rc = mt_vld_ddi_run(R, &rows, &n);
+    if (!rc)
+        rc = mt_vld_ddi_report(R, rows, n);
+    mt_vld_ddi_rows_free(rows, n);
     return rc;
 }

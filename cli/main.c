@@ -27,6 +27,8 @@ static const command commands[] = {
      "recommend the regimen most likely to reach a target (AUC24, trough, peak, INR)"},
     {"validate", mt_cmd_validate,
      "simulate clinical datasets and interaction studies; fold errors, Guest criterion"},
+    {"qualify", mt_cmd_qualify,
+     "run every shipped validation set: HTML report, plots, CSV; --check against floors"},
     {"cohort", mt_cmd_cohort, "draw a virtual cohort of patient profiles (JSON lines)"},
     {"population", mt_cmd_population,
      "give a regimen to a virtual population (threads, MPI); percentiles and warnings"},

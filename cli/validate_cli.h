@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * cli/validate_cli.h — private to `medtwin validate`: shared by cli/cmd_validate.c (the
- * command and the concentration-time datasets), cli/cmd_validate_ddi.c (interaction studies)
- * and cli/validate_common.c (the helpers below). Not installed.
+ * cli/validate_cli.h — private to `medtwin validate` and `medtwin qualify`: shared by
+ * cli/cmd_validate.c (the command and the concentration-time datasets), cli/cmd_validate_ddi.c
+ * (interaction studies), cli/validate_common.c (the helpers below) and cli/cmd_qualify*.c
+ * (every validation set in one report). Not installed.
  */
 #ifndef MT_CLI_VALIDATE_H
 #define MT_CLI_VALIDATE_H
@@ -19,6 +20,10 @@
 typedef struct {
     const char *observed, *meta, *set, *ddi, *patient, *out;
     int quiet;
+    /* set by `medtwin qualify`: no per-dataset profile plots, no summary line on stdout, and
+     * report.md names source_note instead of the input paths (which may be absolute) */
+    int embedded;
+    const char *source_note;
 } mt_vld_args;
 
 /* What every row's simulation shares: the person and the twin tables. */
@@ -31,10 +36,79 @@ typedef struct {
     const char *person_path; /* as shown in the report */
 } mt_vld_runner;
 
+/* The person (a->patient, default data/validation/reference_adult_male.json) and the twin
+ * tables; a->out made when given. 0 or the exit status (message printed); close either way. */
+int mt_vld_runner_open(mt_vld_runner *R, const mt_vld_args *a);
+void mt_vld_runner_close(mt_vld_runner *R);
+
 /* The two modes; each writes its report under a->out and prints the summary line. Returns
  * the exit status (0, or 1 after printing the error). */
 int mt_vld_datasets(mt_vld_runner *R);
 int mt_vld_ddi(mt_vld_runner *R);
+
+/* ---- concentration-time datasets, step by step (cli/cmd_validate.c) ---- */
+typedef struct {
+    char *name, *study, *reference, *molecule, *compartment, *dose_text;
+    char drug[64];
+    int po;           /* route */
+    double dose_mg;   /* NaN until known */
+    double dose_time; /* h */
+    size_t n_obs;
+    double *t, *c, *p; /* observed times (h), observed and predicted concentrations (mg/L) */
+    double auc_obs, auc_pred, cmax_obs, cmax_pred, cmax_cont, tmax_obs;
+    int predicted;
+    int training;    /* the study is one the drug card's fitted values were estimated from */
+    char *why;       /* not predicted: the reason */
+    size_t n_curve;  /* the predicted curve from the dose to the last observation */
+    double *ct, *cc; /* (h, mg/L), for the profile plot */
+} mt_vld_dataset;
+
+typedef struct {
+    size_t n, cap;
+    mt_vld_dataset *d;
+} mt_vld_dataset_list;
+
+/* Reads a->observed, a->meta and (if given) a->set into l. 0 or the exit status. */
+int mt_vld_datasets_load(mt_vld_runner *R, mt_vld_dataset_list *l);
+/* Marks a training study and predicts one dataset in R's person (d->why when it cannot). */
+void mt_vld_dataset_run(mt_vld_runner *R, mt_vld_dataset *d);
+/* Plots, results.csv and report.md under a->out (when given) and the summary line. */
+int mt_vld_datasets_report(mt_vld_runner *R, const mt_vld_dataset_list *l);
+void mt_vld_datasets_free(mt_vld_dataset_list *l);
+
+/* Fold summary of the predicted datasets: what 0 AUC, 1 Cmax at the observed times, 2 the
+ * continuous Cmax (1 and 2 oral doses only); route -1 any, 0 iv, 1 po; held_out: without the
+ * card's training studies. */
+void mt_vld_dataset_folds(const mt_vld_dataset_list *l, int what, int route, int held_out,
+                          mt_fold_summary *out);
+
+/* ---- interaction studies, step by step (cli/cmd_validate_ddi.c) ---- */
+typedef struct {
+    char *row_id, *study, *victim_name, *perp_name, *mechanism, *victim_desc, *perp_desc;
+    char victim[64], perp[64];
+    double t0, t1; /* AUC window (h, t1 may be +Inf) */
+    double aucr_obs, cmaxr_obs, aucr_pred, cmaxr_pred;
+    int predicted;
+    int left_out; /* not comparable by the method (urine rows, other compartments) */
+    char *why;
+} mt_vld_ddi_row;
+
+/* Reads a->ddi and predicts every arm. OUT: *rows (mt_vld_ddi_rows_free), *n. */
+int mt_vld_ddi_run(mt_vld_runner *R, mt_vld_ddi_row **rows, size_t *n);
+/* Guest plots, results.csv and report.md under a->out (when given) and the summary line. */
+int mt_vld_ddi_report(mt_vld_runner *R, const mt_vld_ddi_row *rows, size_t n);
+void mt_vld_ddi_rows_free(mt_vld_ddi_row *rows, size_t n);
+
+/* Summary of the arms whose mechanism is mechanism (NULL: all). */
+typedef struct {
+    size_t n_rows, n_pred, n_left_out;
+    mt_fold_summary aucr, cmaxr;
+    size_t aucr_guest, aucr_guest_n, cmaxr_guest, cmaxr_guest_n;
+} mt_vld_ddi_summary;
+void mt_vld_ddi_summarise(const mt_vld_ddi_row *rows, size_t n, const char *mechanism,
+                          mt_vld_ddi_summary *s);
+/* The mechanisms of the table, in the order reported (the last entry is NULL). */
+extern const char *const mt_vld_mechanisms[4];
 
 /* Output intervals of a run to until_h: GRID_H apart (an IV bolus peak falls within minutes:
  * the trapezoids of a one-minute grid overstate its area by about 1%), at most GRID_MAX. */
@@ -100,6 +174,9 @@ void mt_vld_reasons_md(FILE *g, mt_vld_tally *t);
  * streams were opened); frees csv and md. Returns the exit status. */
 int mt_vld_write_reports(const char *out, int ok, char *csv, char *md);
 
+/* The title and "Generated by" line of a report.md: from (the command and its inputs) unless
+ * the run has a source_note; the method link relative to the report. */
+void mt_vld_report_head(FILE *g, const mt_vld_runner *R, const char *title, const char *from);
 /* A Markdown summary row of a fold summary. */
 void mt_vld_summary_md(FILE *f, const char *what, const mt_fold_summary *s);
 /* Reference curves of an observed-vs-predicted plot: unity, 1.25- and 2-fold (c[5]; lx[2] and

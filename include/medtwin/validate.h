@@ -8,10 +8,13 @@
  * two-fold measure of prediction success for ratios: application for the assessment of
  * drug-drug interactions. Drug Metab Dispos 2011;39:170-173).
  *
- * Pure functions of their arguments; thread-safe.
+ * Pure functions of their arguments; thread-safe. The floors file of `medtwin qualify`
+ * (src/therapy/validate_floors.c) is parsed with a context for its messages.
  */
 #ifndef MEDTWIN_VALIDATE_H
 #define MEDTWIN_VALIDATE_H
+
+#include "error.h"
 
 #include <stddef.h>
 
@@ -51,6 +54,32 @@ double mt_validate_guest_limit(double r_obs);
 /* 1 if r_pred lies within [r_obs / limit, r_obs * limit], 0 if not, -1 if either ratio is
  * not finite and positive. */
 int mt_validate_guest_within(double r_obs, double r_pred);
+
+/* A committed lower (floor) or upper (ceiling) limit on one figure of a qualification run:
+ * `medtwin qualify --check FILE` fails when a figure is below its floor or above its ceiling
+ * (docs/qualification.md). */
+typedef struct {
+    char set[48];    /* "midazolam", "ddi", "ddi_Induction", ... */
+    char figure[64]; /* "auc_within_2fold_pct_heldout", ... */
+    int ceiling;     /* 0: the figure must be >= limit; 1: <= limit */
+    double limit;    /* finite */
+} mt_validate_floor;
+
+typedef struct {
+    size_t n;
+    mt_validate_floor *v;
+} mt_validate_floors;
+
+/* Parses a floors file (CSV with the columns set, figure, kind, limit; kind "floor" or
+ * "ceiling"; set and figure of letters, digits, '_', '.' and '-'; no (set, figure) twice; at
+ * least one row). name is used in messages. OUT: *out (mt_validate_floors_clear), empty on
+ * failure. MT_EPARSE naming the row and the cell that is wrong, MT_ENOMEM. */
+MT_NODISCARD mt_status mt_validate_floors_parse(mt_ctx *ctx, const char *text, size_t len,
+                                                const char *name, mt_validate_floors *out);
+void mt_validate_floors_clear(mt_validate_floors *f);
+
+/* 1 if value meets the limit (NaN never does), else 0. */
+int mt_validate_floor_met(const mt_validate_floor *f, double value);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,7 @@
 #include "medtwin/csv.h"
 #include "medtwin/drugcard.h"
 #include "medtwin/exposure.h"
+#include "medtwin/interval.h"
 #include "medtwin/pbpk.h"
 #include "medtwin/predict.h"
 #include "medtwin/profile.h"
@@ -49,15 +50,22 @@ static const char *const help =
     "  --steps N          output intervals (default: one per minute)\n"
     "  --rtol R --atol A  solver tolerances (default 1e-6, 1e-9 mg)\n"
     "  --out FILE.json    write the result there (default: standard output)\n"
-    "  --plot FILE.png|.svg  plasma concentration curves\n";
+    "  --plot FILE.png|.svg  plasma concentration curves\n"
+    "  --interval P       with --patient: the population prediction interval, the\n"
+    "                     central P%% of the curves and exposures of virtual people who\n"
+    "                     share every fact the profile states (the rest drawn from the\n"
+    "                     European population; docs/interval.md), e.g. 90\n"
+    "  --people N         virtual people for --interval (default 200)\n"
+    "  --seed S           their random stream (default 1)\n";
 
 typedef struct {
     const char *cmd; /* "predict" or "twin export" */
     const char *regimen[MAX_REGIMENS];
     int n_regimen;
     const char *given, *out, *plot, *patient;
-    long row, steps;
-    double until_h, rtol, atol;
+    long row, steps, people;
+    double until_h, rtol, atol, interval; /* interval: 0 none, else the central share */
+    unsigned long long seed;
     char **set;
     int n_set;
 } args;
@@ -105,6 +113,25 @@ static int parse_args(int argc, char **argv, args *a)
             a->out = v;
         } else if (!strcmp(o, "--plot")) {
             a->plot = v;
+        } else if (!strcmp(a->cmd, "predict") && !strcmp(o, "--interval")) {
+            double x;
+            size_t n = strlen(v);
+            char buf[64];
+            snprintf(buf, sizeof buf, "%.*s", (int)(n && v[n - 1] == '%' ? n - 1 : n), v);
+            if (mt_cli_parse_double(buf, &x) || !(x > 0 && x < 100))
+                return mt_cli_fail("%s: --interval: '%s' is not a share in percent between 0 and "
+                                   "100 (e.g. 90)",
+                                   a->cmd, v);
+            a->interval = x / 100.0;
+        } else if (!strcmp(a->cmd, "predict") && !strcmp(o, "--people")) {
+            if (mt_cli_parse_long(v, &a->people) || a->people < 2 || a->people > 100000)
+                return mt_cli_fail("%s: --people: '%s' is not a number of people (2-100000)",
+                                   a->cmd, v);
+        } else if (!strcmp(a->cmd, "predict") && !strcmp(o, "--seed")) {
+            long x;
+            if (mt_cli_parse_long(v, &x) || x < 1)
+                return mt_cli_fail("%s: --seed: '%s' is not a positive integer", a->cmd, v);
+            a->seed = (unsigned long long)x;
         } else {
             return mt_cli_fail("%s: unknown option '%s' (see medtwin %s --help)", a->cmd, o,
                                a->cmd);
@@ -112,6 +139,11 @@ static int parse_args(int argc, char **argv, args *a)
     }
     if (!a->n_regimen)
         return mt_cli_fail("%s: no --regimen given (see medtwin %s --help)", a->cmd, a->cmd);
+    if ((a->interval > 0 || a->people || a->seed) && !a->patient)
+        return mt_cli_fail("%s: --interval needs --patient (the person the interval is for)",
+                           a->cmd);
+    if ((a->people || a->seed) && !(a->interval > 0))
+        return mt_cli_fail("%s: --people and --seed go with --interval", a->cmd);
     return 0;
 }
 
@@ -314,9 +346,37 @@ static int risk_report(mt_ctx *ctx, const args *a, const mt_regimen *reg, mt_dru
     return rc;
 }
 
+static json_t *metric_json(const mt_interval_metric *m)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "lo", num_or_null(m->lo));
+    json_object_set_new(o, "median", num_or_null(m->median));
+    json_object_set_new(o, "hi", num_or_null(m->hi));
+    return o;
+}
+
+/* The interval of drug j ({"level", "n_people", "drawn", "lo", "median", "hi", metrics}). */
+static json_t *interval_json(const mt_interval *iv, size_t j)
+{
+    const mt_interval_drug *g = &iv->drugs[j];
+    json_t *o = json_object();
+    json_object_set_new(o, "level", json_real(iv->level));
+    json_object_set_new(o, "n_people", json_integer((json_int_t)iv->n_people));
+    json_object_set_new(o, "drawn", json_string(iv->drawn));
+    json_object_set_new(o, "lo_mg_per_l", num_array(g->lo, iv->n_times));
+    json_object_set_new(o, "median_mg_per_l", num_array(g->median, iv->n_times));
+    json_object_set_new(o, "hi_mg_per_l", num_array(g->hi, iv->n_times));
+    json_object_set_new(o, "auc_0_24_mg_h_per_l", metric_json(&g->auc_0_24));
+    json_object_set_new(o, "auc_0_last_mg_h_per_l", metric_json(&g->auc_0_last));
+    json_object_set_new(o, "cmax_mg_per_l", metric_json(&g->cmax));
+    json_object_set_new(o, "ctrough_mg_per_l", metric_json(&g->ctrough));
+    return o;
+}
+
 static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg,
                         mt_drugcard *const *cards, const mt_prediction *pr,
-                        const mt_twin_param_list *twin, const mt_twin_param_list *notes)
+                        const mt_twin_param_list *twin, const mt_twin_param_list *notes,
+                        const mt_interval *iv)
 {
     json_t *root = json_object(), *drugs = json_array(), *regs = json_array();
     for (int d = 0; d < a->n_regimen; d++) {
@@ -341,6 +401,8 @@ static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg,
         json_object_set_new(dj, "cmax_mg_per_l", num_or_null(e->cmax));
         json_object_set_new(dj, "tmax_h", num_or_null(e->tmax));
         json_object_set_new(dj, "ctrough_mg_per_l", num_or_null(e->ctrough));
+        if (iv && j < iv->n_drugs)
+            json_object_set_new(dj, "interval", interval_json(iv, j));
         json_array_append_new(drugs, dj);
     }
     json_object_set_new(root, "regimens", regs);
@@ -386,27 +448,74 @@ static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg,
     return rc;
 }
 
-/* The plasma curves of every drug to a PNG or SVG. */
-static int plot_prediction(mt_ctx *ctx, const char *path, const mt_prediction *pr)
+/* The plasma curves of every drug to a PNG or SVG; with an interval, its two ends per drug
+ * as further curves ("<drug> 5%", "<drug> 95%" for 90%). */
+static int plot_prediction(mt_ctx *ctx, const char *path, const mt_prediction *pr,
+                           const mt_interval *iv)
 {
-    size_t nt = pr->n_times, nd = pr->n_drugs;
-    double *y = malloc(nt * nd * sizeof *y);
-    const char **names = malloc(nd * sizeof *names); /* regimens + metabolites */
-    if (!y || !names) {
+    size_t nt = pr->n_times, nd = pr->n_drugs, ni = iv ? iv->n_drugs : 0, ns = nd + 2 * ni;
+    double *y = malloc(nt * ns * sizeof *y);
+    const char **names = malloc(ns * sizeof *names); /* regimens + metabolites */
+    char(*label)[96] = calloc(2 * ni + 1, sizeof *label);
+    if (!y || !names || !label) {
         free(y);
         free(names);
+        free(label);
         return mt_cli_fail("out of memory");
     }
     for (size_t d = 0; d < nd; d++) {
         names[d] = pr->drugs[d].drug;
         for (size_t i = 0; i < nt; i++)
-            y[i * nd + d] = pr->drugs[d].conc_mg_l[i];
+            y[i * ns + d] = pr->drugs[d].conc_mg_l[i];
     }
-    mt_status st = mt_plot_lines(ctx, path, "predicted plasma concentration", "time (h)",
-                                 "concentration (mg/L)", nt, pr->time_h, nd, y, names);
+    for (size_t d = 0; d < ni; d++) {
+        double tail = 50.0 * (1.0 - iv->level);
+        snprintf(label[2 * d], sizeof label[0], "%s %g%%", iv->drugs[d].drug, tail);
+        snprintf(label[2 * d + 1], sizeof label[0], "%s %g%%", iv->drugs[d].drug, 100.0 - tail);
+        names[nd + 2 * d] = label[2 * d];
+        names[nd + 2 * d + 1] = label[2 * d + 1];
+        for (size_t i = 0; i < nt; i++) {
+            y[i * ns + nd + 2 * d] = iv->drugs[d].lo[i];
+            y[i * ns + nd + 2 * d + 1] = iv->drugs[d].hi[i];
+        }
+    }
+    mt_status st =
+        mt_plot_lines(ctx, path,
+                      iv ? "predicted plasma concentration and population prediction interval"
+                         : "predicted plasma concentration",
+                      "time (h)", "concentration (mg/L)", nt, pr->time_h, ns, y, names);
     free(y);
     free(names);
+    free(label);
     return st == MT_OK ? 0 : mt_cli_fail("predict: %s", mt_errmsg(ctx));
+}
+
+/* --given/--set again on each virtual person's twin (mt_interval_apply_fn). */
+typedef struct {
+    mt_ctx *ctx;
+    const args *a;
+} reapply;
+
+static mt_status apply_overrides(void *ud, mt_predictor *p)
+{
+    reapply *r = ud;
+    return collect(r->ctx, p, r->a) ? MT_EINVAL : MT_OK;
+}
+
+/* --interval: the population prediction interval around the person's twin. The person's own
+ * twin is moved to *twin first (the predictor's values change with every virtual person). */
+static int run_interval(mt_ctx *ctx, const args *a, mt_predictor *pr, const mt_predict_options *o,
+                        mt_twin_param_list *twin, mt_interval *iv)
+{
+    mt_predictor_take_twin(pr, twin);
+    mt_profile *person = NULL;
+    if (mt_profile_load(ctx, a->patient, &person) != MT_OK)
+        return mt_cli_fail("%s: --patient: %s", a->cmd, mt_errmsg(ctx));
+    mt_interval_options io = {.n = (size_t)a->people, .level = a->interval, .seed = a->seed};
+    reapply r = {ctx, a};
+    mt_status st = mt_predict_interval(ctx, pr, NULL, person, o, &io, apply_overrides, &r, iv);
+    mt_profile_destroy(person);
+    return st == MT_OK ? 0 : mt_cli_fail("%s: --interval: %s", a->cmd, mt_errmsg(ctx));
 }
 
 int mt_cmd_predict(int argc, char **argv)
@@ -423,6 +532,8 @@ int mt_cmd_predict(int argc, char **argv)
     mt_ctx *ctx = NULL;
     mt_predictor *pr = NULL;
     mt_prediction res = {0};
+    mt_twin_param_list twin = {0};
+    mt_interval iv = {0};
     int plotted = 0;
     a.cmd = "predict";
     int rc = parse_args(argc, argv, &a);
@@ -447,17 +558,23 @@ int mt_cmd_predict(int argc, char **argv)
                          strstr(m, "undefined") ? " (see medtwin predict --help)" : "");
         goto done;
     }
+    if (a.interval > 0 && (rc = run_interval(ctx, &a, pr, &o, &twin, &iv)) != 0)
+        goto done;
+    const mt_interval *ivp = a.interval > 0 ? &iv : NULL;
     /* the plot first: a run that fails leaves no output file behind */
     if (a.plot) {
-        rc = plot_prediction(ctx, a.plot, &res);
+        rc = plot_prediction(ctx, a.plot, &res, ivp);
         plotted = rc == 0;
     }
     if (!rc)
-        rc = write_result(ctx, &a, reg, cards, &res, mt_predictor_twin(pr), mt_predictor_notes(pr));
+        rc = write_result(ctx, &a, reg, cards, &res, ivp ? &twin : mt_predictor_twin(pr),
+                          mt_predictor_notes(pr), ivp);
     if (rc && plotted)
         remove(a.plot); /* ours, from this run */
 done:
     mt_prediction_clear(&res);
+    mt_interval_clear(&iv);
+    mt_twin_param_list_free(&twin);
     mt_predictor_destroy(pr);
     for (int d = 0; d < MAX_REGIMENS; d++) {
         mt_regimen_clear(&reg[d]);

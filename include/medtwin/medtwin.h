@@ -8,6 +8,7 @@
 #include "error.h"
 #include "exposure.h"
 #include "fit.h"
+#include "interval.h"
 #include "mipd.h"
 #include "model.h"
 #include "partition.h"

@@ -482,11 +482,9 @@ static int load_set(mt_vld_runner *R, mt_qfy_run *q, mt_qfy_set *s, mt_vld_args 
         rc = read_arms(R->ctx, input, s);
     if (!rc && s->kind != MT_QFY_DDI)
         rc = mt_vld_datasets_load(R, &s->l);
-    /* a->set / a->ddi keep pointing at input: freed after the run */
-    if (rc)
-        free(input);
-    else
-        s->input = (free(s->input), input);
+    /* a->set / a->ddi point at input, which s keeps (freed with the set, after the run) */
+    free(s->input);
+    s->input = input;
     return rc;
 }
 

@@ -80,6 +80,10 @@
  * Parameter ids added: fmg_<d>_<e> (1) per affected pathway of such a victim, Qgut_<p> (L/h) per
  * perpetrator with gi_transit, kdeg_gut_<e> (1/h) per gut-wall state. Outputs added: Ig_<p>,
  * Eg_<e>, Fg_eff_<d>. With no victim on the transit model nothing is added.
+ * A formation (P, e, M) whose parent has gi_transit also forms M in the gut wall, into A_gut_<M>:
+ *   fformg_<P>_<e>_<M> (1 - Fg_<P>) J_<P> MW_<M> / MW_<P>   (mg/h; Fg_eff_<P> x actg_Pe / the
+ *   gut factor 1 + sum_e fmg (actg - 1) when an interaction changes P's gut wall)
+ * Parameter ids added: fformg_<P>_<e>_<M> (fformg_<P>_<M> without an enzyme) per such formation.
  */
 #ifndef MEDTWIN_PBPK_H
 #define MEDTWIN_PBPK_H

@@ -715,32 +715,96 @@ static void formation(bld *b, const mt_pbpk_ddi *x, const mt_pbpk_formation *f, 
     add(b, &m->state[m->sym[AM].state].deriv, r, +1);
 }
 
-/* Gut-wall interactions (docs/interactions.md), for the victims with the transit model (gi) and
- * an affected pathway. Ig_<p>: the perpetrator's unbound concentration in the enterocytes, a
- * quasi-steady state of the Qgut model's well-stirred gut wall fed by the perpetrator's absorbed
- * flux J_p and by its unbound arterial concentration:
+/* The absorbed flux J_d = sum_s ka_<s>_<d> A_<s>_<d> of a drug on the transit model. */
+static mt_expr *gi_flux(bld *b, const char *d)
+{
+    mt_expr *j = NULL;
+    for (int k = 0; k < N_SEG; k++)
+        add(b, &j,
+            mul(b, sym(b, find(b, "ka_%s_%s", seg[k], d)), sym(b, find(b, "A_%s_%s", seg[k], d))),
+            +1);
+    return j;
+}
+
+/* 1 + sum_e fmg_<d>_<e> (actg_de - 1) over d's affected pathways: the gut-wall CLint of d
+ * relative to baseline (the fmg parameters exist). */
+static mt_expr *gut_factor(bld *b, const mt_pbpk_ddi *x, const char *d, const int *Igix,
+                           const int *c1)
+{
+    mt_expr *f = NULL;
+    add(b, &f, num(b, 1.0), +1);
+    for (size_t k = 0; k < x->n_pathways; k++) {
+        const mt_pbpk_pathway *w = &x->pathways[k];
+        if (strcmp(w->drug, d) || !pathway_affected(x, d, w->enzyme))
+            continue;
+        int fmg = find(b, "fmg_%s_%s", d, w->enzyme);
+        add(b, &f, sym(b, fmg), -1);
+        add(b, &f, mul(b, sym(b, fmg), activity(b, x, d, w->enzyme, Igix, c1, &gutwall)), +1);
+    }
+    return f;
+}
+
+/* Metabolite formation in the gut wall (docs/metabolites.md): of the parent's flux metabolised in
+ * the gut wall, (1 - Fg_eff) J, the part through the formation's pathway, fformg x its current
+ * activity / the gut factor, enters the metabolite's gut tissue in molar amounts. */
+static void gut_formation(bld *b, const mt_pbpk_ddi *x, const mt_pbpk_formation *f, const int *Igix,
+                          const int *c1)
+{
+    mt_model *m = b->m;
+    mt_ctx *ctx = b->ctx;
+    char id[256];
+    if (f->enzyme)
+        snprintf(id, sizeof id, "fformg_%s_%s_%s", f->parent, f->enzyme, f->metabolite);
+    else
+        snprintf(id, sizeof id, "fformg_%s_%s", f->parent, f->metabolite);
+    int ff = param(b, "%s%s", id, "");
+    int mwp = find(b, "MW_%s%s", f->parent, ""), mwm = find(b, "MW_%s%s", f->metabolite, "");
+    int AM = find(b, "A_gut_%s%s", f->metabolite, "");
+    int fge = find(b, "Fg_eff_%s%s", f->parent, ""),
+        fg = fge >= 0 ? fge : find(b, "Fg_%s%s", f->parent, "");
+    if (b->oom || ff < 0 || mwp < 0 || mwm < 0 || AM < 0 || fg < 0 || m->sym[AM].state < 0) {
+        b->oom = 1;
+        return;
+    }
+    mt_expr *r = mul(b, mul(b, sym(b, ff), mt_expr_bin(ctx, MT_E_SUB, num(b, 1.0), sym(b, fg))),
+                     gi_flux(b, f->parent));
+    if (fge >= 0) /* the parent's gut wall is changed by an interaction */
+        r = dv(b, mul(b, r, activity(b, x, f->parent, f->enzyme, Igix, c1, &gutwall)),
+               gut_factor(b, x, f->parent, Igix, c1));
+    r = mul(b, r, dv(b, sym(b, mwm), sym(b, mwp)));
+    add(b, &m->state[m->sym[AM].state].deriv, r, +1);
+}
+
+/* The gut wall (docs/interactions.md), for the drugs on the transit model (gi).
+ * Interactions, for the victims with an affected pathway. Ig_<p>: the perpetrator's unbound
+ * concentration in the enterocytes, a quasi-steady state of the Qgut model's well-stirred gut
+ * wall fed by the perpetrator's absorbed flux J_p and by its unbound arterial concentration:
  *   Ig_p = Fg_p (J_p / Qgut_p + fu_p / BP_p A_art_p / V_art) 1000 / MW_p   (transit model)
  *   Ig_p = fu_p / BP_p A_art_p / V_art 1000 / MW_p                        (otherwise)
  * The gut-wall enzyme states Eg_<e> (kdeg_gut_<e>) and activities as in the liver; the victim's
- *   Fg_eff_d = Fg_d / (Fg_d + (1 - Fg_d) (1 + sum_e fmg_d_e (actg_de - 1))). */
+ *   Fg_eff_d = Fg_d / (Fg_d + (1 - Fg_d) (1 + sum_e fmg_d_e (actg_de - 1))).
+ * Formations whose parent is on the transit model: gut_formation. */
 static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk_ddi *x,
                       const int *V, const int *gi, const int *I, const int *c1, const int *c2)
 {
     mt_ctx *ctx = b->ctx;
     size_t ni = x->n_interactions, nw = x->n_pathways;
-    int any = 0;
+    int any = 0, any_form = 0;
     for (size_t k = 0; k < nw; k++)
         any |= gi[drug_index(n, drugs, x->pathways[k].drug)] &&
                pathway_affected(x, x->pathways[k].drug, x->pathways[k].enzyme);
-    if (!any)
+    for (size_t k = 0; k < x->n_formations; k++)
+        any_form |= gi[drug_index(n, drugs, x->formations[k].parent)];
+    if (!any && !any_form)
         return;
     int *Ig = mt_calloc(ctx, n + 1, sizeof *Ig), *Igix = mt_calloc(ctx, ni + 1, sizeof *Igix);
     if (!Ig || !Igix) {
         b->oom = 1;
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         Ig[i] = -1;
+    for (size_t i = 0; any && i < n; i++) {
         if (I[i] < 0) /* not a perpetrator */
             continue;
         const char *p = drugs[i].name;
@@ -754,14 +818,8 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
         mt_expr *c = mul(b, dv(b, sym(b, A), sym(b, V[ART])), dv(b, sym(b, fu), sym(b, BP)));
         if (gi[i]) {
             int qg = param(b, "Qgut_%s%s", p, ""), fg = find(b, "Fg_%s%s", p, "");
-            mt_expr *j = NULL;
-            for (int k = 0; k < N_SEG; k++)
-                add(b, &j,
-                    mul(b, sym(b, find(b, "ka_%s_%s", seg[k], p)),
-                        sym(b, find(b, "A_%s_%s", seg[k], p))),
-                    +1);
             mt_expr *sum = NULL;
-            add(b, &sum, dv(b, j, sym(b, qg)), +1);
+            add(b, &sum, dv(b, gi_flux(b, p), sym(b, qg)), +1);
             add(b, &sum, c, +1);
             c = mul(b, sym(b, fg), sum);
         }
@@ -770,7 +828,7 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     for (size_t k = 0; k < ni; k++)
         Igix[k] = Ig[drug_index(n, drugs, x->interactions[k].perpetrator)];
     /* one gut-wall state per enzyme with inactivation or induction and a gut-wall pathway */
-    for (size_t k = 0; k < ni && !b->oom; k++) {
+    for (size_t k = 0; any && k < ni && !b->oom; k++) {
         const char *e = x->interactions[k].enzyme;
         size_t first = 0;
         while (strcmp(x->interactions[first].enzyme, e))
@@ -784,26 +842,25 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
             enzyme_state(b, x, e, Igix, c1, c2, &gutwall);
     }
     /* victims: Fg_eff from Fg and the gut-wall activities */
-    for (size_t i = 0; i < n && !b->oom; i++) {
+    for (size_t i = 0; any && i < n && !b->oom; i++) {
         const char *d = drugs[i].name;
         if (!gi[i] || !affected(x, d))
             continue;
-        mt_expr *f = NULL;
-        add(b, &f, num(b, 1.0), +1);
-        for (size_t k = 0; k < nw; k++) {
-            const mt_pbpk_pathway *w = &x->pathways[k];
-            if (strcmp(w->drug, d) || !pathway_affected(x, d, w->enzyme))
-                continue;
-            int fmg = param(b, "fmg_%s_%s", d, w->enzyme);
-            add(b, &f, sym(b, fmg), -1);
-            add(b, &f, mul(b, sym(b, fmg), activity(b, x, d, w->enzyme, Igix, c1, &gutwall)), +1);
-        }
+        for (size_t k = 0; k < nw; k++)
+            if (!strcmp(x->pathways[k].drug, d) && pathway_affected(x, d, x->pathways[k].enzyme))
+                param(b, "fmg_%s_%s", d, x->pathways[k].enzyme);
         int fg = find(b, "Fg_%s%s", d, "");
         mt_expr *den = NULL;
         add(b, &den, sym(b, fg), +1);
-        add(b, &den, mul(b, mt_expr_bin(ctx, MT_E_SUB, num(b, 1.0), sym(b, fg)), f), +1);
+        add(b, &den,
+            mul(b, mt_expr_bin(ctx, MT_E_SUB, num(b, 1.0), sym(b, fg)),
+                gut_factor(b, x, d, Igix, c1)),
+            +1);
         add_rule(b, find(b, "Fg_eff_%s%s", d, ""), dv(b, sym(b, fg), den));
     }
+    for (size_t k = 0; k < x->n_formations && !b->oom; k++)
+        if (gi[drug_index(n, drugs, x->formations[k].parent)])
+            gut_formation(b, x, &x->formations[k], Igix, c1);
 done:
     mt_free(ctx, Ig);
     mt_free(ctx, Igix);

@@ -135,14 +135,44 @@ void metab_params(job *j, const mt_drugcard *const *cards, const drug_clint *dcs
         else
             snprintf(id, sizeof id, "fform_%s_%s", f->parent, f->metabolite);
         put_param(j, id, ff, "1", sb_str(&how));
+        if (dc->gi) { /* on the transit model: formation in the gut wall too */
+            double cg = 0;
+            sb_clear(&how);
+            sb_add(&how,
+                   "fraction of %s's gut-wall intrinsic clearance that forms %s: gut-wall "
+                   "CLint_u of ",
+                   f->parent, f->metabolite);
+            n_p = 0;
+            for (size_t i = 0; i < dc->np; i++) {
+                const char *mn = process_metabolite(c, dc->pix[i]);
+                if (!mn || (strcmp(mn, x->ids[mi]) && strcmp(mn, mt_drugcard_name(cards[mi]))) ||
+                    !process_on(c, dc->pix[i], f->enzyme) || !(dc->gclint[i] > 0))
+                    continue;
+                cg += dc->gclint[i];
+                sb_add(&how, "%selimination.hepatic.%zu %g L/h", n_p++ ? " + " : "", dc->pix[i],
+                       dc->gclint[i]);
+            }
+            double fg = dc->gsum > 0 ? cg / dc->gsum : 0.0;
+            sb_add(&how,
+                   "%s / all gut-wall CLint_u %g L/h (drug.%s.Fg; the card's kinetics scaled to "
+                   "the mucosa, docs/absorption.md); the formed amount enters %s's gut tissue "
+                   "(docs/metabolites.md)",
+                   n_p ? "" : "none", dc->gsum, f->parent, f->metabolite);
+            if (f->enzyme)
+                snprintf(id, sizeof id, "fformg_%s_%s_%s", f->parent, f->enzyme, f->metabolite);
+            else
+                snprintf(id, sizeof id, "fformg_%s_%s", f->parent, f->metabolite);
+            put_param(j, id, fg, "1", sb_str(&how));
+        }
         sb_clear(&key);
         sb_add(&key, "metabolite.%s.%s", f->parent, f->metabolite);
         sb_clear(&how);
         sb_add(&how,
-               "formed in the liver from %s's hepatic clearance%s%s (fform %g), in molar amounts "
-               "(x MW_%s / MW_%s), distributed and eliminated as a drug of the regimen",
-               f->parent, f->enzyme ? " by " : "", f->enzyme ? f->enzyme : "", ff, f->metabolite,
-               f->parent);
+               "formed in the liver from %s's hepatic clearance%s%s (fform %g)%s, in molar "
+               "amounts (x MW_%s / MW_%s), distributed and eliminated as a drug of the regimen",
+               f->parent, f->enzyme ? " by " : "", f->enzyme ? f->enzyme : "", ff,
+               dc->gi ? " and in the gut wall from its gut-wall metabolism (fformg)" : "",
+               f->metabolite, f->parent);
         put_fact(j, sb_str(&key), ff, "", "simulated", sb_str(&how));
     }
     /* MW of parents and metabolites that are not perpetrators (those have theirs) */

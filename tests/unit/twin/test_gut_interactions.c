@@ -243,6 +243,79 @@ TEST(enterocyte_concentration_of_an_oral_perpetrator)
     mt_ctx_destroy(ctx);
 }
 
+/* A metabolite formed in the gut wall: with no hepatic clearance of the parent and no clearance of
+ * the metabolite, the metabolite in the body at the end is fformg x (1 - Fg) x the absorbed
+ * amount x MW_M / MW_P (an inhibitor with Ki 1e12 umol/L: act = 1 to 1e-12); with a reversible
+ * inhibitor of the formation enzyme at constant Ig it is
+ * fformg x (1 - Fg_eff) x absorbed x act / (1 + fmg (act - 1)) x MW_M / MW_P. */
+TEST(metabolite_formed_in_the_gut_wall)
+{
+    const double fformg = 0.4, mw_m = 300.0, mw_v = 250.0;
+    for (int inhibited = 0; inhibited < 2; inhibited++) {
+        mt_ctx *ctx = NULL;
+        ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+        mt_dose dose = {1.0, DOSE, MT_DOSE_PO, 0.0};
+        mt_pbpk_drug drugs[3] = {{"v", 1, &dose}, {"p", 0, NULL}, {"m", 0, NULL}};
+        mt_pbpk_pathway pw = {"v", "CYP3A4"};
+        mt_pbpk_interaction ix = {"p", "CYP3A4", MT_DDI_REVERSIBLE};
+        mt_pbpk_formation fo = {"v", "CYP3A4", "m"};
+        mt_pbpk_ddi x = {1, &pw, 1, &ix, 1, &fo};
+        int gi[3] = {1, 0, 0};
+        mt_model *m = NULL;
+        mt_program *p = NULL;
+        mt_sim *s = NULL;
+        mt_result *r = NULL;
+        ASSERT_EQ_INT(mt_pbpk_build_gi(ctx, 3, drugs, &x, gi, &m), MT_OK);
+        ASSERT_EQ_INT(mt_program_create(ctx, m, &p), MT_OK);
+        ASSERT_EQ_INT(mt_sim_create(ctx, p, &s), MT_OK);
+        ASSERT_EQ_INT(mt_sim_set_tolerances(s, 1e-10, 1e-14), MT_OK);
+        const double ki = inhibited ? 0.5 : 1e12;
+        setting set[] = {{"Ki_p_CYP3A4", ki}, {"CL_H_v", 0.0}};
+        ASSERT_EQ_INT(set_all(s, 0, set, 2), MT_OK);
+        const setting ms[] = {{"CL_H_m", 0.0},
+                              {"CL_R_m", 0.0},
+                              {"ka_m", 0.0},
+                              {"F_m", 1.0},
+                              {"BP_m", 1.0},
+                              {"MW_m", mw_m},
+                              {"MW_v", mw_v},
+                              {"fform_v_CYP3A4_m", 0.3},
+                              {"fformg_v_CYP3A4_m", fformg}};
+        for (size_t i = 0; i < sizeof ms / sizeof *ms; i++)
+            ASSERT_EQ_INT(mt_sim_set_value(s, ms[i].id, ms[i].v), MT_OK);
+        for (size_t o = 0; o < mt_pbpk_n_organs(); o++) {
+            char id[64];
+            if (strcmp(mt_pbpk_organ(o), "art") && strcmp(mt_pbpk_organ(o), "ven")) {
+                snprintf(id, sizeof id, "Kp_%s_m", mt_pbpk_organ(o));
+                ASSERT_EQ_INT(mt_sim_set_value(s, id, 2.0), MT_OK);
+            }
+            snprintf(id, sizeof id, "A_%s_m", mt_pbpk_organ(o));
+            ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
+        }
+        ASSERT_EQ_INT(mt_sim_add_output(s, "A_col_v", MT_REPORT_DEFAULT), MT_OK);
+        ASSERT_EQ_INT(mt_sim_check_defined(s, 0.0), MT_OK);
+        ASSERT_EQ_INT(mt_sim_run(s, 0.0, 200.0, 10, &r), MT_OK);
+        size_t last = mt_result_n_rows(r) - 1, n = mt_result_n_cols(r);
+        double body = 0;
+        for (size_t j = 0; j + 1 < n; j++)
+            body += mt_result_value(r, last, j);
+        double absorbed = DOSE - mt_result_value(r, last, n - 1);
+        double act = 1.0 / (1.0 + ig_const() / ki);
+        double expect =
+            fformg * (1.0 - fg_eff(act)) * absorbed * act / (1.0 + FMG * (act - 1.0)) * mw_m / mw_v;
+        if (!inhibited) /* the closed form without any interaction */
+            ASSERT_NEAR(expect, fformg * (1.0 - FG) * absorbed * mw_m / mw_v, 1e-9 * expect);
+        printf("  %s: metabolite %.10g mg (expected %.10g)\n", inhibited ? "inhibited" : "baseline",
+               body, expect);
+        ASSERT_NEAR(body, expect, 1e-7 * expect);
+        mt_result_destroy(r);
+        mt_sim_destroy(s);
+        mt_program_destroy(p);
+        mt_model_destroy(m);
+        mt_ctx_destroy(ctx);
+    }
+}
+
 /* Without a victim on the transit model the interaction model is the liver-only one. */
 TEST(liver_only_without_transit_victim)
 {
@@ -319,6 +392,10 @@ TEST(reference_man_twins)
                                "intestinal turnover half-life 23 h") != NULL);
         } else {
             ASSERT_TRUE(mt_twin_param_find(l, "kdeg_gut_CYP3A4") == NULL);
+            /* itraconazole's gut-wall metabolism forms hydroxy-itraconazole */
+            double ff = val(l, "fformg_itraconazole_CYP3A4_hydroxy_itraconazole");
+            printf("  fformg itraconazole -> hydroxy-itraconazole %g\n", ff);
+            ASSERT_TRUE(ff > 0 && ff <= 1);
         }
         mt_predictor_destroy(pr);
         mt_regimen_clear(&reg[0]);
@@ -331,4 +408,5 @@ TEST(reference_man_twins)
 
 TEST_MAIN(TEST_ENTRY(gut_wall_closed_forms),
           TEST_ENTRY(enterocyte_concentration_of_an_oral_perpetrator),
+          TEST_ENTRY(metabolite_formed_in_the_gut_wall),
           TEST_ENTRY(liver_only_without_transit_victim), TEST_ENTRY(reference_man_twins))

@@ -114,8 +114,12 @@ static void dataset_table(FILE *f, const mt_vld_dataset_list *l, const mt_qfy_se
         if (arms) {
             fputs("<td>", f);
             for (size_t k = 0; k < q->n_arms; k++)
-                if (!strcmp(q->arms[k].dataset, d->name))
+                if (!strcmp(q->arms[k].dataset, d->name)) {
                     esc(f, q->arms[k].covariates);
+                    fputs("<br><small>", f);
+                    esc(f, q->arms[k].source);
+                    fputs("</small>", f);
+                }
             fputs("</td>", f);
         }
         fprintf(f, "<td>%s</td>", d->po ? "po" : "iv");

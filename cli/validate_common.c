@@ -53,7 +53,7 @@ int mt_vld_need_col(const mt_csv *t, const char *file, const char *opt, const ch
 {
     int j = mt_csv_col(t, name);
     if (j < 0 && !*rc)
-        *rc = mt_cli_fail("validate: %s %s: no column '%s'", opt, file, name);
+        *rc = mt_cli_fail("%s %s: no column '%s'", opt, file, name);
     return j;
 }
 
@@ -190,10 +190,10 @@ int mt_vld_regimen(mt_regimen *r, const char *drug, mt_dose_route route, size_t 
 int mt_vld_make_dir(const char *dir)
 {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return mt_cli_fail("validate: --out %s: %s", dir, strerror(errno));
+        return mt_cli_fail("--out %s: %s", dir, strerror(errno));
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return mt_cli_fail("validate: --out %s: not a folder", dir);
+        return mt_cli_fail("--out %s: not a folder", dir);
     return 0;
 }
 

@@ -40,6 +40,7 @@
  */
 #include "medtwin/pbpk.h"
 #include "model/ir.h"
+#include "twin_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -695,10 +696,7 @@ static void formation(bld *b, const mt_pbpk_ddi *x, const mt_pbpk_formation *f, 
 {
     mt_model *m = b->m;
     char id[256];
-    if (f->enzyme)
-        snprintf(id, sizeof id, "fform_%s_%s_%s", f->parent, f->enzyme, f->metabolite);
-    else
-        snprintf(id, sizeof id, "fform_%s_%s", f->parent, f->metabolite);
+    formation_id(id, sizeof id, "fform", f);
     int ff = param(b, "%s%s", id, "");
     int mwp = mw_param(b, f->parent), mwm = mw_param(b, f->metabolite);
     int A = find(b, "A_liv_%s%s", f->parent, ""), Kp = find(b, "Kp_liv_%s%s", f->parent, "");
@@ -753,10 +751,7 @@ static void gut_formation(bld *b, const mt_pbpk_ddi *x, const mt_pbpk_formation 
     mt_model *m = b->m;
     mt_ctx *ctx = b->ctx;
     char id[256];
-    if (f->enzyme)
-        snprintf(id, sizeof id, "fformg_%s_%s_%s", f->parent, f->enzyme, f->metabolite);
-    else
-        snprintf(id, sizeof id, "fformg_%s_%s", f->parent, f->metabolite);
+    formation_id(id, sizeof id, "fformg", f);
     int ff = param(b, "%s%s", id, "");
     int mwp = find(b, "MW_%s%s", f->parent, ""), mwm = find(b, "MW_%s%s", f->metabolite, "");
     int AM = find(b, "A_gut_%s%s", f->metabolite, "");

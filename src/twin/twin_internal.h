@@ -20,6 +20,18 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+
+/* The builder id of a formation's fraction: "<prefix>_<parent>[_<enzyme>]_<metabolite>" (prefix
+ * "fform": the liver, "fformg": the gut wall). Shared by the builder (pbpk.c) and the
+ * derivation (twin_metab.c), so the two always name the same symbol. */
+static inline void formation_id(char *id, size_t n, const char *prefix, const mt_pbpk_formation *f)
+{
+    if (f->enzyme)
+        snprintf(id, n, "%s_%s_%s_%s", prefix, f->parent, f->enzyme, f->metabolite);
+    else
+        snprintf(id, n, "%s_%s_%s", prefix, f->parent, f->metabolite);
+}
 
 #define sb_vadd mt_twin_i_sb_vadd
 #define sb_add mt_twin_i_sb_add

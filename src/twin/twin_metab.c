@@ -98,6 +98,29 @@ static int process_on(const mt_drugcard *c, size_t pix, const char *e)
     return e[m] == '\0';
 }
 
+/* The intrinsic clearance of parent card c's processes that form metabolite f (named id or by
+ * its card mc) through f's enzyme: the sum of clint[i] over them (positive ones only when
+ * positive_only), each added to how as "elimination.hepatic.<i> <CLint> L/h". *n_terms (may be
+ * NULL) receives how many were added. */
+static double forming_clint(const mt_drugcard *c, const mt_drugcard *mc, const char *id,
+                            const mt_pbpk_formation *f, const drug_clint *dc, const double *clint,
+                            int positive_only, sbuf *how, int *n_terms)
+{
+    double sum = 0;
+    int n = 0;
+    for (size_t i = 0; i < dc->np; i++) {
+        const char *mn = process_metabolite(c, dc->pix[i]);
+        if (!mn || (strcmp(mn, id) && strcmp(mn, mt_drugcard_name(mc))) ||
+            !process_on(c, dc->pix[i], f->enzyme) || (positive_only && !(clint[i] > 0)))
+            continue;
+        sum += clint[i];
+        sb_add(how, "%selimination.hepatic.%zu %g L/h", n++ ? " + " : "", dc->pix[i], clint[i]);
+    }
+    if (n_terms)
+        *n_terms = n;
+    return sum;
+}
+
 /* The formation parameters of x (apply): fform per formation, MW per parent and metabolite that
  * is not a perpetrator; one fact per metabolite a regimen card names (docs/metabolites.md). */
 void metab_params(job *j, const mt_drugcard *const *cards, const drug_clint *dcs,
@@ -110,58 +133,33 @@ void metab_params(job *j, const mt_drugcard *const *cards, const drug_clint *dcs
         size_t d = x->fo_parent[k], mi = x->fo_met[k];
         const mt_drugcard *c = cards[d];
         const drug_clint *dc = &dcs[d];
-        double ce = 0;
         sb_clear(&how);
         sb_add(&how, "fraction of %s's hepatic clearance that forms %s%s%s: CLint_u of ", f->parent,
                f->metabolite, f->enzyme ? " by " : " (process without an enzyme)",
                f->enzyme ? f->enzyme : "");
-        int n_p = 0;
-        for (size_t i = 0; i < dc->np; i++) {
-            const char *mn = process_metabolite(c, dc->pix[i]);
-            if (!mn || (strcmp(mn, x->ids[mi]) && strcmp(mn, mt_drugcard_name(cards[mi]))) ||
-                !process_on(c, dc->pix[i], f->enzyme))
-                continue;
-            ce += dc->pclint[i];
-            sb_add(&how, "%selimination.hepatic.%zu %g L/h", n_p++ ? " + " : "", dc->pix[i],
-                   dc->pclint[i]);
-        }
+        double ce = forming_clint(c, cards[mi], x->ids[mi], f, dc, dc->pclint, 0, &how, NULL);
         double ff = dc->sum > 0 ? ce / dc->sum : 0.0;
         sb_add(&how,
                " / all hepatic CLint_u %g L/h (drug.%s.CL_H; card %s@%s: the process's metabolite "
                "field or the card's metabolites list)",
                dc->sum, f->parent, mt_drugcard_name(c), mt_drugcard_version(c));
-        if (f->enzyme)
-            snprintf(id, sizeof id, "fform_%s_%s_%s", f->parent, f->enzyme, f->metabolite);
-        else
-            snprintf(id, sizeof id, "fform_%s_%s", f->parent, f->metabolite);
+        formation_id(id, sizeof id, "fform", f);
         put_param(j, id, ff, "1", sb_str(&how));
         if (dc->gi) { /* on the transit model: formation in the gut wall too */
-            double cg = 0;
+            int n_p = 0;
             sb_clear(&how);
             sb_add(&how,
                    "fraction of %s's gut-wall intrinsic clearance that forms %s: gut-wall "
                    "CLint_u of ",
                    f->parent, f->metabolite);
-            n_p = 0;
-            for (size_t i = 0; i < dc->np; i++) {
-                const char *mn = process_metabolite(c, dc->pix[i]);
-                if (!mn || (strcmp(mn, x->ids[mi]) && strcmp(mn, mt_drugcard_name(cards[mi]))) ||
-                    !process_on(c, dc->pix[i], f->enzyme) || !(dc->gclint[i] > 0))
-                    continue;
-                cg += dc->gclint[i];
-                sb_add(&how, "%selimination.hepatic.%zu %g L/h", n_p++ ? " + " : "", dc->pix[i],
-                       dc->gclint[i]);
-            }
+            double cg = forming_clint(c, cards[mi], x->ids[mi], f, dc, dc->gclint, 1, &how, &n_p);
             double fg = dc->gsum > 0 ? cg / dc->gsum : 0.0;
             sb_add(&how,
                    "%s / all gut-wall CLint_u %g L/h (drug.%s.Fg; the card's kinetics scaled to "
                    "the mucosa, docs/absorption.md); the formed amount enters %s's gut tissue "
                    "(docs/metabolites.md)",
                    n_p ? "" : "none", dc->gsum, f->parent, f->metabolite);
-            if (f->enzyme)
-                snprintf(id, sizeof id, "fformg_%s_%s_%s", f->parent, f->enzyme, f->metabolite);
-            else
-                snprintf(id, sizeof id, "fformg_%s_%s", f->parent, f->metabolite);
+            formation_id(id, sizeof id, "fformg", f);
             put_param(j, id, fg, "1", sb_str(&how));
         }
         sb_clear(&key);

@@ -20,6 +20,7 @@
 #include "medtwin/regimen.h"
 #include "medtwin/twin.h"
 #include "model/ir.h"
+#include "twin_fixtures.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -146,22 +147,14 @@ TEST(off_is_unchanged)
     mt_ctx_destroy(ctx);
 }
 
-static double val(const mt_twin_param_list *l, const char *id)
-{
-    const mt_twin_param *p = mt_twin_param_find(l, id);
-    return p ? p->value : NAN;
-}
-
 TEST(midazolam_reference_man)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_twin_tables *t = NULL;
     ASSERT_EQ_INT(mt_twin_tables_load(ctx, NULL, &t), MT_OK);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/validation/reference_adult_male.json", mt_data_dir());
     mt_profile *man = NULL;
-    ASSERT_EQ_INT(mt_profile_load(ctx, path, &man), MT_OK);
+    ASSERT_EQ_INT(load_reference_man(ctx, &man), MT_OK);
     mt_drugcard *card = NULL;
     ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "midazolam", &card), MT_OK);
     const mt_drugcard *cards[] = {card};

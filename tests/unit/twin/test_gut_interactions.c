@@ -28,6 +28,7 @@
 #include "medtwin/regimen.h"
 #include "medtwin/twin.h"
 #include "model/ir.h"
+#include "twin_fixtures.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -345,12 +346,6 @@ TEST(liver_only_without_transit_victim)
     mt_ctx_destroy(ctx);
 }
 
-static double val(const mt_twin_param_list *l, const char *id)
-{
-    const mt_twin_param *p = mt_twin_param_find(l, id);
-    return p ? p->value : NAN;
-}
-
 /* The reference man: midazolam by mouth with itraconazole (reversible) or rifampicin (induction)
  * by mouth. */
 TEST(reference_man_twins)
@@ -359,10 +354,8 @@ TEST(reference_man_twins)
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_twin_tables *t = NULL;
     ASSERT_EQ_INT(mt_twin_tables_load(ctx, NULL, &t), MT_OK);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/validation/reference_adult_male.json", mt_data_dir());
     mt_profile *man = NULL;
-    ASSERT_EQ_INT(mt_profile_load(ctx, path, &man), MT_OK);
+    ASSERT_EQ_INT(load_reference_man(ctx, &man), MT_OK);
     const char *perps[2] = {"itraconazole 200 mg po once", "rifampicin 600 mg po q24h"};
     for (int k = 0; k < 2; k++) {
         mt_regimen reg[2];

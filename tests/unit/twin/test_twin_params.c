@@ -15,6 +15,7 @@
 #include "harness.h"
 #include "medtwin/medtwin.h"
 #include "medtwin/twin.h"
+#include "twin_fixtures.h"
 
 #include "medtwin/drugcard.h"
 #include "medtwin/partition.h"
@@ -127,12 +128,6 @@ static mt_covariates covariates_of(const mt_profile *p)
                        mt_profile_serum_creatinine_mg_dl(p),
                        mt_profile_child_pugh_class(p)};
     return c;
-}
-
-static double val(const mt_twin_param_list *l, const char *id)
-{
-    const mt_twin_param *p = mt_twin_param_find(l, id);
-    return p ? p->value : NAN;
 }
 
 static int rel_close(double a, double b, double tol)

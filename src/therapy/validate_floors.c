@@ -11,6 +11,7 @@
 #include "medtwin/validate.h"
 
 #include "medtwin/csv.h"
+#include "util/util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -73,26 +74,26 @@ mt_status mt_validate_floors_parse(mt_ctx *ctx, const char *text, size_t len, co
         return mt_error(ctx, MT_ENOMEM, "out of memory reading %s", name);
     }
     st = MT_OK;
+    char b[MT_SHOWN], b2[MT_SHOWN];
     for (size_t i = 0; i < n && st == MT_OK; i++) {
         const char *set = mt_csv_cell(t, i, (size_t)j[0]), *fig = mt_csv_cell(t, i, (size_t)j[1]);
         const char *kind = mt_csv_cell(t, i, (size_t)j[2]), *lim = mt_csv_cell(t, i, (size_t)j[3]);
         if (!name_ok(set, sizeof v[i].set))
             st = mt_error(ctx, MT_EPARSE,
-                          "%s row %zu: set '%.60s' is not a name (letters, digits, _ . -; at most "
+                          "%s row %zu: set '%s' is not a name (letters, digits, _ . -; at most "
                           "%zu characters)",
-                          name, i + 2, set, sizeof v[i].set - 1);
+                          name, i + 2, mt_shown(set, b), sizeof v[i].set - 1);
         else if (!name_ok(fig, sizeof v[i].figure))
             st = mt_error(ctx, MT_EPARSE,
-                          "%s row %zu: figure '%.60s' is not a name (letters, digits, _ . -; at "
+                          "%s row %zu: figure '%s' is not a name (letters, digits, _ . -; at "
                           "most %zu characters)",
-                          name, i + 2, fig, sizeof v[i].figure - 1);
+                          name, i + 2, mt_shown(fig, b), sizeof v[i].figure - 1);
         else if (strcmp(kind, "floor") != 0 && strcmp(kind, "ceiling") != 0)
-            st = mt_error(ctx, MT_EPARSE,
-                          "%s row %zu: kind '%.60s' is neither 'floor' nor 'ceiling'", name, i + 2,
-                          kind);
+            st = mt_error(ctx, MT_EPARSE, "%s row %zu: kind '%s' is neither 'floor' nor 'ceiling'",
+                          name, i + 2, mt_shown(kind, b));
         else if (parse_limit(lim, &v[i].limit))
-            st = mt_error(ctx, MT_EPARSE, "%s row %zu: limit '%.60s' is not a finite number", name,
-                          i + 2, lim);
+            st = mt_error(ctx, MT_EPARSE, "%s row %zu: limit '%s' is not a finite number", name,
+                          i + 2, mt_shown(lim, b));
         if (st != MT_OK)
             break;
         memcpy(v[i].set, set, strlen(set) + 1);
@@ -101,7 +102,7 @@ mt_status mt_validate_floors_parse(mt_ctx *ctx, const char *text, size_t len, co
         for (size_t k = 0; k < i; k++)
             if (!strcmp(v[k].set, v[i].set) && !strcmp(v[k].figure, v[i].figure)) {
                 st = mt_error(ctx, MT_EPARSE, "%s row %zu: %s %s is already limited in row %zu",
-                              name, i + 2, set, fig, k + 2);
+                              name, i + 2, mt_shown(set, b), mt_shown(fig, b2), k + 2);
                 break;
             }
     }

@@ -135,23 +135,6 @@ static size_t normalise(const char *s, size_t n, char *out, size_t cap)
     return w;
 }
 
-/* s made fit for a one-line message: at most SHOWN_MAX bytes, control
- * characters as '?', "..." where cut. Returns buf. */
-#define SHOWN_MAX 80
-#define SHOWN (SHOWN_MAX + 4)
-static const char *shown(const char *s, char *buf)
-{
-    size_t i = 0;
-    for (; s[i] && i < SHOWN_MAX; i++) {
-        unsigned char c = (unsigned char)s[i];
-        buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    buf[i] = '\0';
-    if (s[i])
-        memcpy(buf + i, "...", 4);
-    return buf;
-}
-
 /* Appends s to dst (size cap), truncating. */
 static void append(char *dst, size_t cap, const char *s)
 {
@@ -570,25 +553,25 @@ static void take_listed(resolved *r, const allele *a)
 /* Values a copy-number allele from its base (text: the input allele). */
 static mt_status resolve_copies(const gene *g, mt_ctx *ctx, const char *text, resolved *r)
 {
-    char base_name[ALLELE_BUF], tmp[ALLELE_BUF], b1[SHOWN], b2[SHOWN];
+    char base_name[ALLELE_BUF], tmp[ALLELE_BUF], b1[MT_SHOWN], b2[MT_SHOWN];
     long k, k2;
     copies_kind kind, kind2;
     if (parse_copies(text, base_name, sizeof base_name, &k, &kind) != 0)
-        return mt_error(ctx, MT_ENOTFOUND, "%s: unknown allele '%s'", g->name, shown(text, b1));
+        return mt_error(ctx, MT_ENOTFOUND, "%s: unknown allele '%s'", g->name, mt_shown(text, b1));
     const allele *base = find_allele(g, base_name);
     if (!base)
         return mt_error(ctx, MT_ENOTFOUND, "%s: unknown allele '%s' in '%s'", g->name,
-                        shown(base_name, b1), shown(text, b2));
+                        mt_shown(base_name, b1), mt_shown(text, b2));
     if (!g->n_classes)
         return mt_error(ctx, MT_ENOTFOUND,
                         "%s: unknown allele '%s' (CPIC defines no copy-number alleles for %s)",
-                        g->name, shown(text, b1), g->name);
+                        g->name, mt_shown(text, b1), g->name);
     if (parse_copies(base->name, tmp, sizeof tmp, &k2, &kind2) == 0)
         return mt_error(ctx, MT_EINVAL, "%s: malformed allele '%s' (two copy numbers)", g->name,
-                        shown(text, b1));
+                        mt_shown(text, b1));
     if (k < 1 || k > MAX_COPIES || (kind == COPIES_AT_LEAST && k < 2))
         return mt_error(ctx, MT_EINVAL, "%s: copy number in '%s' out of range (1 to %d)", g->name,
-                        shown(text, b1), MAX_COPIES);
+                        mt_shown(text, b1), MAX_COPIES);
     if (k == 1) {
         take_listed(r, base);
         return MT_OK;
@@ -621,12 +604,12 @@ static mt_status resolve_copies(const gene *g, mt_ctx *ctx, const char *text, re
 static mt_status resolve_allele(const gene *g, mt_ctx *ctx, const char *text, const char *dip,
                                 resolved *r)
 {
-    char b1[SHOWN], b2[SHOWN];
+    char b1[MT_SHOWN], b2[MT_SHOWN];
     memset(r, 0, sizeof *r);
     if (g->star && (text[0] != '*' || text[1] == '\0'))
         return mt_error(ctx, MT_EINVAL,
                         "%s: malformed allele '%s' in '%s' (star alleles look like '*1')", g->name,
-                        shown(text, b1), shown(dip, b2));
+                        mt_shown(text, b1), mt_shown(dip, b2));
     const allele *a = find_allele(g, text);
     if (!a)
         return resolve_copies(g, ctx, text, r);
@@ -638,25 +621,25 @@ static mt_status resolve_allele(const gene *g, mt_ctx *ctx, const char *text, co
 static mt_status split_diplotype(mt_ctx *ctx, const gene *g, const char *dip,
                                  char part[2][ALLELE_BUF])
 {
-    char b[SHOWN];
+    char b[MT_SHOWN];
     const char *slash = strchr(dip, '/');
     if (!slash)
         return mt_error(ctx, MT_EINVAL, "%s: malformed diplotype '%s' (expected two alleles 'A/B')",
-                        g->name, shown(dip, b));
+                        g->name, mt_shown(dip, b));
     if (strchr(slash + 1, '/'))
         return mt_error(ctx, MT_EINVAL,
                         "%s: malformed diplotype '%s' (more than two alleles; expected 'A/B')",
-                        g->name, shown(dip, b));
+                        g->name, mt_shown(dip, b));
     const char *from[2] = {dip, slash + 1};
     size_t len[2] = {(size_t)(slash - dip), strlen(slash + 1)};
     for (int i = 0; i < 2; i++) {
         size_t n = normalise(from[i], len[i], part[i], ALLELE_BUF);
         if (n == ALLELE_BUF)
             return mt_error(ctx, MT_EINVAL, "%s: allele %d of '%s' is too long", g->name, i + 1,
-                            shown(dip, b));
+                            mt_shown(dip, b));
         if (n == 0)
             return mt_error(ctx, MT_EINVAL, "%s: malformed diplotype '%s' (empty allele)", g->name,
-                            shown(dip, b));
+                            mt_shown(dip, b));
     }
     return MT_OK;
 }
@@ -710,15 +693,15 @@ mt_status mt_pgx_phenotype(const mt_pgx *p, mt_ctx *ctx, const char *gene_name,
     clear_call(out);
     if (!p || !gene_name || !diplotype)
         return mt_error(ctx, MT_EINVAL, "pgx: NULL argument");
-    char gbuf[MT_PGX_TEXT], b[SHOWN];
+    char gbuf[MT_PGX_TEXT], b[MT_SHOWN];
     size_t gn = normalise(gene_name, strlen(gene_name), gbuf, sizeof gbuf);
     const gene *g = NULL;
     for (size_t i = 0; gn < sizeof gbuf && i < p->n_genes && !g; i++)
         if (ieq(p->genes[i].name, gbuf))
             g = &p->genes[i];
     if (!g)
-        return mt_error(ctx, MT_ENOTFOUND, "unknown gene '%s' (supported: %s)", shown(gene_name, b),
-                        p->supported);
+        return mt_error(ctx, MT_ENOTFOUND, "unknown gene '%s' (supported: %s)",
+                        mt_shown(gene_name, b), p->supported);
     char part[2][ALLELE_BUF];
     resolved r[2];
     mt_status st = split_diplotype(ctx, g, diplotype, part);

@@ -94,3 +94,16 @@ char *mt_strdup(mt_ctx *ctx, const char *s)
         memcpy(d, s, n);
     return d;
 }
+
+const char *mt_shown(const char *s, char *buf)
+{
+    size_t i = 0;
+    for (; s[i] && i < MT_SHOWN_MAX; i++) {
+        unsigned char c = (unsigned char)s[i];
+        buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    buf[i] = '\0';
+    if (s[i])
+        memcpy(buf + i, "...", 4);
+    return buf;
+}

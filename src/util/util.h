@@ -19,6 +19,12 @@ void *mt_realloc(mt_ctx *ctx, void *p, size_t n);
 void mt_free(mt_ctx *ctx, void *p);
 char *mt_strdup(mt_ctx *ctx, const char *s);
 
+/* s made fit for a one-line message: at most MT_SHOWN_MAX bytes, control characters as '?',
+ * "..." where cut. buf holds MT_SHOWN bytes. Returns buf. */
+#define MT_SHOWN_MAX 80
+#define MT_SHOWN (MT_SHOWN_MAX + 4)
+const char *mt_shown(const char *s, char *buf);
+
 /* Reads the rest of the open file f (named path in messages) into memory.
  * OUT: *out (NUL-terminated, released with mt_free) and *len. MT_ELIMIT
  * above max_bytes (0: no limit), MT_ENOMEM, MT_EIO. Does not close f. */

@@ -14,6 +14,10 @@
  *                          lipoproteins (neutrals) scaled from fu in plasma.
  *   MT_KP_POULIN_THEIL     Poulin & Theil, J Pharm Sci 91:1358 (2002), with the adipose variant
  *                          (vegetable-oil:buffer distribution coefficient at pH 7.4, fu,t = 1).
+ *   MT_KP_BEREZHKOVSKIY    Berezhkovskiy, J Pharm Sci 93:1628 (2004): the Poulin & Theil terms
+ *                          and composition with the unbound fractions on the water terms
+ *                          (tissue water / fu,t, plasma water / fu,p), adipose with D*vo:w, as
+ *                          implemented by Utsey et al., Drug Metab Dispos 48:903 (2020).
  *
  * WHAT Kp MEANS HERE: every Kp this module returns is TISSUE:PLASMA (total tissue concentration
  * over total plasma concentration at steady state), the quantity the papers predict. The PBPK
@@ -74,7 +78,11 @@ void mt_partition_tables_destroy(mt_partition_tables *t);
 /* The table's reference haematocrit. */
 double mt_partition_tables_hct(const mt_partition_tables *t);
 
-typedef enum { MT_KP_RODGERS_ROWLAND = 1, MT_KP_POULIN_THEIL = 2 } mt_kp_method;
+typedef enum {
+    MT_KP_RODGERS_ROWLAND = 1,
+    MT_KP_POULIN_THEIL = 2,
+    MT_KP_BEREZHKOVSKIY = 3
+} mt_kp_method;
 
 typedef enum { MT_KP_PKA_ACID = 1, MT_KP_PKA_BASE = 2 } mt_kp_pka_type;
 
@@ -116,7 +124,8 @@ typedef enum {
     MT_KP_EQ_RR2005 = 1,             /* acidic phospholipids (base pKa >= 7) */
     MT_KP_EQ_RR2006_ALBUMIN = 2,     /* acids, weak bases, zwitterions without a pKa >= 7 base */
     MT_KP_EQ_RR2006_LIPOPROTEIN = 3, /* neutrals */
-    MT_KP_EQ_PT2002 = 4
+    MT_KP_EQ_PT2002 = 4,
+    MT_KP_EQ_BEREZ2004 = 5
 } mt_kp_equation;
 
 typedef struct {

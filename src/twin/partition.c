@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * twin/partition.c — tissue:plasma partition coefficients by Rodgers & Rowland (2005 for bases
- * with a pKa >= 7, 2006 otherwise) and by Poulin & Theil (2002), from the tissue composition
+ * with a pKa >= 7, 2006 otherwise), by Poulin & Theil (2002) and by Berezhkovskiy (2004, on the
+ * Poulin & Theil composition), from the tissue composition
  * tables of data/tissue/ (docs/partition.md has the equations with the papers' symbols).
  *
  * A table is one CSV file with the columns tissue, parameter, value, unit, source, notes. Loading
@@ -451,8 +452,12 @@ static mt_status rodgers_rowland(const mt_partition_tables *t, mt_ctx *ctx, cons
     return MT_OK;
 }
 
+/* Poulin & Theil 2002 and Berezhkovskiy 2004 share the composition terms (water, neutral lipids,
+ * phospholipids) and differ only in where the unbound fractions enter: P&T multiplies the ratio
+ * by fu_p/fu_t (adipose: fu_p), Berezhkovskiy divides the water terms of the tissue by fu_t and
+ * those of plasma by fu_p (adipose too, with D*vo:w), as in docs/partition.md. */
 static void poulin_theil(const mt_partition_tables *t, const mt_kp_drug *d, const ionisation *io,
-                         double kpu[N_TISSUE], mt_kp_detail *det)
+                         int berezhkovskiy, double kpu[N_TISSUE], mt_kp_detail *det)
 {
     const double(*v)[N_PARAM] = t->v;
     const double fu = d->fu_plasma;
@@ -464,17 +469,19 @@ static void poulin_theil(const mt_partition_tables *t, const mt_kp_drug *d, cons
     const double fut = 1 / (1 + 0.5 * (1 - fu) / fu); /* tissue:plasma albumin ratio 0.5 */
     for (int i = 0; i < N_TISSUE; i++) {
         const double *r = v[i];
+        const double L = i == T_ADI ? D : P;
         double kp;
-        if (i == T_ADI)
-            kp = (D * (r[P_VNL] + 0.3 * r[P_VPH]) + (r[P_VWT] + 0.7 * r[P_VPH])) /
-                 (D * (p[P_VNL] + 0.3 * p[P_VPH]) + (p[P_VWT] + 0.7 * p[P_VPH])) * fu;
+        if (berezhkovskiy)
+            kp = (L * (r[P_VNL] + 0.3 * r[P_VPH]) + (r[P_VWT] / fut + 0.7 * r[P_VPH])) /
+                 (L * (p[P_VNL] + 0.3 * p[P_VPH]) + (p[P_VWT] / fu + 0.7 * p[P_VPH]));
         else
-            kp = (P * (r[P_VNL] + 0.3 * r[P_VPH]) + (r[P_VWT] + 0.7 * r[P_VPH])) /
-                 (P * (p[P_VNL] + 0.3 * p[P_VPH]) + (p[P_VWT] + 0.7 * p[P_VPH])) * fu / fut;
+            kp = (L * (r[P_VNL] + 0.3 * r[P_VPH]) + (r[P_VWT] + 0.7 * r[P_VPH])) /
+                 (L * (p[P_VNL] + 0.3 * p[P_VPH]) + (p[P_VWT] + 0.7 * p[P_VPH])) *
+                 (i == T_ADI ? fu : fu / fut);
         kpu[i] = kp / fu;
     }
     if (det) {
-        det->equation = MT_KP_EQ_PT2002;
+        det->equation = berezhkovskiy ? MT_KP_EQ_BEREZ2004 : MT_KP_EQ_PT2002;
         det->kpu_bc = det->ka_ap = det->ka_pr = NAN;
         det->negative_binding = 0;
     }
@@ -495,7 +502,8 @@ mt_status mt_partition_kp(const mt_partition_tables *t, mt_ctx *ctx, mt_kp_metho
     }
     if (!t || !kp_out)
         return mt_error(ctx, MT_EINVAL, "partition: NULL %s", t ? "kp_out" : "tables");
-    if (method != MT_KP_RODGERS_ROWLAND && method != MT_KP_POULIN_THEIL)
+    if (method != MT_KP_RODGERS_ROWLAND && method != MT_KP_POULIN_THEIL &&
+        method != MT_KP_BEREZHKOVSKIY)
         return mt_error(ctx, MT_EINVAL, "partition: unknown method %d", (int)method);
     mt_status st = check_drug(ctx, drug);
     if (st != MT_OK)
@@ -549,7 +557,7 @@ mt_status mt_partition_kp(const mt_partition_tables *t, mt_ctx *ctx, mt_kp_metho
             return mt_error(ctx, MT_EUNSUPPORTED,
                             "partition: the table has no Poulin & Theil data (lacks %s)",
                             t->pt_missing);
-        poulin_theil(t, drug, &io, kpu, det);
+        poulin_theil(t, drug, &io, method == MT_KP_BEREZHKOVSKIY, kpu, det);
     }
 
     double kp[MT_KP_N_ORGANS];

@@ -772,10 +772,13 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
             m = MT_KP_RODGERS_ROWLAND;
         } else if (!strcmp(method, "poulin_theil")) {
             m = MT_KP_POULIN_THEIL;
+        } else if (!strcmp(method, "berezhkovskiy")) {
+            m = MT_KP_BEREZHKOVSKIY;
         } else {
             DP(MT_EUNSUPPORTED,
-               "partition.method '%s' is not available (medtwin implements rodgers_rowland and "
-               "poulin_theil, docs/partition.md) and partition.kp does not give every organ",
+               "partition.method '%s' is not available (medtwin implements rodgers_rowland, "
+               "poulin_theil and berezhkovskiy, docs/partition.md) and partition.kp does not give "
+               "every organ",
                method);
         }
         mt_kp_drug kd;
@@ -818,9 +821,12 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
         }
     }
     static const char *const eq_name[] = {
-        "?", "Rodgers, Leahy & Rowland 2005 (acidic phospholipids, base pKa >= 7)",
-        "Rodgers & Rowland 2006 (albumin)", "Rodgers & Rowland 2006 (lipoprotein, neutral)",
-        "Poulin & Theil 2002"};
+        "?",
+        "Rodgers, Leahy & Rowland 2005 (acidic phospholipids, base pKa >= 7)",
+        "Rodgers & Rowland 2006 (albumin)",
+        "Rodgers & Rowland 2006 (lipoprotein, neutral)",
+        "Poulin & Theil 2002",
+        "Berezhkovskiy 2004 (Poulin & Theil composition)"};
 
     /* --- hepatic clearance --- */
     double sum_clint = 0.0;

@@ -900,6 +900,38 @@ TEST(poulin_theil_limits)
     ASSERT_NEAR(kn2[MT_KP_ADI], kn[MT_KP_ADI], 1e-12 * kn[MT_KP_ADI]);
 }
 
+TEST(berezhkovskiy_equation_and_poulin_theil_limit)
+{
+    ASSERT_TRUE(human());
+    double kb[MT_KP_N_ORGANS], kt[MT_KP_N_ORGANS];
+    mt_kp_detail det;
+    /* fu = 1 (so fu_t = 1): the two methods are the same equation */
+    mt_kp_drug d = neutral(2.0, 1.0);
+    ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_BEREZHKOVSKIY, &d, NULL, kb, &det), MT_OK);
+    ASSERT_EQ_INT(det.equation, MT_KP_EQ_BEREZ2004);
+    ASSERT_TRUE(isnan(det.kpu_bc));
+    ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_POULIN_THEIL, &d, NULL, kt, NULL), MT_OK);
+    for (int o = 0; o < MT_KP_N_ORGANS; o++)
+        ASSERT_NEAR(kb[o], kt[o], 1e-12 * kt[o]);
+    /* a bound base: muscle by hand from data/tissue/human.csv (muscle Vwt 0.76, Vnl 0.0238,
+     * Vph 0.0072; plasma 0.945, 0.0035, 0.00225) — water / fu_t in the tissue, / fu_p in plasma */
+    d = monoprotic(2.5, 0.1, 8.0, MT_KP_PKA_BASE, NAN);
+    ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_BEREZHKOVSKIY, &d, NULL, kb, NULL), MT_OK);
+    const double P = pow(10, 2.5), fu = 0.1, fut = 1 / (1 + 0.5 * (1 - fu) / fu);
+    const double mus = (P * (0.0238 + 0.3 * 0.0072) + (0.76 / fut + 0.7 * 0.0072)) /
+                       (P * (0.0035 + 0.3 * 0.00225) + (0.945 / fu + 0.7 * 0.00225));
+    ASSERT_NEAR(kb[MT_KP_MUS], mus, 1e-12 * mus);
+    ASSERT_NEAR(kb[MT_KP_REST], kb[MT_KP_MUS], 0);
+    /* ionisation lowers adipose only (D*vo:w), as in P&T */
+    mt_kp_drug n = neutral(2.5, 0.1);
+    ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_BEREZHKOVSKIY, &n, NULL, kt, NULL), MT_OK);
+    ASSERT_TRUE(kb[MT_KP_ADI] < kt[MT_KP_ADI]);
+    ASSERT_NEAR(kb[MT_KP_LIV], kt[MT_KP_LIV], 1e-12 * kt[MT_KP_LIV]);
+    /* and it is not P&T for a bound drug */
+    ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_POULIN_THEIL, &n, NULL, kb, NULL), MT_OK);
+    ASSERT_TRUE(fabs(kb[MT_KP_MUS] / kt[MT_KP_MUS] - 1) > 0.05);
+}
+
 TEST(rest_modes_and_blood_helper)
 {
     ASSERT_TRUE(human());
@@ -1165,6 +1197,7 @@ TEST_MAIN(TEST_ENTRY(rat_rodgers_rowland_reference),
           TEST_ENTRY(neutral_adipose_kp_rises_with_logp),
           TEST_ENTRY(strong_base_binds_acidic_phospholipid_tissues),
           TEST_ENTRY(fu_scaling_as_the_equations_say), TEST_ENTRY(poulin_theil_limits),
+          TEST_ENTRY(berezhkovskiy_equation_and_poulin_theil_limit),
           TEST_ENTRY(rest_modes_and_blood_helper), TEST_ENTRY(bad_input_names_the_field),
           TEST_ENTRY(rat_table_has_no_poulin_theil), TEST_ENTRY(blood_plasma_ratio_prediction),
           TEST_ENTRY(loader_refuses_bad_tables), TEST_ENTRY(cleanup))

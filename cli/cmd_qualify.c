@@ -127,6 +127,7 @@ static void ddi_figures(mt_qfy_run *q, const mt_qfy_set *ds, const char *set, co
     add_fig(q, set, "n_arms", (double)s.n_rows, s.n_rows);
     add_fig(q, set, "n_predicted", (double)s.n_pred, s.n_rows);
     add_fig(q, set, "n_left_out", (double)s.n_left_out, s.n_rows);
+    add_fig(q, set, "n_training", (double)s.n_training, s.n_pred);
     add_fig(q, set, "aucr_within_guest_pct",
             s.aucr_guest_n ? 100.0 * (double)s.aucr_guest / (double)s.aucr_guest_n : NAN,
             s.aucr_guest_n);

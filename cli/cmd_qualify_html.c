@@ -205,7 +205,8 @@ static void ddi_section(FILE *f, const mt_qfy_run *q, const mt_qfy_set *ds)
 {
     section_head(f, ds);
     fputs("<table>\n<tr><th>arms</th><th>"
-          "n</th><th>predicted</th><th>left out</th><th>AUCR within Guest</th><th>AUCR % "
+          "n</th><th>predicted</th><th>of them training arms (not counted)</th><th>left "
+          "out</th><th>AUCR within Guest</th><th>AUCR % "
           "within 2-fold</th><th>AUCR GMFE</th><th>CmaxR within Guest</th><th>CmaxR % within "
           "2-fold</th></tr>\n",
           f);
@@ -219,8 +220,9 @@ static void ddi_section(FILE *f, const mt_qfy_run *q, const mt_qfy_set *ds)
             snprintf(set, sizeof set, "%s", ds->name);
         size_t n;
         fprintf(f, "<tr><td>%s</td>", label[m]);
-        fprintf(f, "<td>%.0f</td><td>%.0f</td><td>%.0f</td>", fig(q, set, "n_arms", NULL),
-                fig(q, set, "n_predicted", NULL), fig(q, set, "n_left_out", NULL));
+        fprintf(f, "<td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td>",
+                fig(q, set, "n_arms", NULL), fig(q, set, "n_predicted", NULL),
+                fig(q, set, "n_training", NULL), fig(q, set, "n_left_out", NULL));
         double g = fig(q, set, "aucr_within_guest_pct", &n);
         if (isfinite(g))
             fprintf(f, "<td>%.0f%% (n %zu)</td>", g, n);
@@ -266,7 +268,7 @@ static void ddi_section(FILE *f, const mt_qfy_run *q, const mt_qfy_set *ds)
                 strcmp(s->perp_name, r->perp_name) != 0)
                 continue;
             n++;
-            if (!s->predicted)
+            if (!s->predicted || s->training)
                 continue;
             o[np] = s->aucr_obs;
             p[np++] = s->aucr_pred;
@@ -292,7 +294,7 @@ static void ddi_section(FILE *f, const mt_qfy_run *q, const mt_qfy_set *ds)
     }
     fputs("</table>\n<h3>Predicted arms</h3>\n<table>\n<tr><th>row</th><th>study</th><th>"
           "victim</th><th>perpetrator</th><th>mechanism</th><th>AUCR obs</th><th>AUCR pred</th>"
-          "<th>Guest</th><th>CmaxR obs</th><th>CmaxR pred</th></tr>\n",
+          "<th>Guest</th><th>CmaxR obs</th><th>CmaxR pred</th><th>counted</th></tr>\n",
           f);
     for (size_t i = 0; i < ds->n_ddi; i++) {
         const mt_vld_ddi_row *r = &ds->ddi[i];
@@ -315,6 +317,7 @@ static void ddi_section(FILE *f, const mt_qfy_run *q, const mt_qfy_set *ds)
         fprintf(f, "<td>%s</td>", w == 1 ? "yes" : w == 0 ? "no" : "–");
         num(f, r->cmaxr_obs);
         num(f, r->cmaxr_pred);
+        fputs(r->training ? "<td>no: training study of a card</td>" : "<td>yes</td>", f);
         fputs("</tr>\n", f);
     }
     fputs("</table>\n<h3>Arms not predicted, with the reason</h3>\n<table>\n<tr><th>row</th>"

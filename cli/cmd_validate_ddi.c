@@ -78,6 +78,22 @@ static int ddi_arm(mt_vld_runner *R, mt_predictor *p, double t0, double t1, doub
     }
 }
 
+/* An arm of a study that either card was fitted to (its training_data) is predicted and
+ * reported, but left out of the figures: a card cannot be validated on its own training data. */
+static int is_training_arm(mt_vld_runner *R, const mt_vld_ddi_row *r)
+{
+    const char *drug[2] = {r->victim, r->perp};
+    int hit = 0;
+    for (int k = 0; k < 2 && !hit && r->study; k++) {
+        mt_drugcard *c = NULL;
+        if (mt_drugcard_load(R->ctx, NULL, drug[k], &c) != MT_OK)
+            continue;
+        hit = mt_drugcard_is_training_study(c, r->study);
+        mt_drugcard_destroy(c);
+    }
+    return hit;
+}
+
 static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi_row *r,
                          double *buf)
 {
@@ -171,6 +187,7 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi
         r->why = mt_vld_strdup("victim and perpetrator are the same drug");
         return;
     }
+    r->training = is_training_arm(R, r);
     mt_dose_route rv, rp;
     if (mt_vld_ieq(vroute, "po") || mt_vld_ieq(vroute, "iv"))
         rv = mt_vld_ieq(vroute, "po") ? MT_DOSE_PO : MT_DOSE_IV_BOLUS;
@@ -341,6 +358,9 @@ void mt_vld_ddi_summarise(const mt_vld_ddi_row *rows, size_t n, const char *mech
         if (!r->predicted)
             continue;
         s->n_pred++;
+        s->n_training += r->training != 0;
+        if (r->training)
+            continue;
         ao[na] = r->aucr_obs;
         ap[na++] = r->aucr_pred;
         if (r->cmaxr_obs > 0 && isfinite(r->cmaxr_pred)) {
@@ -404,13 +424,14 @@ void mt_vld_ddi_rows_free(mt_vld_ddi_row *rows, size_t n)
 /* The Guest plots, one point set per mechanism (and one for arms without a stated one). */
 static int ddi_plots(mt_vld_runner *R, const mt_vld_ddi_row *rows, size_t n)
 {
-    double *buf = calloc(16 * (n + 1), sizeof *buf);
+    double *buf = calloc(20 * (n + 1), sizeof *buf);
     if (!buf)
         return mt_cli_fail("out of memory");
-    mt_plot_points sa[4], sc[4];
+    mt_plot_points sa[5], sc[5];
     size_t na = 0, nc = 0;
-    static const char *const label[4] = {"induction", "reversible", "mechanism-based", "other"};
-    for (int m = 0; m < 4; m++) {
+    static const char *const label[5] = {"induction", "reversible", "mechanism-based", "other",
+                                         "training arm (not counted)"};
+    for (int m = 0; m < 5; m++) {
         double *ax = buf + (size_t)(4 * m) * (n + 1), *ay = ax + (n + 1), *cx = ay + (n + 1),
                *cy = cx + (n + 1);
         size_t ka = 0, kc = 0;
@@ -420,6 +441,8 @@ static int ddi_plots(mt_vld_runner *R, const mt_vld_ddi_row *rows, size_t n)
             for (int j = 0; j < 3; j++)
                 if (r->mechanism && !strcmp(r->mechanism, mt_vld_mechanisms[j]))
                     k = j;
+            if (r->training)
+                k = 4;
             if (!r->predicted || k != m)
                 continue;
             ax[ka] = r->aucr_obs;
@@ -452,7 +475,7 @@ static void ddi_results_csv(FILE *f, const mt_vld_ddi_row *rows, size_t n)
 {
     fputs("source_file_row,study_id,victim,perpetrator,mechanism,victim_regimen,"
           "perpetrator_regimen,auc_t0_h,auc_t1_h,aucr_obs,aucr_pred,aucr_fold,"
-          "aucr_guest,cmaxr_obs,cmaxr_pred,cmaxr_fold,cmaxr_guest,status,reason\n",
+          "aucr_guest,cmaxr_obs,cmaxr_pred,cmaxr_fold,cmaxr_guest,status,reason,training_study\n",
           f);
     for (size_t i = 0; i < n; i++) {
         const mt_vld_ddi_row *r = &rows[i];
@@ -488,7 +511,7 @@ static void ddi_results_csv(FILE *f, const mt_vld_ddi_row *rows, size_t n)
                        : "no",
                 r->predicted ? "predicted" : "not predicted");
         mt_vld_csv_str(f, r->why);
-        fputc('\n', f);
+        fprintf(f, ",%d\n", r->training);
     }
 }
 
@@ -514,6 +537,11 @@ static void ddi_report_md(FILE *g, mt_vld_runner *R, const mt_vld_ddi_row *rows,
     free(from);
     fprintf(g, "**%zu study arms: %zu predicted, %zu not predicted.**\n\n", n, s.n_pred,
             n - s.n_pred);
+    fprintf(g,
+            "%zu of the predicted arms are of a study the victim's or the perpetrator's card "
+            "was fitted to (its `training_data`, marked *training* below): they are shown "
+            "but not counted in the figures.\n\n",
+            s.n_training);
     fprintf(g, "| ratio | n | GMFE | geometric mean pred/obs | within Guest limits | "
                "within 1.25-fold | within 2-fold |\n|---|---|---|---|---|---|---|\n");
     ddi_summary_row_md(g, "AUC ratio", &s.aucr, s.aucr_guest, s.aucr_guest_n);
@@ -530,6 +558,8 @@ static void ddi_report_md(FILE *g, mt_vld_runner *R, const mt_vld_ddi_row *rows,
         int gA = mt_validate_guest_within(r->aucr_obs, r->aucr_pred);
         fputs("| ", g);
         mt_vld_md_str(g, r->study);
+        if (r->training)
+            fputs(" *training*", g);
         fprintf(g, " | %s %s | %s %s | %s | %s | %s | %s | %s | %s |\n", r->victim_name,
                 r->victim_desc, r->perp_name, r->perp_desc, r->mechanism,
                 mt_vld_fmt(b1, sizeof b1, r->aucr_obs), mt_vld_fmt(b2, sizeof b2, r->aucr_pred),
@@ -579,7 +609,8 @@ int mt_vld_ddi_report(mt_vld_runner *R, const mt_vld_ddi_row *rows, size_t n)
     if (!rc && !a->embedded) {
         mt_vld_ddi_summary s;
         mt_vld_ddi_summarise(rows, n, NULL, &s);
-        printf("validate: %zu predicted, %zu not predicted", s.n_pred, n - s.n_pred);
+        printf("validate: %zu predicted (%zu of training studies), %zu not predicted", s.n_pred,
+               s.n_training, n - s.n_pred);
         if (s.aucr.n)
             printf("; AUC ratio GMFE %.3g, within Guest limits %zu of %zu", s.aucr.gmfe,
                    s.aucr_guest, s.aucr_guest_n);

@@ -90,6 +90,8 @@ typedef struct {
     double aucr_obs, cmaxr_obs, aucr_pred, cmaxr_pred;
     int predicted;
     int left_out; /* not comparable by the method (urine rows, other compartments) */
+    int training; /* the arm's study is in the victim's or the perpetrator's card's
+                     training_data: reported, left out of the figures */
     char *why;
 } mt_vld_ddi_row;
 
@@ -99,9 +101,10 @@ int mt_vld_ddi_run(mt_vld_runner *R, mt_vld_ddi_row **rows, size_t *n);
 int mt_vld_ddi_report(mt_vld_runner *R, const mt_vld_ddi_row *rows, size_t n);
 void mt_vld_ddi_rows_free(mt_vld_ddi_row *rows, size_t n);
 
-/* Summary of the arms whose mechanism is mechanism (NULL: all). */
+/* Summary of the arms whose mechanism is mechanism (NULL: all). The folds and Guest counts are
+ * over the predicted arms that are not training arms (n_pred - n_training of them). */
 typedef struct {
-    size_t n_rows, n_pred, n_left_out;
+    size_t n_rows, n_pred, n_left_out, n_training;
     mt_fold_summary aucr, cmaxr;
     size_t aucr_guest, aucr_guest_n, cmaxr_guest, cmaxr_guest_n;
 } mt_vld_ddi_summary;

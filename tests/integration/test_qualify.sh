@@ -67,7 +67,11 @@ def guest(r):
     return o / lim <= p <= o * lim
 for set_, mech in (("ddi", None), ("ddi_Induction", "Induction"),
                    ("ddi_Reversible_Inhibition", "Reversible_Inhibition")):
-    pr = [r for r in ddi if r["status"] == "predicted" and (mech is None or r["mechanism"] == mech)]
+    pr = [r for r in ddi if r["status"] == "predicted" and r["training_study"] == "0" and
+          (mech is None or r["mechanism"] == mech)]
+    tr = [r for r in ddi if r["status"] == "predicted" and r["training_study"] == "1" and
+          (mech is None or r["mechanism"] == mech)]
+    assert int(float(fig[(set_, "n_training")]["value"])) == len(tr), (set_, len(tr))
     pct = 100 * sum(guest(r) for r in pr) / len(pr)
     got = float(fig[(set_, "aucr_within_guest_pct")]["value"])
     assert abs(got - pct) < 1e-3, (set_, got, pct)
@@ -114,6 +118,33 @@ grep -q "midazolam auc_within_2fold_pct_heldout = .* is below its floor 101" "$t
     grep -q "3 figure(s) fail their floors" "$tmp/err" && ! grep -q "covariates n_predicted" "$tmp/err"
 check $? "each failing figure named (and only those)"
 [ -s "$tmp/c/index.html" ]; check $? "the report is written even when floors fail"
+
+# --- DDI arms of a card's training study: predicted, shown, not counted ---
+# Templeton 2008 is in the itraconazole card's training_data; the reduced set's Templeton 2010
+# arms (midazolam + itraconazole) relabelled as that study must be flagged and leave the figures.
+cp -r "$MT_SOURCE_DIR/data/qualification" "$tmp/tr"
+chmod -R u+w "$tmp/tr"
+sed -i 's/^Templeton 2010,/Templeton 2008,/' "$tmp/tr/reduced/ddi.csv"
+"$MEDTWIN" qualify --reduced --quiet --data "$tmp/tr" --out "$tmp/t" >/dev/null 2>&1
+python3 - "$tmp/a" "$tmp/t" <<'PY'
+import csv, os, sys
+def load(d):
+    rows = list(csv.DictReader(open(os.path.join(d, "ddi/results.csv"))))
+    fig = {(r["set"], r["figure"]): r for r in csv.DictReader(open(os.path.join(d, "summary.csv")))}
+    return rows, fig
+ra, fa = load(sys.argv[1])
+rt, ft = load(sys.argv[2])
+t = [r for r in rt if r["study_id"] == "Templeton 2008"]
+assert t and all(r["status"] == "predicted" and r["training_study"] == "1" for r in t), t
+assert int(float(ft[("ddi", "n_training")]["value"])) == len(t)
+assert int(float(fa[("ddi", "n_training")]["value"])) == 0
+# counted arms: the ones of the normal run minus the relabelled ones
+na = int(fa[("ddi", "aucr_gmfe")]["n"])
+assert int(ft[("ddi", "aucr_gmfe")]["n"]) == na - len(t), (na, len(t))
+html = open(os.path.join(sys.argv[2], "index.html"), encoding="utf-8").read()
+assert "no: training study of a card" in html
+PY
+check $? "DDI arms of a card's training study are reported and left out of the figures"
 
 # --- bad input ---
 bad() { # NAME EXPECTED-TEXT ARGS...

@@ -18,6 +18,12 @@
  *                          and composition with the unbound fractions on the water terms
  *                          (tissue water / fu,t, plasma water / fu,p), adipose with D*vo:w, as
  *                          implemented by Utsey et al., Drug Metab Dispos 48:903 (2020).
+ *   MT_KP_SCHMITT          Schmitt, Toxicol In Vitro 22:457 (2008): cells (water, neutral
+ *                          lipids, neutral and acidic phospholipids, proteins) and interstitium
+ *                          per tissue, the pH gradient, on Schmitt's own human composition (as
+ *                          in httk, without its 2017 regression); the membrane affinity is the
+ *                          drug's logp as PK-Sim uses it. Needs no B:P, and predicts one
+ *                          (mt_partition_bp_schmitt).
  *
  * WHAT Kp MEANS HERE: every Kp this module returns is TISSUE:PLASMA (total tissue concentration
  * over total plasma concentration at steady state), the quantity the papers predict. The PBPK
@@ -81,7 +87,8 @@ double mt_partition_tables_hct(const mt_partition_tables *t);
 typedef enum {
     MT_KP_RODGERS_ROWLAND = 1,
     MT_KP_POULIN_THEIL = 2,
-    MT_KP_BEREZHKOVSKIY = 3
+    MT_KP_BEREZHKOVSKIY = 3,
+    MT_KP_SCHMITT = 4
 } mt_kp_method;
 
 typedef enum { MT_KP_PKA_ACID = 1, MT_KP_PKA_BASE = 2 } mt_kp_pka_type;
@@ -125,16 +132,18 @@ typedef enum {
     MT_KP_EQ_RR2006_ALBUMIN = 2,     /* acids, weak bases, zwitterions without a pKa >= 7 base */
     MT_KP_EQ_RR2006_LIPOPROTEIN = 3, /* neutrals */
     MT_KP_EQ_PT2002 = 4,
-    MT_KP_EQ_BEREZ2004 = 5
+    MT_KP_EQ_BEREZ2004 = 5,
+    MT_KP_EQ_SCHMITT2008 = 6
 } mt_kp_equation;
 
 typedef struct {
     mt_kp_equation equation;
     double kpu[MT_KP_N_ORGANS]; /* tissue : UNBOUND plasma (= kp / fu) */
-    double kpu_bc;              /* R&R 2005: erythrocyte : unbound plasma from B:P; else NaN */
-    double ka_ap;         /* R&R 2005: affinity for acidic phospholipids, per mg/g; else NaN */
-    double ka_pr;         /* R&R 2006: Ka_PR [PR]_plasma = 1/fu - 1 - plasma lipid term; else NaN */
-    double hct;           /* haematocrit used (R&R 2005) */
+    double kpu_bc; /* R&R 2005: erythrocyte : unbound plasma from B:P; Schmitt: its erythrocyte
+                      Kpu; else NaN */
+    double ka_ap;  /* R&R 2005: affinity for acidic phospholipids, per mg/g; else NaN */
+    double ka_pr;  /* R&R 2006: Ka_PR [PR]_plasma = 1/fu - 1 - plasma lipid term; else NaN */
+    double hct;    /* haematocrit used (R&R 2005) */
     int negative_binding; /* 1 if ka_ap or ka_pr came out negative: fu or B:P lies below what
                              water and lipid partitioning alone predict. The papers' equations
                              are applied as they stand (no clamping); only a Kp <= 0 is an
@@ -167,6 +176,12 @@ MT_NODISCARD mt_status mt_partition_kp(const mt_partition_tables *t, mt_ctx *ctx
 MT_NODISCARD mt_status mt_partition_bp(const mt_partition_tables *t, mt_ctx *ctx,
                                        const mt_kp_drug *drug, double hct, double *bp,
                                        double *kpu_bc);
+/* The same by the Schmitt method (for a card whose partition method is Schmitt): B:P = 1 - hct
+ * + hct * fu * Kpu_ery with the erythrocytes' Schmitt Kpu (cells only, Fint 0), any drug class
+ * (no measured B:P needed). MT_EUNSUPPORTED for a table without the Schmitt values. */
+MT_NODISCARD mt_status mt_partition_bp_schmitt(const mt_partition_tables *t, mt_ctx *ctx,
+                                               const mt_kp_drug *drug, double hct, double *bp,
+                                               double *kpu_bc);
 
 /* Tissue:blood from tissue:plasma: kp_plasma / bp (the builder's Kp). NaN if bp is not a
  * positive finite number. */

@@ -69,11 +69,26 @@ enum {
     P_LIP,
     P_PH,
     P_HCT,
+    /* Schmitt 2008 */
+    P_FCELL,
+    P_FINT,
+    P_FWC,
+    P_FLC,
+    P_FPC,
+    P_FNLC,
+    P_FNPLC,
+    P_FAPLC,
+    P_PH_CELL,
+    P_FPROT,
+    P_KINT_PROT,
     N_PARAM
 };
-static const char *const param_name[] = {"Vwt", "Vew", "Viw", "Vew_ref",     "Viw_ref",
-                                         "Vnl", "Vph", "AP",  "Ktp_albumin", "Ktp_lipoprotein",
-                                         "pH",  "hct"};
+static const char *const param_name[] = {
+    "Vwt",     "Vew",   "Viw",         "Vew_ref",     "Viw_ref",
+    "Vnl",     "Vph",   "AP",          "Ktp_albumin", "Ktp_lipoprotein",
+    "pH",      "hct",   "Fcell",       "Fint",        "FWc",
+    "FLc",     "FPc",   "Fn_Lc",       "Fn_PLc",      "Fa_PLc",
+    "pH_cell", "Fprot", "Kint_protein"};
 _Static_assert(sizeof param_name / sizeof param_name[0] == N_PARAM, "one name per parameter");
 
 /* The builder's Kp organs (partition.h order) -> composition tissue; 'rest' is derived. */
@@ -86,8 +101,9 @@ struct mt_partition_tables {
     double v[N_ROWS][N_PARAM]; /* as read; NaN = absent */
     double vew[N_TISSUE], viw[N_TISSUE];
     double viw_ery;
-    int has_rr, has_pt;
-    char rr_missing[96], pt_missing[96]; /* the first value a method lacks ("" if complete) */
+    int has_rr, has_pt, has_schmitt;
+    char rr_missing[96], pt_missing[96], schmitt_missing[96]; /* the first value a method lacks
+                                                                 ("" if complete) */
 };
 
 const char *mt_partition_organ(size_t i) { return i < MT_KP_N_ORGANS ? organ_name[i] : NULL; }
@@ -130,6 +146,7 @@ static int in_range(int p, double x)
 {
     switch (p) {
     case P_PH:
+    case P_PH_CELL:
         return x > 0 && x < 14;
     case P_HCT:
         return x > 0 && x < 1;
@@ -154,7 +171,7 @@ static void need(const mt_partition_tables *t, char *buf, size_t cap, int tis, i
 static mt_status resolve(mt_partition_tables *t, mt_ctx *ctx, const char *path)
 {
     const double(*v)[N_PARAM] = t->v;
-    t->rr_missing[0] = t->pt_missing[0] = '\0';
+    t->rr_missing[0] = t->pt_missing[0] = t->schmitt_missing[0] = '\0';
     for (int i = 0; i < N_TISSUE; i++) {
         const double *r = v[i];
         t->vew[i] = t->viw[i] = NAN;
@@ -182,6 +199,17 @@ static mt_status resolve(mt_partition_tables *t, mt_ctx *ctx, const char *path)
         for (size_t k = 0; k < sizeof pt_par / sizeof pt_par[0]; k++)
             need(t, t->pt_missing, sizeof t->pt_missing, i, pt_par[k]);
     }
+    /* Schmitt: the cell composition of the 11 tissues and of the erythrocytes */
+    for (int i = 0; i <= T_ERY; i++) {
+        if (i == T_PLASMA)
+            continue;
+        for (int k = P_FCELL; k <= P_PH_CELL; k++)
+            need(t, t->schmitt_missing, sizeof t->schmitt_missing, i, k);
+    }
+    need(t, t->schmitt_missing, sizeof t->schmitt_missing, T_PLASMA, P_PH);
+    need(t, t->schmitt_missing, sizeof t->schmitt_missing, T_PLASMA, P_FPROT);
+    need(t, t->schmitt_missing, sizeof t->schmitt_missing, T_PLASMA, P_KINT_PROT);
+    need(t, t->schmitt_missing, sizeof t->schmitt_missing, T_BLOOD, P_HCT);
     /* Erythrocytes hold no extracellular water: their water is intracellular. */
     const double *e = v[T_ERY];
     t->viw_ery = !isnan(e[P_VIW])   ? e[P_VIW]
@@ -204,6 +232,7 @@ static mt_status resolve(mt_partition_tables *t, mt_ctx *ctx, const char *path)
     need(t, t->pt_missing, sizeof t->pt_missing, T_PLASMA, P_PH);
     t->has_rr = !t->rr_missing[0];
     t->has_pt = !t->pt_missing[0];
+    t->has_schmitt = !t->schmitt_missing[0];
     if (!t->has_rr && !t->has_pt)
         return mt_error(ctx, MT_EPARSE,
                         "%s: incomplete for every method (Rodgers & Rowland lacks %s; Poulin & "
@@ -487,6 +516,50 @@ static void poulin_theil(const mt_partition_tables *t, const mt_kp_drug *d, cons
     }
 }
 
+/* Schmitt, Toxicol In Vitro 22:457 (2008), as httk's predict_partitioning_schmitt codes it
+ * (without its Pearce 2017 regression): tissue : unbound plasma
+ *   Kpu = Fint Kint + kappa Fcell Kcell
+ *   Kint  = FW_pl + r (1/fu - FW_pl)                 FW_pl = 1 - Fprot, r = Kint_protein (Eq. 4)
+ *   Kcell = FWc + K_nl FLc Fn_Lc + K_npl FLc Fn_PLc + K_apl FLc Fa_PLc + K_p FPc     (Eq. 7)
+ *   K_nl  = P (f_n + alpha (1 - f_n))                 at the cell pH (Eq. 13)
+ *   K_npl = MA;  K_apl = MA (f_n + 20 f_+ + 0.05 f_-) (Eqs. 17, 18);  K_p = 0.163 + 0.0221 MA
+ *   kappa = (f_n,pl + alpha (1 - f_n,pl)) / (f_n + alpha (1 - f_n)),  alpha = 1e-3
+ * with MA = P (the card's lipophilicity, as PK-Sim uses one value for both). Row i of the
+ * table (a tissue or the erythrocytes, whose Fint is 0). */
+static double schmitt_kpu(const mt_partition_tables *t, const mt_kp_drug *d, const ionisation *io,
+                          int i)
+{
+    const double(*v)[N_PARAM] = t->v;
+    const double *r = v[i], alpha = 1e-3;
+    const double P = pow(10, d->logp), MA = P, fu = d->fu_plasma;
+    double cat;
+    const double X = ion_ratio(io, r[P_PH_CELL], &cat);
+    const double fn = 1 / X, fpos = cat / X, fneg = (X - 1 - cat) / X;
+    const double fn_pl = 1 / ion_ratio(io, v[T_PLASMA][P_PH], NULL);
+    const double k_nl = P * (fn + alpha * (1 - fn));
+    const double k_apl = MA * (fn + 20 * fpos + 0.05 * fneg);
+    const double k_p = 0.163 + 0.0221 * MA;
+    const double kcell = r[P_FWC] + k_nl * r[P_FLC] * r[P_FNLC] + MA * r[P_FLC] * r[P_FNPLC] +
+                         k_apl * r[P_FLC] * r[P_FAPLC] + k_p * r[P_FPC];
+    const double kappa = (fn_pl + alpha * (1 - fn_pl)) / (fn + alpha * (1 - fn));
+    const double fw_pl = 1 - v[T_PLASMA][P_FPROT];
+    const double kint = fw_pl + v[T_PLASMA][P_KINT_PROT] * (1 / fu - fw_pl);
+    return r[P_FINT] * kint + kappa * r[P_FCELL] * kcell;
+}
+
+static void schmitt(const mt_partition_tables *t, const mt_kp_drug *d, const ionisation *io,
+                    double kpu[N_TISSUE], mt_kp_detail *det)
+{
+    for (int i = 0; i < N_TISSUE; i++)
+        kpu[i] = schmitt_kpu(t, d, io, i);
+    if (det) {
+        det->equation = MT_KP_EQ_SCHMITT2008;
+        det->kpu_bc = schmitt_kpu(t, d, io, T_ERY);
+        det->ka_ap = det->ka_pr = NAN;
+        det->negative_binding = 0;
+    }
+}
+
 mt_status mt_partition_kp(const mt_partition_tables *t, mt_ctx *ctx, mt_kp_method method,
                           const mt_kp_drug *drug, const mt_kp_opts *opts,
                           double kp_out[MT_KP_N_ORGANS], mt_kp_detail *detail)
@@ -503,7 +576,7 @@ mt_status mt_partition_kp(const mt_partition_tables *t, mt_ctx *ctx, mt_kp_metho
     if (!t || !kp_out)
         return mt_error(ctx, MT_EINVAL, "partition: NULL %s", t ? "kp_out" : "tables");
     if (method != MT_KP_RODGERS_ROWLAND && method != MT_KP_POULIN_THEIL &&
-        method != MT_KP_BEREZHKOVSKIY)
+        method != MT_KP_BEREZHKOVSKIY && method != MT_KP_SCHMITT)
         return mt_error(ctx, MT_EINVAL, "partition: unknown method %d", (int)method);
     mt_status st = check_drug(ctx, drug);
     if (st != MT_OK)
@@ -552,6 +625,12 @@ mt_status mt_partition_kp(const mt_partition_tables *t, mt_ctx *ctx, mt_kp_metho
         st = rodgers_rowland(t, ctx, drug, &io, hct, kpu, det);
         if (st != MT_OK)
             return st;
+    } else if (method == MT_KP_SCHMITT) {
+        if (!t->has_schmitt)
+            return mt_error(ctx, MT_EUNSUPPORTED,
+                            "partition: the table has no Schmitt data (lacks %s)",
+                            t->schmitt_missing);
+        schmitt(t, drug, &io, kpu, det);
     } else {
         if (!t->has_pt)
             return mt_error(ctx, MT_EUNSUPPORTED,
@@ -632,6 +711,42 @@ mt_status mt_partition_bp(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp
     const double Y = ion_ratio(&io, v[T_PLASMA][P_PH], NULL);
     const double Z = ion_ratio(&io, v[T_ERY][P_PH], NULL);
     const double k = Z / Y * t->viw_ery + lipids(P, v[T_ERY][P_VNL], v[T_ERY][P_VPH]) / Y;
+    const double b = hct * drug->fu_plasma * k + 1 - hct;
+    if (!(isfinite(b) && b > 0))
+        return mt_error(ctx, MT_EINVAL, "blood:plasma: the inputs give B:P %g", b);
+    *bp = b;
+    if (kpu_bc)
+        *kpu_bc = k;
+    return MT_OK;
+}
+
+mt_status mt_partition_bp_schmitt(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp_drug *drug,
+                                  double hct, double *bp, double *kpu_bc)
+{
+    if (bp)
+        *bp = NAN;
+    if (kpu_bc)
+        *kpu_bc = NAN;
+    if (!t || !bp)
+        return mt_error(ctx, MT_EINVAL, "blood:plasma: NULL %s", t ? "bp" : "tables");
+    mt_status st = check_drug(ctx, drug);
+    if (st != MT_OK)
+        return st;
+    if (!(isfinite(hct) && hct > 0)) {
+        if (!isnan(hct) && !(hct <= 0))
+            return mt_error(ctx, MT_EINVAL, "blood:plasma: hct must be finite (got %g)", hct);
+        hct = t->v[T_BLOOD][P_HCT];
+    }
+    if (!(hct > 0 && hct < 1))
+        return mt_error(ctx, MT_EINVAL, "blood:plasma: hct must lie in (0, 1) (got %g)", hct);
+    if (!t->has_schmitt)
+        return mt_error(ctx, MT_EUNSUPPORTED,
+                        "blood:plasma: the table has no Schmitt data (lacks %s)",
+                        t->schmitt_missing);
+    ionisation io;
+    sort_pka(drug, &io);
+    /* B:P = 1 - hct + hct fu Kpu_erythrocytes (as httk's calc_rblood2plasma) */
+    const double k = schmitt_kpu(t, drug, &io, T_ERY);
     const double b = hct * drug->fu_plasma * k + 1 - hct;
     if (!(isfinite(b) && b > 0))
         return mt_error(ctx, MT_EINVAL, "blood:plasma: the inputs give B:P %g", b);

@@ -679,7 +679,11 @@ static double predicted_bp(const mt_partition_tables *part, mt_ctx *ctx, const m
         return NAN;
     }
     double bp = NAN;
-    if (mt_partition_bp(part, ctx, &kd, hct, &bp, NULL) != MT_OK) {
+    const char *method = mt_drugcard_partition_method(c);
+    mt_status st = method && !strcmp(method, "schmitt")
+                       ? mt_partition_bp_schmitt(part, ctx, &kd, hct, &bp, NULL)
+                       : mt_partition_bp(part, ctx, &kd, hct, &bp, NULL);
+    if (st != MT_OK) {
         sb_add(why, "%s", mt_errmsg(ctx));
         return NAN;
     }
@@ -774,10 +778,13 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
             m = MT_KP_POULIN_THEIL;
         } else if (!strcmp(method, "berezhkovskiy")) {
             m = MT_KP_BEREZHKOVSKIY;
+        } else if (!strcmp(method, "schmitt")) {
+            m = MT_KP_SCHMITT;
         } else {
             DP(MT_EUNSUPPORTED,
                "partition.method '%s' is not available (medtwin implements rodgers_rowland, "
-               "poulin_theil and berezhkovskiy, docs/partition.md) and partition.kp does not give "
+               "poulin_theil, berezhkovskiy and schmitt, docs/partition.md) and partition.kp does "
+               "not give "
                "every organ",
                method);
         }
@@ -826,7 +833,10 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
         "Rodgers & Rowland 2006 (albumin)",
         "Rodgers & Rowland 2006 (lipoprotein, neutral)",
         "Poulin & Theil 2002",
-        "Berezhkovskiy 2004 (Poulin & Theil composition)"};
+        "Berezhkovskiy 2004 (Poulin & Theil composition)",
+        "Schmitt 2008"};
+    _Static_assert(sizeof eq_name / sizeof eq_name[0] == MT_KP_EQ_SCHMITT2008 + 1,
+                   "one name per mt_kp_equation");
 
     /* --- hepatic clearance --- */
     double sum_clint = 0.0;
@@ -1162,12 +1172,14 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     /* --- parameters --- */
     char pid[160];
     sb_clear(&how);
+    const int bp_schmitt = method && !strcmp(method, "schmitt");
+    const char *bp_eq = bp_schmitt ? "Schmitt 2008" : "Rodgers, Leahy & Rowland 2005";
     if (isnan(bp_card))
         sb_add(&how,
                "predicted from card %s@%s physchem (logP, fu, pKa) and the erythrocyte "
-               "composition, haematocrit %g (Rodgers, Leahy & Rowland 2005; docs/partition.md): "
+               "composition, haematocrit %g (%s; docs/partition.md): "
                "the card has no measured B:P",
-               name, version, pe->hct_kp);
+               name, version, pe->hct_kp, bp_eq);
     else
         sb_add(&how, "card %s@%s physchem.blood_plasma_ratio", name, version);
     snprintf(pid, sizeof pid, "BP_%s", id);
@@ -1211,10 +1223,11 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     } while (0)
     FACT("card", NAN, "", name, "drug card %s version %s", name, version);
     FACT("fu_plasma", fu, "", "", "card physchem.fu_plasma");
-    FACT("blood_plasma_ratio", bp, "", isnan(bp_card) ? "predicted" : "measured",
-         isnan(bp_card) ? "predicted from physchem and the erythrocyte composition (Rodgers, "
-                          "Leahy & Rowland 2005)"
-                        : "card physchem.blood_plasma_ratio");
+    if (isnan(bp_card))
+        FACT("blood_plasma_ratio", bp, "", "predicted",
+             "predicted from physchem and the erythrocyte composition (%s)", bp_eq);
+    else
+        FACT("blood_plasma_ratio", bp, "", "measured", "card physchem.blood_plasma_ratio");
     FACT("fu_blood", fu_b, "", "", "fu_p / B:P");
     FACT("partition", NAN, "", kp_computed ? eq_name[det.equation] : "card partition.kp",
          "tissue:plasma Kp from %s; builder Kp = Kp / B:P (tissue:blood)",

@@ -932,6 +932,73 @@ TEST(berezhkovskiy_equation_and_poulin_theil_limit)
     ASSERT_TRUE(fabs(kb[MT_KP_MUS] / kt[MT_KP_MUS] - 1) > 0.05);
 }
 
+/* Schmitt 2008 by hand, muscle and erythrocytes of data/tissue/human.csv (Schmitt rows):
+ * muscle Fcell 0.85, Fint 0.15, FWc 0.7991, FLc 0.02387, FPc 0.177, Fn_Lc 0.5394,
+ * Fn_PLc 0.3817, Fa_PLc 0.07884, pH 6.81; erythrocytes Fcell 1, Fint 0, FWc 0.6643,
+ * FLc 0.00501, FPc 0.3307, Fn_Lc 0.4, Fn_PLc 0.5, Fa_PLc 0.1, pH 7.2; plasma Fprot 0.06951,
+ * pH 7.4, interstitial:plasma protein 0.37. */
+static double schmitt_by_hand(double logp, double fu, double pka_base, int tissue_is_ery)
+{
+    const double P = pow(10, logp), MA = P, a = 1e-3;
+    const double FW = tissue_is_ery ? 0.6643 : 0.7991, FL = tissue_is_ery ? 0.00501 : 0.02387;
+    const double FP = tissue_is_ery ? 0.3307 : 0.177, fnl = tissue_is_ery ? 0.4 : 0.5394;
+    const double fnp = tissue_is_ery ? 0.5 : 0.3817, fap = tissue_is_ery ? 0.1 : 0.07884;
+    const double pH = tissue_is_ery ? 7.2 : 6.81;
+    const double Fcell = tissue_is_ery ? 1 : 0.85, Fint = tissue_is_ery ? 0 : 0.15;
+    const double cat = isnan(pka_base) ? 0 : pow(10, pka_base - pH);
+    const double fn = 1 / (1 + cat), fpos = cat / (1 + cat);
+    const double fn_pl = isnan(pka_base) ? 1 : 1 / (1 + pow(10, pka_base - 7.4));
+    const double kcell = FW + P * (fn + a * (1 - fn)) * FL * fnl + MA * FL * fnp +
+                         MA * (fn + 20 * fpos) * FL * fap + (0.163 + 0.0221 * MA) * FP;
+    const double kappa = (fn_pl + a * (1 - fn_pl)) / (fn + a * (1 - fn));
+    const double fw = 1 - 0.06951, kint = fw + 0.37 * (1 / fu - fw);
+    return Fint * kint + kappa * Fcell * kcell;
+}
+
+TEST(schmitt_by_hand_and_blood_plasma)
+{
+    ASSERT_TRUE(human());
+    double kp[MT_KP_N_ORGANS];
+    mt_kp_detail det;
+    const double cases[3][3] = {{2.0, 0.3, NAN}, {3.0, 0.1, 9.5}, {0.5, 0.8, 7.2}};
+    for (int i = 0; i < 3; i++) {
+        mt_kp_drug d = isnan(cases[i][2])
+                           ? neutral(cases[i][0], cases[i][1])
+                           : monoprotic(cases[i][0], cases[i][1], cases[i][2], MT_KP_PKA_BASE, NAN);
+        ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_SCHMITT, &d, NULL, kp, &det), MT_OK);
+        ASSERT_EQ_INT(det.equation, MT_KP_EQ_SCHMITT2008);
+        const double mus = schmitt_by_hand(cases[i][0], cases[i][1], cases[i][2], 0) * cases[i][1];
+        ASSERT_NEAR(kp[MT_KP_MUS], mus, 1e-12 * mus);
+        const double kery = schmitt_by_hand(cases[i][0], cases[i][1], cases[i][2], 1);
+        ASSERT_NEAR(det.kpu_bc, kery, 1e-12 * kery);
+        /* B:P from the same erythrocytes: 1 - hct + hct fu Kpu_ery (hct 0.44 of the table) */
+        double bp = NAN, kbc = NAN;
+        ASSERT_EQ_INT(mt_partition_bp_schmitt(g_human, g_ctx, &d, NAN, &bp, &kbc), MT_OK);
+        ASSERT_NEAR(kbc, kery, 1e-12 * kery);
+        ASSERT_NEAR(bp, 1 - 0.44 + 0.44 * cases[i][1] * kery, 1e-12 * bp);
+        double bp2 = NAN;
+        ASSERT_EQ_INT(mt_partition_bp_schmitt(g_human, g_ctx, &d, 0.40, &bp2, NULL), MT_OK);
+        ASSERT_NEAR(bp2, 1 - 0.40 + 0.40 * cases[i][1] * kery, 1e-12 * bp2);
+    }
+    /* unlike Rodgers & Rowland, a strong base needs no measured B:P here */
+    mt_kp_drug b = monoprotic(3.0, 0.1, 9.5, MT_KP_PKA_BASE, NAN);
+    double bp = NAN;
+    ASSERT_EQ_INT(mt_partition_bp(g_human, g_ctx, &b, NAN, &bp, NULL), MT_EUNSUPPORTED);
+    ASSERT_EQ_INT(mt_partition_bp_schmitt(g_human, g_ctx, &b, NAN, &bp, NULL), MT_OK);
+    ASSERT_TRUE(bp > 1);
+    /* the base gains most where acidic phospholipids are richest (lung vs adipose) */
+    mt_kp_drug n = neutral(3.0, 0.1);
+    double kn[MT_KP_N_ORGANS];
+    ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_SCHMITT, &b, NULL, kp, NULL), MT_OK);
+    ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_SCHMITT, &n, NULL, kn, NULL), MT_OK);
+    ASSERT_TRUE(kp[MT_KP_LUNG] / kn[MT_KP_LUNG] > kp[MT_KP_ADI] / kn[MT_KP_ADI]);
+    /* bad input is refused as for the other methods */
+    n.fu_plasma = 0;
+    ASSERT_EQ_INT(mt_partition_kp(g_human, g_ctx, MT_KP_SCHMITT, &n, NULL, kn, NULL), MT_EINVAL);
+    ASSERT_EQ_INT(mt_partition_bp_schmitt(g_human, g_ctx, &n, NAN, &bp, NULL), MT_EINVAL);
+    ASSERT_EQ_INT(mt_partition_bp_schmitt(g_human, g_ctx, &b, 1.5, &bp, NULL), MT_EINVAL);
+}
+
 TEST(rest_modes_and_blood_helper)
 {
     ASSERT_TRUE(human());
@@ -1035,6 +1102,11 @@ TEST(rat_table_has_no_poulin_theil)
     mt_kp_drug d = neutral(1.0, 0.5);
     double kp[MT_KP_N_ORGANS];
     ASSERT_EQ_INT(mt_partition_kp(t, ctx, MT_KP_POULIN_THEIL, &d, NULL, kp, NULL), MT_EUNSUPPORTED);
+    ASSERT_EQ_INT(mt_partition_kp(t, ctx, MT_KP_SCHMITT, &d, NULL, kp, NULL), MT_EUNSUPPORTED);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "no Schmitt data") != NULL);
+    double bp = 0;
+    ASSERT_EQ_INT(mt_partition_bp_schmitt(t, ctx, &d, NAN, &bp, NULL), MT_EUNSUPPORTED);
+    ASSERT_TRUE(isnan(bp));
     mt_partition_tables_destroy(t);
     ASSERT_EQ_INT(mt_partition_tables_load_species(ctx, NULL, "Rat/..", &t), MT_EINVAL);
     ASSERT_EQ_INT(mt_partition_tables_load_species(ctx, NULL, "dodo", &t), MT_EIO);
@@ -1198,6 +1270,7 @@ TEST_MAIN(TEST_ENTRY(rat_rodgers_rowland_reference),
           TEST_ENTRY(strong_base_binds_acidic_phospholipid_tissues),
           TEST_ENTRY(fu_scaling_as_the_equations_say), TEST_ENTRY(poulin_theil_limits),
           TEST_ENTRY(berezhkovskiy_equation_and_poulin_theil_limit),
-          TEST_ENTRY(rest_modes_and_blood_helper), TEST_ENTRY(bad_input_names_the_field),
-          TEST_ENTRY(rat_table_has_no_poulin_theil), TEST_ENTRY(blood_plasma_ratio_prediction),
-          TEST_ENTRY(loader_refuses_bad_tables), TEST_ENTRY(cleanup))
+          TEST_ENTRY(schmitt_by_hand_and_blood_plasma), TEST_ENTRY(rest_modes_and_blood_helper),
+          TEST_ENTRY(bad_input_names_the_field), TEST_ENTRY(rat_table_has_no_poulin_theil),
+          TEST_ENTRY(blood_plasma_ratio_prediction), TEST_ENTRY(loader_refuses_bad_tables),
+          TEST_ENTRY(cleanup))

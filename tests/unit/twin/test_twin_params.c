@@ -574,9 +574,9 @@ TEST(bad_card)
     expect_fail(anna, c, 0, MT_ENOTFOUND, "CYP4F2", __LINE__);
     mt_drugcard_destroy(c);
     /* a partition method medtwin does not implement */
-    c = synth_with("\"rodgers_rowland\"", "\"schmitt\"");
+    c = synth_with("\"rodgers_rowland\"", "\"pksim_standard\"");
     ASSERT_TRUE(c != NULL);
-    expect_fail(anna, c, 0, MT_EUNSUPPORTED, "partition.method 'schmitt'", __LINE__);
+    expect_fail(anna, c, 0, MT_EUNSUPPORTED, "partition.method 'pksim_standard'", __LINE__);
     mt_drugcard_destroy(c);
     /* genotype alternatives on one enzyme are not summed */
     c = synth_with("\"enzyme\": \"CYP1A2\", \"process\": \"michaelis_menten\",",

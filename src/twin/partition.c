@@ -262,15 +262,18 @@ static mt_status read_table(mt_partition_tables *t, mt_ctx *ctx, const char *pat
         int ti = lookup(tissue_name, N_ROWS, ts), pi = lookup(param_name, N_PARAM, ps);
         char *end = NULL;
         double x = *vs ? strtod(vs, &end) : NAN;
+        char b1[MT_SHOWN], b2[MT_SHOWN]; /* cells in a one-line message */
         if (ti < 0)
-            st = mt_error(ctx, MT_EPARSE, "%s:%zu: unknown tissue \"%s\"", path, line, ts);
+            st = mt_error(ctx, MT_EPARSE, "%s:%zu: unknown tissue \"%s\"", path, line,
+                          mt_shown(ts, b1));
         else if (pi < 0)
-            st = mt_error(ctx, MT_EPARSE, "%s:%zu: unknown parameter \"%s\"", path, line, ps);
+            st = mt_error(ctx, MT_EPARSE, "%s:%zu: unknown parameter \"%s\"", path, line,
+                          mt_shown(ps, b1));
         else if (!*mt_csv_cell(csv, r, (size_t)c_src))
             st = mt_error(ctx, MT_EPARSE, "%s:%zu: %s %s has no source", path, line, ts, ps);
         else if (!end || *end || !isfinite(x) || !in_range(pi, x))
             st = mt_error(ctx, MT_EPARSE, "%s:%zu: %s %s: \"%s\" is not a value in range", path,
-                          line, ts, ps, vs);
+                          line, ts, ps, mt_shown(vs, b2));
         else if (!isnan(t->v[ti][pi]))
             st = mt_error(ctx, MT_EPARSE, "%s:%zu: duplicate row %s %s", path, line, ts, ps);
         else

@@ -35,10 +35,16 @@
  *           (state, E_<e>(0) = 1; only for enzymes with mechanism-based inactivation or
  *           induction, which act on every drug's pathway, the perpetrator's own included)
  * A pathway (d, e) is affected when e has a state or a reversible inhibitor other than d
- * itself: a drug does not reversibly inhibit its own metabolism (that is the saturation of its
- * own kinetics, which this linear builder leaves out; PK-Sim allows no autoinhibition either).
+ * itself (a drug does not reversibly inhibit its own metabolism; PK-Sim allows no autoinhibition
+ * either), or a saturation entry of d itself (MT_DDI_SATURATION): Michaelis-Menten kinetics of
+ * the drug's own pathway in the liver, which enters the activity as the competitive term of the
+ * drug itself with Ki = Km (v = kcat E S / (Km (1 + sum I/Ki) + S), i.e. CLint E / (1 + sum I/Ki
+ * + S/Km) with S = I_<d>, the drug's unbound liver concentration):
+ *   act_de = E_<e> / (1 + sum_{p != d} I_<p> / Ki_<p>_<e> + I_<d> / Km_<d>_<e>)
+ * Saturation acts in the liver only (the gut wall stays linear) and on no other drug.
  * Parameter ids added: fm_<d>_<e> per affected pathway; MW_<p> (g/mol) and
- * fu_<p> per perpetrator; Ki_<p>_<e> (umol/L) per reversible inhibition;
+ * fu_<p> per perpetrator (and per saturable drug); Ki_<p>_<e> (umol/L) per reversible inhibition;
+ * Km_<d>_<e> (umol/L) per saturation;
  * kinact_<p>_<e> (1/h) and KI_<p>_<e> (umol/L) per inactivation; EC50_<p>_<e>
  * (umol/L) and Emax_<p>_<e> (1) per induction; kdeg_<e> (1/h) per enzyme with
  * a state. Outputs added: I_<p>, E_<e>, CL_H_eff_<d>. Without an affected
@@ -112,7 +118,13 @@ typedef struct {
 /* Interaction mechanisms at a hepatic enzyme. Reversible: competitive (and, at
  * substrate concentrations well below Km, noncompetitive and mixed with the
  * competitive constant) inhibition, CLint / (1 + I/Ki). */
-typedef enum { MT_DDI_REVERSIBLE, MT_DDI_INACTIVATION, MT_DDI_INDUCTION } mt_ddi_mechanism;
+typedef enum {
+    MT_DDI_REVERSIBLE,
+    MT_DDI_INACTIVATION,
+    MT_DDI_INDUCTION,
+    MT_DDI_SATURATION /* Michaelis-Menten saturation of the drug's OWN pathway on the enzyme in
+                         the liver: `perpetrator` is the drug itself, Km_<d>_<e> (umol/L) */
+} mt_ddi_mechanism;
 
 /* Victim drug `drug` is metabolised in the liver by `enzyme` (a fraction
  * fm_<drug>_<enzyme> of CL_H_<drug>). */

@@ -235,7 +235,8 @@ int mt_predictor_interacts(const mt_predictor *p, size_t drug)
         if (strcmp(b->pathways[k].drug, p->reg[drug].drug) != 0)
             continue;
         for (size_t j = 0; j < b->n_interactions; j++)
-            if (!strcmp(b->interactions[j].enzyme, b->pathways[k].enzyme))
+            if (!strcmp(b->interactions[j].enzyme, b->pathways[k].enzyme) &&
+                b->interactions[j].mechanism != MT_DDI_SATURATION) /* its own kinetics */
                 return 1;
     }
     return 0;

@@ -12,8 +12,9 @@
  * make the solver stop and restart exactly at the discontinuities.
  * Cost: O(drugs x (organs + doses)) slots and expressions.
  *
- * Interactions (mt_pbpk_build_ddi, docs/interactions.md) add, after every
- * drug is built, the perpetrators' unbound liver concentrations I_<p>
+ * Interactions (mt_pbpk_build_ddi, docs/interactions.md) — and the Michaelis-Menten saturation of
+ * a drug's own pathways, which enters the same activities as a competitive term with Ki = Km —
+ * add, after every drug is built, the perpetrators' unbound liver concentrations I_<p>
  * (rules), one relative-enzyme state E_<e> per enzyme with inactivation or
  * induction, the enzyme activities act_<e> (rules) and, for each victim
  * with a pathway on a targeted enzyme, the rule CL_H_eff_<d> that replaces
@@ -314,10 +315,10 @@ static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut, int fg
 static int derived(bld *b, const char *fmt, const char *a, const char *d);
 
 /* clh_eff: 1 if the drug's hepatic elimination uses CL_H_eff_<d> (a rule
- * made by build_ddi) instead of CL_H_<d>; with gi, also its gut wall Fg_eff_<d> instead of Fg_<d>
- * (gut-wall interactions). */
+ * made by build_ddi) instead of CL_H_<d>; fg_eff: with gi, 1 if its gut wall uses Fg_eff_<d>
+ * instead of Fg_<d> (gut-wall interactions; saturation changes the liver only). */
 static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int Qliv, int clh_eff,
-                       int gi)
+                       int fg_eff, int gi)
 {
     mt_model *m = b->m;
     mt_ctx *ctx = b->ctx;
@@ -365,7 +366,7 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     add(b, &ddep, mt_expr_clone(ctx, absn), -1);
     add(b, &dA[GUT], absn, +1);
     if (gi)
-        gi_build(b, n, &g, &dA[GUT], clh_eff ? derived(b, "Fg_eff_%s%s", n, "") : -1);
+        gi_build(b, n, &g, &dA[GUT], fg_eff ? derived(b, "Fg_eff_%s%s", n, "") : -1);
     /* venous return to lung, pulmonary outflow to arterial blood */
     mt_expr *ven_out = mul(b, sym(b, QC), cout(b, A, VEN, V, Kp));
     add(b, &dA[VEN], mt_expr_clone(ctx, ven_out), -1);
@@ -513,7 +514,7 @@ static mt_status check_ddi(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs, con
                             "most 32)",
                             k + 1, v->enzyme ? v->enzyme : "(null)");
         if (v->mechanism != MT_DDI_REVERSIBLE && v->mechanism != MT_DDI_INACTIVATION &&
-            v->mechanism != MT_DDI_INDUCTION)
+            v->mechanism != MT_DDI_INDUCTION && v->mechanism != MT_DDI_SATURATION)
             return mt_error(ctx, MT_EINVAL, "pbpk: interaction %zu: unknown mechanism", k + 1);
         for (size_t j = 0; j < k; j++)
             if (!strcmp(x->interactions[j].perpetrator, v->perpetrator) &&
@@ -570,22 +571,41 @@ static mt_status check_ddi(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs, con
  * drug, d included), or reversibly inhibited by a drug other than d. A drug does not reversibly
  * inhibit its own metabolism: that is the saturation of its own Michaelis-Menten kinetics, which
  * the builder's linear clearance leaves out (PK-Sim likewise allows no autoinhibition). */
-static int pathway_affected(const mt_pbpk_ddi *x, const char *d, const char *e)
+/* Whether interaction v changes drug d's pathway on v's enzyme: a reversible inhibitor other
+ * than d, a saturation of d itself (in the liver only: gut 0), any inactivation or induction. */
+static int changes(const mt_pbpk_interaction *v, const char *d, int gut)
 {
-    for (size_t k = 0; x && k < x->n_interactions; k++) {
-        const mt_pbpk_interaction *v = &x->interactions[k];
-        if (!strcmp(v->enzyme, e) &&
-            (v->mechanism != MT_DDI_REVERSIBLE || strcmp(v->perpetrator, d)))
+    if (v->mechanism == MT_DDI_REVERSIBLE)
+        return strcmp(v->perpetrator, d) != 0;
+    if (v->mechanism == MT_DDI_SATURATION)
+        return !gut && !strcmp(v->perpetrator, d);
+    return 1;
+}
+
+static int affected_at(const mt_pbpk_ddi *x, const char *d, const char *e, int gut)
+{
+    for (size_t k = 0; x && k < x->n_interactions; k++)
+        if (!strcmp(x->interactions[k].enzyme, e) && changes(&x->interactions[k], d, gut))
             return 1;
-    }
     return 0;
 }
 
+static int pathway_affected(const mt_pbpk_ddi *x, const char *d, const char *e)
+{
+    return affected_at(x, d, e, 0);
+}
+
+/* In the gut wall (no saturation there). */
+static int pathway_affected_gut(const mt_pbpk_ddi *x, const char *d, const char *e)
+{
+    return affected_at(x, d, e, 1);
+}
+
 /* 1 if drug `name` has an affected pathway. */
-static int affected(const mt_pbpk_ddi *x, const char *name)
+static int affected(const mt_pbpk_ddi *x, const char *name, int gut)
 {
     for (size_t k = 0; x && k < x->n_pathways; k++)
-        if (!strcmp(x->pathways[k].drug, name) && pathway_affected(x, name, x->pathways[k].enzyme))
+        if (!strcmp(x->pathways[k].drug, name) && affected_at(x, name, x->pathways[k].enzyme, gut))
             return 1;
     return 0;
 }
@@ -595,7 +615,17 @@ static int has_turnover(const mt_pbpk_ddi *x, const char *e)
 {
     for (size_t k = 0; k < x->n_interactions; k++)
         if (!strcmp(x->interactions[k].enzyme, e) &&
-            x->interactions[k].mechanism != MT_DDI_REVERSIBLE)
+            (x->interactions[k].mechanism == MT_DDI_INACTIVATION ||
+             x->interactions[k].mechanism == MT_DDI_INDUCTION))
+            return 1;
+    return 0;
+}
+/* Whether drug d has an interaction other than a saturation (a perpetrator proper). */
+static int acts_on_others(const mt_pbpk_ddi *x, const char *d)
+{
+    for (size_t k = 0; k < x->n_interactions; k++)
+        if (!strcmp(x->interactions[k].perpetrator, d) &&
+            x->interactions[k].mechanism != MT_DDI_SATURATION)
             return 1;
     return 0;
 }
@@ -644,7 +674,8 @@ static void enzyme_state(bld *b, const mt_pbpk_ddi *x, const char *e, const int 
     add(b, &syn, num(b, 1.0), +1);
     for (size_t j = 0; j < x->n_interactions; j++) {
         const mt_pbpk_interaction *v = &x->interactions[j];
-        if (strcmp(v->enzyme, e) || v->mechanism == MT_DDI_REVERSIBLE)
+        if (strcmp(v->enzyme, e) ||
+            (v->mechanism != MT_DDI_INACTIVATION && v->mechanism != MT_DDI_INDUCTION))
             continue;
         /* c1 I / (c2 + I): Emax or kinact over EC50 or KI */
         mt_expr *h = dv(b, mul(b, sym(b, c1[j]), sym(b, Iix[j])),
@@ -664,16 +695,19 @@ static void enzyme_state(bld *b, const mt_pbpk_ddi *x, const char *e, const int 
 }
 
 /* The current activity of drug d's pathway on enzyme e: E_e (or 1) / (1 + sum over reversible
- * inhibitors p != d of I_p / Ki_p,e); 1 for an unaffected pathway or e NULL. */
+ * inhibitors p != d of I_p / Ki_p,e [+ I_d / Km_d,e, its own saturation, in the liver]); 1 for an
+ * unaffected pathway or e NULL. */
 static mt_expr *activity(bld *b, const mt_pbpk_ddi *x, const char *d, const char *e, const int *Iix,
                          const int *c1, const site *at)
 {
-    if (!e || !pathway_affected(x, d, e))
+    const int gut = at == &gutwall;
+    if (!e || !affected_at(x, d, e, gut))
         return num(b, 1.0);
     mt_expr *den = NULL;
     for (size_t j = 0; j < x->n_interactions; j++) {
         const mt_pbpk_interaction *v = &x->interactions[j];
-        if (strcmp(v->enzyme, e) || v->mechanism != MT_DDI_REVERSIBLE || !strcmp(v->perpetrator, d))
+        if (strcmp(v->enzyme, e) || !changes(v, d, gut) ||
+            (v->mechanism != MT_DDI_REVERSIBLE && v->mechanism != MT_DDI_SATURATION))
             continue;
         if (!den)
             add(b, &den, num(b, 1.0), +1);
@@ -733,7 +767,7 @@ static mt_expr *gut_factor(bld *b, const mt_pbpk_ddi *x, const char *d, const in
     add(b, &f, num(b, 1.0), +1);
     for (size_t k = 0; k < x->n_pathways; k++) {
         const mt_pbpk_pathway *w = &x->pathways[k];
-        if (strcmp(w->drug, d) || !pathway_affected(x, d, w->enzyme))
+        if (strcmp(w->drug, d) || !pathway_affected_gut(x, d, w->enzyme))
             continue;
         int fmg = find(b, "fmg_%s_%s", d, w->enzyme);
         add(b, &f, sym(b, fmg), -1);
@@ -787,7 +821,7 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     int any = 0, any_form = 0;
     for (size_t k = 0; k < nw; k++)
         any |= gi[drug_index(n, drugs, x->pathways[k].drug)] &&
-               pathway_affected(x, x->pathways[k].drug, x->pathways[k].enzyme);
+               pathway_affected_gut(x, x->pathways[k].drug, x->pathways[k].enzyme);
     for (size_t k = 0; k < x->n_formations; k++)
         any_form |= gi[drug_index(n, drugs, x->formations[k].parent)];
     if (!any && !any_form)
@@ -800,7 +834,7 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     for (size_t i = 0; i < n; i++)
         Ig[i] = -1;
     for (size_t i = 0; any && i < n; i++) {
-        if (I[i] < 0) /* not a perpetrator */
+        if (I[i] < 0 || !acts_on_others(x, drugs[i].name)) /* not a perpetrator */
             continue;
         const char *p = drugs[i].name;
         Ig[i] = derived(b, "Ig_%s%s", p, "");
@@ -832,17 +866,18 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
         for (size_t w = 0; w < nw; w++)
             on_e |= !strcmp(x->pathways[w].enzyme, e) &&
                     gi[drug_index(n, drugs, x->pathways[w].drug)] &&
-                    pathway_affected(x, x->pathways[w].drug, e);
+                    pathway_affected_gut(x, x->pathways[w].drug, e);
         if (first == k && on_e && has_turnover(x, e))
             enzyme_state(b, x, e, Igix, c1, c2, &gutwall);
     }
     /* victims: Fg_eff from Fg and the gut-wall activities */
     for (size_t i = 0; any && i < n && !b->oom; i++) {
         const char *d = drugs[i].name;
-        if (!gi[i] || !affected(x, d))
+        if (!gi[i] || !affected(x, d, 1))
             continue;
         for (size_t k = 0; k < nw; k++)
-            if (!strcmp(x->pathways[k].drug, d) && pathway_affected(x, d, x->pathways[k].enzyme))
+            if (!strcmp(x->pathways[k].drug, d) &&
+                pathway_affected_gut(x, d, x->pathways[k].enzyme))
                 param(b, "fmg_%s_%s", d, x->pathways[k].enzyme);
         int fg = find(b, "Fg_%s%s", d, "");
         mt_expr *den = NULL;
@@ -908,6 +943,8 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
         c1[k] = c2[k] = -1;
         if (v->mechanism == MT_DDI_REVERSIBLE) {
             c1[k] = param(b, "Ki_%s_%s", v->perpetrator, v->enzyme);
+        } else if (v->mechanism == MT_DDI_SATURATION) {
+            c1[k] = param(b, "Km_%s_%s", v->perpetrator, v->enzyme);
         } else if (v->mechanism == MT_DDI_INACTIVATION) {
             c1[k] = param(b, "kinact_%s_%s", v->perpetrator, v->enzyme);
             c2[k] = param(b, "KI_%s_%s", v->perpetrator, v->enzyme);
@@ -930,7 +967,7 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     /* victims: CL_H_eff = CL_H (1 + sum (fm act - fm)) over affected pathways */
     for (size_t i = 0; i < n; i++) {
         const char *d = drugs[i].name;
-        if (!affected(x, d))
+        if (!affected(x, d, 0))
             continue;
         mt_expr *f = NULL;
         add(b, &f, num(b, 1.0), +1);
@@ -1019,8 +1056,8 @@ mt_status mt_pbpk_build_gi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drug
         b.oom = 1;
     }
     for (size_t i = 0; i < n_drugs && !b.oom; i++)
-        build_drug(&b, &drugs[i], V, QC, Qliv, affected(ddi, drugs[i].name),
-                   gi_transit && gi_transit[i]);
+        build_drug(&b, &drugs[i], V, QC, Qliv, affected(ddi, drugs[i].name, 0),
+                   affected(ddi, drugs[i].name, 1), gi_transit && gi_transit[i]);
     if (ddi && (ddi->n_interactions || ddi->n_formations) && !b.oom)
         build_ddi(&b, n_drugs, drugs, ddi, V, gi_transit);
     if (b.oom) {

@@ -119,7 +119,7 @@ mt_status mt_twin_ddi_describe(mt_ctx *ctx, size_t n, const mt_drugcard *const *
     x->names = mt_calloc(NULL, n_proc + n_int + 1, sizeof *x->names);
     x->pw = mt_calloc(NULL, n_proc + 1, sizeof *x->pw);
     x->pw_drug = mt_calloc(NULL, n_proc + 1, sizeof *x->pw_drug);
-    x->ix = mt_calloc(NULL, 2 * n_int + 1, sizeof *x->ix);
+    x->ix = mt_calloc(NULL, 2 * n_int + n_proc + 1, sizeof *x->ix);
     x->notes = mt_calloc(NULL, n_int + 1, sizeof *x->notes);
     x->fo = mt_calloc(NULL, n_proc + 1, sizeof *x->fo);
     x->fo_parent = mt_calloc(NULL, n_proc + 1, sizeof *x->fo_parent);
@@ -199,14 +199,33 @@ mt_status mt_twin_ddi_describe(mt_ctx *ctx, size_t n, const mt_drugcard *const *
                 no->model_rev = ix_put(x, x->ids[d], no->enzyme, MT_DDI_REVERSIBLE);
             }
         }
-    /* the pathways an interaction changes (mt_pbpk_build_ddi: turnover, or a reversible
-     * inhibitor other than the drug itself) */
+    /* saturation (docs/interactions.md): a pathway with a Michaelis-Menten process (a Km) is
+     * saturable in the liver; needs the drug's MW and fu for its unbound liver concentration */
+    for (size_t c = 0; c < n_cand && !oom; c++) {
+        const mt_drugcard *cd = cards[cand_drug[c]];
+        if (isnan(mt_drugcard_mw(cd)) || isnan(mt_drugcard_fu(cd)))
+            continue;
+        int km = 0;
+        for (size_t i = 0; i < mt_drugcard_n_hepatic(cd); i++) {
+            mt_drugcard_process p;
+            km |= mt_drugcard_hepatic(cd, i, &p) == MT_OK && is_enzyme_protein(p.protein) &&
+                  same_enzyme(p.protein, cand[c].enzyme) && p.km_umol_l > 0 &&
+                  isfinite(p.km_umol_l);
+        }
+        if (km)
+            ix_put(x, cand[c].drug, cand[c].enzyme, MT_DDI_SATURATION);
+    }
+    /* the pathways an interaction changes (mt_pbpk_build_ddi: turnover, a reversible inhibitor
+     * other than the drug itself, or the drug's own saturation) */
     for (size_t c = 0; c < n_cand && !oom; c++) {
         int hit = 0;
         for (size_t i = 0; i < x->n_ix; i++)
-            hit |=
-                x->ix[i].enzyme == cand[c].enzyme && (x->ix[i].mechanism != MT_DDI_REVERSIBLE ||
-                                                      strcmp(x->ix[i].perpetrator, cand[c].drug));
+            hit |= x->ix[i].enzyme == cand[c].enzyme &&
+                   (x->ix[i].mechanism == MT_DDI_REVERSIBLE
+                        ? strcmp(x->ix[i].perpetrator, cand[c].drug) != 0
+                    : x->ix[i].mechanism == MT_DDI_SATURATION
+                        ? !strcmp(x->ix[i].perpetrator, cand[c].drug)
+                        : 1);
         if (hit) {
             x->pw_drug[x->n_pw] = cand_drug[c];
             x->pw[x->n_pw++] = cand[c];
@@ -280,6 +299,73 @@ static void ix_const(job *j, const mt_drugcard *c, size_t k, const char *member,
     sb_free(&how);
 }
 
+/* Whether an interaction other than a saturation changes drug d's pathway on e (the gut wall's
+ * interactions: saturation acts in the liver only, mt_pbpk_build_gi). */
+static int gut_affected(const mt_twin_ddi *x, const char *d, const char *e)
+{
+    for (size_t i = 0; i < x->n_ix; i++)
+        if (x->ix[i].enzyme == e && x->ix[i].mechanism != MT_DDI_SATURATION &&
+            (x->ix[i].mechanism != MT_DDI_REVERSIBLE || strcmp(x->ix[i].perpetrator, d)))
+            return 1;
+    return 0;
+}
+
+/* Km_<d>_<e> of saturation entry i: the processes of d on e with their CLint_u c_k (L/h) and Km_k
+ * (umol/L, none: not saturable) give 1/Km = sum_k (c_k / c) / Km_k, c = sum_k c_k, so that the
+ * pathway's CLint at low concentrations and its first-order fall with the unbound concentration
+ * are those of the processes (one Km: exact for one process). */
+static void saturation_param(job *j, const mt_drugcard *const *cards, const drug_clint *dcs,
+                             const mt_twin_ddi *x, size_t i)
+{
+    const mt_pbpk_interaction *v = &x->ix[i];
+    size_t d = 0;
+    while (d < x->n_drugs && strcmp(x->ids[d], v->perpetrator))
+        d++;
+    if (d == x->n_drugs)
+        return;
+    const drug_clint *dc = &dcs[d];
+    const mt_drugcard *c = cards[d];
+    double csum = 0, inv = 0;
+    sbuf how = {0};
+    for (size_t k = 0; k < dc->np; k++) {
+        mt_drugcard_process pr;
+        if (mt_drugcard_hepatic(c, dc->pix[k], &pr) != MT_OK || !is_enzyme_protein(pr.protein) ||
+            !same_enzyme(pr.protein, v->enzyme) || !(dc->pclint[k] > 0))
+            continue;
+        csum += dc->pclint[k];
+        int has_km = pr.km_umol_l > 0 && isfinite(pr.km_umol_l);
+        if (has_km)
+            inv += dc->pclint[k] / pr.km_umol_l;
+        sb_add(&how, "%selimination.hepatic.%zu: CLint_u %g L/h, ", how.len ? "; " : "", dc->pix[k],
+               dc->pclint[k]);
+        if (has_km) {
+            char path[64];
+            snprintf(path, sizeof path, "elimination.hepatic.%zu.km", dc->pix[k]);
+            sb_add(&how, "Km %g umol/L", pr.km_umol_l);
+            value_note(&how, c, path);
+        } else {
+            sb_add(&how, "no Km (not saturable)");
+        }
+    }
+    char id[256];
+    snprintf(id, sizeof id, "Km_%s_%s", v->perpetrator, v->enzyme);
+    /* no CLint through the pathway: its fm is 0, the saturation changes nothing */
+    double km = inv > 0 ? csum / inv : 1e300;
+    sbuf all = {0};
+    sb_add(&all,
+           "Michaelis-Menten saturation of %s's own pathway on %s in the liver: the activity "
+           "divides by 1 + I_%s/Km with I_%s its unbound liver concentration (umol/L; "
+           "docs/interactions.md); 1/Km = sum over the pathway's processes of (CLint_k / CLint) / "
+           "Km_k: %s",
+           v->perpetrator, v->enzyme, v->perpetrator, v->perpetrator,
+           how.len ? sb_str(&how) : "no process with a CLint");
+    if (how.oom || all.oom)
+        j->oom = 1;
+    put_param(j, id, km, "umol/L", sb_str(&all));
+    sb_free(&how);
+    sb_free(&all);
+}
+
 /* The interaction parameters of x (apply) and one fact per card interaction of the regimen. */
 void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard *const *cards,
                 const drug_clint *dcs, const mt_twin_ddi *x, int apply)
@@ -317,7 +403,7 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
     for (size_t k = 0; apply && k < x->n_pw; k++) {
         const mt_pbpk_pathway *w = &x->pw[k];
         const drug_clint *dc = &dcs[x->pw_drug[k]];
-        if (!dc->gi)
+        if (!dc->gi || !gut_affected(x, w->drug, w->enzyme))
             continue;
         any_gut = 1;
         double ce = 0;
@@ -343,7 +429,8 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
     for (size_t d = 0; any_gut && d < x->n_drugs; d++) {
         int perp = 0;
         for (size_t i = 0; i < x->n_ix; i++)
-            perp |= !strcmp(x->ix[i].perpetrator, x->ids[d]);
+            perp |=
+                !strcmp(x->ix[i].perpetrator, x->ids[d]) && x->ix[i].mechanism != MT_DDI_SATURATION;
         if (!perp || !dcs[d].gi)
             continue;
         sb_clear(&how);
@@ -389,6 +476,10 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
     for (size_t i = 0; apply && i < x->n_ix; i++) {
         const mt_pbpk_interaction *v = &x->ix[i];
         const char *p = v->perpetrator, *e = v->enzyme;
+        if (v->mechanism == MT_DDI_SATURATION) {
+            saturation_param(j, cards, dcs, x, i);
+            continue;
+        }
         if (v->mechanism == MT_DDI_REVERSIBLE) {
             /* every reversible constant of p on e: 1/Ki = sum 1/Ki_k (the I/Ki terms add) */
             double inv = 0;
@@ -483,7 +574,8 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
                 continue;
             if (k < i)
                 first = 0;
-            turnover |= x->ix[k].mechanism != MT_DDI_REVERSIBLE;
+            turnover |=
+                x->ix[k].mechanism == MT_DDI_INACTIVATION || x->ix[k].mechanism == MT_DDI_INDUCTION;
         }
         if (!first || !turnover)
             continue;

@@ -228,6 +228,75 @@ TEST(competitive_partial_fm)
     ASSERT_NEAR(ratio, expect, 1e-6 * expect);
 }
 
+/* Michaelis-Menten saturation of the victim's own pathway (MT_DDI_SATURATION): the rule
+ * CL_H_eff_v = CL_H_v (1 + fm (1/(1 + I_v/Km) - 1)) with I_v = A_liv_v/(V_liv Kp_liv_v) fu_v/BP_v
+ * 1000/MW_v at every output; the linear model in the limit Km -> infinity; more exposure (AUC per
+ * dose) with a small Km. */
+TEST(saturation_of_own_pathway)
+{
+    mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
+    mt_pbpk_interaction ix[] = {{"v", "CYP3A4", MT_DDI_SATURATION}};
+    mt_pbpk_ddi x = {1, w, 1, ix, 0, NULL};
+    const double fm = 0.7, mw = 300.0, fu = 0.2;
+    /* the limit: Km huge */
+    setting lin[] = {{"fm_v_CYP3A4", fm}, {"Km_v_CYP3A4", 1e12}, {"MW_v", mw}, {"fu_v", fu}};
+    double r_lin = run_auc(&x, 0, NULL, lin, 4, NULL, NULL, 0) / AUC0;
+    report("saturation, Km -> infinity: linear", 1.0, r_lin);
+    ASSERT_NEAR(r_lin, 1.0, 1e-6);
+    /* a Km of the order of the concentrations reached */
+    setting sat[] = {{"fm_v_CYP3A4", fm}, {"Km_v_CYP3A4", 5.0}, {"MW_v", mw}, {"fu_v", fu}};
+    double r_sat = run_auc(&x, 0, NULL, sat, 4, NULL, NULL, 0) / AUC0;
+    printf("  saturation, Km 5 umol/L: AUC ratio %.6g (> 1: less clearance at high levels)\n",
+           r_sat);
+    ASSERT_TRUE(r_sat > 1.001 && r_sat < 1.0 / (1.0 - fm));
+    /* the rule, checked on the simulated course */
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_dose dose = {0.0, DOSE, MT_DOSE_IV_BOLUS, 0.0};
+    mt_pbpk_drug drugs[1] = {{"v", 1, &dose}};
+    mt_model *m = NULL;
+    mt_program *p = NULL;
+    mt_sim *s = NULL;
+    mt_result *r = NULL;
+    ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 1, drugs, &x, &m), MT_OK);
+    ASSERT_EQ_INT(mt_program_create(ctx, m, &p), MT_OK);
+    ASSERT_EQ_INT(mt_sim_create(ctx, p, &s), MT_OK);
+    ASSERT_EQ_INT(set_common(s, 0, NULL), MT_OK);
+    for (size_t i = 0; i < 4; i++)
+        ASSERT_EQ_INT(mt_sim_set_value(s, sat[i].id, sat[i].v), MT_OK);
+    ASSERT_EQ_INT(mt_sim_add_output(s, "CL_H_eff_v", MT_REPORT_DEFAULT), MT_OK);
+    ASSERT_EQ_INT(mt_sim_add_output(s, "A_liv_v", MT_REPORT_DEFAULT), MT_OK);
+    ASSERT_EQ_INT(mt_sim_add_output(s, "I_v", MT_REPORT_DEFAULT), MT_OK);
+    ASSERT_EQ_INT(mt_sim_run(s, 0.0, 24.0, 48, &r), MT_OK);
+    double v_liv = NAN;
+    for (size_t o = 0; o < mt_pbpk_n_organs(); o++)
+        if (!strcmp(mt_pbpk_organ(o), "liv"))
+            v_liv = 1.0 + 0.2 * (double)o; /* set_common's volumes */
+    double lo = 1.0;
+    for (size_t i = 1; i < mt_result_n_rows(r); i++) {
+        double clh = mt_result_value(r, i, 0), a = mt_result_value(r, i, 1),
+               iv = mt_result_value(r, i, 2);
+        double i_exp = a / (v_liv * 1.5) * fu / 1.0 * 1000.0 / mw;
+        ASSERT_NEAR(iv, i_exp, 1e-12 * i_exp);
+        double c_exp = CLH * (1.0 + fm * (1.0 / (1.0 + i_exp / 5.0) - 1.0));
+        ASSERT_NEAR(clh, c_exp, 1e-12 * c_exp);
+        lo = fmin(lo, clh / CLH);
+    }
+    printf("  saturation: lowest CL_H_eff / CL_H %.4g (after the bolus)\n", lo);
+    ASSERT_TRUE(lo < 0.99);
+    mt_result_destroy(r);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+    /* the liver only: on the transit model the gut wall keeps its linear Fg (no Fg_eff_v) */
+    const int gi[1] = {1};
+    ASSERT_EQ_INT(mt_pbpk_build_gi(ctx, 1, drugs, &x, gi, &m), MT_OK);
+    ASSERT_TRUE(mt_ir_find(m, "CL_H_eff_v") >= 0);
+    ASSERT_TRUE(mt_ir_find(m, "Fg_eff_v") < 0 && mt_ir_find(m, "Ig_v") < 0);
+    mt_model_destroy(m);
+    mt_ctx_destroy(ctx);
+}
+
 TEST(mechanism_based_inactivation)
 {
     mt_pbpk_pathway w[] = {{"v", "CYP3A4"}};
@@ -531,6 +600,16 @@ static double twin_auc(mt_ctx *ctx, size_t n, const char *const *ids, const mt_p
     return auc;
 }
 
+/* Whether the builder description lists interaction (p, e, m). */
+static int has_ix(const mt_pbpk_ddi *b, const char *p, const char *e, mt_ddi_mechanism m)
+{
+    for (size_t k = 0; k < b->n_interactions; k++)
+        if (!strcmp(b->interactions[k].perpetrator, p) && !strcmp(b->interactions[k].enzyme, e) &&
+            b->interactions[k].mechanism == m)
+            return 1;
+    return 0;
+}
+
 /* Midazolam with itraconazole (competitive CYP3A4; P-gp not modelled) and with rifampicin
  * (competitive and induction on CYP3A4, induction of its own AADAC; transporters not modelled):
  * the structure from the cards, the values with their provenance, a complete model. */
@@ -553,15 +632,19 @@ TEST(twin_midazolam_itraconazole_rifampicin)
     mt_twin_ddi *x = NULL;
     ASSERT_EQ_INT(mt_twin_ddi_describe(ctx, 2, mi, mi_ids, &x), MT_OK);
     const mt_pbpk_ddi *b = mt_twin_ddi_builder(x);
-    ASSERT_EQ_INT((int)b->n_interactions, 1);
-    ASSERT_STR_EQ(b->interactions[0].perpetrator, "itraconazole");
-    ASSERT_STR_EQ(b->interactions[0].enzyme, "CYP3A4");
-    ASSERT_EQ_INT((int)b->interactions[0].mechanism, (int)MT_DDI_REVERSIBLE);
-    /* midazolam by CYP3A4 (not UGT1A4: nothing targets it); not itraconazole by CYP3A4 (no
-     * reversible autoinhibition) */
-    ASSERT_EQ_INT((int)b->n_pathways, 1);
-    ASSERT_STR_EQ(b->pathways[0].drug, "midazolam");
-    ASSERT_STR_EQ(b->pathways[0].enzyme, "CYP3A4");
+    /* itraconazole's competitive inhibition of CYP3A4, and the Michaelis-Menten saturation of
+     * each drug's own pathways (midazolam CYP3A4 and UGT1A4, itraconazole CYP3A4: every process
+     * has a Km) */
+    ASSERT_EQ_INT((int)b->n_interactions, 4);
+    ASSERT_TRUE(has_ix(b, "itraconazole", "CYP3A4", MT_DDI_REVERSIBLE));
+    ASSERT_TRUE(has_ix(b, "midazolam", "CYP3A4", MT_DDI_SATURATION));
+    ASSERT_TRUE(has_ix(b, "midazolam", "UGT1A4", MT_DDI_SATURATION));
+    ASSERT_TRUE(has_ix(b, "itraconazole", "CYP3A4", MT_DDI_SATURATION));
+    ASSERT_TRUE(!has_ix(b, "itraconazole", "UGT1A4", MT_DDI_SATURATION));
+    /* every pathway is changed: by the inhibitor (midazolam CYP3A4) or by its own saturation;
+     * itraconazole does not reversibly inhibit its own CYP3A4 pathway (no autoinhibition), its
+     * saturation is its own Km */
+    ASSERT_EQ_INT((int)b->n_pathways, 3);
 
     /* values */
     mt_twin_param_list l = {0};
@@ -571,12 +654,18 @@ TEST(twin_midazolam_itraconazole_rifampicin)
     printf("  fm_midazolam_CYP3A4 %.10g (expected kcat E/Km share %.10g)\n",
            pval(&l, "fm_midazolam_CYP3A4"), a / (a + u));
     ASSERT_NEAR(pval(&l, "fm_midazolam_CYP3A4"), a / (a + u), 1e-12);
-    ASSERT_TRUE(mt_twin_param_find(&l, "fm_itraconazole_CYP3A4") == NULL);
+    ASSERT_NEAR(pval(&l, "fm_midazolam_UGT1A4"), u / (a + u), 1e-12);
+    ASSERT_NEAR(pval(&l, "fm_itraconazole_CYP3A4"), 1.0, 1e-12); /* its only process */
+    /* Km of the saturation: the card's, in umol/L (midazolam 4 umol/L; itraconazole 2.07 nM) */
+    ASSERT_NEAR(pval(&l, "Km_midazolam_CYP3A4"), 4.0, 1e-12);
+    ASSERT_NEAR(pval(&l, "Km_itraconazole_CYP3A4"), 2.0688492598e-3, 1e-12);
+    ASSERT_TRUE(strstr(pprov(&l, "Km_itraconazole_CYP3A4"), "Michaelis-Menten") != NULL);
     ASSERT_NEAR(pval(&l, "Ki_itraconazole_CYP3A4"), 1.3e-3, 1e-15); /* card: 1.3 nmol/L */
     ASSERT_TRUE(strstr(pprov(&l, "Ki_itraconazole_CYP3A4"), "Isoherranen") != NULL);
     ASSERT_NEAR(pval(&l, "MW_itraconazole"), mt_drugcard_mw(cards[1]), 0);
     ASSERT_NEAR(pval(&l, "fu_itraconazole"), mt_drugcard_fu(cards[1]), 0);
-    ASSERT_TRUE(mt_twin_param_find(&l, "MW_midazolam") == NULL); /* not a perpetrator */
+    /* midazolam's own unbound liver concentration (its saturation) needs its MW too */
+    ASSERT_NEAR(pval(&l, "MW_midazolam"), mt_drugcard_mw(cards[0]), 0);
     ASSERT_STR_EQ(ftext(&l, "interaction.itraconazole.CYP3A4.competitive"), "modelled");
     ASSERT_STR_EQ(ftext(&l, "interaction.itraconazole.P-gp.competitive"), "not modelled");
     ASSERT_TRUE(strstr(mt_twin_fact_find(&l, "interaction.itraconazole.P-gp.competitive")->how,
@@ -604,8 +693,15 @@ TEST(twin_midazolam_itraconazole_rifampicin)
     const char *const mr_ids[] = {"midazolam", "rifampicin"};
     ASSERT_EQ_INT(mt_twin_ddi_describe(ctx, 2, mr, mr_ids, &x), MT_OK);
     b = mt_twin_ddi_builder(x);
-    ASSERT_EQ_INT((int)b->n_interactions, 3);
+    /* three of rifampicin, and the saturations of midazolam (CYP3A4, UGT1A4) and rifampicin
+     * (AADAC, Km 195 umol/L) */
+    ASSERT_EQ_INT((int)b->n_interactions, 6);
+    ASSERT_TRUE(has_ix(b, "rifampicin", "CYP3A4", MT_DDI_INDUCTION));
+    ASSERT_TRUE(has_ix(b, "rifampicin", "CYP3A4", MT_DDI_REVERSIBLE));
+    ASSERT_TRUE(has_ix(b, "rifampicin", "AADAC", MT_DDI_INDUCTION));
+    ASSERT_TRUE(has_ix(b, "rifampicin", "AADAC", MT_DDI_SATURATION));
     ASSERT_EQ_INT(mt_twin_params_ddi(t, ctx, anna, 2, mr, mr_ids, NULL, x, &l), MT_OK);
+    ASSERT_NEAR(pval(&l, "Km_rifampicin_AADAC"), 195.1, 1e-12);
     ASSERT_NEAR(pval(&l, "kdeg_CYP3A4"), log(2.0) / 36.0, 1e-15);
     ASSERT_TRUE(strstr(pprov(&l, "kdeg_CYP3A4"), "enzyme_abundance.csv line 4") != NULL);
     ASSERT_NEAR(pval(&l, "kdeg_AADAC"), log(2.0) / 36.0, 1e-15);
@@ -686,7 +782,11 @@ TEST(twin_inactivator_and_missing_values)
     mt_twin_ddi *x = NULL;
     ASSERT_EQ_INT(mt_twin_ddi_describe(ctx, 2, cards, ids, &x), MT_OK);
     const mt_pbpk_ddi *b = mt_twin_ddi_builder(x);
-    ASSERT_EQ_INT((int)b->n_interactions, 2); /* inactivation + one merged reversible entry */
+    /* inactivation + one merged reversible entry of perp, and midazolam's own saturations on
+     * CYP3A4 and UGT1A4 */
+    ASSERT_EQ_INT((int)b->n_interactions, 4);
+    ASSERT_TRUE(has_ix(b, "perp", "CYP3A4", MT_DDI_INACTIVATION));
+    ASSERT_TRUE(has_ix(b, "perp", "CYP3A4", MT_DDI_REVERSIBLE));
     mt_twin_param_list l = {0};
     ASSERT_EQ_INT(mt_twin_params_ddi(t, ctx, anna, 2, cards, ids, NULL, x, &l), MT_OK);
     ASSERT_NEAR(pval(&l, "Ki_perp_CYP3A4"), 1.0 / (1.0 / 2.0 + 1.0 / 1.0), 1e-15);
@@ -824,9 +924,9 @@ TEST(enzyme_half_life_rows_strict)
 }
 
 TEST_MAIN(TEST_ENTRY(baseline_auc_is_dose_over_clearance), TEST_ENTRY(competitive_steady_state),
-          TEST_ENTRY(competitive_partial_fm), TEST_ENTRY(mechanism_based_inactivation),
-          TEST_ENTRY(induction), TEST_ENTRY(two_perpetrators_add),
-          TEST_ENTRY(sbml_export_round_trip), TEST_ENTRY(no_reversible_autoinhibition),
-          TEST_ENTRY(no_perpetrator_is_identical), TEST_ENTRY(bad_descriptions),
-          TEST_ENTRY(twin_midazolam_itraconazole_rifampicin),
+          TEST_ENTRY(competitive_partial_fm), TEST_ENTRY(saturation_of_own_pathway),
+          TEST_ENTRY(mechanism_based_inactivation), TEST_ENTRY(induction),
+          TEST_ENTRY(two_perpetrators_add), TEST_ENTRY(sbml_export_round_trip),
+          TEST_ENTRY(no_reversible_autoinhibition), TEST_ENTRY(no_perpetrator_is_identical),
+          TEST_ENTRY(bad_descriptions), TEST_ENTRY(twin_midazolam_itraconazole_rifampicin),
           TEST_ENTRY(twin_inactivator_and_missing_values), TEST_ENTRY(enzyme_half_life_rows_strict))

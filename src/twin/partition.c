@@ -673,8 +673,10 @@ mt_status mt_partition_kp(const mt_partition_tables *t, mt_ctx *ctx, mt_kp_metho
     return MT_OK;
 }
 
-mt_status mt_partition_bp(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp_drug *drug,
-                          double hct, double *bp, double *kpu_bc)
+/* The common start of both B:P predictions: outputs NaN, the arguments and the drug checked,
+ * *hct resolved (NaN or <= 0: the table's). */
+static mt_status bp_begin(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp_drug *drug,
+                          double *hct, double *bp, double *kpu_bc)
 {
     if (bp)
         *bp = NAN;
@@ -685,13 +687,22 @@ mt_status mt_partition_bp(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp
     mt_status st = check_drug(ctx, drug);
     if (st != MT_OK)
         return st;
-    if (!(isfinite(hct) && hct > 0)) {
-        if (!isnan(hct) && !(hct <= 0))
-            return mt_error(ctx, MT_EINVAL, "blood:plasma: hct must be finite (got %g)", hct);
-        hct = t->v[T_BLOOD][P_HCT];
+    if (!(isfinite(*hct) && *hct > 0)) {
+        if (!isnan(*hct) && !(*hct <= 0))
+            return mt_error(ctx, MT_EINVAL, "blood:plasma: hct must be finite (got %g)", *hct);
+        *hct = t->v[T_BLOOD][P_HCT];
     }
-    if (!(hct > 0 && hct < 1))
-        return mt_error(ctx, MT_EINVAL, "blood:plasma: hct must lie in (0, 1) (got %g)", hct);
+    if (!(*hct > 0 && *hct < 1))
+        return mt_error(ctx, MT_EINVAL, "blood:plasma: hct must lie in (0, 1) (got %g)", *hct);
+    return MT_OK;
+}
+
+mt_status mt_partition_bp(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp_drug *drug,
+                          double hct, double *bp, double *kpu_bc)
+{
+    mt_status st = bp_begin(t, ctx, drug, &hct, bp, kpu_bc);
+    if (st != MT_OK)
+        return st;
     ionisation io;
     sort_pka(drug, &io);
     for (size_t i = 0; i < io.n_base; i++)
@@ -726,22 +737,9 @@ mt_status mt_partition_bp(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp
 mt_status mt_partition_bp_schmitt(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp_drug *drug,
                                   double hct, double *bp, double *kpu_bc)
 {
-    if (bp)
-        *bp = NAN;
-    if (kpu_bc)
-        *kpu_bc = NAN;
-    if (!t || !bp)
-        return mt_error(ctx, MT_EINVAL, "blood:plasma: NULL %s", t ? "bp" : "tables");
-    mt_status st = check_drug(ctx, drug);
+    mt_status st = bp_begin(t, ctx, drug, &hct, bp, kpu_bc);
     if (st != MT_OK)
         return st;
-    if (!(isfinite(hct) && hct > 0)) {
-        if (!isnan(hct) && !(hct <= 0))
-            return mt_error(ctx, MT_EINVAL, "blood:plasma: hct must be finite (got %g)", hct);
-        hct = t->v[T_BLOOD][P_HCT];
-    }
-    if (!(hct > 0 && hct < 1))
-        return mt_error(ctx, MT_EINVAL, "blood:plasma: hct must lie in (0, 1) (got %g)", hct);
     if (!t->has_schmitt)
         return mt_error(ctx, MT_EUNSUPPORTED,
                         "blood:plasma: the table has no Schmitt data (lacks %s)",

@@ -32,7 +32,18 @@ static void ddi_row_free(mt_vld_ddi_row *r)
     free(r->why);
 }
 
-enum { MAX_DOSES = 4096 };
+enum { MAX_DOSES = 4096, MAX_ENANT = 4 };
+
+/* A racemate card without values of its own (it only links its enantiomer cards). */
+static int racemate_only(const mt_drugcard *c)
+{
+    for (size_t i = 0; i < mt_drugcard_n_missing(c); i++) {
+        const char *f = NULL, *why = NULL;
+        if (mt_drugcard_missing(c, i, &f, &why) == MT_OK && f && !strcmp(f, "all values"))
+            return 1;
+    }
+    return 0;
+}
 #define ELIM_FRACTION 1e-3 /* "to infinity": extrapolated share of the AUC at most this */
 #define ELIM_MAX_H 3000.0  /* ... reached within this time after the last victim dose */
 
@@ -224,27 +235,53 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi
         r->why = mt_vld_printf("the AUC window '%s'..'%s' is not a time interval", t0s, t1s);
         return;
     }
-    mt_regimen reg[2];
-    if (mt_vld_regimen(&reg[0], r->victim, rv, (size_t)nv, vt, va) ||
-        mt_vld_regimen(&reg[1], r->perp, rp, (size_t)np, pt, pa)) {
+    /* a racemic perpetrator whose card only links its enantiomers: the dose split equally
+     * between the enantiomer cards (docs/drug-cards.md), each a perpetrator of its own */
+    const char *perps[MAX_ENANT] = {r->perp};
+    size_t n_perp = 1;
+    mt_drugcard *rc = NULL;
+    if (mt_drugcard_load(R->ctx, NULL, r->perp, &rc) == MT_OK &&
+        mt_drugcard_n_enantiomers(rc) > 0 && mt_drugcard_n_enantiomers(rc) <= MAX_ENANT &&
+        racemate_only(rc)) {
+        n_perp = mt_drugcard_n_enantiomers(rc);
+        for (size_t k = 0; k < n_perp; k++) {
+            perps[k] = mt_drugcard_enantiomer(rc, k);
+            mt_drugcard *ec = NULL; /* an enantiomer card's training studies count too */
+            if (r->study && mt_drugcard_load(R->ctx, NULL, perps[k], &ec) == MT_OK)
+                r->training |= mt_drugcard_is_training_study(ec, r->study);
+            mt_drugcard_destroy(ec);
+        }
+        for (long k = 0; k < np; k++)
+            pa[k] /= (double)n_perp;
+    }
+    mt_regimen reg[1 + MAX_ENANT];
+    size_t n_reg = 0;
+    int oom = mt_vld_regimen(&reg[n_reg++], r->victim, rv, (size_t)nv, vt, va);
+    for (size_t k = 0; k < n_perp && !oom; k++)
+        oom = mt_vld_regimen(&reg[n_reg++], perps[k], rp, (size_t)np, pt, pa);
+    mt_drugcard_destroy(rc);
+    if (oom) {
         r->why = mt_vld_strdup("out of memory");
-        mt_regimen_clear(&reg[0]);
+        for (size_t k = 0; k < n_reg; k++)
+            mt_regimen_clear(&reg[k]);
         return;
     }
-    mt_predictor *alone = NULL, *both = mt_vld_predictor(R, 2, reg, &r->why);
+    mt_predictor *alone = NULL, *both = mt_vld_predictor(R, n_reg, reg, &r->why);
     if (both && !mt_predictor_interacts(both, 0)) {
         /* the twin's facts say why a card interaction is not modelled */
         const mt_twin_param_list *tw = mt_predictor_twin(both);
         char *facts = mt_vld_strdup("");
-        char prefix[96];
-        snprintf(prefix, sizeof prefix, "interaction.%s.", r->perp);
-        for (size_t k = 0; k < tw->n_facts; k++)
-            if (!strncmp(tw->facts[k].key, prefix, strlen(prefix))) {
-                char *nf = mt_vld_printf("%s%s%s: %s %s", facts, *facts ? "; " : "",
-                                         tw->facts[k].key, tw->facts[k].text, tw->facts[k].how);
-                free(facts);
-                facts = nf;
-            }
+        for (size_t q = 0; q < n_perp; q++) {
+            char prefix[96];
+            snprintf(prefix, sizeof prefix, "interaction.%s.", perps[q]);
+            for (size_t k = 0; k < tw->n_facts; k++)
+                if (!strncmp(tw->facts[k].key, prefix, strlen(prefix))) {
+                    char *nf = mt_vld_printf("%s%s%s: %s %s", facts, *facts ? "; " : "",
+                                             tw->facts[k].key, tw->facts[k].text, tw->facts[k].how);
+                    free(facts);
+                    facts = nf;
+                }
+        }
         r->why = mt_vld_printf("the twin models no interaction of %s on %s's hepatic clearance%s%s",
                                r->perp, r->victim,
                                *facts ? " ("
@@ -270,8 +307,8 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi
     }
     mt_predictor_destroy(alone);
     mt_predictor_destroy(both);
-    mt_regimen_clear(&reg[0]);
-    mt_regimen_clear(&reg[1]);
+    for (size_t k = 0; k < n_reg; k++)
+        mt_regimen_clear(&reg[k]);
 #undef COL
 }
 

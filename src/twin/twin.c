@@ -665,11 +665,15 @@ static void kp_drug_from_card(const mt_drugcard *c, mt_kp_drug *kd)
     }
 }
 
-/* B:P predicted from the card's physicochemistry (mt_partition_bp) for a card without a
- * measured one. Returns the value (NaN when it cannot be predicted; *why then says why). */
+/* B:P predicted from the card's physicochemistry for a card without a measured one: by the
+ * Schmitt erythrocytes for a Schmitt card; otherwise by the Rodgers & Rowland blood-cell equation,
+ * and where that cannot (a base with pKa >= 7: its 2005 equations need a measured B:P) by the
+ * Schmitt erythrocytes too (*fallback set; docs/partition.md). Returns the value (NaN when it
+ * cannot be predicted; *why then says why). */
 static double predicted_bp(const mt_partition_tables *part, mt_ctx *ctx, const mt_drugcard *c,
-                           double hct, sbuf *why)
+                           double hct, sbuf *why, int *fallback)
 {
+    *fallback = 0;
     mt_kp_drug kd;
     kp_drug_from_card(c, &kd);
     size_t npka = mt_drugcard_n_pka(c);
@@ -680,9 +684,13 @@ static double predicted_bp(const mt_partition_tables *part, mt_ctx *ctx, const m
     }
     double bp = NAN;
     const char *method = mt_drugcard_partition_method(c);
-    mt_status st = method && !strcmp(method, "schmitt")
-                       ? mt_partition_bp_schmitt(part, ctx, &kd, hct, &bp, NULL)
-                       : mt_partition_bp(part, ctx, &kd, hct, &bp, NULL);
+    const int schmitt = method && !strcmp(method, "schmitt");
+    mt_status st = schmitt ? mt_partition_bp_schmitt(part, ctx, &kd, hct, &bp, NULL)
+                           : mt_partition_bp(part, ctx, &kd, hct, &bp, NULL);
+    if (st == MT_EUNSUPPORTED && !schmitt) {
+        st = mt_partition_bp_schmitt(part, ctx, &kd, hct, &bp, NULL);
+        *fallback = st == MT_OK;
+    }
     if (st != MT_OK) {
         sb_add(why, "%s", mt_errmsg(ctx));
         return NAN;
@@ -732,8 +740,9 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     const double fu = mt_drugcard_fu(c), bp_card = mt_drugcard_bp(c);
     double bp = bp_card;
     sbuf bp_why = {0};
+    int bp_fallback = 0;
     if (isnan(bp_card))
-        bp = predicted_bp(t->part, ctx, c, pe->hct_kp, &bp_why);
+        bp = predicted_bp(t->part, ctx, c, pe->hct_kp, &bp_why, &bp_fallback);
     if (isnan(fu)) {
         sb_clear(&tmp);
         add_why(&tmp, c, "physchem.fu_plasma");
@@ -1172,8 +1181,14 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     /* --- parameters --- */
     char pid[160];
     sb_clear(&how);
-    const int bp_schmitt = method && !strcmp(method, "schmitt");
-    const char *bp_eq = bp_schmitt ? "Schmitt 2008" : "Rodgers, Leahy & Rowland 2005";
+    const int bp_schmitt = (method && !strcmp(method, "schmitt")) || bp_fallback;
+    const char *bp_eq =
+        bp_fallback
+            ? "Schmitt 2008: the Rodgers & Rowland blood-cell equation cannot predict it for a "
+              "base with pKa >= 7 (its 2005 equations need a measured B:P), so the Schmitt "
+              "erythrocytes give it, and the Rodgers & Rowland Kp use it"
+        : bp_schmitt ? "Schmitt 2008"
+                     : "Rodgers, Leahy & Rowland 2005";
     if (isnan(bp_card))
         sb_add(&how,
                "predicted from card %s@%s physchem (logP, fu, pKa) and the erythrocyte "

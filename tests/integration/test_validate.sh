@@ -160,6 +160,32 @@ print("midazolam + itraconazole iv: AUC ratio %.4g (predict runs: %.4g)" % (got,
 PY
 check $? "ddi AUC ratio = ratio of two predict runs; Guest; reasons"
 
+# --- a racemic perpetrator whose card only links its enantiomers (verapamil): the dose is split
+# equally between the enantiomer cards, i.e. the same as giving each half in `medtwin predict` ---
+cat >"$tmp/ddi_rac.csv" <<'CSV'
+study_id,victim,victim_dose_mg,victim_route,victim_time_h,perpetrator,perp_dose_mg,perp_route,perp_interval_h,perp_n_doses,observed_aucr,observed_cmaxr,auc_t0_h,auc_t1_h,compartment,qc_flags,source_file_row
+Synthetic,Midazolam,1,iv,24,Verapamil,80,iv,8,4,2,,24,inf,Plasma,,V1
+CSV
+"$MEDTWIN" validate --ddi "$tmp/ddi_rac.csv" --out "$tmp/dr" --quiet >"$tmp/out" 2>"$tmp/err"
+check $? "ddi with a racemic perpetrator runs"
+"$MEDTWIN" predict --patient "$R" --regimen "midazolam 1 mg iv once at 24 h" \
+    --regimen "s_verapamil 40 mg iv q8h x 4 doses" --regimen "r_verapamil 40 mg iv q8h x 4 doses" \
+    --until 200h --steps 40000 --out "$tmp/rac.json" 2>/dev/null
+python3 - "$tmp/alone.json" "$tmp/rac.json" "$tmp/dr/results.csv" <<'PY'
+import csv, json, sys
+def auc_from(path, t0):
+    d = json.load(open(path))["drugs"][0]
+    t, c = d["time_h"], d["conc_mg_per_l"]
+    return sum((t[i + 1] - t[i]) * (c[i] + c[i + 1]) / 2 for i in range(len(t) - 1) if t[i] >= t0)
+ratio = auc_from(sys.argv[2], 24) / auc_from(sys.argv[1], 24)
+row = list(csv.DictReader(open(sys.argv[3])))[0]
+assert row["status"] == "predicted", row
+got = float(row["aucr_pred"])
+assert ratio > 1.05 and abs(got - ratio) < 1e-3 * ratio, (got, ratio)
+print("midazolam + verapamil (split into s- and r-verapamil): AUC ratio %.4g (predict: %.4g)" % (got, ratio))
+PY
+check $? "racemic perpetrator = its enantiomers with half the dose each"
+
 # --- bad input: one line on stderr naming the problem, status 1..127 ---
 expect_error() { # name, fragment, args...
     local name=$1 frag=$2; shift 2

@@ -536,7 +536,6 @@ TEST(incomplete_metabolites_are_notes)
     static const struct {
         const char *drug, *key, *has;
     } cases[] = {
-        {"r_verapamil", "metabolite.r_verapamil.r_norverapamil", "physchem.blood_plasma_ratio"},
         {"codeine", "metabolite.codeine.morphine", "drug card 'morphine'"},
         {"efavirenz", "metabolite.efavirenz.8-OH efavirenz", "no drug card has that name"},
         {"dabigatran_etexilate", "metabolite.dabigatran_etexilate.dabigatran", "partition.method"},

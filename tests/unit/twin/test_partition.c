@@ -999,6 +999,54 @@ TEST(schmitt_by_hand_and_blood_plasma)
     ASSERT_EQ_INT(mt_partition_bp_schmitt(g_human, g_ctx, &b, 1.5, &bp, NULL), MT_EINVAL);
 }
 
+/* The Schmitt erythrocyte B:P of the four cards with a measured B:P (their logP, fu, pKa:
+ * data/drugs/s_warfarin, cimetidine, dabigatran, rifampicin), as docs/partition.md reports them:
+ * a regression check of the documented figures (the measured values are printed beside). */
+TEST(schmitt_bp_against_measured)
+{
+    ASSERT_TRUE(human());
+    struct {
+        const char *name;
+        double logp, fu;
+        size_t n;
+        double pka[3];
+        mt_kp_pka_type type[3];
+        double doc, measured;
+    } d[] = {
+        {"S-warfarin", 3.46, 0.009, 1, {5.03}, {MT_KP_PKA_ACID}, 0.639, 0.55},
+        {"cimetidine",
+         1.655,
+         0.78,
+         2,
+         {6.93, 13.38},
+         {MT_KP_PKA_BASE, MT_KP_PKA_ACID},
+         1.109,
+         0.98},
+        {"dabigatran",
+         1.1436481967,
+         0.65,
+         3,
+         {12.4, 4.4, 4.1},
+         {MT_KP_PKA_BASE, MT_KP_PKA_ACID, MT_KP_PKA_BASE},
+         0.845,
+         0.67},
+        {"rifampicin", 2.5, 0.17, 2, {7.9, 1.7}, {MT_KP_PKA_BASE, MT_KP_PKA_ACID}, 0.846, 0.9},
+    };
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+        mt_kp_drug k = neutral(d[i].logp, d[i].fu);
+        k.n_pka = d[i].n;
+        for (size_t j = 0; j < d[i].n; j++) {
+            k.pka[j] = d[i].pka[j];
+            k.pka_type[j] = d[i].type[j];
+        }
+        double bp = NAN;
+        ASSERT_EQ_INT(mt_partition_bp_schmitt(g_human, g_ctx, &k, NAN, &bp, NULL), MT_OK);
+        printf("  %-11s Schmitt B:P %.3f, measured %.2f (x%.2f)\n", d[i].name, bp, d[i].measured,
+               bp / d[i].measured);
+        ASSERT_NEAR(bp, d[i].doc, 5e-4);
+    }
+}
+
 TEST(rest_modes_and_blood_helper)
 {
     ASSERT_TRUE(human());
@@ -1270,7 +1318,7 @@ TEST_MAIN(TEST_ENTRY(rat_rodgers_rowland_reference),
           TEST_ENTRY(strong_base_binds_acidic_phospholipid_tissues),
           TEST_ENTRY(fu_scaling_as_the_equations_say), TEST_ENTRY(poulin_theil_limits),
           TEST_ENTRY(berezhkovskiy_equation_and_poulin_theil_limit),
-          TEST_ENTRY(schmitt_by_hand_and_blood_plasma), TEST_ENTRY(rest_modes_and_blood_helper),
-          TEST_ENTRY(bad_input_names_the_field), TEST_ENTRY(rat_table_has_no_poulin_theil),
-          TEST_ENTRY(blood_plasma_ratio_prediction), TEST_ENTRY(loader_refuses_bad_tables),
-          TEST_ENTRY(cleanup))
+          TEST_ENTRY(schmitt_by_hand_and_blood_plasma), TEST_ENTRY(schmitt_bp_against_measured),
+          TEST_ENTRY(rest_modes_and_blood_helper), TEST_ENTRY(bad_input_names_the_field),
+          TEST_ENTRY(rat_table_has_no_poulin_theil), TEST_ENTRY(blood_plasma_ratio_prediction),
+          TEST_ENTRY(loader_refuses_bad_tables), TEST_ENTRY(cleanup))

@@ -697,6 +697,18 @@ static mt_status bp_begin(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp
     return MT_OK;
 }
 
+/* B:P = hct fu Kpu_ery + 1 - hct from the erythrocyte : unbound plasma partition k. */
+static mt_status bp_end(mt_ctx *ctx, double hct, double fu, double k, double *bp, double *kpu_bc)
+{
+    const double b = hct * fu * k + 1 - hct;
+    if (!(isfinite(b) && b > 0))
+        return mt_error(ctx, MT_EINVAL, "blood:plasma: the inputs give B:P %g", b);
+    *bp = b;
+    if (kpu_bc)
+        *kpu_bc = k;
+    return MT_OK;
+}
+
 mt_status mt_partition_bp(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp_drug *drug,
                           double hct, double *bp, double *kpu_bc)
 {
@@ -725,13 +737,7 @@ mt_status mt_partition_bp(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp
     const double Y = ion_ratio(&io, v[T_PLASMA][P_PH], NULL);
     const double Z = ion_ratio(&io, v[T_ERY][P_PH], NULL);
     const double k = Z / Y * t->viw_ery + lipids(P, v[T_ERY][P_VNL], v[T_ERY][P_VPH]) / Y;
-    const double b = hct * drug->fu_plasma * k + 1 - hct;
-    if (!(isfinite(b) && b > 0))
-        return mt_error(ctx, MT_EINVAL, "blood:plasma: the inputs give B:P %g", b);
-    *bp = b;
-    if (kpu_bc)
-        *kpu_bc = k;
-    return MT_OK;
+    return bp_end(ctx, hct, drug->fu_plasma, k, bp, kpu_bc);
 }
 
 mt_status mt_partition_bp_schmitt(const mt_partition_tables *t, mt_ctx *ctx, const mt_kp_drug *drug,
@@ -748,11 +754,5 @@ mt_status mt_partition_bp_schmitt(const mt_partition_tables *t, mt_ctx *ctx, con
     sort_pka(drug, &io);
     /* B:P = 1 - hct + hct fu Kpu_erythrocytes (as httk's calc_rblood2plasma) */
     const double k = schmitt_kpu(t, drug, &io, T_ERY);
-    const double b = hct * drug->fu_plasma * k + 1 - hct;
-    if (!(isfinite(b) && b > 0))
-        return mt_error(ctx, MT_EINVAL, "blood:plasma: the inputs give B:P %g", b);
-    *bp = b;
-    if (kpu_bc)
-        *kpu_bc = k;
-    return MT_OK;
+    return bp_end(ctx, hct, drug->fu_plasma, k, bp, kpu_bc);
 }

@@ -139,15 +139,19 @@ R="$MT_SOURCE_DIR/data/validation/reference_adult_male.json"
 "$MEDTWIN" predict --patient "$R" --regimen "midazolam 1 mg iv once at 24 h" \
     --regimen "itraconazole 200 mg iv q24h x 2 doses" --until 200h --steps 40000 \
     --out "$tmp/both.json" 2>/dev/null
-python3 - "$tmp/alone.json" "$tmp/both.json" "$tmp/di/results.csv" <<'PY'
-import csv, json, sys
+# trapezoids of a predicted curve from the victim's dose on (the grid point at the dose already
+# holds the bolus, so the interval before it is not part of this dose's area); the curve is below
+# 1e-10 mg/L at 200 h, so this is the AUC to infinity
+cat >"$tmp/aucfrom.py" <<'PY'
+import json
 def auc_from(path, t0):
-    # trapezoids of the predicted curve from the victim's dose on (the grid point at the dose
-    # already holds the bolus, so the interval before it is not part of this dose's area);
-    # the curve is below 1e-10 mg/L at 200 h, so this is the AUC to infinity
     d = json.load(open(path))["drugs"][0]
     t, c = d["time_h"], d["conc_mg_per_l"]
     return sum((t[i + 1] - t[i]) * (c[i] + c[i + 1]) / 2 for i in range(len(t) - 1) if t[i] >= t0)
+PY
+PYTHONPATH="$tmp" python3 - "$tmp/alone.json" "$tmp/both.json" "$tmp/di/results.csv" <<'PY'
+import csv, sys
+from aucfrom import auc_from
 ratio = auc_from(sys.argv[2], 24) / auc_from(sys.argv[1], 24)
 rows = {r["source_file_row"]: r for r in csv.DictReader(open(sys.argv[3]))}
 got = float(rows["S1"]["aucr_pred"])
@@ -171,12 +175,9 @@ check $? "ddi with a racemic perpetrator runs"
 "$MEDTWIN" predict --patient "$R" --regimen "midazolam 1 mg iv once at 24 h" \
     --regimen "s_verapamil 40 mg iv q8h x 4 doses" --regimen "r_verapamil 40 mg iv q8h x 4 doses" \
     --until 200h --steps 40000 --out "$tmp/rac.json" 2>/dev/null
-python3 - "$tmp/alone.json" "$tmp/rac.json" "$tmp/dr/results.csv" <<'PY'
-import csv, json, sys
-def auc_from(path, t0):
-    d = json.load(open(path))["drugs"][0]
-    t, c = d["time_h"], d["conc_mg_per_l"]
-    return sum((t[i + 1] - t[i]) * (c[i] + c[i + 1]) / 2 for i in range(len(t) - 1) if t[i] >= t0)
+PYTHONPATH="$tmp" python3 - "$tmp/alone.json" "$tmp/rac.json" "$tmp/dr/results.csv" <<'PY'
+import csv, sys
+from aucfrom import auc_from
 ratio = auc_from(sys.argv[2], 24) / auc_from(sys.argv[1], 24)
 row = list(csv.DictReader(open(sys.argv[3])))[0]
 assert row["status"] == "predicted", row

@@ -238,6 +238,7 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi
     /* a racemic perpetrator whose card only links its enantiomers: the dose split equally
      * between the enantiomer cards (docs/drug-cards.md), each a perpetrator of its own */
     const char *perps[MAX_ENANT] = {r->perp};
+    char enant[MAX_ENANT][64]; /* copies: the card is released before the names are last used */
     size_t n_perp = 1;
     mt_drugcard *rc = NULL;
     if (mt_drugcard_load(R->ctx, NULL, r->perp, &rc) == MT_OK &&
@@ -245,7 +246,9 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi
         racemate_only(rc)) {
         n_perp = mt_drugcard_n_enantiomers(rc);
         for (size_t k = 0; k < n_perp; k++) {
-            perps[k] = mt_drugcard_enantiomer(rc, k);
+            const char *en = mt_drugcard_enantiomer(rc, k);
+            snprintf(enant[k], sizeof enant[k], "%s", en ? en : "");
+            perps[k] = enant[k];
             mt_drugcard *ec = NULL; /* an enantiomer card's training studies count too */
             if (r->study && mt_drugcard_load(R->ctx, NULL, perps[k], &ec) == MT_OK)
                 r->training |= mt_drugcard_is_training_study(ec, r->study);

@@ -169,6 +169,7 @@ check $? "ddi AUC ratio = ratio of two predict runs; Guest; reasons"
 cat >"$tmp/ddi_rac.csv" <<'CSV'
 study_id,victim,victim_dose_mg,victim_route,victim_time_h,perpetrator,perp_dose_mg,perp_route,perp_interval_h,perp_n_doses,observed_aucr,observed_cmaxr,auc_t0_h,auc_t1_h,compartment,qc_flags,source_file_row
 Synthetic,Midazolam,1,iv,24,Verapamil,80,iv,8,4,2,,24,inf,Plasma,,V1
+Synthetic,Tizanidine,4,iv,24,Verapamil,80,iv,8,4,1,,24,inf,Plasma,,V2
 CSV
 "$MEDTWIN" validate --ddi "$tmp/ddi_rac.csv" --out "$tmp/dr" --quiet >"$tmp/out" 2>"$tmp/err"
 check $? "ddi with a racemic perpetrator runs"
@@ -179,8 +180,13 @@ PYTHONPATH="$tmp" python3 - "$tmp/alone.json" "$tmp/rac.json" "$tmp/dr/results.c
 import csv, sys
 from aucfrom import auc_from
 ratio = auc_from(sys.argv[2], 24) / auc_from(sys.argv[1], 24)
-row = list(csv.DictReader(open(sys.argv[3])))[0]
+rows = {r["source_file_row"]: r for r in csv.DictReader(open(sys.argv[3]))}
+row = rows["V1"]
 assert row["status"] == "predicted", row
+# no interaction of either enantiomer on tizanidine's enzymes: the reason names their cards
+v2 = rows["V2"]
+assert v2["status"] == "not predicted" and "no interaction of verapamil" in v2["reason"], v2
+assert "interaction.s_verapamil." in v2["reason"] and "interaction.r_verapamil." in v2["reason"], v2
 got = float(row["aucr_pred"])
 assert ratio > 1.05 and abs(got - ratio) < 1e-3 * ratio, (got, ratio)
 print("midazolam + verapamil (split into s- and r-verapamil): AUC ratio %.4g (predict: %.4g)" % (got, ratio))

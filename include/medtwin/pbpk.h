@@ -140,6 +140,12 @@ typedef struct {
     mt_ddi_mechanism mechanism;
 } mt_pbpk_interaction;
 
+/* Whether interaction v changes drug d's pathway on v's enzyme (in the gut wall when gut_wall):
+ * a reversible inhibitor other than d (no autoinhibition), d's own saturation (liver only), any
+ * inactivation or induction (d included). The rule the builder applies; callers that describe
+ * regimens (twin) use it to list the same pathways. */
+int mt_pbpk_interaction_changes(const mt_pbpk_interaction *v, const char *d, int gut_wall);
+
 /* Drug `parent` forms drug `metabolite` in the liver: a fraction fform of CL_H_<parent> goes
  * through the pathway on `enzyme` (NULL: a process without an enzyme, never changed by an
  * interaction) and yields the metabolite (docs/metabolites.md). */

@@ -567,13 +567,7 @@ static mt_status check_ddi(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs, con
     return MT_OK;
 }
 
-/* 1 if drug d's pathway on enzyme e is changed by x: e is inactivated or induced (by any
- * drug, d included), or reversibly inhibited by a drug other than d. A drug does not reversibly
- * inhibit its own metabolism: that is the saturation of its own Michaelis-Menten kinetics, which
- * the builder's linear clearance leaves out (PK-Sim likewise allows no autoinhibition). */
-/* Whether interaction v changes drug d's pathway on v's enzyme: a reversible inhibitor other
- * than d, a saturation of d itself (in the liver only: gut 0), any inactivation or induction. */
-static int changes(const mt_pbpk_interaction *v, const char *d, int gut)
+int mt_pbpk_interaction_changes(const mt_pbpk_interaction *v, const char *d, int gut)
 {
     if (v->mechanism == MT_DDI_REVERSIBLE)
         return strcmp(v->perpetrator, d) != 0;
@@ -582,10 +576,13 @@ static int changes(const mt_pbpk_interaction *v, const char *d, int gut)
     return 1;
 }
 
+/* 1 if drug d's pathway on enzyme e is changed by an interaction of x (in the gut wall when gut):
+ * mt_pbpk_interaction_changes of one on e. */
 static int affected_at(const mt_pbpk_ddi *x, const char *d, const char *e, int gut)
 {
     for (size_t k = 0; x && k < x->n_interactions; k++)
-        if (!strcmp(x->interactions[k].enzyme, e) && changes(&x->interactions[k], d, gut))
+        if (!strcmp(x->interactions[k].enzyme, e) &&
+            mt_pbpk_interaction_changes(&x->interactions[k], d, gut))
             return 1;
     return 0;
 }
@@ -706,7 +703,7 @@ static mt_expr *activity(bld *b, const mt_pbpk_ddi *x, const char *d, const char
     mt_expr *den = NULL;
     for (size_t j = 0; j < x->n_interactions; j++) {
         const mt_pbpk_interaction *v = &x->interactions[j];
-        if (strcmp(v->enzyme, e) || !changes(v, d, gut) ||
+        if (strcmp(v->enzyme, e) || !mt_pbpk_interaction_changes(v, d, gut) ||
             (v->mechanism != MT_DDI_REVERSIBLE && v->mechanism != MT_DDI_SATURATION))
             continue;
         if (!den)

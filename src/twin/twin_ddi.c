@@ -221,11 +221,7 @@ mt_status mt_twin_ddi_describe(mt_ctx *ctx, size_t n, const mt_drugcard *const *
         int hit = 0;
         for (size_t i = 0; i < x->n_ix; i++)
             hit |= x->ix[i].enzyme == cand[c].enzyme &&
-                   (x->ix[i].mechanism == MT_DDI_REVERSIBLE
-                        ? strcmp(x->ix[i].perpetrator, cand[c].drug) != 0
-                    : x->ix[i].mechanism == MT_DDI_SATURATION
-                        ? !strcmp(x->ix[i].perpetrator, cand[c].drug)
-                        : 1);
+                   mt_pbpk_interaction_changes(&x->ix[i], cand[c].drug, 0);
         if (hit) {
             x->pw_drug[x->n_pw] = cand_drug[c];
             x->pw[x->n_pw++] = cand[c];
@@ -304,8 +300,7 @@ static void ix_const(job *j, const mt_drugcard *c, size_t k, const char *member,
 static int gut_affected(const mt_twin_ddi *x, const char *d, const char *e)
 {
     for (size_t i = 0; i < x->n_ix; i++)
-        if (x->ix[i].enzyme == e && x->ix[i].mechanism != MT_DDI_SATURATION &&
-            (x->ix[i].mechanism != MT_DDI_REVERSIBLE || strcmp(x->ix[i].perpetrator, d)))
+        if (x->ix[i].enzyme == e && mt_pbpk_interaction_changes(&x->ix[i], d, 1))
             return 1;
     return 0;
 }

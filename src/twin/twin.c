@@ -42,6 +42,7 @@
 
 #define ENZYME_DIR "enzymes"
 #define ENZYME_FILE "enzyme_abundance.csv"
+#define PKSIM_LIVER_FILE "physiology/pksim_liver.csv"
 
 /* ---- growing strings ------------------------------------------------------------------------ */
 
@@ -237,6 +238,71 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
     return MT_OK;
 }
 
+/* data/physiology/pksim_liver.csv: PK-Sim's liver volume fractions, which turn a stored PK-Sim
+ * specific clearance (a rate constant per liver cell volume) into a clearance
+ * (docs/twin-parameters.md, CL_H). Two rows, both required; nothing else is accepted. */
+static mt_status load_pksim_liver(mt_twin_tables *t, mt_ctx *ctx, const char *data_dir)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/%s", data_dir, PKSIM_LIVER_FILE);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return mt_error(ctx, MT_EINVAL, "PK-Sim liver table: data path too long");
+    mt_status st = mt_csv_read(ctx, path, 1 << 16, &t->liv_csv);
+    if (st != MT_OK)
+        return st;
+    const mt_csv *c = t->liv_csv;
+    int co = mt_csv_col(c, "organ"), cp = mt_csv_col(c, "parameter"), cv = mt_csv_col(c, "value"),
+        cu = mt_csv_col(c, "unit"), cs = mt_csv_col(c, "source");
+    if (co < 0 || cp < 0 || cv < 0 || cu < 0 || cs < 0)
+        return mt_error(ctx, MT_EPARSE,
+                        "%s: needs the columns organ, parameter, value, unit, source", path);
+    t->liv_f_vas = t->liv_f_int = NAN;
+    for (size_t r = 0; r < mt_csv_n_rows(c); r++) {
+        size_t line = r + 2;
+        const char *org = mt_csv_cell(c, r, (size_t)co), *par = mt_csv_cell(c, r, (size_t)cp),
+                   *src = mt_csv_cell(c, r, (size_t)cs);
+        double v, *slot;
+        const char **slot_src;
+        if (strcmp(org, "liver"))
+            return mt_error(ctx, MT_EPARSE, "%s:%zu: organ '%s' (only 'liver')", path, line, org);
+        if (!strcmp(par, "fraction_vascular")) {
+            slot = &t->liv_f_vas;
+            slot_src = &t->liv_f_vas_src;
+        } else if (!strcmp(par, "fraction_interstitial")) {
+            slot = &t->liv_f_int;
+            slot_src = &t->liv_f_int_src;
+        } else {
+            return mt_error(ctx, MT_EPARSE,
+                            "%s:%zu: unknown parameter '%s' (fraction_vascular, "
+                            "fraction_interstitial)",
+                            path, line, par);
+        }
+        if (!*src)
+            return mt_error(ctx, MT_EPARSE, "%s:%zu: %s has no source", path, line, par);
+        if (strcmp(mt_csv_cell(c, r, (size_t)cu), "1"))
+            return mt_error(ctx, MT_EPARSE, "%s:%zu: %s: unit '%s' (expected '1')", path, line, par,
+                            mt_csv_cell(c, r, (size_t)cu));
+        if (parse_num(mt_csv_cell(c, r, (size_t)cv), &v) || !(v >= 0 && v < 1))
+            return mt_error(ctx, MT_EPARSE, "%s:%zu: %s: '%s' is not a fraction in [0, 1)", path,
+                            line, par, mt_csv_cell(c, r, (size_t)cv));
+        if (!isnan(*slot))
+            return mt_error(ctx, MT_EPARSE, "%s:%zu: duplicate row %s", path, line, par);
+        *slot = v;
+        *slot_src = src;
+    }
+    if (isnan(t->liv_f_vas) || isnan(t->liv_f_int))
+        return mt_error(ctx, MT_EPARSE,
+                        "%s: needs the rows liver fraction_vascular and "
+                        "fraction_interstitial",
+                        path);
+    if (!(t->liv_f_vas + t->liv_f_int < 1))
+        return mt_error(ctx, MT_EPARSE,
+                        "%s: fraction_vascular + fraction_interstitial = %g leaves no "
+                        "intracellular space",
+                        path, t->liv_f_vas + t->liv_f_int);
+    return MT_OK;
+}
+
 void mt_twin_tables_destroy(mt_twin_tables *t)
 {
     if (!t)
@@ -249,6 +315,7 @@ void mt_twin_tables_destroy(mt_twin_tables *t)
         mt_free(NULL, t->enz[i].source);
     mt_free(NULL, t->enz);
     mt_csv_destroy(t->enz_csv);
+    mt_csv_destroy(t->liv_csv);
     mt_free(NULL, t);
 }
 
@@ -267,6 +334,7 @@ mt_status mt_twin_tables_load(mt_ctx *ctx, const char *data_dir, mt_twin_tables 
         (st = mt_partition_tables_load(ctx, data_dir, &t->part)) != MT_OK ||
         (st = mt_pgx_load(ctx, data_dir, &t->pgx)) != MT_OK ||
         (st = load_enzymes(t, ctx, data_dir)) != MT_OK ||
+        (st = load_pksim_liver(t, ctx, data_dir)) != MT_OK ||
         (st = gi_load(ctx, data_dir, &t->gi)) != MT_OK) {
         mt_twin_tables_destroy(t);
         return st;
@@ -946,19 +1014,35 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
             }
         } else if (!strcmp(ptype, "first_order") || !strcmp(ptype, "hepatic_clearance")) {
             double pc = p.plasma_clearance_l_h_kg;
-            if (!isnan(p.specific_clearance_per_h)) {
+            const char *overrides =
+                !isnan(p.clint_l_h) ? "the card's clint, which is therefore not used"
+                : !isnan(pc)        ? "the card's plasma_clearance, which is therefore not used"
+                                    : "the process inputs";
+            if (!isnan(p.specific_clearance_per_h) && is_enzyme) {
                 /* A stored PK-Sim specific clearance replaces the one PK-Sim would compute from
                  * the process inputs (clint, plasma clearance): it is what the source model ran
-                 * with, and only it may be used. */
+                 * with, and only it may be used. Per enzyme, PK-Sim divides it by an enzyme
+                 * concentration and multiplies by the local one; which concentration it
+                 * divides by is not established (docs/twin-parameters.md). */
                 DP(MT_EUNSUPPORTED,
                    "%s.specific_clearance: the source model ran with this PK-Sim specific "
-                   "clearance (%g/h, a rate constant per liver cell volume; a stored value "
-                   "overrides the one PK-Sim computes from %s); converting it to a clearance "
-                   "needs PK-Sim's intracellular liver fraction, for which medtwin has no source",
-                   where, p.specific_clearance_per_h,
-                   !isnan(p.clint_l_h) ? "the card's clint, which is therefore not used"
-                   : !isnan(pc)        ? "the card's plasma_clearance, which is therefore not used"
-                                       : "the process inputs");
+                   "clearance (%g/h; a stored value overrides the one PK-Sim computes from %s); "
+                   "for an enzyme PK-Sim rates it per enzyme concentration (CLspec/[Enzyme]), and "
+                   "which concentration it divides by is not established from medtwin's sources",
+                   where, p.specific_clearance_per_h, overrides);
+            } else if (!isnan(p.specific_clearance_per_h)) {
+                /* PK-Sim's systemic liver clearance: rate = CLspec x (unbound concentration in
+                 * the liver cells) x (liver cell volume); the cell volume is the intracellular
+                 * share of the extravascular liver, since medtwin's V_liv excludes blood. */
+                double fv = t->liv_f_vas, fi = t->liv_f_int, share = (1.0 - fi - fv) / (1.0 - fv);
+                clint = p.specific_clearance_per_h * share * v_liv;
+                sb_add(&tmp,
+                       "PK-Sim specific clearance %g/h (the source model's; it overrides %s) x "
+                       "liver cell volume %g L = V_liv %g L x intracellular share of the "
+                       "extravascular liver (1 - %g - %g)/(1 - %g) = %g (PK-Sim liver fractions "
+                       "interstitial %g and vascular %g, data/physiology/pksim_liver.csv)",
+                       p.specific_clearance_per_h, overrides, share * v_liv, v_liv, fi, fv, fv,
+                       share, fi, fv);
             } else if (!isnan(p.clint_l_h)) {
                 clint = p.clint_l_h;
                 sb_add(&tmp,

@@ -319,6 +319,33 @@ TEST(synthetic_card_anna)
                 val(&l, "CL_H_a") == val(&l, "CL_H_b"));
     mt_twin_param_list_free(&l);
 
+    /* a stored PK-Sim specific clearance on the unspecific process replaces its plasma
+     * clearance: CLint_u = CLspec x V_liv x (1 - f_int - f_vas)/(1 - f_vas), PK-Sim's liver
+     * fractions 0.163 and 0.17 (data/physiology/pksim_liver.csv) */
+    mt_drugcard *sc = synth_with("\"plasma_clearance\": " VU(1, "mL/min/kg"),
+                                 "\"specific_clearance\": " VU(0.5, "1/min"));
+    ASSERT_TRUE(sc != NULL);
+    const mt_drugcard *scards[] = {sc};
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 1, scards, ids, NULL, &l), MT_OK);
+    {
+        const double v_liv = ph.organ[MT_ORGAN_LIVER].volume_l;
+        double q = ph.organ[MT_ORGAN_LIVER].blood_flow_l_h + ph.organ[MT_ORGAN_GUT].blood_flow_l_h +
+                   ph.organ[MT_ORGAN_SPLEEN].blood_flow_l_h;
+        double clb = 1.0 * 0.06 * cov.weight_kg / 1.3;
+        double unspec_pc = q * clb / ((q - clb) * (0.2 / 1.3));
+        double unspec_sc = 30.0 * v_liv * (1.0 - 0.163 - 0.17) / (1.0 - 0.17);
+        double want = cl_h + 0.2 / 1.3 * (unspec_sc - unspec_pc);
+        printf("  CL_H_synth with a specific clearance %.10g (expected %.10g)\n",
+               val(&l, "CL_H_synth"), want);
+        ASSERT_TRUE(rel_close(val(&l, "CL_H_synth"), want, 1e-12));
+        const mt_twin_param *ps = mt_twin_param_find(&l, "CL_H_synth");
+        ASSERT_TRUE(ps && strstr(ps->provenance, "PK-Sim specific clearance 30/h") &&
+                    strstr(ps->provenance, "it overrides the process inputs") &&
+                    strstr(ps->provenance, "pksim_liver.csv"));
+    }
+    mt_twin_param_list_free(&l);
+    mt_drugcard_destroy(sc);
+
     mt_drugcard_destroy(card);
     mt_profile_destroy(anna);
 }
@@ -454,8 +481,8 @@ TEST(library_cards_iv)
             fields_named(msg, fields, sizeof fields);
             printf("  %-26s %-10s %s\n", names[i], "error", fields);
             if (!strcmp(names[i], "s_warfarin"))
-                s_warfarin = strstr(msg, "elimination.hepatic.1 (unspecific") &&
-                             strstr(msg, ").specific_clearance");
+                s_warfarin = strstr(msg, "elimination.renal.clearance.0.specific_clearance") &&
+                             !strstr(msg, "elimination.hepatic");
             mt_check_(msg[0] != '\0' && strstr(msg, want) != NULL, __FILE__, __LINE__,
                       "%s: the error must name the card: '%s'", names[i], msg);
             mt_check_(st == MT_ENOTFOUND || st == MT_EUNSUPPORTED || st == MT_EINVAL, __FILE__,
@@ -479,7 +506,7 @@ TEST(library_cards_iv)
     mt_drugcard_names_free(ctx, names, n);
     mt_profile_destroy(anna);
     /* pinned: R-warfarin has everything an IV twin needs; S-warfarin's unspecific hepatic
-     * process ran with a stored PK-Sim specific clearance, which cannot be converted */
+     * specific clearance is converted (no hepatic error), its renal one is not */
     ASSERT_TRUE(r_warfarin);
     ASSERT_TRUE(s_warfarin);
 }

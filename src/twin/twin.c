@@ -42,7 +42,6 @@
 
 #define ENZYME_DIR "enzymes"
 #define ENZYME_FILE "enzyme_abundance.csv"
-#define PKSIM_LIVER_FILE "physiology/pksim_liver.csv"
 
 /* ---- growing strings ------------------------------------------------------------------------ */
 
@@ -238,71 +237,6 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
     return MT_OK;
 }
 
-/* data/physiology/pksim_liver.csv: PK-Sim's liver volume fractions, which turn a stored PK-Sim
- * specific clearance (a rate constant per liver cell volume) into a clearance
- * (docs/twin-parameters.md, CL_H). Two rows, both required; nothing else is accepted. */
-static mt_status load_pksim_liver(mt_twin_tables *t, mt_ctx *ctx, const char *data_dir)
-{
-    char path[4096];
-    int n = snprintf(path, sizeof path, "%s/%s", data_dir, PKSIM_LIVER_FILE);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return mt_error(ctx, MT_EINVAL, "PK-Sim liver table: data path too long");
-    mt_status st = mt_csv_read(ctx, path, 1 << 16, &t->liv_csv);
-    if (st != MT_OK)
-        return st;
-    const mt_csv *c = t->liv_csv;
-    int co = mt_csv_col(c, "organ"), cp = mt_csv_col(c, "parameter"), cv = mt_csv_col(c, "value"),
-        cu = mt_csv_col(c, "unit"), cs = mt_csv_col(c, "source");
-    if (co < 0 || cp < 0 || cv < 0 || cu < 0 || cs < 0)
-        return mt_error(ctx, MT_EPARSE,
-                        "%s: needs the columns organ, parameter, value, unit, source", path);
-    t->liv_f_vas = t->liv_f_int = NAN;
-    for (size_t r = 0; r < mt_csv_n_rows(c); r++) {
-        size_t line = r + 2;
-        const char *org = mt_csv_cell(c, r, (size_t)co), *par = mt_csv_cell(c, r, (size_t)cp),
-                   *src = mt_csv_cell(c, r, (size_t)cs);
-        double v, *slot;
-        const char **slot_src;
-        if (strcmp(org, "liver"))
-            return mt_error(ctx, MT_EPARSE, "%s:%zu: organ '%s' (only 'liver')", path, line, org);
-        if (!strcmp(par, "fraction_vascular")) {
-            slot = &t->liv_f_vas;
-            slot_src = &t->liv_f_vas_src;
-        } else if (!strcmp(par, "fraction_interstitial")) {
-            slot = &t->liv_f_int;
-            slot_src = &t->liv_f_int_src;
-        } else {
-            return mt_error(ctx, MT_EPARSE,
-                            "%s:%zu: unknown parameter '%s' (fraction_vascular, "
-                            "fraction_interstitial)",
-                            path, line, par);
-        }
-        if (!*src)
-            return mt_error(ctx, MT_EPARSE, "%s:%zu: %s has no source", path, line, par);
-        if (strcmp(mt_csv_cell(c, r, (size_t)cu), "1"))
-            return mt_error(ctx, MT_EPARSE, "%s:%zu: %s: unit '%s' (expected '1')", path, line, par,
-                            mt_csv_cell(c, r, (size_t)cu));
-        if (parse_num(mt_csv_cell(c, r, (size_t)cv), &v) || !(v >= 0 && v < 1))
-            return mt_error(ctx, MT_EPARSE, "%s:%zu: %s: '%s' is not a fraction in [0, 1)", path,
-                            line, par, mt_csv_cell(c, r, (size_t)cv));
-        if (!isnan(*slot))
-            return mt_error(ctx, MT_EPARSE, "%s:%zu: duplicate row %s", path, line, par);
-        *slot = v;
-        *slot_src = src;
-    }
-    if (isnan(t->liv_f_vas) || isnan(t->liv_f_int))
-        return mt_error(ctx, MT_EPARSE,
-                        "%s: needs the rows liver fraction_vascular and "
-                        "fraction_interstitial",
-                        path);
-    if (!(t->liv_f_vas + t->liv_f_int < 1))
-        return mt_error(ctx, MT_EPARSE,
-                        "%s: fraction_vascular + fraction_interstitial = %g leaves no "
-                        "intracellular space",
-                        path, t->liv_f_vas + t->liv_f_int);
-    return MT_OK;
-}
-
 void mt_twin_tables_destroy(mt_twin_tables *t)
 {
     if (!t)
@@ -315,7 +249,6 @@ void mt_twin_tables_destroy(mt_twin_tables *t)
         mt_free(NULL, t->enz[i].source);
     mt_free(NULL, t->enz);
     mt_csv_destroy(t->enz_csv);
-    mt_csv_destroy(t->liv_csv);
     mt_free(NULL, t);
 }
 
@@ -334,7 +267,6 @@ mt_status mt_twin_tables_load(mt_ctx *ctx, const char *data_dir, mt_twin_tables 
         (st = mt_partition_tables_load(ctx, data_dir, &t->part)) != MT_OK ||
         (st = mt_pgx_load(ctx, data_dir, &t->pgx)) != MT_OK ||
         (st = load_enzymes(t, ctx, data_dir)) != MT_OK ||
-        (st = load_pksim_liver(t, ctx, data_dir)) != MT_OK ||
         (st = gi_load(ctx, data_dir, &t->gi)) != MT_OK) {
         mt_twin_tables_destroy(t);
         return st;
@@ -1018,31 +950,35 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
                 !isnan(p.clint_l_h) ? "the card's clint, which is therefore not used"
                 : !isnan(pc)        ? "the card's plasma_clearance, which is therefore not used"
                                     : "the process inputs";
-            if (!isnan(p.specific_clearance_per_h) && is_enzyme) {
+            if (!isnan(p.specific_clearance_per_h)) {
                 /* A stored PK-Sim specific clearance replaces the one PK-Sim would compute from
                  * the process inputs (clint, plasma clearance): it is what the source model ran
-                 * with, and only it may be used. Per enzyme, PK-Sim divides it by an enzyme
-                 * concentration and multiplies by the local one; which concentration it
-                 * divides by is not established (docs/twin-parameters.md). */
-                DP(MT_EUNSUPPORTED,
-                   "%s.specific_clearance: the source model ran with this PK-Sim specific "
-                   "clearance (%g/h; a stored value overrides the one PK-Sim computes from %s); "
-                   "for an enzyme PK-Sim rates it per enzyme concentration (CLspec/[Enzyme]), and "
-                   "which concentration it divides by is not established from medtwin's sources",
-                   where, p.specific_clearance_per_h, overrides);
-            } else if (!isnan(p.specific_clearance_per_h)) {
-                /* PK-Sim's systemic liver clearance: rate = CLspec x (unbound concentration in
-                 * the liver cells) x (liver cell volume); the cell volume is the intracellular
-                 * share of the extravascular liver, since medtwin's V_liv excludes blood. */
-                double fv = t->liv_f_vas, fi = t->liv_f_int, share = (1.0 - fi - fv) / (1.0 - fv);
-                clint = p.specific_clearance_per_h * share * v_liv;
-                sb_add(&tmp,
-                       "PK-Sim specific clearance %g/h (the source model's; it overrides %s) x "
-                       "liver cell volume %g L = V_liv %g L x intracellular share of the "
-                       "extravascular liver (1 - %g - %g)/(1 - %g) = %g (PK-Sim liver fractions "
-                       "interstitial %g and vascular %g, data/physiology/pksim_liver.csv)",
-                       p.specific_clearance_per_h, overrides, share * v_liv, v_liv, fi, fv, fv,
-                       share, fi, fv);
+                 * with, and only it may be used. PK-Sim's rate (PKSimDB Metabolization_FirstOrder
+                 * and SystemicLiverClearance) is CP x CLspec/[E] x M x K_water: CP the enzyme's
+                 * concentration in the liver cells, RC x rel / f_cell, M the drug amount in the
+                 * cells, K_water x M / V_cell the unbound concentration there, [E] the process's
+                 * enzyme concentration (1 umol/L). So CLint_u = CLspec x (RC x rel / 1 umol/L) x
+                 * V_liver; an unspecific process runs on PK-Sim's "Undefined Liver" enzyme, RC 1
+                 * umol/L, rel 1. V_liver is V_liv, as in the kcat rule (docs/twin-parameters.md).
+                 */
+                double e_liv = 1.0;
+                if (is_enzyme && mt_twin_enzyme_liver_umol_l(t, ctx, prot, &e_liv, NULL) != MT_OK) {
+                    DP(MT_ENOTFOUND, "%s: %s", where, mt_errmsg(ctx));
+                } else {
+                    clint = p.specific_clearance_per_h * e_liv * v_liv;
+                    if (is_enzyme)
+                        sb_add(&tmp,
+                               "PK-Sim specific clearance %g/h (the source model's; it overrides "
+                               "%s) x %s in liver %g umol/L / the process's enzyme concentration "
+                               "1 umol/L x V_liv %g L",
+                               p.specific_clearance_per_h, overrides, prot, e_liv, v_liv);
+                    else
+                        sb_add(&tmp,
+                               "PK-Sim specific clearance %g/h (the source model's; it overrides "
+                               "%s) x V_liv %g L (PK-Sim's unspecific hepatic clearance acts "
+                               "through its 'Undefined Liver' enzyme at 1 umol/L in the liver)",
+                               p.specific_clearance_per_h, overrides, v_liv);
+                }
             } else if (!isnan(p.clint_l_h)) {
                 clint = p.clint_l_h;
                 sb_add(&tmp,
@@ -1175,14 +1111,22 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
             double sc =
                 card_value(c, "elimination.renal.clearance.%zu.%s", k, "specific_clearance");
             if (!isnan(sc)) {
-                DP(MT_EUNSUPPORTED,
-                   "%s.specific_clearance: the source model ran with this PK-Sim specific "
-                   "clearance (%g/h; a stored value overrides the one PK-Sim computes from %s); "
-                   "converting it needs PK-Sim's kidney volumes, for which medtwin has no source",
-                   where, sc,
-                   isnan(pc) ? "the process inputs"
-                             : "the card's plasma_clearance, which is therefore not used");
-                cl_r = NAN;
+                /* PK-Sim's renal plasma clearance (PKSimDB ClearanceKidneyPls) is the rate
+                 * V x CLspec x C_pls x fu with V the kidney volume (PARAM_CL_spec_from_CL_pls_kid,
+                 * 'Volume (kidney)'): a plasma clearance CLspec V fu on the kidney's plasma,
+                 * here V_kid as V_liv stands for the liver's (docs/twin-parameters.md), as a
+                 * blood clearance on the kidney outflow / B:P. */
+                const double v_kid = ph->organ[MT_ORGAN_KIDNEY].volume_l;
+                double v = sc * v_kid * fu / bp;
+                cl_r += v;
+                sb_add(&rh,
+                       "%s%s: PK-Sim specific clearance %g/h (the source model's; it overrides "
+                       "%s) x V_kid %g L x fu_p %g / B:P %g = %g L/h (PK-Sim's renal plasma "
+                       "clearance, filtration and secretion together; not individualised by GFR)",
+                       k ? "; " : "", where, sc,
+                       isnan(pc) ? "the process inputs"
+                                 : "the card's plasma_clearance, which is therefore not used",
+                       v_kid, fu, bp, v);
                 continue;
             }
             if (isnan(pc)) {

@@ -102,9 +102,6 @@ struct mt_twin_tables {
     size_t n_enz;
     double pksim_content; /* PK-Sim default microsomal enzyme content, pmol/mg */
     const char *pksim_content_src;
-    mt_csv *liv_csv;             /* data/physiology/pksim_liver.csv; owns the strings below */
-    double liv_f_vas, liv_f_int; /* PK-Sim liver volume fractions (vascular, interstitial) */
-    const char *liv_f_vas_src, *liv_f_int_src;
 };
 
 /* The enzyme's intestinal turnover half-life (h) and its source; MT_ENOTFOUND (message set)

@@ -2,18 +2,18 @@
  *
  * tests/fuzz/fuzz_twintables.c — libFuzzer target for the twin's own data tables, read by
  * mt_twin_tables_load() (twin/twin.c, twin/gi.c): the enzyme abundances
- * (enzymes/enzyme_abundance.csv), PK-Sim's liver volume fractions (physiology/pksim_liver.csv)
- * and the intestine of the oral absorption model (physiology/gi_tract.csv), and the twin
- * parameters computed from whatever loads.
+ * (enzymes/enzyme_abundance.csv) and the intestine of the oral absorption model
+ * (physiology/gi_tract.csv), and the twin parameters computed from whatever loads.
  *
- * Input: one selector byte (its value modulo 3 picks the table), then the text of that table.
+ * Input: one selector byte (its value modulo 2 picks the table), then the text of that table.
  * It is written into a private copy of the data folder in which every other file is a link to
  * the real one (the loader reads files).
  *
  * Checked on every input (a violation aborts):
  *   loading fails: MT_EIO, MT_EPARSE, MT_ELIMIT or MT_ENOMEM, a one-line message, no tables;
  *   loading succeeds: the twins of the reference man for erythromycin IV (a CYP3A4 Vmax and a
- *     PK-Sim specific clearance) and midazolam oral (the intestine) are MT_OK with every
+ *     PK-Sim specific clearance), omeprazole IV (enzymes' specific clearances) and midazolam
+ *     oral (the intestine) are MT_OK with every
  *     parameter finite, or MT_ENOTFOUND / MT_EUNSUPPORTED / MT_EINVAL with a one-line message
  *     and an empty list.
  */
@@ -42,12 +42,11 @@ static void fail(const char *what, const char *detail)
     abort();
 }
 
-static const char *const fuzzed[3] = {"enzymes/enzyme_abundance.csv", "physiology/pksim_liver.csv",
-                                      "physiology/gi_tract.csv"};
+static const char *const fuzzed[2] = {"enzymes/enzyme_abundance.csv", "physiology/gi_tract.csv"};
 static char g_dir[256];
 static mt_ctx *g_ctx;
 static mt_profile *g_person;
-static mt_drugcard *g_card[2];
+static mt_drugcard *g_card[3];
 
 /* Links every entry of src/ into dst/; the folders named in `copy` become real folders whose
  * files are links, so that one of their files can be replaced. */
@@ -91,7 +90,8 @@ static void setup(void)
     if (mt_profile_parse_json(g_ctx, person, strlen(person), &g_person) != MT_OK)
         fail("reference person", mt_errmsg(g_ctx));
     if (mt_drugcard_load(g_ctx, NULL, "erythromycin", &g_card[0]) != MT_OK ||
-        mt_drugcard_load(g_ctx, NULL, "midazolam", &g_card[1]) != MT_OK)
+        mt_drugcard_load(g_ctx, NULL, "midazolam", &g_card[1]) != MT_OK ||
+        mt_drugcard_load(g_ctx, NULL, "omeprazole", &g_card[2]) != MT_OK)
         fail("drug cards", mt_errmsg(g_ctx));
 }
 
@@ -105,8 +105,9 @@ static void one_line(mt_ctx *ctx, const char *what)
 static void twin(const mt_twin_tables *t, int k)
 {
     const mt_drugcard *cards[] = {g_card[k]};
-    const char *ids[] = {k ? "midazolam" : "erythromycin"};
-    int oral[] = {k};
+    static const char *const names[] = {"erythromycin", "midazolam", "omeprazole"};
+    const char *ids[] = {names[k]};
+    int oral[] = {k == 1};
     mt_twin_param_list l;
     mt_status st = mt_twin_params(t, g_ctx, g_person, 1, cards, ids, oral, &l);
     if (st == MT_OK) {
@@ -129,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     setup();
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", g_dir, fuzzed[data[0] % 3]);
+    snprintf(path, sizeof path, "%s/%s", g_dir, fuzzed[data[0] % 2]);
     unlink(path);
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(data + 1, 1, size - 1, f) != size - 1 || fclose(f) != 0)
@@ -143,13 +144,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("unexpected load status", mt_errmsg(g_ctx));
         one_line(g_ctx, "load message");
     } else {
-        twin(t, 0);
-        twin(t, 1);
+        for (int k = 0; k < 3; k++)
+            twin(t, k);
         mt_twin_tables_destroy(t);
     }
     /* put the real table back, so that the next input changes one table only */
     char real[512];
-    snprintf(real, sizeof real, "%s/%s", mt_data_dir(), fuzzed[data[0] % 3]);
+    snprintf(real, sizeof real, "%s/%s", mt_data_dir(), fuzzed[data[0] % 2]);
     unlink(path);
     if (symlink(real, path) != 0)
         fail("cannot link", path);

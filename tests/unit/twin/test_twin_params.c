@@ -320,8 +320,7 @@ TEST(synthetic_card_anna)
     mt_twin_param_list_free(&l);
 
     /* a stored PK-Sim specific clearance on the unspecific process replaces its plasma
-     * clearance: CLint_u = CLspec x V_liv x (1 - f_int - f_vas)/(1 - f_vas), PK-Sim's liver
-     * fractions 0.163 and 0.17 (data/physiology/pksim_liver.csv) */
+     * clearance: CLint_u = CLspec x V_liv (PK-Sim's 'Undefined Liver' enzyme, 1 umol/L) */
     mt_drugcard *sc = synth_with("\"plasma_clearance\": " VU(1, "mL/min/kg"),
                                  "\"specific_clearance\": " VU(0.5, "1/min"));
     ASSERT_TRUE(sc != NULL);
@@ -333,7 +332,7 @@ TEST(synthetic_card_anna)
                    ph.organ[MT_ORGAN_SPLEEN].blood_flow_l_h;
         double clb = 1.0 * 0.06 * cov.weight_kg / 1.3;
         double unspec_pc = q * clb / ((q - clb) * (0.2 / 1.3));
-        double unspec_sc = 30.0 * v_liv * (1.0 - 0.163 - 0.17) / (1.0 - 0.17);
+        double unspec_sc = 30.0 * v_liv;
         double want = cl_h + 0.2 / 1.3 * (unspec_sc - unspec_pc);
         printf("  CL_H_synth with a specific clearance %.10g (expected %.10g)\n",
                val(&l, "CL_H_synth"), want);
@@ -341,10 +340,38 @@ TEST(synthetic_card_anna)
         const mt_twin_param *ps = mt_twin_param_find(&l, "CL_H_synth");
         ASSERT_TRUE(ps && strstr(ps->provenance, "PK-Sim specific clearance 30/h") &&
                     strstr(ps->provenance, "it overrides the process inputs") &&
-                    strstr(ps->provenance, "pksim_liver.csv"));
+                    strstr(ps->provenance, "Undefined Liver"));
     }
     mt_twin_param_list_free(&l);
     mt_drugcard_destroy(sc);
+
+    /* an enzyme's stored specific clearance (CYP2D6, in place of its clint): CLspec x CYP2D6 in
+     * liver 0.4 umol/L (data/enzymes) / 1 umol/L x V_liv; a renal one: CLspec x V_kid x fu / B:P */
+    sc = synth_with("\"clint\": " VU(0.5, "L/min"), "\"specific_clearance\": " VU(0.5, "1/min"));
+    mt_drugcard *sr =
+        synth_with("\"renal\": {\"gfr_fraction\": " V(1) "}},",
+                   "\"renal\": {\"clearance\": [{\"process\": "
+                   "\"renal_clearance\", \"specific_clearance\": " VU(0.02, "1/min") "}]}},");
+    ASSERT_TRUE(sc != NULL && sr != NULL);
+    scards[0] = sc;
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 1, scards, ids, NULL, &l), MT_OK);
+    {
+        const double v_liv = ph.organ[MT_ORGAN_LIVER].volume_l;
+        double want = cl_h + 0.2 / 1.3 * (30.0 * 0.4 * v_liv - 0.5 * 60.0);
+        ASSERT_TRUE(rel_close(val(&l, "CL_H_synth"), want, 1e-12));
+        ASSERT_TRUE(strstr(mt_twin_param_find(&l, "CL_H_synth")->provenance,
+                           "CYP2D6 in liver 0.4 umol/L / the process's enzyme concentration") !=
+                    NULL);
+    }
+    mt_twin_param_list_free(&l);
+    scards[0] = sr;
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 1, scards, ids, NULL, &l), MT_OK);
+    ASSERT_TRUE(rel_close(val(&l, "CL_R_synth"),
+                          1.2 * ph.organ[MT_ORGAN_KIDNEY].volume_l * 0.2 / 1.3, 1e-13));
+    ASSERT_TRUE(rel_close(val(&l, "CL_H_synth"), cl_h, 1e-13));
+    mt_twin_param_list_free(&l);
+    mt_drugcard_destroy(sc);
+    mt_drugcard_destroy(sr);
 
     mt_drugcard_destroy(card);
     mt_profile_destroy(anna);
@@ -473,6 +500,7 @@ TEST(library_cards_iv)
                       why);
             n_complete++;
             r_warfarin |= !strcmp(names[i], "r_warfarin");
+            s_warfarin |= !strcmp(names[i], "s_warfarin");
         } else {
             const char *msg = mt_errmsg(ctx);
             char want[128];
@@ -480,9 +508,6 @@ TEST(library_cards_iv)
             char fields[512];
             fields_named(msg, fields, sizeof fields);
             printf("  %-26s %-10s %s\n", names[i], "error", fields);
-            if (!strcmp(names[i], "s_warfarin"))
-                s_warfarin = strstr(msg, "elimination.renal.clearance.0.specific_clearance") &&
-                             !strstr(msg, "elimination.hepatic");
             mt_check_(msg[0] != '\0' && strstr(msg, want) != NULL, __FILE__, __LINE__,
                       "%s: the error must name the card: '%s'", names[i], msg);
             mt_check_(st == MT_ENOTFOUND || st == MT_EUNSUPPORTED || st == MT_EINVAL, __FILE__,
@@ -505,8 +530,8 @@ TEST(library_cards_iv)
     printf("  %zu of %zu cards give a complete IV twin\n", n_complete, n);
     mt_drugcard_names_free(ctx, names, n);
     mt_profile_destroy(anna);
-    /* pinned: R-warfarin has everything an IV twin needs; S-warfarin's unspecific hepatic
-     * specific clearance is converted (no hepatic error), its renal one is not */
+    /* pinned: R-warfarin has everything an IV twin needs; so has S-warfarin, whose unspecific
+     * hepatic and renal processes ran with stored PK-Sim specific clearances */
     ASSERT_TRUE(r_warfarin);
     ASSERT_TRUE(s_warfarin);
 }
@@ -623,23 +648,14 @@ TEST(bad_card)
     ASSERT_TRUE(c != NULL);
     expect_fail(anna, c, 0, MT_EUNSUPPORTED, "different genotypes", __LINE__);
     mt_drugcard_destroy(c);
-    /* a stored PK-Sim specific clearance overrides the clint next to it: not convertible */
-    c = synth_with("\"clint\": " VU(0.5, "L/min"),
-                   "\"clint\": " VU(0.5, "L/min") ", \"specific_clearance\": " VU(0.5, "1/min"));
+    /* an enzyme's PK-Sim specific clearance needs the enzyme's liver abundance */
+    c = synth_with(
+        "\"enzyme\": \"CYP2D6\", \"process\": \"first_order\", \"clint\": " VU(0.5, "L/min"),
+        "\"enzyme\": \"CYP4F2\", \"process\": \"first_order\", "
+        "\"specific_clearance\": " VU(0.5, "1/min"));
     ASSERT_TRUE(c != NULL);
-    expect_fail(anna, c, 0, MT_EUNSUPPORTED, "(CYP2D6).specific_clearance", __LINE__);
-    mt_drugcard_destroy(c);
-    /* a first-order process with only a PK-Sim specific clearance */
-    c = synth_with("\"clint\": " VU(0.5, "L/min"), "\"specific_clearance\": " VU(0.5, "1/min"));
-    ASSERT_TRUE(c != NULL);
-    expect_fail(anna, c, 0, MT_EUNSUPPORTED, "specific_clearance", __LINE__);
-    mt_drugcard_destroy(c);
-    /* a renal clearance process with only a PK-Sim specific clearance */
-    c = synth_with("\"renal\": {\"gfr_fraction\": " V(1) "}},",
-                   "\"renal\": {\"clearance\": [{\"process\": \"renal_clearance\", "
-                   "\"specific_clearance\": " VU(0.02, "1/min") "}]}},");
-    ASSERT_TRUE(c != NULL);
-    expect_fail(anna, c, 0, MT_EUNSUPPORTED, "elimination.renal.clearance.0", __LINE__);
+    expect_fail(anna, c, 0, MT_ENOTFOUND, "elimination.hepatic.3 (CYP4F2): enzyme 'CYP4F2'",
+                __LINE__);
     mt_drugcard_destroy(c);
 
     /* malformed arguments */

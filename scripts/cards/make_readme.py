@@ -1,5 +1,7 @@
 import json, glob, os
-cards=[json.load(open(f)) for f in sorted(glob.glob('/work/main/data/drugs/*.json'))]
+# paths relative to the repository (this file is scripts/cards/make_readme.py)
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+cards=[json.load(open(f)) for f in sorted(glob.glob(os.path.join(ROOT, 'data', 'drugs', '*.json')))]
 def walk(o):
     if isinstance(o,dict):
         if 'value' in o and 'source' in o: yield o; return
@@ -29,7 +31,10 @@ for c in cards:
     if c.get('parent'): extra.append('metabolite of `%s`'%c['parent'])
     if c.get('racemate'): extra.append('enantiomer of `%s`'%c['racemate'])
     if c.get('enantiomers'): extra.append('enantiomers: '+', '.join('`%s`'%e for e in c['enantiomers']))
-    if c.get('interactions'): extra.append('perpetrator: '+', '.join(sorted({'%s %s'%(i['target'],i['mechanism'].replace('_',' ')) for i in c['interactions']})))
+    if c.get('interactions'):
+        from_snapshot = all(i.get('note', '').startswith('mechanism from the source model snapshot') for i in c['interactions'])
+        extra.append('perpetrator: '+', '.join(sorted({'%s %s'%(i['target'],i['mechanism'].replace('_',' ')) for i in c['interactions']}))
+                     + (' (types from the source snapshot)' if from_snapshot else ''))
     if c.get('therapeutic_range'): extra.append('therapeutic range')
     if c.get('pgx'): extra.append('pgx: '+', '.join(p['gene'] for p in c['pgx']))
     rows.append('| `%s` | %s | %s | %d | %d | %s | %d | %s |'%(c['name'],c['display_name'],origin(c),len(vals),nf,present(c),len(c.get('missing',[])),'; '.join(extra)))
@@ -88,4 +93,4 @@ simulation; only the warfarin enantiomers have B:P 0.55, an assumed input of the
 process). No fractions metabolised. No therapeutic ranges. No phenotype activity factors. An absent
 process parameter is the PK-Sim default, not zero.
 '''
-open('/work/main/data/drugs/README.md','w').write(head+'\n'.join(rows)+'\n'+tail)
+open(os.path.join(ROOT, 'data', 'drugs', 'README.md'),'w').write(head+'\n'.join(rows)+'\n'+tail)

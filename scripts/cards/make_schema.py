@@ -1,4 +1,9 @@
 import json
+import os
+
+# the repository root (this file is scripts/cards/make_schema.py)
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+OUT = os.path.join(ROOT, "docs", "drug-card.schema.json")
 Q = {
  "mw": ["g/mol"], "log": ["log10"], "num": ["1"], "frac": ["1", "%"],
  "rate": ["1/h", "1/min", "1/s", "1/d"], "conc": ["umol/L", "nmol/L", "mmol/L"],
@@ -87,5 +92,5 @@ schema = {
   "training_data": {"type": "object", "properties": {"source": {"type": "string"}, "studies": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"}}},
   "missing": {"type": "array", "items": {"type": "object", "required": ["field", "why"], "additionalProperties": False,
     "properties": {"field": {"type": "string", "minLength": 1}, "why": {"type": "string", "minLength": 1}}}}}}
-json.dump(schema, open("/work/main/docs/drug-card.schema.json", "w"), indent=2)
-open("/work/main/docs/drug-card.schema.json", "a").write("\n")
+json.dump(schema, open(OUT, "w"), indent=2)
+open(OUT, "a").write("\n")

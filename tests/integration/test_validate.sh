@@ -125,14 +125,15 @@ fi
 # --- an interaction study with IV doses (the cards give complete IV twins): the predicted AUC
 # ratio must be the ratio of the victim's AUC from its dose on in two `medtwin predict` runs ---
 cat >"$tmp/ddi_iv.csv" <<'CSV'
-study_id,victim,victim_dose_mg,victim_route,victim_time_h,perpetrator,perp_dose_mg,perp_route,perp_interval_h,perp_n_doses,observed_aucr,observed_cmaxr,auc_t0_h,auc_t1_h,compartment,qc_flags,source_file_row
-Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,3,,24,inf,Plasma,,S1
-Synthetic,Midazolam,1,iv,24,R_warfarin,10,iv,,1,1,,24,inf,Plasma,,S2
-Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,0.5,,24,inf,Urine,aucr_is_inverse_CLR,S3
+study_id,victim,victim_dose_mg,victim_route,victim_time_h,perpetrator,perp_dose_mg,perp_route,perp_interval_h,perp_n_doses,observed_aucr,observed_cmaxr,auc_t0_h,auc_t1_h,compartment,qc_flags,source_file_row,dose_correction_factor
+Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,3,,24,inf,Plasma,,S1,
+Synthetic,Midazolam,1,iv,24,R_warfarin,10,iv,,1,1,,24,inf,Plasma,,S2,
+Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,0.5,,24,inf,Urine,aucr_is_inverse_CLR,S3,
+Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,6,,24,inf,Plasma,dose_corrected_ratio,S4,2
 CSV
 "$MEDTWIN" validate --ddi "$tmp/ddi_iv.csv" --out "$tmp/di" --quiet >"$tmp/out" 2>"$tmp/err"
 check $? "ddi with IV doses runs"
-grep -q "^validate: 1 predicted (0 of training studies), 2 not predicted" "$tmp/out"; check $? "ddi summary line"
+grep -q "^validate: 2 predicted (0 of training studies), 2 not predicted" "$tmp/out"; check $? "ddi summary line"
 R="$MT_SOURCE_DIR/data/validation/reference_adult_male.json"
 "$MEDTWIN" predict --patient "$R" --regimen "midazolam 1 mg iv once at 24 h" --until 200h \
     --steps 40000 --out "$tmp/alone.json" 2>/dev/null &&
@@ -160,9 +161,13 @@ assert ratio > 1.2 and abs(got - ratio) < 1e-3 * ratio, (got, ratio)
 assert rows["S1"]["aucr_guest"] == ("yes" if 1.8 <= got <= 5 else "no"), rows["S1"]
 assert rows["S2"]["status"] == "not predicted" and "no interaction" in rows["S2"]["reason"]
 assert rows["S3"]["status"] == "not predicted" and "aucr_is_inverse_CLR" in rows["S3"]["reason"]
+# a dose-corrected ratio (factor 2: the control arm had 0.5 mg) is compared as reported: 6 / 2
+s4 = rows["S4"]
+assert float(s4["aucr_obs"]) == 3 and float(s4["aucr_pred"]) == got, s4
+assert "control 0.5 mg; observed ratio 6 / dose correction factor 2" in s4["victim_regimen"], s4
 print("midazolam + itraconazole iv: AUC ratio %.4g (predict runs: %.4g)" % (got, ratio))
 PY
-check $? "ddi AUC ratio = ratio of two predict runs; Guest; reasons"
+check $? "ddi AUC ratio = ratio of two predict runs; Guest; reasons; a dose-corrected ratio / its factor"
 
 # --- a racemic perpetrator whose card only links its enantiomers (verapamil): the dose is split
 # equally between the enantiomer cards, i.e. the same as giving each half in `medtwin predict` ---

@@ -554,6 +554,44 @@ static void expect_fail(const mt_profile *p, const mt_drugcard *c, int oral, mt_
     mt_twin_param_list_free(&l);
 }
 
+/* The OSP Mexiletine model's own value origins split its "0.50 tot hep spec CL" into CYP1A2
+ * 28.6% ("divided by 1.8 umol/l reference concentration of CYP1A2"), CYP2D6 37.1% ("divided by
+ * 0.4 umol/l") and the unspecific process 34.3% (../shared/data/drugs/drug_properties.csv,
+ * Mexiletine-Model rows): the twin's three intrinsic clearances must keep those shares, i.e. an
+ * enzyme's specific clearance counts per umol/L of enzyme and the unspecific one as PK-Sim's
+ * 'Undefined Liver' enzyme at 1 umol/L (docs/twin-parameters.md). */
+static double clint_of(const char *prov, const char *process)
+{
+    const char *at = strstr(prov, process);
+    const char *c = at ? strstr(at, "CLint_u ") : NULL;
+    return c ? strtod(c + 8, NULL) : NAN;
+}
+
+TEST(mexiletine_split)
+{
+    setup();
+    mt_profile *anna = load_anna();
+    mt_drugcard *c = NULL;
+    ASSERT_TRUE(anna != NULL);
+    ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "mexiletine", &c), MT_OK);
+    const mt_drugcard *cards[] = {c};
+    const char *ids[] = {"mexiletine"};
+    mt_twin_param_list l;
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, anna, 1, cards, ids, NULL, &l), MT_OK);
+    const mt_twin_param *p = mt_twin_param_find(&l, "CL_H_mexiletine");
+    ASSERT_TRUE(p != NULL);
+    double a = clint_of(p->provenance, "elimination.hepatic.0 (CYP1A2"),
+           b = clint_of(p->provenance, "elimination.hepatic.1 (CYP2D6"),
+           u = clint_of(p->provenance, "elimination.hepatic.2 (unspecific"), sum = a + b + u;
+    printf("  mexiletine CLint_u shares: CYP1A2 %.1f%%, CYP2D6 %.1f%%, unspecific %.1f%%\n",
+           100 * a / sum, 100 * b / sum, 100 * u / sum);
+    ASSERT_TRUE(fabs(100 * a / sum - 28.6) < 0.1 && fabs(100 * b / sum - 37.1) < 0.1 &&
+                fabs(100 * u / sum - 34.3) < 0.1);
+    mt_twin_param_list_free(&l);
+    mt_drugcard_destroy(c);
+    mt_profile_destroy(anna);
+}
+
 TEST(bad_person)
 {
     setup();
@@ -691,5 +729,5 @@ TEST(teardown)
 }
 
 TEST_MAIN(TEST_ENTRY(enzyme_table), TEST_ENTRY(synthetic_card_anna), TEST_ENTRY(child_pugh_b),
-          TEST_ENTRY(library_cards_iv), TEST_ENTRY(bad_person), TEST_ENTRY(bad_card),
-          TEST_ENTRY(teardown))
+          TEST_ENTRY(library_cards_iv), TEST_ENTRY(mexiletine_split), TEST_ENTRY(bad_person),
+          TEST_ENTRY(bad_card), TEST_ENTRY(teardown))

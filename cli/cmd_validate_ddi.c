@@ -122,8 +122,10 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi
      * source's "Ratios calculated as reported Ratio*Dose(under Rif coadmin)/Dose(control)"):
      * divided by the factor it is the interaction ratio at equal doses, which the twin predicts
      * and the Guest limits are defined for (docs/validation/README.md). */
-    double fcorr = mt_vld_num(COL("dose_correction_factor")), aucr_file = r->aucr_obs;
-    if (!(isfinite(fcorr) && fcorr > 0))
+    const char *fcell = COL("dose_correction_factor");
+    double fcorr = *fcell ? mt_vld_num(fcell) : 1.0, aucr_file = r->aucr_obs;
+    int bad_fcorr = !(isfinite(fcorr) && fcorr > 0);
+    if (bad_fcorr)
         fcorr = 1.0;
     r->aucr_obs /= fcorr;
     r->cmaxr_obs /= fcorr;
@@ -202,6 +204,10 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi
     }
     if (!(r->aucr_obs > 0)) {
         r->why = mt_vld_strdup("no observed AUC ratio");
+        return;
+    }
+    if (bad_fcorr) {
+        r->why = mt_vld_printf("dose_correction_factor '%s' is not a positive number", fcell);
         return;
     }
     if (!mt_vld_card_name(r->victim_name, r->victim, sizeof r->victim) ||

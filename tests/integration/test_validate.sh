@@ -130,10 +130,11 @@ Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,3,,24,inf,Plasma,,S1,
 Synthetic,Midazolam,1,iv,24,R_warfarin,10,iv,,1,1,,24,inf,Plasma,,S2,
 Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,0.5,,24,inf,Urine,aucr_is_inverse_CLR,S3,
 Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,6,,24,inf,Plasma,dose_corrected_ratio,S4,2
+Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,6,,24,inf,Plasma,dose_corrected_ratio,S5,-2
 CSV
 "$MEDTWIN" validate --ddi "$tmp/ddi_iv.csv" --out "$tmp/di" --quiet >"$tmp/out" 2>"$tmp/err"
 check $? "ddi with IV doses runs"
-grep -q "^validate: 2 predicted (0 of training studies), 2 not predicted" "$tmp/out"; check $? "ddi summary line"
+grep -q "^validate: 2 predicted (0 of training studies), 3 not predicted" "$tmp/out"; check $? "ddi summary line"
 R="$MT_SOURCE_DIR/data/validation/reference_adult_male.json"
 "$MEDTWIN" predict --patient "$R" --regimen "midazolam 1 mg iv once at 24 h" --until 200h \
     --steps 40000 --out "$tmp/alone.json" 2>/dev/null &&
@@ -165,6 +166,8 @@ assert rows["S3"]["status"] == "not predicted" and "aucr_is_inverse_CLR" in rows
 s4 = rows["S4"]
 assert float(s4["aucr_obs"]) == 3 and float(s4["aucr_pred"]) == got, s4
 assert "control 0.5 mg; observed ratio 6 / dose correction factor 2" in s4["victim_regimen"], s4
+s5 = rows["S5"]
+assert s5["status"] == "not predicted" and "dose_correction_factor '-2' is not a positive number" in s5["reason"], s5
 print("midazolam + itraconazole iv: AUC ratio %.4g (predict runs: %.4g)" % (got, ratio))
 PY
 check $? "ddi AUC ratio = ratio of two predict runs; Guest; reasons; a dose-corrected ratio / its factor"

@@ -81,7 +81,7 @@ schema = {
     "ki": v("conc"), "ki_c": v("conc"), "ki_u": v("conc"), "kinact": v("rate"), "ki_half": v("conc"), "ec50": v("conc"), "emax": v("num")}}},
   "metabolites": {"type": "array", "items": {"type": "object", "required": ["name", "source"], "properties": {
     "name": {"type": "string"}, "via": {"type": "string"}, "fraction": v("frac"), "source": {"type": "string", "pattern": "\\S"}}}},
-  "specific_binding": {"type": "array", "items": {"type": "object", "properties": {"target": {"type": "string"}, "osp_process": {"type": "string"}, "kd": v("conc"), "koff": v("rate")}}},
+  "specific_binding": {"type": "array", "items": {"type": "object", "required": ["target"], "properties": {"target": {"type": "string"}, "osp_process": {"type": "string"}, "kd": v("conc"), "koff": v("rate")}}},
   "therapeutic_range": {"type": "object", "additionalProperties": False, "properties": {
     "low": v("mconc"), "high": v("mconc"), "toxic_above": v("mconc"), "note": {"type": "string"}}},
   "pgx": {"type": "array", "items": {"type": "object", "required": ["gene", "scales", "source"], "properties": {

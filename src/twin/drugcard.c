@@ -642,7 +642,8 @@ static mt_status check_card(vctx *v, const json_t *root, const char *want_name)
         (st = check_items(v, root, "pgx", "", "gene", NULL)) ||
         (st = check_items(v, root, "pgx", "", "scales", NULL)) ||
         (st = check_items(v, root, "missing", "", "field", NULL)) ||
-        (st = check_items(v, root, "missing", "", "why", NULL)))
+        (st = check_items(v, root, "missing", "", "why", NULL)) ||
+        (st = check_items(v, root, "specific_binding", "", "target", NULL)))
         return st;
     /* every metabolite link and pgx mapping states its source */
     if ((st = check_items(v, root, "metabolites", "", "source", NULL)) ||
@@ -954,6 +955,16 @@ mt_status mt_drugcard_transport(const mt_drugcard *c, size_t i, mt_drugcard_proc
         return MT_ENOTFOUND;
     process_from(o, "transporter", out);
     return MT_OK;
+}
+
+size_t mt_drugcard_n_specific_binding(const mt_drugcard *c)
+{
+    return json_array_size(get(c->root, "specific_binding"));
+}
+
+const char *mt_drugcard_specific_binding_target(const mt_drugcard *c, size_t i)
+{
+    return json_string_value(get(json_array_get(get(c->root, "specific_binding"), i), "target"));
 }
 
 mt_status mt_drugcard_renal_get(const mt_drugcard *c, mt_drugcard_renal *out)

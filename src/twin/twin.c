@@ -1275,6 +1275,18 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     FACT("partition", NAN, "", kp_computed ? eq_name[det.equation] : "card partition.kp",
          "tissue:plasma Kp from %s; builder Kp = Kp / B:P (tissue:blood)",
          kp_computed ? (method ? method : "") : "the card");
+    if (mt_drugcard_n_specific_binding(c)) {
+        sb_clear(&tmp);
+        for (size_t k = 0; k < mt_drugcard_n_specific_binding(c); k++) {
+            const char *tg = mt_drugcard_specific_binding_target(c, k);
+            sb_add(&tmp, "%s%s", k ? ", " : "", tg ? tg : "?");
+        }
+        FACT("specific_binding", NAN, "", "not represented",
+             "the card's specific binding to %s is not in the twin: the Kp are the partition "
+             "method's alone, so a drug whose volume this binding sets (e.g. digoxin to ATP1A2) "
+             "would get too small a volume",
+             sb_str(&tmp));
+    }
     FACT("clint_u_sum", sum_clint, "L/h", "", "%s", sb_str(&hh));
     FACT("CL_H", cl_h, "L/h", "", "blood clearance on the liver outflow: fu_b x CLint_u sum");
     {

@@ -52,6 +52,9 @@ r = json.load(open(sys.argv[1]))
 p = {x["id"]: x for x in r["twin"]["parameters"]}
 bp = p["BP_midazolam"]
 assert 0.5 < bp["value"] < 0.8 and "predicted" in bp["provenance"], bp
+facts = {f["key"]: f for f in r["twin"]["facts"]}
+sb = facts["drug.midazolam.specific_binding"]  # the card binds GABRG2; the twin says it has not
+assert sb["text"] == "not represented" and "GABRG2" in sb["how"], sb
 d = r["drugs"][0]
 assert d["auc_0_inf_mg_h_per_l"] > 0
 print("midazolam 2 mg iv, anna: predicted B:P %.3f, AUC0-inf %.4g mg*h/L" % (bp["value"], d["auc_0_inf_mg_h_per_l"]))

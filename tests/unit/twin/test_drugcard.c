@@ -102,6 +102,9 @@ TEST(accessors_and_units)
     ASSERT_TRUE(isnan(mt_drugcard_bp(c)));
     ASSERT_STR_EQ(mt_drugcard_partition_method(c), "rodgers_rowland");
     ASSERT_STR_EQ(mt_drugcard_logp_measure(c), "pksim_lipophilicity");
+    ASSERT_EQ_INT((long long)mt_drugcard_n_specific_binding(c), 1);
+    ASSERT_STR_EQ(mt_drugcard_specific_binding_target(c, 0), "GABRG2");
+    ASSERT_TRUE(mt_drugcard_specific_binding_target(c, 1) == NULL);
     ASSERT_EQ_INT((long long)mt_drugcard_n_pka(c), 2);
     double pka;
     mt_pka_type type;
@@ -458,6 +461,10 @@ TEST(malformed_cards)
                             "\"interactions\": [{\"target\": \"CYP3A4\", \"mechanism\": "
                             "\"magic\"}]}",
                             MT_EPARSE, "interactions.0.mechanism", "magic"));
+    ASSERT_TRUE(parse_fails("{\"schema\": \"medtwin-drug-card/1\", \"name\": \"testdrug\", "
+                            "\"version\": \"1\", \"display_name\": \"T\", \"kind\": \"pbpk\", "
+                            "\"specific_binding\": [{\"osp_process\": \"x\"}]}",
+                            MT_EPARSE, "specific_binding.0", "target"));
     ASSERT_TRUE(parse_fails("{\"schema\": \"medtwin-drug-card/1\", \"name\": \"testdrug\", "
                             "\"version\": \"1\", \"display_name\": \"T\", \"kind\": \"pbpk\", "
                             "\"partition\": {\"method\": \"rodgers_rowland\", \"kp\": {\"lvr\": "

@@ -215,10 +215,12 @@ def training_data(repo, lit_rows):
     if not rows:
         return None
     src = rows[0]["source"]
-    studies, how = [], None
+    studies, how, listed = [], None, []
     for x in rows:
         h = x["table_header"]
         c = md_cells(x["row"])
+        if "Publication" in h and "Study description" in re.sub(r"\s+", " ", h) and len(c) > 1:
+            listed.append("%s: %s" % (pubname(c[0]), c[1]))
         if "used for model building" in h:
             studies.append("%s: %s" % (pubname(c[0]), re.sub(r"<br\s*/?>", " ", c[1])
                                        if len(c) > 1 else ""))
@@ -243,17 +245,21 @@ def training_data(repo, lit_rows):
             how = ("rows marked <sup>+</sup> (read as 'used for model building', the legend "
                    "convention of these OSP reports; the legend itself is not in the "
                    "extracted table)")
-    seen, uniq = set(), []
-    for s in studies:
-        s = re.sub(r"\s+", " ", re.sub(r"<br\s*/?>", ", ", s)).strip()
-        if s not in seen:
-            seen.add(s)
-            uniq.append(s)
+    def unique(items):
+        seen, out = set(), []
+        for s in items:
+            s = re.sub(r"\s+", " ", re.sub(r"<br\s*/?>", ", ", s)).strip()
+            if s not in seen:
+                seen.add(s)
+                out.append(s)
+        return out
+    uniq = unique(studies)
     if not uniq:
-        return {"source": src, "studies": [],
+        every = unique(listed)
+        return {"source": src, "studies": every,
                 "note": "the clinical-data table of this model report does not say which studies "
-                        "were used for parameter identification; treat every study it lists as "
-                        "possibly used"}
+                        "were used for parameter identification; every study it lists (%d) is "
+                        "treated as possibly used" % len(every)}
     return {"source": src, "studies": uniq, "note": "selected by " + how}
 
 

@@ -240,7 +240,7 @@ def training_data(repo, lit_rows):
             if len(c) > 3 and c[3].strip().lower() == "training":
                 studies.append("%s: %s mg %s" % (pubname(c[4]), c[0], c[1]))
             how = "the 'Dataset' column equal to 'training'"
-        elif "<sup>+</sup>" in c[0]:
+        elif "<sup>+</sup>" in c[0] and "**Parameter**" not in h:  # not the parameter table
             studies.append("%s: %s" % (pubname(c[0]), " ".join(t for t in c[1:] if t)))
             how = ("rows marked <sup>+</sup> (read as 'used for model building', the legend "
                    "convention of these OSP reports; the legend itself is not in the "

@@ -638,6 +638,15 @@ static double card_value(const mt_drugcard *c, const char *fmt, size_t i, const 
     return mt_drugcard_value(c, path, &v, NULL) == MT_OK ? v : NAN;
 }
 
+/* What a stored PK-Sim specific clearance overrides: the process's clint or plasma clearance
+ * (NaN when absent), named for the provenance. */
+static const char *overridden_inputs(double clint, double plasma_clearance)
+{
+    return !isnan(clint)              ? "the card's clint, which is therefore not used"
+           : !isnan(plasma_clearance) ? "the card's plasma_clearance, which is therefore not used"
+                                      : "the process inputs";
+}
+
 /* Appends "(card: why)" if the card explains an absence. */
 static void add_why(sbuf *s, const mt_drugcard *c, const char *field)
 {
@@ -793,8 +802,7 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
             DP(MT_EUNSUPPORTED,
                "partition.method '%s' is not available (medtwin implements rodgers_rowland, "
                "poulin_theil, berezhkovskiy and schmitt, docs/partition.md) and partition.kp does "
-               "not give "
-               "every organ",
+               "not give every organ",
                method);
         }
         mt_kp_drug kd;
@@ -946,10 +954,7 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
             }
         } else if (!strcmp(ptype, "first_order") || !strcmp(ptype, "hepatic_clearance")) {
             double pc = p.plasma_clearance_l_h_kg;
-            const char *overrides =
-                !isnan(p.clint_l_h) ? "the card's clint, which is therefore not used"
-                : !isnan(pc)        ? "the card's plasma_clearance, which is therefore not used"
-                                    : "the process inputs";
+            const char *overrides = overridden_inputs(p.clint_l_h, pc);
             if (!isnan(p.specific_clearance_per_h)) {
                 /* A stored PK-Sim specific clearance replaces the one PK-Sim would compute from
                  * the process inputs (clint, plasma clearance): it is what the source model ran
@@ -1123,10 +1128,7 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
                        "%s%s: PK-Sim specific clearance %g/h (the source model's; it overrides "
                        "%s) x V_kid %g L x fu_p %g / B:P %g = %g L/h (PK-Sim's renal plasma "
                        "clearance, filtration and secretion together; not individualised by GFR)",
-                       k ? "; " : "", where, sc,
-                       isnan(pc) ? "the process inputs"
-                                 : "the card's plasma_clearance, which is therefore not used",
-                       v_kid, fu, bp, v);
+                       k ? "; " : "", where, sc, overridden_inputs(NAN, pc), v_kid, fu, bp, v);
                 continue;
             }
             if (isnan(pc)) {
@@ -1275,9 +1277,10 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     FACT("partition", NAN, "", kp_computed ? eq_name[det.equation] : "card partition.kp",
          "tissue:plasma Kp from %s; builder Kp = Kp / B:P (tissue:blood)",
          kp_computed ? (method ? method : "") : "the card");
-    if (mt_drugcard_n_specific_binding(c)) {
+    const size_t n_sb = mt_drugcard_n_specific_binding(c);
+    if (n_sb) {
         sb_clear(&tmp);
-        for (size_t k = 0; k < mt_drugcard_n_specific_binding(c); k++) {
+        for (size_t k = 0; k < n_sb; k++) {
             const char *tg = mt_drugcard_specific_binding_target(c, k);
             sb_add(&tmp, "%s%s", k ? ", " : "", tg ? tg : "?");
         }

@@ -41,7 +41,9 @@ static const char *const help =
     "                     parameters are derived from it and the drug cards\n"
     "                     (--given and --set still override single values)\n"
     "  --regimen TEXT     e.g. \"omeprazole 20 mg po once\",\n"
-    "                     \"clarithromycin 500 mg po q12h x 5d\" (repeatable)\n"
+    "                     \"clarithromycin 500 mg po q12h x 5d\" (repeatable);\n"
+    "                     \"as ID\" names an oral formulation of the drug card,\n"
+    "                     e.g. \"itraconazole 200 mg po q24h as capsule_fed\"\n"
     "  --until T          end of the prediction (e.g. 48h, 2d; default 24h)\n"
     "  --given FILE.csv   twin parameters by id (columns), e.g. V_liv, Q_ha,\n"
     "                     Kp_liv, CL_H, ka; one twin per row\n"
@@ -52,7 +54,7 @@ static const char *const help =
     "  --out FILE.json    write the result there (default: standard output)\n"
     "  --plot FILE.png|.svg  plasma concentration curves\n"
     "  --interval P       with --patient: the population prediction interval, the\n"
-    "                     central P%% of the curves and exposures of virtual people who\n"
+    "                     central P% of the curves and exposures of virtual people who\n"
     "                     share every fact the profile states (the rest drawn from the\n"
     "                     European population; docs/interval.md), e.g. 90\n"
     "  --people N         virtual people for --interval (default 200)\n"
@@ -373,6 +375,54 @@ static json_t *interval_json(const mt_interval *iv, size_t j)
     return o;
 }
 
+/* The regimen's formulation (docs/absorption.md, "Formulations"): its dissolution, and the share
+ * of a dose still undissolved when it leaves the small intestine on average (1/kge + sum 1/kt of
+ * the twin), which medtwin does not absorb (no colonic absorption); a note when above 10%. */
+static json_t *formulation_json(mt_ctx *ctx, const mt_regimen *r, const mt_twin_param_list *twin)
+{
+    json_t *o = json_object();
+    mt_drugcard *c = NULL;
+    mt_formulation f;
+    json_object_set_new(o, "id", json_string(r->formulation));
+    if (mt_drugcard_load(ctx, NULL, r->drug, &c) != MT_OK ||
+        mt_drugcard_formulation(c, r->formulation, &f) != 0) {
+        mt_drugcard_destroy(c);
+        return o;
+    }
+    json_object_set_new(o, "description", json_string(f.description ? f.description : ""));
+    json_object_set_new(o, "dissolution_time_50_h", json_real(f.t50_h));
+    json_object_set_new(o, "dissolution_shape", json_real(f.shape));
+    json_object_set_new(o, "lag_time_h", json_real(f.lag_h));
+    double t_exit = 0;
+    char id[128];
+    static const char *const seg[] = {"duo", "jej1", "jej2", "ile1", "ile2"};
+    snprintf(id, sizeof id, "kge_%.63s", r->drug);
+    const mt_twin_param *p = twin ? mt_twin_param_find(twin, id) : NULL;
+    t_exit = p && p->value > 0 ? 1.0 / p->value : NAN;
+    for (size_t k = 0; k < sizeof seg / sizeof *seg; k++) {
+        snprintf(id, sizeof id, "kt_%s_%.63s", seg[k], r->drug);
+        p = twin ? mt_twin_param_find(twin, id) : NULL;
+        t_exit += p && p->value > 0 ? 1.0 / p->value : NAN;
+    }
+    if (isfinite(t_exit)) {
+        double tau = t_exit - f.lag_h;
+        double u = tau > 0 ? exp(-log(2.0) * pow(tau / f.t50_h, f.shape)) : 1.0;
+        json_object_set_new(o, "mean_small_intestine_exit_h", json_real(t_exit));
+        json_object_set_new(o, "undissolved_at_exit", json_real(u));
+        if (u > 0.1) {
+            char msg[512];
+            snprintf(msg, sizeof msg,
+                     "about %.0f%% of each dose is still undissolved when it leaves the small "
+                     "intestine (on average at %.1f h); the twin absorbs nothing in the colon, so "
+                     "exposure is likely under-predicted (docs/absorption.md, Formulations)",
+                     100.0 * u, t_exit);
+            json_object_set_new(o, "note", json_string(msg));
+        }
+    }
+    mt_drugcard_destroy(c);
+    return o;
+}
+
 static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg,
                         mt_drugcard *const *cards, const mt_prediction *pr,
                         const mt_twin_param_list *twin, const mt_twin_param_list *notes,
@@ -385,6 +435,8 @@ static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg,
         json_object_set_new(rg, "drug", json_string(reg[d].drug));
         json_object_set_new(rg, "n_doses", json_integer((json_int_t)reg[d].n_doses));
         json_object_set_new(rg, "dose_mg", json_real(reg[d].dose_mg));
+        if (reg[d].formulation[0])
+            json_object_set_new(rg, "formulation", formulation_json(ctx, &reg[d], twin));
         json_array_append_new(regs, rg);
     }
     for (size_t j = 0; j < pr->n_drugs; j++) {

@@ -104,6 +104,17 @@ double mt_drugcard_ka(const mt_drugcard *card);                    /* 1/h */
 double mt_drugcard_fa(const mt_drugcard *card);                    /* fraction */
 double mt_drugcard_fg(const mt_drugcard *card);                    /* fraction */
 
+/* Oral formulations (absorption.formulations; docs/absorption.md, "Formulations"): Weibull
+ * dissolution, fraction dissolved 1 - exp(-ln2 ((t - lag) / t50)^shape). */
+typedef struct {
+    const char *id, *description, *food; /* food: "fasted", "fed", "unspecified" or NULL */
+    double t50_h, shape, lag_h;          /* lag 0 when the card gives none */
+} mt_formulation;
+size_t mt_drugcard_n_formulations(const mt_drugcard *card);
+const char *mt_drugcard_formulation_id(const mt_drugcard *card, size_t i); /* NULL past the end */
+/* 0 and *out filled when the card has formulation id, else -1. */
+int mt_drugcard_formulation(const mt_drugcard *card, const char *id, mt_formulation *out);
+
 /* One elimination process (hepatic metabolism or transport). Absent numbers
  * are NaN, absent strings NULL. */
 typedef struct {

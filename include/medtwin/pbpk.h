@@ -70,6 +70,12 @@
  *   dA_duo/dt = kge A_sto - (kt_duo + ka_duo) A_duo
  *   dA_<s>/dt = kt_<s-1> A_<s-1> - (kt_<s> + ka_<s>) A_<s>
  *   dA_col/dt = kt_ile2 A_ile2;  dA_gwm/dt = (1 - Fg) J;  dA_gut/dt gains Fg J
+ * A dose with a Weibull formulation (mt_dose.diss_t50_h > 0) k (its index among the drug's doses)
+ * enters undissolved states U_sto_<d>_<k>, U_<s>_<d>_<k>, U_col_<d>_<k> instead, which move as
+ * the dissolved drug does (kge, kt: a suspension) and dissolve into A_sto, A_<s>, A_col at the
+ * hazard h(tau) = ln2 b / T50^b (tau + eps)^(b - 1), tau = time - t_dose - lag (0 before),
+ * eps = 1e-9 T50 (the regularisation of the integrable singularity at tau = 0 when b < 1: it
+ * moves the dissolved fraction by less than ln2 (1e-9)^b).
  * Parameter ids added per such drug: kge_<d>, kt_<s>_<d>, ka_<s>_<d> (1/h), Fg_<d> (1). The
  * depot, ka_<d> and F_<d> stay in the model (unused by oral doses of that drug). A drug without
  * gi_transit gets exactly the model above, bit for bit.
@@ -107,6 +113,11 @@ typedef struct {
     double amount_mg;
     mt_dose_route route;
     double duration_h; /* infusions only (> 0) */
+    /* Oral doses of a drug on the transit model only: a Weibull formulation (docs/absorption.md,
+     * "Formulations"). diss_t50_h > 0: the dose enters the stomach undissolved and dissolves
+     * with the fraction dissolved 1 - exp(-ln2 ((t - t_dose - diss_lag_h) / diss_t50_h)^
+     * diss_shape) while it moves down the lumen; 0 (the default): a solution. */
+    double diss_t50_h, diss_shape, diss_lag_h;
 } mt_dose;
 
 typedef struct {

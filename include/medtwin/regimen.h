@@ -3,7 +3,7 @@
  * medtwin/regimen.h — dosing regimens written as text, the way a clinician
  * writes them:
  *
- *   DRUG DOSE UNIT ROUTE SCHEDULE [x N d | x N doses] [at T h|min]
+ *   DRUG DOSE UNIT ROUTE SCHEDULE [x N d | x N doses] [at T h|min] [as FORMULATION]
  *
  *   omeprazole 20 mg po once
  *   clarithromycin 500 mg po q12h x 5d
@@ -14,6 +14,9 @@
  * ROUTE: po (oral), iv (bolus), ivinf over N min|h (infusion).
  * SCHEDULE: once, or qNh (every N hours). A repeated regimen without a
  * count runs until the end of the simulation. `at` shifts the first dose.
+ * `as` names an oral formulation of the drug's card (absorption.formulations, e.g.
+ * "itraconazole 200 mg po q24h x 7d as capsule_fed"; docs/absorption.md); without it an oral
+ * dose is a solution.
  */
 #ifndef MEDTWIN_REGIMEN_H
 #define MEDTWIN_REGIMEN_H
@@ -34,7 +37,8 @@ typedef struct {
     double interval_h; /* 0 for once */
     double first_h;    /* time of the first dose */
     size_t n_doses;
-    mt_dose *doses; /* n_doses entries, owned */
+    mt_dose *doses;       /* n_doses entries, owned */
+    char formulation[48]; /* `as` (lower case, [a-z0-9_]), or "" (a solution) */
 } mt_regimen;
 
 /* Parses text. until_h: end of the simulation (limits open-ended repeats);

@@ -11,7 +11,8 @@ Q = {
  "vmic": ["pmol/min/mg", "nmol/min/mg"], "vrec": ["pmol/min/pmol", "nmol/min/pmol"],
  "crate": ["umol/L/h", "umol/L/min", "nmol/L/min"], "content": ["pmol/mg"],
  "cl": ["L/h", "L/min", "mL/min"], "clkg": ["L/h/kg", "mL/min/kg", "mL/h/kg"],
- "perm": ["cm/min", "cm/s", "dm/min"], "mass": ["kg"], "flow": ["L/h", "L/min"]}
+ "perm": ["cm/min", "cm/s", "dm/min"], "mass": ["kg"], "flow": ["L/h", "L/min"],
+ "time": ["h", "min", "s", "d"]}
 def v(q, extra=None):
     d = {"allOf": [{"$ref": "#/$defs/value"}, {"properties": {"unit": {"enum": Q[q]}}}]}
     if extra: d["allOf"][1]["properties"].update(extra)
@@ -66,7 +67,14 @@ schema = {
     "kp": {"type": "object", "propertyNames": {"enum": organs}, "additionalProperties": v("num")}}},
   "absorption": {"type": "object", "additionalProperties": False, "properties": {
     "model": {"enum": ["first_order", "pksim_permeability", "unspecified"]},
-    "ka": v("rate"), "fa": v("frac"), "fg": v("frac"), "intestinal_permeability": v("perm"), "note": {"type": "string"}}},
+    "ka": v("rate"), "fa": v("frac"), "fg": v("frac"), "intestinal_permeability": v("perm"), "note": {"type": "string"},
+    "formulations": {"type": "array", "description": "oral formulations, chosen in a regimen with 'as ID' (docs/absorption.md, Formulations)",
+      "items": {"type": "object", "additionalProperties": False,
+        "required": ["id", "type", "description", "dissolution_time_50", "dissolution_shape"],
+        "properties": {"id": {"$ref": "#/$defs/name"}, "type": {"enum": ["weibull"]},
+          "description": {"type": "string", "minLength": 1}, "food": {"enum": ["fasted", "fed", "unspecified"]},
+          "dissolution_time_50": v("time"), "dissolution_shape": v("num"), "lag_time": v("time"),
+          "note": {"type": "string"}}}}}},
   "elimination": {"type": "object", "additionalProperties": False, "properties": {
     "hepatic": {"type": "array", "items": {"allOf": [{"$ref": "#/$defs/process"}, {"required": ["enzyme"]}]}},
     "transport": {"type": "array", "items": {"allOf": [{"$ref": "#/$defs/process"}, {"required": ["transporter"]}]}},

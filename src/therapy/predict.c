@@ -89,6 +89,41 @@ void mt_predictor_destroy(mt_predictor *p)
 /* create and create_ddi: with_ddi loads/keeps the cards, adds the metabolites they name
  * (mt_twin_regimen_drugs: drugs without doses after the dosed ones) and describes the
  * interactions and formations. */
+/* The regimen's `as` formulation from the drug's card onto its oral doses (docs/absorption.md,
+ * "Formulations"); an error names what is wrong and the card's formulations. */
+static mt_status apply_formulation(mt_ctx *ctx, const mt_drugcard *c, int gi, mt_regimen *r)
+{
+    mt_formulation f;
+    if (!c)
+        return mt_error(ctx, MT_EINVAL, "%s: no drug card, so no formulation '%s'", r->drug,
+                        r->formulation);
+    if (mt_drugcard_formulation(c, r->formulation, &f) != 0) {
+        char ids[256] = "";
+        size_t w = 0;
+        for (size_t i = 0; i < mt_drugcard_n_formulations(c) && w < sizeof ids; i++) {
+            int k = snprintf(ids + w, sizeof ids - w, "%s%s", i ? ", " : "",
+                             mt_drugcard_formulation_id(c, i));
+            if (k < 0)
+                break;
+            w += (size_t)k;
+        }
+        return mt_error(ctx, MT_EINVAL, "%s: the drug card has no formulation '%s' (it has: %s)",
+                        r->drug, r->formulation, *ids ? ids : "none");
+    }
+    if (!gi)
+        return mt_error(ctx, MT_EINVAL,
+                        "%s: formulation '%s' needs the mechanistic oral absorption model, and "
+                        "the drug card's absorption model is not pksim_permeability",
+                        r->drug, r->formulation);
+    for (size_t k = 0; k < r->n_doses; k++)
+        if (r->doses[k].route == MT_DOSE_PO) {
+            r->doses[k].diss_t50_h = f.t50_h;
+            r->doses[k].diss_shape = f.shape;
+            r->doses[k].diss_lag_h = f.lag_h;
+        }
+    return MT_OK;
+}
+
 static mt_status create(mt_ctx *ctx, const mt_twin_tables *t, size_t n_regimens,
                         const mt_regimen *regimens, int with_ddi, const mt_drugcard *const *cards,
                         mt_predictor **out)
@@ -176,6 +211,8 @@ static mt_status create(mt_ctx *ctx, const mt_twin_tables *t, size_t n_regimens,
             c = own; /* an unknown drug is reported when the twin is derived */
         const char *am = c ? mt_drugcard_absorption_model(c) : NULL;
         gi[d] = am && !strcmp(am, "pksim_permeability");
+        if (d < n_regimens && regimens[d].formulation[0])
+            st = apply_formulation(ctx, c, gi[d], &p->reg[d]);
         mt_drugcard_destroy(own);
     }
     if (st == MT_OK && with_ddi) {

@@ -63,7 +63,8 @@ enum {
     Q_CLKG,
     Q_PERM,
     Q_MASS,
-    Q_FLOW
+    Q_FLOW,
+    Q_TIME
 };
 
 static const qty qtys[] = {
@@ -89,6 +90,7 @@ static const qty qtys[] = {
     [Q_PERM] = {"cm/min", {{"cm/min", 1}, {"cm/s", 60}, {"dm/min", 10}}},
     [Q_MASS] = {"kg", {{"kg", 1}}},
     [Q_FLOW] = {"L/h", {{"L/h", 1}, {"L/min", 60}}},
+    [Q_TIME] = {"h", {{"h", 1}, {"min", 1.0 / 60}, {"s", 1.0 / 3600}, {"d", 24}}},
 };
 
 typedef enum {
@@ -108,13 +110,15 @@ typedef struct {
     range range;
 } field_def;
 
-/* Alphabetical for the reader; searched linearly (45 entries). */
+/* Alphabetical for the reader; searched linearly (48 entries). */
 static const field_def fields[] = {
     {"blood_plasma_ratio", Q_NUM, R_POS},
     {"body_weight", Q_MASS, R_POS},
     {"bp_experiment", Q_NUM, R_POS},
     {"cl_f", Q_CLKG, R_POS},
     {"clint", Q_CL, R_NONNEG},
+    {"dissolution_shape", Q_NUM, R_POS},
+    {"dissolution_time_50", Q_TIME, R_POS},
     {"ec50", Q_CONC, R_POS},
     {"emax", Q_NUM, R_NONNEG},
     {"enzyme_concentration", Q_CONC, R_POS},
@@ -141,6 +145,7 @@ static const field_def fields[] = {
     {"km", Q_CONC, R_POS},
     {"koff", Q_RATE, R_NONNEG},
     {"kp", Q_NUM, R_POS}, /* members of partition.kp, keyed by organ */
+    {"lag_time", Q_TIME, R_NONNEG},
     {"logp", Q_LOG, R_LOGP},
     {"logp_experiment", Q_LOG, R_LOGP},
     {"low", Q_MCONC, R_POS},
@@ -507,6 +512,41 @@ static mt_status check_items(vctx *v, const json_t *o, const char *key, const ch
     return MT_OK;
 }
 
+/* absorption.formulations: [{id, type "weibull", description, food?, dissolution_time_50,
+ * dissolution_shape, lag_time?}], ids unique (docs/drug-cards.md). */
+static mt_status check_formulations(vctx *v, const json_t *ab)
+{
+    static const char *const types[] = {"weibull", NULL};
+    static const char *const foods[] = {"fasted", "fed", "unspecified", NULL};
+    static const char *const need[] = {"dissolution_time_50", "dissolution_shape", NULL};
+    mt_status st;
+    if ((st = check_items(v, ab, "formulations", "absorption", "id", NULL)) ||
+        (st = check_items(v, ab, "formulations", "absorption", "type", types)) ||
+        (st = check_items(v, ab, "formulations", "absorption", "description", NULL)))
+        return st;
+    const json_t *fs = json_object_get(ab, "formulations");
+    size_t i;
+    json_t *f;
+    json_array_foreach((json_t *)fs, i, f)
+    {
+        char q[512];
+        snprintf(q, sizeof q, "absorption.formulations.%zu", i);
+        const char *id = json_string_value(json_object_get(f, "id"));
+        if (!valid_name(id))
+            return bad(v, q, "id '%s' is not a formulation name ([a-z0-9_]+, at most %d)", id,
+                       MAX_NAME);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(id, json_string_value(json_object_get(json_array_get(fs, j), "id"))))
+                return bad(v, q, "id '%s' is given twice", id);
+        if ((st = want_string(v, f, "food", q, 0, foods, NULL)))
+            return st;
+        for (const char *const *n = need; *n; n++)
+            if (!json_is_object(json_object_get(f, *n)))
+                return bad(v, q, "needs %s (a value object)", *n);
+    }
+    return MT_OK;
+}
+
 static const char *const top_keys[] = {"schema",
                                        "name",
                                        "version",
@@ -624,7 +664,8 @@ static mt_status check_card(vctx *v, const json_t *root, const char *want_name)
         }
     }
     const json_t *ab = json_object_get(root, "absorption");
-    if (ab && (st = want_string(v, ab, "model", "absorption", 0, absorption_models, NULL)))
+    if (ab && ((st = want_string(v, ab, "model", "absorption", 0, absorption_models, NULL)) ||
+               (st = check_formulations(v, ab))))
         return st;
     const json_t *el = json_object_get(root, "elimination");
     if (el) {
@@ -890,6 +931,35 @@ const char *mt_drugcard_absorption_model(const mt_drugcard *c)
 double mt_drugcard_ka(const mt_drugcard *c) { return member(get(c->root, "absorption"), "ka"); }
 double mt_drugcard_fa(const mt_drugcard *c) { return member(get(c->root, "absorption"), "fa"); }
 double mt_drugcard_fg(const mt_drugcard *c) { return member(get(c->root, "absorption"), "fg"); }
+
+static const json_t *formulations(const mt_drugcard *c)
+{
+    return get(get(c->root, "absorption"), "formulations");
+}
+size_t mt_drugcard_n_formulations(const mt_drugcard *c) { return json_array_size(formulations(c)); }
+const char *mt_drugcard_formulation_id(const mt_drugcard *c, size_t i)
+{
+    return str(json_array_get(formulations(c), i), "id");
+}
+int mt_drugcard_formulation(const mt_drugcard *c, const char *id, mt_formulation *out)
+{
+    size_t i;
+    json_t *f;
+    memset(out, 0, sizeof *out);
+    json_array_foreach((json_t *)formulations(c), i, f)
+    {
+        if (!id || strcmp(str(f, "id"), id))
+            continue;
+        out->id = str(f, "id");
+        out->description = str(f, "description");
+        out->food = str(f, "food");
+        out->t50_h = member(f, "dissolution_time_50");
+        out->shape = member(f, "dissolution_shape");
+        out->lag_h = json_object_get(f, "lag_time") ? member(f, "lag_time") : 0.0;
+        return 0;
+    }
+    return -1;
+}
 
 static void process_from(const json_t *o, const char *protein_key, mt_drugcard_process *p)
 {

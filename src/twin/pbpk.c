@@ -242,6 +242,15 @@ static mt_status check_drugs(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs)
                 return mt_error(ctx, MT_EINVAL,
                                 "pbpk: %s dose %zu: infusion duration %g h is not > 0", d->name,
                                 k + 1, x->duration_h);
+            if (x->diss_t50_h != 0 &&
+                (x->route != MT_DOSE_PO || !isfinite(x->diss_t50_h) || !(x->diss_t50_h > 0) ||
+                 !isfinite(x->diss_shape) || !(x->diss_shape > 0) || !isfinite(x->diss_lag_h) ||
+                 x->diss_lag_h < 0))
+                return mt_error(ctx, MT_EINVAL,
+                                "pbpk: %s dose %zu: a formulation needs an oral dose, a 50%% "
+                                "dissolution time > 0, a shape > 0 and a lag >= 0 (got %g h, %g, "
+                                "%g h)",
+                                d->name, k + 1, x->diss_t50_h, x->diss_shape, x->diss_lag_h);
             if (x->route != MT_DOSE_PO && x->route != MT_DOSE_IV_BOLUS &&
                 x->route != MT_DOSE_IV_INFUSION)
                 return mt_error(ctx, MT_EINVAL, "pbpk: %s dose %zu: unknown route", d->name, k + 1);
@@ -310,6 +319,76 @@ static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut, int fg
     mt_expr *one_m = mt_expr_bin(ctx, MT_E_SUB, num(b, 1.0), sym(b, fg));
     add(b, &g->d[N_SEG + 2], mul(b, one_m, mt_expr_clone(ctx, j)), +1);
     add(b, dgut, mul(b, sym(b, fg), j), +1);
+}
+
+/* The Weibull hazard of dose x (pbpk.h): ln2 b / T50^b (tau + eps)^(b - 1) for tau = time -
+ * t_dose - lag >= 0, else 0; NULL when out of memory. */
+static mt_expr *weibull_hazard(bld *b, const mt_dose *x)
+{
+    mt_ctx *ctx = b->ctx;
+    double t50 = x->diss_t50_h, bw = x->diss_shape, lag = x->diss_lag_h > 0 ? x->diss_lag_h : 0;
+    double t0 = x->time_h + lag, eps = 1e-9 * t50;
+    mt_expr *tau = mt_expr_bin(ctx, MT_E_SUB, mt_expr_new(ctx, MT_E_TIME), num(b, t0 - eps));
+    mt_expr *h = mul(
+        b, num(b, log(2.0) * bw / pow(t50, bw)),
+        mt_expr_bin(ctx, MT_E_POW, mt_expr_bin(ctx, MT_E_MAX, tau, num(b, eps)), num(b, bw - 1.0)));
+    mt_expr *pw = mt_expr_new(ctx, MT_E_PIECEWISE);
+    if (!h || !pw || mt_expr_push(ctx, pw, h)) {
+        mt_expr_free(ctx, pw);
+        return NULL;
+    }
+    if (mt_expr_push(ctx, pw, mt_expr_bin(ctx, MT_E_GE, mt_expr_new(ctx, MT_E_TIME), num(b, t0))) ||
+        mt_expr_push(ctx, pw, num(b, 0.0))) {
+        mt_expr_free(ctx, pw);
+        return NULL;
+    }
+    return pw;
+}
+
+/* Dose k of drug n with a Weibull formulation (pbpk.h): seven undissolved states that move
+ * down the lumen like the dissolved drug and dissolve into g's lumen states. */
+static void formulation_build(bld *b, const char *n, size_t k, const mt_dose *x, gi_states *g)
+{
+    mt_ctx *ctx = b->ctx;
+    char nk[96];
+    snprintf(nk, sizeof nk, "%s_%zu", n, k);
+    static const char *const loc[N_SEG + 2] = {"sto", "duo", "jej1", "jej2", "ile1", "ile2", "col"};
+    int u[N_SEG + 2];
+    mt_expr *du[N_SEG + 2] = {0};
+    for (int i = 0; i < N_SEG + 2; i++)
+        u[i] = state0(b, "U_%s_%s", loc[i], nk);
+    mt_expr *h = b->oom ? NULL : weibull_hazard(b, x);
+    if (!h || b->oom)
+        goto fail;
+    /* transit: stomach -> duodenum -> ... -> ileum -> colon, at the dissolved drug's rates */
+    for (int i = 0; i <= N_SEG; i++) {
+        int rate = i == 0 ? g->kge : g->kt[i - 1];
+        mt_expr *tr = mul(b, sym(b, rate), sym(b, u[i]));
+        add(b, &du[i], mt_expr_clone(ctx, tr), -1);
+        add(b, &du[i + 1], tr, +1);
+    }
+    /* dissolution into the same place: g->d[0] stomach, d[1..5] segments, d[6] colon */
+    for (int i = 0; i < N_SEG + 2; i++) {
+        mt_expr *dis = mul(b, mt_expr_clone(ctx, h), sym(b, u[i]));
+        add(b, &du[i], mt_expr_clone(ctx, dis), -1);
+        add(b, &g->d[i], dis, +1);
+    }
+    if (b->oom || dose_event(b, u[0], x, x->time_h, x->amount_mg, -1) ||
+        (x->diss_lag_h > 0 && dose_event(b, -1, x, x->time_h + x->diss_lag_h, 0, -1)))
+        goto fail;
+    for (int i = 0; i < N_SEG + 2; i++) {
+        if (mt_ir_add_state(ctx, b->m, u[i], du[i]) < 0)
+            goto fail;
+        du[i] = NULL;
+        b->m->sym[u[i]].rate_rule = 1;
+    }
+    mt_expr_free(ctx, h);
+    return;
+fail:
+    b->oom = 1;
+    mt_expr_free(ctx, h);
+    for (int i = 0; i < N_SEG + 2; i++)
+        mt_expr_free(ctx, du[i]);
 }
 
 static int derived(bld *b, const char *fmt, const char *a, const char *d);
@@ -409,6 +488,8 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
             if (dose_event(b, -1, x, x->time_h, 0, -1) ||
                 dose_event(b, -1, x, x->time_h + x->duration_h, 0, -1))
                 b->oom = 1;
+        } else if (x->route == MT_DOSE_PO && gi && x->diss_t50_h > 0) {
+            formulation_build(b, n, k, x, &g);
         } else if (x->route == MT_DOSE_PO && gi) {
             if (dose_event(b, g.sto, x, x->time_h, x->amount_mg, -1))
                 b->oom = 1;
@@ -1013,6 +1094,13 @@ mt_status mt_pbpk_build_gi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drug
     mt_status st = check_drugs(ctx, n_drugs, drugs);
     if (st == MT_OK && ddi)
         st = check_ddi(ctx, n_drugs, drugs, ddi);
+    for (size_t i = 0; i < n_drugs && st == MT_OK; i++)
+        for (size_t k = 0; k < drugs[i].n_doses && !(gi_transit && gi_transit[i]); k++)
+            if (drugs[i].doses[k].diss_t50_h > 0)
+                st = mt_error(ctx, MT_EINVAL,
+                              "pbpk: %s dose %zu has a formulation, which needs the transit "
+                              "model of the gut (docs/absorption.md); the drug is not on it",
+                              drugs[i].name, k + 1);
     if (st != MT_OK)
         return st;
     if (ddi && ddi->n_interactions == 0 && ddi->n_pathways == 0 && ddi->n_formations == 0)

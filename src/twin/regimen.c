@@ -148,8 +148,20 @@ void mt_regimen_clear(mt_regimen *r)
     memset(r, 0, sizeof *r);
 }
 
+static mt_status parse(mt_ctx *ctx, const char *text, double until_h, double weight_kg,
+                       mt_regimen *out);
+
 mt_status mt_regimen_parse(mt_ctx *ctx, const char *text, double until_h, double weight_kg,
                            mt_regimen *out)
+{
+    mt_status st = parse(ctx, text, until_h, weight_kg, out);
+    if (st != MT_OK)
+        mt_regimen_clear(out); /* a failure leaves no partial result */
+    return st;
+}
+
+static mt_status parse(mt_ctx *ctx, const char *text, double until_h, double weight_kg,
+                       mt_regimen *out)
 {
     memset(out, 0, sizeof *out);
     lexer L;
@@ -269,6 +281,18 @@ mt_status mt_regimen_parse(mt_ctx *ctx, const char *text, double until_h, double
             }
             if (span_h == 0)
                 return bad(&L, MT_EINVAL, "the duration of a course must be positive", NULL);
+        } else if (!strcmp(t, "as")) {
+            const char *a = next(&L);
+            if (!a)
+                return bad(&L, MT_EPARSE, "expected a formulation after 'as'", NULL);
+            for (const char *c = a; *c; c++)
+                if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_'))
+                    return bad(&L, MT_EPARSE, "not a formulation name ([a-z0-9_]):", a);
+            if (out->route != MT_DOSE_PO)
+                return bad(&L, MT_EINVAL, "a formulation ('as') is for oral doses only:", a);
+            if (out->formulation[0])
+                return bad(&L, MT_EPARSE, "a second formulation:", a);
+            snprintf(out->formulation, sizeof out->formulation, "%s", a);
         } else if (!strcmp(t, "at")) {
             if (quantity(&L, &out->first_h) != 0)
                 return bad(&L, MT_EPARSE, "expected 'at T h' (a time)", NULL);

@@ -125,6 +125,15 @@ static void inspect(const mt_drugcard *c)
     (void)mt_drugcard_logp_measure(c);
     (void)mt_drugcard_partition_method(c);
     (void)mt_drugcard_absorption_model(c);
+    for (size_t i = 0; i <= mt_drugcard_n_formulations(c); i++) {
+        const char *id = mt_drugcard_formulation_id(c, i);
+        mt_formulation f;
+        if ((i < mt_drugcard_n_formulations(c)) != (id != NULL))
+            fail("formulation index", name);
+        if (id && (mt_drugcard_formulation(c, id, &f) != 0 || !(f.t50_h > 0) || !(f.shape > 0) ||
+                   !(f.lag_h >= 0) || !f.description))
+            fail("formulation values", name);
+    }
     for (size_t i = 0; i <= mt_drugcard_n_pka(c); i++) {
         double v;
         mt_pka_type t;

@@ -61,8 +61,9 @@ static double diff(const mt_result *a, const mt_result *b)
 
 TEST(pbpk_twin_round_trip)
 {
-    mt_dose doses[3] = {
-        {0, 50, MT_DOSE_PO, 0}, {6, 20, MT_DOSE_IV_INFUSION, 0.5}, {12, 10, MT_DOSE_IV_BOLUS, 0}};
+    mt_dose doses[3] = {{0, 50, MT_DOSE_PO, 0, 0, 0, 0},
+                        {6, 20, MT_DOSE_IV_INFUSION, 0.5, 0, 0, 0},
+                        {12, 10, MT_DOSE_IV_BOLUS, 0, 0, 0, 0}};
     mt_pbpk_drug drug = {"d", 3, doses};
     mt_model *m = NULL, *back = NULL;
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &drug, &m), MT_OK);
@@ -192,7 +193,7 @@ TEST(sbml_test_suite_round_trip)
 
 TEST(unknown_override)
 {
-    mt_dose dose = {0, 1, MT_DOSE_PO, 0};
+    mt_dose dose = {0, 1, MT_DOSE_PO, 0, 0, 0, 0};
     mt_pbpk_drug drug = {"d", 1, &dose};
     mt_model *m = NULL;
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &drug, &m), MT_OK);

@@ -34,7 +34,7 @@ static void iv_regimen(mt_regimen *r, const char *drug, double mg, double at_h)
     r->route = MT_DOSE_IV_BOLUS;
     r->first_h = at_h;
     r->n_doses = 1;
-    *d = (mt_dose){at_h, mg, MT_DOSE_IV_BOLUS, 0};
+    *d = (mt_dose){at_h, mg, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
     r->doses = d; /* borrowed: never mt_regimen_clear'ed here */
 }
 

@@ -40,7 +40,8 @@ TEST(transit_mass_balance)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
-    mt_dose doses[2] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0}, {1.0, 40.0, MT_DOSE_PO, 0}};
+    mt_dose doses[2] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0},
+                        {1.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0}};
     mt_pbpk_drug drug = {"d", 2, doses};
     int gi[1] = {1};
     mt_model *m = NULL;
@@ -121,7 +122,7 @@ TEST(off_is_unchanged)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
-    mt_dose dose = {0.0, 5.0, MT_DOSE_PO, 0};
+    mt_dose dose = {0.0, 5.0, MT_DOSE_PO, 0, 0, 0, 0};
     mt_pbpk_drug drugs[2] = {{"a", 1, &dose}, {"b", 1, &dose}};
     int none[2] = {0, 0}, one[2] = {0, 1};
     mt_model *m0 = NULL, *m1 = NULL, *m2 = NULL, *m3 = NULL;

@@ -130,7 +130,7 @@ static double run_auc(const mt_pbpk_ddi *x, size_t n_perp, const perp *pp, const
     mt_ctx *ctx = NULL;
     if (mt_ctx_create(&ctx) != MT_OK)
         return NAN;
-    mt_dose dose = {T0, DOSE, MT_DOSE_PO, 0.0};
+    mt_dose dose = {T0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0};
     mt_pbpk_drug drugs[4] = {{"v", 1, &dose}};
     for (size_t k = 0; k < n_perp; k++)
         drugs[k + 1] = (mt_pbpk_drug){pp[k].name, 0, NULL};
@@ -252,7 +252,7 @@ TEST(saturation_of_own_pathway)
     /* the rule, checked on the simulated course */
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
-    mt_dose dose = {0.0, DOSE, MT_DOSE_IV_BOLUS, 0.0};
+    mt_dose dose = {0.0, DOSE, MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
     mt_pbpk_drug drugs[1] = {{"v", 1, &dose}};
     mt_model *m = NULL;
     mt_program *p = NULL;
@@ -446,7 +446,7 @@ TEST(no_perpetrator_is_identical)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
-    mt_dose dose = {0.0, DOSE, MT_DOSE_PO, 0.0};
+    mt_dose dose = {0.0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0};
     mt_pbpk_drug drug = {"v", 1, &dose};
     mt_pbpk_pathway w[] = {{"v", "CYP3A4"}, {"v", "UGT1A4"}};
     mt_pbpk_ddi x = {2, w, 0, NULL, 0, NULL};
@@ -569,7 +569,7 @@ static double twin_auc(mt_ctx *ctx, size_t n, const char *const *ids, const mt_p
     mt_dose dose[4];
     mt_pbpk_drug drugs[4];
     for (size_t d = 0; d < n; d++) {
-        dose[d] = (mt_dose){0.0, d ? 200.0 : 5.0, MT_DOSE_IV_BOLUS, 0.0};
+        dose[d] = (mt_dose){0.0, d ? 200.0 : 5.0, MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
         drugs[d] = (mt_pbpk_drug){ids[d], 1, &dose[d]};
     }
     mt_model *m = NULL;

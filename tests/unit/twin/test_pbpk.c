@@ -49,7 +49,7 @@ TEST(pbpk15_reference)
     snprintf(path, sizeof path, "%s/bench/pbpk15/reference_venous_first20.csv", shared_dir());
     ASSERT_EQ_INT(mt_csv_read(ctx, path, 0, &ref), MT_OK);
 
-    mt_dose dose = {0.0, 100.0, MT_DOSE_PO, 0.0};
+    mt_dose dose = {0.0, 100.0, MT_DOSE_PO, 0.0, 0, 0, 0};
     mt_pbpk_drug drug = {"x", 1, &dose};
     mt_model *m = NULL;
     mt_program *p = NULL;
@@ -105,9 +105,9 @@ TEST(mass_balance_all_routes)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
-    mt_dose doses[3] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0},
-                        {1.0, 20.0, MT_DOSE_IV_INFUSION, 2.0},
-                        {2.0, 40.0, MT_DOSE_PO, 0}};
+    mt_dose doses[3] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0},
+                        {1.0, 20.0, MT_DOSE_IV_INFUSION, 2.0, 0, 0, 0},
+                        {2.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0}};
     mt_pbpk_drug drug = {"d", 3, doses};
     mt_model *m = NULL;
     mt_program *p = NULL;
@@ -164,11 +164,11 @@ TEST(bad_regimens)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_model *m = NULL;
-    mt_dose neg = {0.0, -5.0, MT_DOSE_PO, 0};
+    mt_dose neg = {0.0, -5.0, MT_DOSE_PO, 0, 0, 0, 0};
     mt_pbpk_drug d1 = {"x", 1, &neg};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d1, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "amount") != NULL);
-    mt_dose inf = {0.0, 5.0, MT_DOSE_IV_INFUSION, 0};
+    mt_dose inf = {0.0, 5.0, MT_DOSE_IV_INFUSION, 0, 0, 0, 0};
     mt_pbpk_drug d2 = {"x", 1, &inf};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d2, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "duration") != NULL);

@@ -140,7 +140,7 @@ static int rel_close(double a, double b, double tol)
 static mt_status complete_for_builder(const mt_twin_param_list *l, const char *name, int oral,
                                       char *why, size_t nwhy)
 {
-    mt_dose dose = {0.0, 10.0, oral ? MT_DOSE_PO : MT_DOSE_IV_BOLUS, 0.0};
+    mt_dose dose = {0.0, 10.0, oral ? MT_DOSE_PO : MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
     mt_pbpk_drug drug = {name, 1, &dose};
     mt_model *m = NULL;
     mt_program *p = NULL;

@@ -377,7 +377,8 @@ static json_t *interval_json(const mt_interval *iv, size_t j)
 
 /* The regimen's formulation (docs/absorption.md, "Formulations"): its dissolution, and the share
  * of a dose still undissolved when it leaves the small intestine on average (1/kge + sum 1/kt of
- * the twin), which medtwin does not absorb (no colonic absorption); a note when above 10%. */
+ * its five segments in the twin), which the large intestine then has to absorb; a note when above
+ * 10%. */
 static json_t *formulation_json(mt_ctx *ctx, const mt_regimen *r, const mt_twin_param_list *twin)
 {
     json_t *o = json_object();
@@ -413,8 +414,10 @@ static json_t *formulation_json(mt_ctx *ctx, const mt_regimen *r, const mt_twin_
             char msg[512];
             snprintf(msg, sizeof msg,
                      "about %.0f%% of each dose is still undissolved when it leaves the small "
-                     "intestine (on average at %.1f h); the twin absorbs nothing in the colon, so "
-                     "exposure is likely under-predicted (docs/absorption.md, Formulations)",
+                     "intestine (on average at %.1f h); it dissolves and is absorbed slowly in the "
+                     "large intestine, where the twin has no solubility limit and no gut-wall "
+                     "metabolism: treat its exposure and timing with care (docs/absorption.md, "
+                     "Formulations)",
                      100.0 * u, t_exit);
             json_object_set_new(o, "note", json_string(msg));
         }

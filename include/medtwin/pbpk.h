@@ -62,21 +62,26 @@
  * Mechanistic oral absorption (mt_pbpk_build_gi, drug d with gi_transit[d] != 0;
  * docs/absorption.md): an oral dose goes
  * into the stomach lumen A_sto_<d> (not the depot, no F) and moves through five small-intestine
- * segments s in duo jej1 jej2 ile1 ile2 (first-order transit, kt_<s>_<d>) into the colon
- * A_col_<d> (a sink: no colonic absorption); each segment absorbs at ka_<s>_<d>. Of the absorbed
- * flux J = sum_s ka_<s>_<d> A_<s>_<d> the fraction Fg_<d> escapes gut-wall metabolism and enters
- * A_gut_<d>; the rest accumulates in A_gwm_<d> (metabolised in the gut wall).
+ * segments duo jej1 jej2 ile1 ile2 and six large-intestine segments cae asc tra des sig rec
+ * (first-order transit, kt_<s>_<d>) into the faeces A_fec_<d>; each segment absorbs at
+ * ka_<s>_<d>. Of the small intestine's absorbed flux J = sum_{s small} ka_<s>_<d> A_<s>_<d> the
+ * fraction Fg_<d> escapes gut-wall metabolism and enters A_gut_<d>; the rest accumulates in
+ * A_gwm_<d> (metabolised in the gut wall). The large intestine's absorbed flux enters A_gut_<d>
+ * whole (no enterocyte metabolism there).
  *   dA_sto/dt = -kge A_sto
  *   dA_duo/dt = kge A_sto - (kt_duo + ka_duo) A_duo
- *   dA_<s>/dt = kt_<s-1> A_<s-1> - (kt_<s> + ka_<s>) A_<s>
- *   dA_col/dt = kt_ile2 A_ile2;  dA_gwm/dt = (1 - Fg) J;  dA_gut/dt gains Fg J
+ *   dA_<s>/dt = kt_<s-1> A_<s-1> - (kt_<s> + ka_<s>) A_<s>      (ile2 feeds cae)
+ *   dA_fec/dt = kt_rec A_rec;  dA_gwm/dt = (1 - Fg) J;
+ *   dA_gut/dt gains Fg J + sum_{s large} ka_<s> A_<s>
  * A dose with a Weibull formulation (mt_dose.diss_t50_h > 0) k (its index among the drug's doses)
- * enters undissolved states U_sto_<d>_<k>, U_<s>_<d>_<k>, U_col_<d>_<k> instead, which move as
- * the dissolved drug does (kge, kt: a suspension) and dissolve into A_sto, A_<s>, A_col at the
+ * enters undissolved states U_sto_<d>_<k>, U_<s>_<d>_<k> (all eleven segments) and U_fec_<d>_<k>
+ * (excreted undissolved) instead, which move as the dissolved drug does (kge, kt: a suspension)
+ * and dissolve in the lumen into A_sto, A_<s> at the
  * hazard h(tau) = ln2 b / T50^b (tau + eps)^(b - 1), tau = time - t_dose - lag (0 before),
  * eps = 1e-9 T50 (the regularisation of the integrable singularity at tau = 0 when b < 1: it
  * moves the dissolved fraction by less than ln2 (1e-9)^b).
- * Parameter ids added per such drug: kge_<d>, kt_<s>_<d>, ka_<s>_<d> (1/h), Fg_<d> (1). The
+ * Parameter ids added per such drug: kge_<d>, kt_<s>_<d>, ka_<s>_<d> (1/h, eleven segments),
+ * Fg_<d> (1): 14 states and 24 parameters. The
  * depot, ka_<d> and F_<d> stay in the model (unused by oral doses of that drug). A drug without
  * gi_transit gets exactly the model above, bit for bit.
  *

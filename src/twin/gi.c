@@ -30,10 +30,13 @@
 #define GI_MAX_ENZ 32
 #define GI_PI 3.14159265358979323846
 
-static const char *const seg_name[GI_NSEG] = {"duodenum", "upper_jejunum", "lower_jejunum",
-                                              "upper_ileum", "lower_ileum"};
+static const char *const seg_name[GI_NALL] = {
+    "duodenum",         "upper_jejunum", "lower_jejunum",   "upper_ileum",
+    "lower_ileum",      "caecum",        "colon_ascendens", "colon_transversum",
+    "colon_descendens", "colon_sigmoid", "rectum"};
 /* builder ids of the segments (medtwin/pbpk.h) */
-static const char *const seg_id[GI_NSEG] = {"duo", "jej1", "jej2", "ile1", "ile2"};
+static const char *const seg_id[GI_NALL] = {"duo", "jej1", "jej2", "ile1", "ile2", "cae",
+                                            "asc", "tra",  "des",  "sig",  "rec"};
 
 enum {
     P_L0,
@@ -69,9 +72,9 @@ static const struct {
 };
 
 struct gi_table {
-    mt_csv *csv; /* owns the strings */
-    double v[GI_NSEG][N_SEGPAR];
-    double sitt_min, get_min, muc_flow;
+    mt_csv *csv;                 /* owns the strings */
+    double v[GI_NALL][N_SEGPAR]; /* large intestine: geometry and transit only (to P_REL) */
+    double sitt_min, litt_min, get_min, muc_flow;
     size_t n_enz;
     const char *enz[GI_MAX_ENZ];
     double enz_rel[GI_MAX_ENZ];
@@ -117,10 +120,10 @@ mt_status gi_load(mt_ctx *ctx, const char *data_dir, gi_table **out)
         return mt_error(ctx, MT_EPARSE,
                         "%s: needs the columns segment, parameter, value, unit, source", path);
     }
-    for (int k = 0; k < GI_NSEG; k++)
+    for (int k = 0; k < GI_NALL; k++)
         for (int q = 0; q < N_SEGPAR; q++)
             g->v[k][q] = NAN;
-    g->sitt_min = g->get_min = g->muc_flow = NAN;
+    g->sitt_min = g->litt_min = g->get_min = g->muc_flow = NAN;
     st = MT_OK;
     for (size_t r = 0; r < mt_csv_n_rows(c) && st == MT_OK; r++) {
         size_t line = r + 2;
@@ -139,9 +142,9 @@ mt_status gi_load(mt_ctx *ctx, const char *data_dir, gi_table **out)
         double *slot = NULL;
         const char *want = NULL;
         int kind = 0;
-        for (int k = 0; k < GI_NSEG && !slot; k++)
+        for (int k = 0; k < GI_NALL && !slot; k++)
             if (!strcmp(sg, seg_name[k]))
-                for (int q = 0; q < N_SEGPAR; q++)
+                for (int q = 0; q < (k < GI_NSEG ? N_SEGPAR : P_REL + 1); q++)
                     if (!strcmp(par, segpar[q].name)) {
                         slot = &g->v[k][q];
                         want = segpar[q].unit;
@@ -149,6 +152,10 @@ mt_status gi_load(mt_ctx *ctx, const char *data_dir, gi_table **out)
                     }
         if (!slot && !strcmp(sg, "small_intestine") && !strcmp(par, "transit_time")) {
             slot = &g->sitt_min;
+            want = "min";
+            kind = 2;
+        } else if (!slot && !strcmp(sg, "large_intestine") && !strcmp(par, "transit_time")) {
+            slot = &g->litt_min;
             want = "min";
             kind = 2;
         } else if (!slot && !strcmp(sg, "stomach") && !strcmp(par, "gastric_emptying_time")) {
@@ -206,15 +213,17 @@ mt_status gi_load(mt_ctx *ctx, const char *data_dir, gi_table **out)
         }
         *slot = v;
     }
-    for (int k = 0; k < GI_NSEG && st == MT_OK; k++)
-        for (int q = 0; q < N_SEGPAR && st == MT_OK; q++)
+    for (int k = 0; k < GI_NALL && st == MT_OK; k++)
+        for (int q = 0; q < (k < GI_NSEG ? N_SEGPAR : P_REL + 1) && st == MT_OK; q++)
             if (isnan(g->v[k][q]))
                 st =
                     mt_error(ctx, MT_EPARSE, "%s: no row %s %s", path, seg_name[k], segpar[q].name);
-    if (st == MT_OK && (isnan(g->sitt_min) || isnan(g->get_min) || isnan(g->muc_flow)))
+    if (st == MT_OK &&
+        (isnan(g->sitt_min) || isnan(g->litt_min) || isnan(g->get_min) || isnan(g->muc_flow)))
         st = mt_error(ctx, MT_EPARSE,
-                      "%s: needs the rows small_intestine transit_time, stomach "
-                      "gastric_emptying_time and small_intestine mucosa_blood_flow_fraction",
+                      "%s: needs the rows small_intestine transit_time, large_intestine "
+                      "transit_time, stomach gastric_emptying_time and small_intestine "
+                      "mucosa_blood_flow_fraction",
                       path);
     for (int k = 0; k < GI_NSEG && st == MT_OK; k++)
         if (g->v[k][P_INT] + g->v[k][P_VASC] > 1)
@@ -251,7 +260,7 @@ mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf
     const gi_table *g = t->gi;
     memset(r, 0, sizeof *r);
     r->fg = r->kge = r->fa_est = NAN;
-    for (int k = 0; k < GI_NSEG; k++)
+    for (int k = 0; k < GI_NALL; k++)
         r->kt[k] = r->ka[k] = NAN;
     if (!g) {
         sb_add(dp, "absorption: the twin tables have no gastrointestinal table (%s)", GI_FILE);
@@ -270,23 +279,23 @@ mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf
 
     /* --- geometry, transit, absorption --- */
     double a_eff = 0.0, pass = 1.0; /* sum E A_geo (dm2); product of pass-through shares */
-    double sitt_h = g->sitt_min / 60.0;
+    double sitt_h = g->sitt_min / 60.0, litt_h = g->litt_min / 60.0;
     r->kge = 60.0 / g->get_min;
     sb_add(&r->how_kge,
            "first-order gastric emptying 1 / GET = 1 / %g min (PK-Sim fasted stomach, "
            "data/physiology/gi_tract.csv; docs/absorption.md)",
            g->get_min);
     sb_add(&r->how_kt,
-           "kt = relative transit rate / small-intestinal transit time %g min "
-           "(data/physiology/gi_tract.csv):",
-           g->sitt_min);
+           "kt = relative transit rate / small-intestinal transit time %g min (large "
+           "intestine: / large-intestinal transit time %g min; data/physiology/gi_tract.csv):",
+           g->sitt_min, g->litt_min);
     sb_add(&r->how_ka,
            "ka = P x E x A_geo / V (CAT: a dissolved drug well mixed in the segment lumen), P = "
            "card absorption.intestinal_permeability %g cm/min = %g dm/h; segment geometry from the "
            "person's height %g cm (PK-Sim formulas, data/physiology/gi_tract.csv):",
            perm, p_dm_h, pe->height_cm);
     value_note(&r->how_ka, c, "absorption.intestinal_permeability");
-    for (int k = 0; k < GI_NSEG; k++) {
+    for (int k = 0; k < GI_NALL; k++) {
         const double *v = g->v[k];
         double len = v[P_L0] + v[P_L1] * h_dm, r1 = v[P_R1A] + v[P_R1B] * h_dm,
                r2 = v[P_R2A] + v[P_R2B] * h_dm;
@@ -300,8 +309,9 @@ mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf
         double area = GI_PI * (r1 + r2) * len;                          /* dm2 */
         double vol = GI_PI / 3.0 * (r1 * r1 + r1 * r2 + r2 * r2) * len; /* L */
         r->ka[k] = p_dm_h * v[P_ENH] * area / vol;
-        r->kt[k] = v[P_REL] / sitt_h;
-        a_eff += v[P_ENH] * area;
+        r->kt[k] = v[P_REL] / (k < GI_NSEG ? sitt_h : litt_h);
+        if (k < GI_NSEG) /* the enterocyte surface of the Qgut model is the small intestine's */
+            a_eff += v[P_ENH] * area;
         pass *= r->kt[k] / (r->kt[k] + r->ka[k]);
         sb_add(&r->how_kt, "%s %s %g/h (relative rate %g)", k ? ";" : "", seg_name[k], r->kt[k],
                v[P_REL]);
@@ -395,7 +405,7 @@ void gi_put(job *j, const char *id, gi_result *r)
     char pid[160], key[160];
     snprintf(pid, sizeof pid, "kge_%s", id);
     put_param(j, pid, r->kge, "1/h", sb_str(&r->how_kge));
-    for (int k = 0; k < GI_NSEG; k++) {
+    for (int k = 0; k < GI_NALL; k++) {
         snprintf(pid, sizeof pid, "kt_%s_%s", seg_id[k], id);
         put_param(j, pid, r->kt[k], "1/h", sb_str(&r->how_kt));
         snprintf(pid, sizeof pid, "ka_%s_%s", seg_id[k], id);
@@ -405,8 +415,8 @@ void gi_put(job *j, const char *id, gi_result *r)
     put_param(j, pid, r->fg, "1", sb_str(&r->how_fg));
     snprintf(key, sizeof key, "drug.%s.fa_transit", id);
     put_fact(j, key, r->fa_est, "", "",
-             "fraction of an oral dose absorbed before the colon in the transit model: 1 - "
-             "product over the segments of kt / (kt + ka) (docs/absorption.md)");
+             "fraction of an oral solution absorbed in the transit model (small and large "
+             "intestine): 1 - product over the segments of kt / (kt + ka) (docs/absorption.md)");
     snprintf(key, sizeof key, "drug.%s.Fg", id);
     put_fact(j, key, r->fg, "", "", sb_str(&r->how_fg));
     gi_result_free(r);

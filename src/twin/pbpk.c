@@ -31,8 +31,10 @@
  *
  * Mechanistic oral absorption (mt_pbpk_build_gi, docs/absorption.md): for a drug with
  * gi_transit, oral doses enter the stomach of a first-order transit chain (five small-intestine
- * segments, a colon sink); the absorbed flux enters the gut tissue times Fg, the rest a gut-wall
- * sink. Eight states and twelve parameters per such drug; other drugs are built as before.
+ * segments, six large-intestine segments, the faeces); the small intestine's absorbed flux enters
+ * the gut tissue times Fg, the rest a gut-wall sink; the large intestine's enters it whole.
+ * Fourteen states and 24 parameters per such drug (thirteen states more per dose with a Weibull
+ * formulation); other drugs are built as before.
  *
  * Gut-wall interactions (build_gut, docs/interactions.md): for a victim on the transit model with
  * an affected pathway, Fg becomes the rule Fg_eff_<d> of the perpetrators' enterocyte
@@ -259,9 +261,14 @@ static mt_status check_drugs(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs)
     return MT_OK;
 }
 
-/* The small-intestine segments of the transit model (pbpk.h, docs/absorption.md). */
-enum { N_SEG = 5 };
-static const char *const seg[N_SEG] = {"duo", "jej1", "jej2", "ile1", "ile2"};
+/* The lumen of the transit model (pbpk.h, docs/absorption.md): the stomach, five
+ * small-intestine segments (N_SEG, the ones whose absorbed flux passes the enterocytes of the
+ * Qgut model) and six large-intestine segments, in the order the drug moves. */
+enum { N_SEG = 5, N_LI = 6, N_GUT = N_SEG + N_LI, N_LUM = 1 + N_GUT };
+static const char *const seg[N_GUT] = {"duo", "jej1", "jej2", "ile1", "ile2", "cae",
+                                       "asc", "tra",  "des",  "sig",  "rec"};
+static const char *const lum[N_LUM] = {"sto", "duo", "jej1", "jej2", "ile1", "ile2",
+                                       "cae", "asc", "tra",  "des",  "sig",  "rec"};
 
 /* A parameter slot integrated as a state from 0. */
 static int state0(bld *b, const char *fmt, const char *a, const char *d)
@@ -277,47 +284,51 @@ static int state0(bld *b, const char *fmt, const char *a, const char *d)
     return s;
 }
 
-/* The transit states of drug n (pbpk.h): stomach, segments, colon, gut-wall metabolised, their
- * derivatives in d[] in that order; the gut's gain (Fg J) is added to *dgut. */
+/* The transit states of drug n (pbpk.h): the lumen (stomach, then the segments), the faeces, the
+ * gut-wall metabolised amount, their derivatives in d[] in that order; the gut's gain (Fg J from
+ * the small intestine, all of the large intestine's absorbed flux) is added to *dgut. */
 typedef struct {
-    int sto, s[N_SEG], col, gwm;
-    int kge, kt[N_SEG], ka[N_SEG], fg;
-    mt_expr *d[N_SEG + 3];
+    int l[N_LUM], fec, gwm; /* l[0] the stomach, l[1 + k] segment k */
+    int kge, kt[N_GUT], ka[N_GUT], fg;
+    mt_expr *d[N_LUM + 2];
 } gi_states;
 
 /* fge: the slot of Fg_eff_<n> (gut-wall interactions, a rule made by build_ddi) or -1 (Fg). */
 static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut, int fge)
 {
     mt_ctx *ctx = b->ctx;
-    g->sto = state0(b, "A_sto_%s%s", n, "");
-    g->col = state0(b, "A_col_%s%s", n, "");
+    g->l[0] = state0(b, "A_sto_%s%s", n, "");
+    g->fec = state0(b, "A_fec_%s%s", n, "");
     g->gwm = state0(b, "A_gwm_%s%s", n, "");
     g->kge = param(b, "kge_%s%s", n, "");
     g->fg = param(b, "Fg_%s%s", n, "");
-    for (int k = 0; k < N_SEG; k++) {
-        g->s[k] = state0(b, "A_%s_%s", seg[k], n);
+    for (int k = 0; k < N_GUT; k++) {
+        g->l[1 + k] = state0(b, "A_%s_%s", seg[k], n);
         g->kt[k] = param(b, "kt_%s_%s", seg[k], n);
         g->ka[k] = param(b, "ka_%s_%s", seg[k], n);
     }
     if (b->oom)
         return;
     /* stomach -> duodenum */
-    mt_expr *ge = mul(b, sym(b, g->kge), sym(b, g->sto));
+    mt_expr *ge = mul(b, sym(b, g->kge), sym(b, g->l[0]));
     add(b, &g->d[0], mt_expr_clone(ctx, ge), -1);
     add(b, &g->d[1], ge, +1);
     mt_expr *j = NULL;
-    for (int k = 0; k < N_SEG; k++) {
-        mt_expr *tr = mul(b, sym(b, g->kt[k]), sym(b, g->s[k]));
+    for (int k = 0; k < N_GUT; k++) {
+        mt_expr *tr = mul(b, sym(b, g->kt[k]), sym(b, g->l[1 + k]));
         add(b, &g->d[1 + k], mt_expr_clone(ctx, tr), -1);
-        add(b, &g->d[2 + k], tr, +1); /* the next segment; after ile2 the colon */
-        mt_expr *ab = mul(b, sym(b, g->ka[k]), sym(b, g->s[k]));
+        add(b, &g->d[2 + k], tr, +1); /* the next segment; after the rectum the faeces */
+        mt_expr *ab = mul(b, sym(b, g->ka[k]), sym(b, g->l[1 + k]));
         add(b, &g->d[1 + k], mt_expr_clone(ctx, ab), -1);
-        add(b, &j, ab, +1);
+        if (k < N_SEG)
+            add(b, &j, ab, +1);
+        else /* the large intestine: no enterocyte metabolism (docs/absorption.md) */
+            add(b, dgut, ab, +1);
     }
-    /* absorbed flux: Fg J into the gut tissue, (1 - Fg) J metabolised in the gut wall */
+    /* small-intestinal flux: Fg J into the gut tissue, (1 - Fg) J metabolised in the gut wall */
     int fg = fge >= 0 ? fge : g->fg;
     mt_expr *one_m = mt_expr_bin(ctx, MT_E_SUB, num(b, 1.0), sym(b, fg));
-    add(b, &g->d[N_SEG + 2], mul(b, one_m, mt_expr_clone(ctx, j)), +1);
+    add(b, &g->d[N_LUM + 1], mul(b, one_m, mt_expr_clone(ctx, j)), +1);
     add(b, dgut, mul(b, sym(b, fg), j), +1);
 }
 
@@ -352,23 +363,22 @@ static void formulation_build(bld *b, const char *n, size_t k, const mt_dose *x,
     mt_ctx *ctx = b->ctx;
     char nk[96];
     snprintf(nk, sizeof nk, "%s_%zu", n, k);
-    static const char *const loc[N_SEG + 2] = {"sto", "duo", "jej1", "jej2", "ile1", "ile2", "col"};
-    int u[N_SEG + 2];
-    mt_expr *du[N_SEG + 2] = {0};
-    for (int i = 0; i < N_SEG + 2; i++)
-        u[i] = state0(b, "U_%s_%s", loc[i], nk);
+    int u[N_LUM + 1]; /* the lumen, then the faeces (undissolved and excreted) */
+    mt_expr *du[N_LUM + 1] = {0};
+    for (int i = 0; i <= N_LUM; i++)
+        u[i] = state0(b, "U_%s_%s", i < N_LUM ? lum[i] : "fec", nk);
     mt_expr *h = b->oom ? NULL : weibull_hazard(b, x);
     if (!h || b->oom)
         goto fail;
-    /* transit: stomach -> duodenum -> ... -> ileum -> colon, at the dissolved drug's rates */
-    for (int i = 0; i <= N_SEG; i++) {
+    /* transit: stomach -> duodenum -> ... -> rectum -> faeces, at the dissolved drug's rates */
+    for (int i = 0; i < N_LUM; i++) {
         int rate = i == 0 ? g->kge : g->kt[i - 1];
         mt_expr *tr = mul(b, sym(b, rate), sym(b, u[i]));
         add(b, &du[i], mt_expr_clone(ctx, tr), -1);
         add(b, &du[i + 1], tr, +1);
     }
-    /* dissolution into the same place: g->d[0] stomach, d[1..5] segments, d[6] colon */
-    for (int i = 0; i < N_SEG + 2; i++) {
+    /* dissolution into the same place of the lumen (g->d[0] the stomach, d[1 + k] segment k) */
+    for (int i = 0; i < N_LUM; i++) {
         mt_expr *dis = mul(b, mt_expr_clone(ctx, h), sym(b, u[i]));
         add(b, &du[i], mt_expr_clone(ctx, dis), -1);
         add(b, &g->d[i], dis, +1);
@@ -376,7 +386,7 @@ static void formulation_build(bld *b, const char *n, size_t k, const mt_dose *x,
     if (b->oom || dose_event(b, u[0], x, x->time_h, x->amount_mg, -1) ||
         (x->diss_lag_h > 0 && dose_event(b, -1, x, x->time_h + x->diss_lag_h, 0, -1)))
         goto fail;
-    for (int i = 0; i < N_SEG + 2; i++) {
+    for (int i = 0; i <= N_LUM; i++) {
         if (mt_ir_add_state(ctx, b->m, u[i], du[i]) < 0)
             goto fail;
         du[i] = NULL;
@@ -387,7 +397,7 @@ static void formulation_build(bld *b, const char *n, size_t k, const mt_dose *x,
 fail:
     b->oom = 1;
     mt_expr_free(ctx, h);
-    for (int i = 0; i < N_SEG + 2; i++)
+    for (int i = 0; i <= N_LUM; i++)
         mt_expr_free(ctx, du[i]);
 }
 
@@ -491,7 +501,7 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
         } else if (x->route == MT_DOSE_PO && gi && x->diss_t50_h > 0) {
             formulation_build(b, n, k, x, &g);
         } else if (x->route == MT_DOSE_PO && gi) {
-            if (dose_event(b, g.sto, x, x->time_h, x->amount_mg, -1))
+            if (dose_event(b, g.l[0], x, x->time_h, x->amount_mg, -1))
                 b->oom = 1;
         } else if (dose_event(b, x->route == MT_DOSE_PO ? Adep : A[VEN], x, x->time_h, x->amount_mg,
                               x->route == MT_DOSE_PO ? F : -1)) {
@@ -511,8 +521,12 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     ddep = NULL;
     m->sym[Adep].rate_rule = 1;
     if (gi) {
-        const int gs[N_SEG + 3] = {g.sto, g.s[0], g.s[1], g.s[2], g.s[3], g.s[4], g.col, g.gwm};
-        for (int k = 0; k < N_SEG + 3; k++) {
+        int gs[N_LUM + 2];
+        for (int k = 0; k < N_LUM; k++)
+            gs[k] = g.l[k];
+        gs[N_LUM] = g.fec;
+        gs[N_LUM + 1] = g.gwm;
+        for (int k = 0; k < N_LUM + 2; k++) {
             if (mt_ir_add_state(ctx, m, gs[k], g.d[k]) < 0)
                 goto fail;
             g.d[k] = NULL;
@@ -538,7 +552,7 @@ fail:
     for (int o = 0; o < N_ORG; o++)
         mt_expr_free(ctx, dA[o]);
     mt_expr_free(ctx, ddep);
-    for (int k = 0; k < N_SEG + 3; k++)
+    for (int k = 0; k < N_LUM + 2; k++)
         mt_expr_free(ctx, g.d[k]);
 }
 

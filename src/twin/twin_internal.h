@@ -179,11 +179,14 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
 
 /* ---- mechanistic oral absorption (gi.c, docs/absorption.md) ---- */
 
-#define GI_NSEG 5
+#define GI_NSEG 5 /* small-intestine segments */
+#define GI_NLI 6  /* large-intestine segments */
+#define GI_NALL (GI_NSEG + GI_NLI)
 
-/* What gi_derive computes for one drug: the builder values of mt_pbpk_build_gi. */
+/* What gi_derive computes for one drug: the builder values of mt_pbpk_build_gi (segments in
+ * lumen order: the small intestine, then the large intestine). */
 typedef struct {
-    double kge, kt[GI_NSEG], ka[GI_NSEG], fg; /* 1/h, 1/h, 1/h, 1 */
+    double kge, kt[GI_NALL], ka[GI_NALL], fg; /* 1/h, 1/h, 1/h, 1 */
     sbuf how_kge, how_kt, how_ka, how_fg;     /* provenance */
     double fa_est;                            /* fraction absorbed of the chain (fact) */
 } gi_result;

@@ -26,7 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const loc[7] = {"sto", "duo", "jej1", "jej2", "ile1", "ile2", "col"};
+/* the lumen in the order the drug moves, then the faeces */
+#define N_LOC 13
+static const char *const loc[N_LOC] = {"sto", "duo", "jej1", "jej2", "ile1", "ile2", "cae",
+                                       "asc", "tra", "des",  "sig",  "rec",  "fec"};
 
 static void set(mt_sim *s, const char *id, double v)
 {
@@ -79,22 +82,24 @@ TEST(weibull_dissolution)
     set(s, "BP_d", 1.0);
     set(s, "kge_d", 4.0);
     set(s, "Fg_d", 1.0);
-    const double kt[5] = {50.0, 2.0, 2.0, 1.5, 1.5};
-    for (int k = 1; k < 6; k++) {
+    /* the rectum keeps what reaches it (kt 0): undissolved drug excreted in the faeces would no
+     * longer dissolve, and the closed form counts every undissolved milligram as dissolving */
+    const double kt[11] = {50.0, 2.0, 2.0, 1.5, 1.5, 0.4, 0.2, 0.1, 0.15, 0.12, 0.0};
+    for (int k = 1; k < 12; k++) {
         char id[64];
         snprintf(id, sizeof id, "kt_%s_d", loc[k]);
         set(s, id, kt[k - 1]);
         snprintf(id, sizeof id, "ka_%s_d", loc[k]);
         set(s, id, 0.0); /* nothing absorbed: the lumen keeps every milligram */
     }
-    /* columns: U of dose 0 (7), U of dose 1 (7), dissolved lumen (7) */
+    /* columns: U of dose 0, U of dose 1, the dissolved drug (N_LOC each) */
     for (int dz = 0; dz < 2; dz++)
-        for (int k = 0; k < 7; k++) {
+        for (int k = 0; k < N_LOC; k++) {
             char id[64];
             snprintf(id, sizeof id, "U_%s_d_%d", loc[k], dz);
             ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
         }
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < N_LOC; k++) {
         char id[64];
         snprintf(id, sizeof id, "A_%s_d", loc[k]);
         ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
@@ -104,10 +109,10 @@ TEST(weibull_dissolution)
     double worst = 0, moved = 0;
     for (size_t i = 0; i < mt_result_n_rows(r); i++) {
         double t = mt_result_time(r, i), u0 = 0, u1 = 0, a = 0;
-        for (int k = 0; k < 7; k++) {
+        for (int k = 0; k < N_LOC; k++) {
             u0 += mt_result_value(r, i, (size_t)k);
-            u1 += mt_result_value(r, i, (size_t)(7 + k));
-            a += mt_result_value(r, i, (size_t)(14 + k));
+            u1 += mt_result_value(r, i, (size_t)(N_LOC + k));
+            a += mt_result_value(r, i, (size_t)(2 * N_LOC + k));
         }
         double e0 = t >= 1.0 ? 40.0 * survival(t - 1.5, 2.0, 0.8) : 0.0;
         double e1 = t >= 5.0 ? 30.0 * survival(t - 5.0, 1.0, 1.5) : 0.0;

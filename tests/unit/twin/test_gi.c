@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * tests/unit/twin/test_gi.c — the mechanistic oral route (docs/absorption.md):
- *   1. mt_pbpk_build_gi: an oral dose goes through stomach, five segments and colon; with no
- *      clearance every milligram is somewhere (body, lumen, colon, gut-wall sink); at the end
- *      the colon holds dose x prod kt/(kt + ka) and the gut-wall sink (1 - Fg) x the absorbed
- *      part, as the equations say; an IV bolus of the same drug bypasses the lumen;
+ *   1. mt_pbpk_build_gi: an oral dose goes through the stomach, five small-intestine and six
+ *      large-intestine segments into the faeces; with no clearance every milligram is
+ *      somewhere (body, lumen, faeces, gut-wall sink); at the end the faeces hold dose x prod
+ *      kt/(kt + ka) over all eleven segments and the gut-wall sink (1 - Fg) x the part absorbed
+ *      in the small intestine only (the large intestine's flux bypasses the enterocytes), as
+ *      the equations say; an IV bolus of the same drug bypasses the lumen;
  *   2. gi_transit all zero (or NULL) gives mt_pbpk_build's model, symbol for symbol;
  *   3. the twin of the reference man with oral midazolam: the transit values equal the
  *      equations evaluated here from data/physiology/gi_tract.csv (height 176 cm), Fg lies in
@@ -29,7 +31,8 @@
 
 #define GI_PI 3.14159265358979323846
 
-static const char *const seg[5] = {"duo", "jej1", "jej2", "ile1", "ile2"};
+static const char *const seg[11] = {"duo", "jej1", "jej2", "ile1", "ile2", "cae",
+                                    "asc", "tra",  "des",  "sig",  "rec"};
 
 static void set(mt_sim *s, const char *id, double v)
 {
@@ -73,11 +76,12 @@ TEST(transit_mass_balance)
     set(s, "ka_d", 0.0);
     set(s, "F_d", 1.0);
     set(s, "BP_d", 1.0);
-    const double kge = 4.0, kt[5] = {50.0, 2.0, 2.0, 1.5, 1.5}, ka[5] = {3.0, 5.0, 4.0, 3.0, 2.0};
+    const double kge = 4.0, kt[11] = {50.0, 2.0, 2.0, 1.5, 1.5, 0.4, 0.2, 0.1, 0.15, 0.12, 7.0},
+                 ka[11] = {3.0, 5.0, 4.0, 3.0, 2.0, 0.05, 0.1, 0.08, 0.04, 0.03, 0.2};
     const double fg = 0.6;
     set(s, "kge_d", kge);
     set(s, "Fg_d", fg);
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < 11; k++) {
         char id[64];
         snprintf(id, sizeof id, "kt_%s_d", seg[k]);
         set(s, id, kt[k]);
@@ -86,11 +90,11 @@ TEST(transit_mass_balance)
         snprintf(id, sizeof id, "A_%s_d", seg[k]);
         ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
     }
-    const char *lumen[] = {"A_depot_d", "A_sto_d", "A_col_d", "A_gwm_d"};
+    const char *lumen[] = {"A_depot_d", "A_sto_d", "A_fec_d", "A_gwm_d"};
     for (size_t i = 0; i < 4; i++)
         ASSERT_EQ_INT(mt_sim_add_output(s, lumen[i], MT_REPORT_DEFAULT), MT_OK);
     mt_result *r = NULL;
-    ASSERT_EQ_INT(mt_sim_run(s, 0.0, 60.0, 120, &r), MT_OK);
+    ASSERT_EQ_INT(mt_sim_run(s, 0.0, 400.0, 200, &r), MT_OK);
     size_t n = mt_result_n_cols(r);
     for (size_t i = 0; i < mt_result_n_rows(r); i++) {
         double t = mt_result_time(r, i), total = 0;
@@ -101,15 +105,20 @@ TEST(transit_mass_balance)
         if (t < 1.0) /* before the oral dose the lumen is empty: the bolus went to the blood */
             ASSERT_NEAR(mt_result_value(r, i, n - 3), 0.0, 1e-12);
     }
-    double pass = 1.0;
-    for (int k = 0; k < 5; k++)
+    double pass_si = 1.0, pass = 1.0;
+    for (int k = 0; k < 11; k++) {
         pass *= kt[k] / (kt[k] + ka[k]);
+        if (k < 5)
+            pass_si = pass;
+    }
     size_t last = mt_result_n_rows(r) - 1;
-    double col = mt_result_value(r, last, n - 2), gwm = mt_result_value(r, last, n - 1);
-    printf("colon %.6g (expected %.6g), gut wall %.6g (expected %.6g)\n", col, 40.0 * pass, gwm,
-           40.0 * (1.0 - pass) * (1.0 - fg));
-    ASSERT_NEAR(col, 40.0 * pass, 1e-6 * 40.0);
-    ASSERT_NEAR(gwm, 40.0 * (1.0 - pass) * (1.0 - fg), 1e-6 * 40.0);
+    double fec = mt_result_value(r, last, n - 2), gwm = mt_result_value(r, last, n - 1);
+    printf("faeces %.6g (expected %.6g), gut wall %.6g (expected %.6g), absorbed in the large "
+           "intestine %.4g of the dose\n",
+           fec, 40.0 * pass, gwm, 40.0 * (1.0 - pass_si) * (1.0 - fg), pass_si - pass);
+    ASSERT_TRUE(pass_si - pass > 0.5 * pass_si); /* the large intestine absorbs */
+    ASSERT_NEAR(fec, 40.0 * pass, 1e-6 * 40.0);
+    ASSERT_NEAR(gwm, 40.0 * (1.0 - pass_si) * (1.0 - fg), 1e-6 * 40.0);
     ASSERT_NEAR(mt_result_value(r, last, n - 4), 0.0, 1e-12); /* the depot is never used */
     mt_result_destroy(r);
     mt_sim_destroy(s);
@@ -135,9 +144,10 @@ TEST(off_is_unchanged)
     ASSERT_EQ_INT((int)m1->n_state, (int)m0->n_state);
     for (size_t i = 0; i < m0->n_sym; i++)
         ASSERT_TRUE(!strcmp(m0->sym[i].id, m1->sym[i].id));
-    /* drug b only: 8 more states (stomach, 5 segments, colon, gut wall), 12 more parameters */
-    ASSERT_EQ_INT((int)m3->n_state, (int)m0->n_state + 8);
-    ASSERT_EQ_INT((int)m3->n_sym, (int)m0->n_sym + 8 + 12);
+    /* drug b only: 14 more states (stomach, 11 segments, faeces, gut wall), 24 more parameters
+     * (kge, 11 kt, 11 ka, Fg) */
+    ASSERT_EQ_INT((int)m3->n_state, (int)m0->n_state + 14);
+    ASSERT_EQ_INT((int)m3->n_sym, (int)m0->n_sym + 14 + 24);
     size_t ix;
     ASSERT_EQ_INT(mt_model_find(m3, "Fg_b", &ix), MT_OK);
     ASSERT_TRUE(mt_model_find(m3, "Fg_a", &ix) != MT_OK);
@@ -185,6 +195,21 @@ TEST(midazolam_reference_man)
         ASSERT_TRUE(val(&l, id) > 0);
     }
     ASSERT_NEAR(sum, 2.1, 1e-4);
+    /* the caecum by hand (a cylinder: both radii equal), and the large intestine's chain: the
+     * relative rates' residence shares (sum 1/rel = 0.9032) of the 2652 min transit time */
+    double lc = 0.1152851235 + 0.026864843 * h, rc = 0.067256381 + 0.015672726 * h;
+    double ka_c = 0.00015549970673 * 6.0 * 1.8 * (GI_PI * 2.0 * rc * lc) / (GI_PI * rc * rc * lc);
+    ASSERT_NEAR(val(&l, "ka_cae_midazolam"), ka_c, 1e-9 * ka_c);
+    ASSERT_NEAR(val(&l, "kt_cae_midazolam"), 18.3333 / (2652.0 / 60.0), 1e-9);
+    double sum_li = 0, rel[6] = {18.3333, 10, 3.3333, 5, 4.0741, 315.618}, want_li = 0;
+    for (int k = 5; k < 11; k++) {
+        snprintf(id, sizeof id, "kt_%s_midazolam", seg[k]);
+        sum_li += 1.0 / val(&l, id);
+        want_li += 2652.0 / 60.0 / rel[k - 5];
+    }
+    printf("large intestine: ka_cae %.4g/h (by hand %.4g), mean residence %.4g h\n",
+           val(&l, "ka_cae_midazolam"), ka_c, sum_li);
+    ASSERT_NEAR(sum_li, want_li, 1e-9 * want_li);
     double fg = val(&l, "Fg_midazolam");
     ASSERT_TRUE(fg > 0 && fg < 1);
     ASSERT_TRUE(strstr(mt_twin_param_find(&l, "Fg_midazolam")->provenance, "Yang") != NULL);

@@ -349,7 +349,12 @@ static int history(session *s, const margs *a)
             return mt_cli_fail("--regimen '%s': %s", a->regimens[i], mt_errmsg(s->ctx));
         int rc = strcmp(r.drug, drug) ? mt_cli_fail("--regimen '%s': the drug is %s, not %s",
                                                     a->regimens[i], r.drug, drug)
-                                      : route_ok(s, r.route == MT_DOSE_PO, "--regimen");
+                 : r.formulation[0]
+                     ? mt_cli_fail("--regimen '%s': a formulation ('as %s') belongs to the PBPK "
+                                   "twin (medtwin predict); the population PK model of dose "
+                                   "individualisation absorbs first order",
+                                   a->regimens[i], r.formulation)
+                     : route_ok(s, r.route == MT_DOSE_PO, "--regimen");
         for (size_t k = 0; k < r.n_doses && !rc; k++)
             rc = add_dose(s, r.doses[k].time_h, r.doses[k].amount_mg,
                           r.doses[k].route == MT_DOSE_IV_INFUSION ? r.doses[k].duration_h : 0);

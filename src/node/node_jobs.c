@@ -1101,6 +1101,11 @@ static mt_status mipd_open(mipd_session *s, mt_ctx *ctx, json_t *p, const mt_pro
                           "regimens[%zu]: the route does not match the %s card's "
                           "model (%s)",
                           i, cd, oral_card ? "oral" : "intravenous");
+        else if (r.formulation[0])
+            st = mt_error(ctx, MT_EINVAL,
+                          "regimens[%zu]: a formulation ('as %s') belongs to the PBPK twin "
+                          "(predict); the %s card's population PK model absorbs first order",
+                          i, r.formulation, cd);
         for (size_t k = 0; k < r.n_doses && st == MT_OK; k++)
             st = add_dose(s, r.doses[k].time_h, r.doses[k].amount_mg,
                           r.doses[k].route == MT_DOSE_IV_INFUSION ? r.doses[k].duration_h : 0);

@@ -12,7 +12,7 @@
 #    the recommended warfarin dose falls with CYP2C9 and VKORC1 variant alleles.
 #  - bad input: unknown drug, an INR level for a card without INR, a non-positive level, a level
 #    before the first dose, a bad target, an impossible covariate, a route the card's model does
-#    not have: clear messages and non-zero exits.
+#    not have, a formulation (PBPK only): clear messages and non-zero exits.
 set -u
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export LSAN_OPTIONS="suppressions=$MT_SOURCE_DIR/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
@@ -148,4 +148,6 @@ expect_fail 1 "is not a number >= 0" "an impossible covariate" -- \
     $MEDTWIN dose --drug vancomycin --covariates WT=-70,CRCL=90 --target "auc24 400-600"
 expect_fail 1 "an oral dose, but the vancomycin card's model is intravenous" "a route the model lacks" -- \
     $MEDTWIN fit --drug vancomycin --covariates WT=70,CRCL=90 --regimen "vancomycin 1 g po once"
+expect_fail 1 "a formulation ('as capsule') belongs to the PBPK twin" "a formulation the model lacks" -- \
+    $MEDTWIN fit --drug vancomycin --covariates WT=70,CRCL=90 --regimen "vancomycin 1 g po q12h x 2 doses as capsule"
 exit $fail

@@ -115,10 +115,13 @@ int mt_parse_duration_h(const char *text, double *hours)
     return 0;
 }
 
+/* The error naming the regimen and the token at fault; both as mt_shown() gives them (control
+ * characters, such as a newline in the text, would break the one-line message). */
 static mt_status bad(lexer *L, mt_status st, const char *what, const char *tok)
 {
-    return mt_error(L->ctx, st, "regimen '%s': %s%s%s%s", L->text, what, tok ? " '" : "",
-                    tok ? tok : "", tok ? "'" : "");
+    char t[MT_SHOWN], k[MT_SHOWN];
+    return mt_error(L->ctx, st, "regimen '%s': %s%s%s%s", mt_shown(L->text, t), what,
+                    tok ? " '" : "", tok ? mt_shown(tok, k) : "", tok ? "'" : "");
 }
 
 /* "N unit" or "Nunit" as one token ("5d", "30min" lexed as "30" "min"). */
@@ -279,7 +282,7 @@ static mt_status parse(mt_ctx *ctx, const char *text, double until_h, double wei
                 return bad(&L, MT_EPARSE, "expected 'x N d' or 'x N doses' near",
                            a ? a : "end of text");
             }
-            if (span_h == 0)
+            if (count < 0 && (!(span_h > 0) || !isfinite(span_h))) /* 'x N d' was given */
                 return bad(&L, MT_EINVAL, "the duration of a course must be positive", NULL);
         } else if (!strcmp(t, "as")) {
             const char *a = next(&L);
@@ -296,28 +299,31 @@ static mt_status parse(mt_ctx *ctx, const char *text, double until_h, double wei
         } else if (!strcmp(t, "at")) {
             if (quantity(&L, &out->first_h) != 0)
                 return bad(&L, MT_EPARSE, "expected 'at T h' (a time)", NULL);
+            if (!(out->first_h >= 0) || !isfinite(out->first_h))
+                return bad(&L, MT_EINVAL, "the first dose ('at') must be at a time >= 0", NULL);
         } else {
             return bad(&L, MT_EPARSE, "unexpected", t);
         }
     }
     /* expand */
-    size_t n;
+    double nd; /* the dose count as a double: checked against the limit before any cast */
     if (out->interval_h == 0) {
         if (count > 1)
             return bad(&L, MT_EINVAL, "'once' with a dose count above 1", NULL);
-        n = 1;
+        nd = 1;
     } else if (count > 0) {
-        n = (size_t)count;
+        nd = count;
     } else {
         double span = span_h > 0 ? span_h : until_h - out->first_h;
         if (!(span > 0))
             return bad(&L, MT_EINVAL, "the first dose is after the end of the simulation", NULL);
-        n = (size_t)ceil(span / out->interval_h - 1e-9);
-        if (n < 1)
-            n = 1;
+        nd = ceil(span / out->interval_h - 1e-9);
+        if (!(nd >= 1))
+            nd = 1;
     }
-    if (n > MT_REGIMEN_MAX_DOSES)
+    if (!(nd <= MT_REGIMEN_MAX_DOSES))
         return bad(&L, MT_ELIMIT, "too many doses (more than 100000)", NULL);
+    size_t n = (size_t)nd;
     out->doses = calloc(n, sizeof *out->doses);
     if (!out->doses)
         return mt_error(ctx, MT_ENOMEM, "out of memory");

@@ -119,6 +119,13 @@ TEST(errors_name_the_part)
     expect_error("om$prazole 20 mg po once", "drug");
     expect_error("omeprazole 1e999 mg po once", "dose");
     expect_error("omeprazole 20 mg po q0.0001h x 100d", "too many");
+    /* found by fuzz_regimen (session 9): a count beyond size_t (undefined behaviour in the cast
+     * before), a negative start, a negative course, a newline in the text (a two-line message) */
+    expect_error("omeprazole 20 mg po q12h x 55555555555555555555555555555 doses", "too many");
+    expect_error("omeprazole 20 mg po q1h x 1000000000000000000000000 d", "too many");
+    expect_error("omeprazole 20 mg po q1h x 3 min at -1 min", "time >= 0");
+    expect_error("omeprazole 20 mg po q1h x -3 d", "must be positive");
+    expect_error("omeprazole 20 mg po\nsometimes", "regimen 'omeprazole 20 mg po?sometimes'");
 }
 
 int main(void)

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0
  * tests/unit/twin_fixtures.h — small fixtures shared by the twin-layer unit tests: a derived
- * parameter's value by id, and the validation reference man
- * (data/validation/reference_adult_male.json). */
+ * parameter's value by id, the validation reference man
+ * (data/validation/reference_adult_male.json), and a synthetic body for builder tests. */
 #ifndef MT_TEST_TWIN_FIXTURES_H
 #define MT_TEST_TWIN_FIXTURES_H
 #include "medtwin/data.h"
+#include "medtwin/pbpk.h"
 #include "medtwin/profile.h"
+#include "medtwin/sim.h"
 #include "medtwin/twin.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The value of parameter id in l, NaN when l has none. */
 static inline double val(const mt_twin_param_list *l, const char *id)
@@ -24,5 +27,40 @@ static inline mt_status load_reference_man(mt_ctx *ctx, mt_profile **man)
     char path[4096];
     snprintf(path, sizeof path, "%s/validation/reference_adult_male.json", mt_data_dir());
     return mt_profile_load(ctx, path, man);
+}
+
+/* The transit model of drugs d (gi_transit gi) built, compiled and ready to run with the given
+ * tolerances; MT_OK or the first failure (*m, *p, *s then as far as they got). */
+static inline mt_status build_gi_sim(mt_ctx *ctx, size_t n, const mt_pbpk_drug *d, const int *gi,
+                                     double rtol, double atol, mt_model **m, mt_program **p,
+                                     mt_sim **s)
+{
+    mt_status st = mt_pbpk_build_gi(ctx, n, d, NULL, gi, m);
+    st = st ? st : mt_program_create(ctx, *m, p);
+    st = st ? st : mt_sim_create(ctx, *p, s);
+    return st ? st : mt_sim_set_tolerances(*s, rtol, atol);
+}
+
+/* A synthetic body for builder tests of drug d: organ o's volume v0 + dv x o (L), every tissue
+ * Kp kp, flow i (in the builder's flow order) q0 + dq x i (L/h). MT_OK or the first failure. */
+static inline mt_status set_test_body(mt_sim *s, const char *d, double v0, double dv, double kp,
+                                      double q0, double dq)
+{
+    static const char *const q[] = {"adi", "bone", "brain", "gut", "heart", "kid",
+                                    "ha",  "mus",  "skin",  "spl", "rest"};
+    mt_status st = MT_OK;
+    char id[96];
+    for (size_t o = 0; o < mt_pbpk_n_organs() && st == MT_OK; o++) {
+        snprintf(id, sizeof id, "V_%s", mt_pbpk_organ(o));
+        st = mt_sim_set_value(s, id, v0 + dv * (double)o);
+        snprintf(id, sizeof id, "Kp_%s_%s", mt_pbpk_organ(o), d);
+        if (st == MT_OK && strcmp(mt_pbpk_organ(o), "art") && strcmp(mt_pbpk_organ(o), "ven"))
+            st = mt_sim_set_value(s, id, kp);
+    }
+    for (size_t i = 0; i < sizeof q / sizeof *q && st == MT_OK; i++) {
+        snprintf(id, sizeof id, "Q_%s", q[i]);
+        st = mt_sim_set_value(s, id, q0 + dq * (double)i);
+    }
+    return st;
 }
 #endif

@@ -56,25 +56,8 @@ TEST(weibull_dissolution)
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
-    ASSERT_EQ_INT(mt_pbpk_build_gi(ctx, 1, &drug, NULL, gi, &m), MT_OK);
-    ASSERT_EQ_INT(mt_program_create(ctx, m, &p), MT_OK);
-    ASSERT_EQ_INT(mt_sim_create(ctx, p, &s), MT_OK);
-    ASSERT_EQ_INT(mt_sim_set_tolerances(s, 1e-10, 1e-12), MT_OK);
-    for (size_t o = 0; o < mt_pbpk_n_organs(); o++) {
-        char id[64];
-        snprintf(id, sizeof id, "V_%s", mt_pbpk_organ(o));
-        set(s, id, 1.0);
-        snprintf(id, sizeof id, "Kp_%s_d", mt_pbpk_organ(o));
-        if (strcmp(mt_pbpk_organ(o), "art") && strcmp(mt_pbpk_organ(o), "ven"))
-            set(s, id, 1.0);
-    }
-    const char *q[] = {"adi", "bone", "brain", "gut", "heart", "kid",
-                       "ha",  "mus",  "skin",  "spl", "rest"};
-    for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
-        char id[64];
-        snprintf(id, sizeof id, "Q_%s", q[i]);
-        set(s, id, 10.0);
-    }
+    ASSERT_EQ_INT(build_gi_sim(ctx, 1, &drug, gi, 1e-10, 1e-12, &m, &p, &s), MT_OK);
+    ASSERT_EQ_INT(set_test_body(s, "d", 1.0, 0.0, 1.0, 10.0, 0.0), MT_OK);
     set(s, "CL_H_d", 0.0);
     set(s, "CL_R_d", 0.0);
     set(s, "ka_d", 0.0);

@@ -356,8 +356,9 @@ static mt_expr *weibull_hazard(bld *b, const mt_dose *x)
     return pw;
 }
 
-/* Dose k of drug n with a Weibull formulation (pbpk.h): seven undissolved states that move
- * down the lumen like the dissolved drug and dissolve into g's lumen states. */
+/* Dose k of drug n with a Weibull formulation (pbpk.h): thirteen undissolved states (the lumen,
+ * then the faeces) that move down the lumen like the dissolved drug and dissolve into g's lumen
+ * states. */
 static void formulation_build(bld *b, const char *n, size_t k, const mt_dose *x, gi_states *g)
 {
     mt_ctx *ctx = b->ctx;
@@ -1109,7 +1110,8 @@ mt_status mt_pbpk_build_gi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drug
     if (st == MT_OK && ddi)
         st = check_ddi(ctx, n_drugs, drugs, ddi);
     for (size_t i = 0; i < n_drugs && st == MT_OK; i++)
-        for (size_t k = 0; k < drugs[i].n_doses && !(gi_transit && gi_transit[i]); k++)
+        for (size_t k = 0; k < drugs[i].n_doses && !(gi_transit && gi_transit[i]) && st == MT_OK;
+             k++)
             if (drugs[i].doses[k].diss_t50_h > 0)
                 st = mt_error(ctx, MT_EINVAL,
                               "pbpk: %s dose %zu has a formulation, which needs the transit "

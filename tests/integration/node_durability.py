@@ -327,8 +327,14 @@ def outage_round(name, label, tok, history, down_cmd, up_cmd, hold, strict):
     threads = [threading.Thread(target=writer, args=(k,), daemon=True) for k in range(16)]
     for t in threads:
         t.start()
+    # the shutdown comes once writes are being acknowledged (at least 1 s of load, at most 30 s
+    # of waiting for the first 201): a fixed 1 s was too short on a loaded 2-core machine, where
+    # the first acknowledgement could come later and the round then failed its precondition
+    t_start = time.monotonic()
     time.sleep(1.0)
-    before = len(acked(recs))
+    while not acked(list(recs)) and time.monotonic() - t_start < 30.0:
+        time.sleep(0.1)
+    before = len(acked(list(recs)))
     ok_down, t_down0, t_down1 = shell(down_cmd)
     if hold:
         time.sleep(hold)

@@ -77,7 +77,8 @@
  * enters undissolved states U_sto_<d>_<k>, U_<s>_<d>_<k> (all eleven segments) and U_fec_<d>_<k>
  * (excreted undissolved) instead, which move as the dissolved drug does (kge, kt: a suspension)
  * and dissolve in the lumen into A_sto, A_<s> at the
- * hazard h(tau) = ln2 b / T50^b (tau + eps)^(b - 1), tau = time - t_dose - lag (0 before),
+ * hazard hdis_<d>_<k> (a rule) = ln2 b / T50^b (tau + eps)^(b - 1), tau = time - t_dose - lag
+ * (0 before),
  * eps = 1e-9 T50 (the regularisation of the integrable singularity at tau = 0 when b < 1: it
  * moves the dissolved fraction by less than ln2 (1e-9)^b).
  * Parameter ids added per such drug: kge_<d>, kt_<s>_<d>, ka_<s>_<d> (1/h, eleven segments),

@@ -356,9 +356,13 @@ static mt_expr *weibull_hazard(bld *b, const mt_dose *x)
     return pw;
 }
 
-/* Dose k of drug n with a Weibull formulation (pbpk.h): thirteen undissolved states (the lumen,
- * then the faeces) that move down the lumen like the dissolved drug and dissolve into g's lumen
- * states. */
+static int derived(bld *b, const char *fmt, const char *a, const char *d);
+static void add_rule(bld *b, int slot, mt_expr *e);
+
+/* Dose k of drug n with a Weibull formulation (pbpk.h): the hazard as one rule hdis_<n>_<k>
+ * (evaluated once per right-hand side, not once per segment), thirteen undissolved states (the
+ * lumen, then the faeces) that move down the lumen like the dissolved drug and dissolve into g's
+ * lumen states. */
 static void formulation_build(bld *b, const char *n, size_t k, const mt_dose *x, gi_states *g)
 {
     mt_ctx *ctx = b->ctx;
@@ -368,8 +372,10 @@ static void formulation_build(bld *b, const char *n, size_t k, const mt_dose *x,
     mt_expr *du[N_LUM + 1] = {0};
     for (int i = 0; i <= N_LUM; i++)
         u[i] = state0(b, "U_%s_%s", i < N_LUM ? lum[i] : "fec", nk);
-    mt_expr *h = b->oom ? NULL : weibull_hazard(b, x);
-    if (!h || b->oom)
+    int h = derived(b, "hdis_%s%s", nk, "");
+    if (!b->oom)
+        add_rule(b, h, weibull_hazard(b, x));
+    if (b->oom)
         goto fail;
     /* transit: stomach -> duodenum -> ... -> rectum -> faeces, at the dissolved drug's rates */
     for (int i = 0; i < N_LUM; i++) {
@@ -380,7 +386,7 @@ static void formulation_build(bld *b, const char *n, size_t k, const mt_dose *x,
     }
     /* dissolution into the same place of the lumen (g->d[0] the stomach, d[1 + k] segment k) */
     for (int i = 0; i < N_LUM; i++) {
-        mt_expr *dis = mul(b, mt_expr_clone(ctx, h), sym(b, u[i]));
+        mt_expr *dis = mul(b, sym(b, h), sym(b, u[i]));
         add(b, &du[i], mt_expr_clone(ctx, dis), -1);
         add(b, &g->d[i], dis, +1);
     }
@@ -393,16 +399,12 @@ static void formulation_build(bld *b, const char *n, size_t k, const mt_dose *x,
         du[i] = NULL;
         b->m->sym[u[i]].rate_rule = 1;
     }
-    mt_expr_free(ctx, h);
     return;
 fail:
     b->oom = 1;
-    mt_expr_free(ctx, h);
     for (int i = 0; i <= N_LUM; i++)
         mt_expr_free(ctx, du[i]);
 }
-
-static int derived(bld *b, const char *fmt, const char *a, const char *d);
 
 /* clh_eff: 1 if the drug's hepatic elimination uses CL_H_eff_<d> (a rule
  * made by build_ddi) instead of CL_H_<d>; fg_eff: with gi, 1 if its gut wall uses Fg_eff_<d>

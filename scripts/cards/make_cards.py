@@ -471,6 +471,11 @@ def build_osp(repo, compound, name, display, props, lit_rows):
         bp = lit_blood_plasma(lit_rows, repo, phys["mw"]["value"])
         if bp:
             phys["blood_plasma_ratio"] = bp
+    if "pka" not in phys and "mw" in phys:
+        src = lit_pka_none(lit_rows, repo, phys["mw"]["value"])
+        if src:
+            phys["pka"] = []
+            phys["pka_source"] = src
     td = training_data(repo, lit_rows)
     if td:
         card["training_data"] = td
@@ -495,7 +500,7 @@ def build_osp(repo, compound, name, display, props, lit_rows):
     if "blood_plasma_ratio" not in phys:
         missing.append({"field": "physchem.blood_plasma_ratio",
                         "why": "PK-Sim computes B:P; the snapshot stores none"})
-    if "pka" not in phys:
+    if "pka" not in phys:  # (an empty list with pka_source: no ionisable group, sourced)
         missing.append({"field": "physchem.pka", "why": "no pKa stored in the snapshot "
                                                         "(PK-Sim then treats it as neutral)"})
     if "logp" not in phys:
@@ -547,6 +552,28 @@ def lit_blood_plasma(lit_rows, repo, mw):
                            % (x["source"], x["file"], pubname(cells[3])),
                            note="measured blood-to-plasma ratio as reported in the OSP model "
                                 "evaluation's input-data table")
+    return None
+
+
+def lit_pka_none(lit_rows, repo, mw):
+    """The source of a model report literature table (Section2.2) that gives the compound's pKa
+    as 'none' (no ionisable group, so a neutral compound), for the compound whose MW row heads the
+    same table block; None when the report says nothing of the kind."""
+    last_mw = None
+    for x in lit_rows:
+        if x["model_repo"] != repo or "Section2.2" not in x["file"]:
+            continue
+        cells = md_cells(x["row"])
+        if len(cells) < 3:
+            continue
+        if cells[0] == "MW":
+            m = re.match(r"\s*([0-9.]+)", cells[2])
+            last_mw = float(m.group(1)) if m else None
+        elif (cells[0] == "pKa" and last_mw is not None and abs(last_mw - mw) < 0.05
+              and cells[2].strip().lower() == "none"):
+            return ("%s (%s, model report literature table: pKa 'none', i.e. no ionisable group; "
+                    "PK-Sim treats a compound without pKa as neutral; via "
+                    "../shared/data/drugs/drug_literature_tables_raw.csv)" % (x["source"], x["file"]))
     return None
 
 

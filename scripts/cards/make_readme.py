@@ -20,7 +20,7 @@ def origin(c):
 BUILD=['mw','logp','pka','fu','bp','partition','ka','fa','fg','hepatic','renal']
 def present(c):
     pc=c.get('physchem',{}); ab=c.get('absorption',{}); el=c.get('elimination',{})
-    has={'mw':'mw' in pc,'logp':'logp' in pc,'pka':bool(pc.get('pka')),'fu':'fu_plasma' in pc,'bp':'blood_plasma_ratio' in pc,
+    has={'mw':'mw' in pc,'logp':'logp' in pc,'pka':bool(pc.get('pka')) or bool(pc.get('pka_source')),'fu':'fu_plasma' in pc,'bp':'blood_plasma_ratio' in pc,
          'partition':'method' in c.get('partition',{}) and 'logp' in pc and 'fu_plasma' in pc,'ka':'ka' in ab,'fa':'fa' in ab,'fg':'fg' in ab,
          'hepatic':bool(el.get('hepatic')),'renal':bool(el.get('renal'))}
     return ' '.join(k if has[k] else '-'+k for k in BUILD)

@@ -59,6 +59,8 @@ schema = {
     "mw": v("mw"), "logp": v("log"),
     "logp_measure": {"enum": ["pksim_lipophilicity", "logp_octanol_water", "logp_membrane", "logd"]},
     "pka": {"type": "array", "items": v("num", {"type": {"enum": ["acid", "base"]}})},
+    "pka_source": {"type": "string", "minLength": 1,
+                   "description": "only with an empty pka list (a neutral compound): the source that says it has no ionisable group"},
     "fu_plasma": v("frac"), "blood_plasma_ratio": v("num"), "solubility": v("mconc"), "solubility_ph": v("num"),
     "binding_partner": {"type": "string"}}},
   "partition": {"type": "object", "additionalProperties": False, "properties": {

@@ -203,12 +203,16 @@ static mt_status create(mt_ctx *ctx, const mt_twin_tables *t, size_t n_regimens,
         int oral = d < n_regimens && regimens[d].route == MT_DOSE_PO;
         for (size_t k = 0; k < p->reg[d].n_doses; k++)
             oral |= p->reg[d].doses[k].route == MT_DOSE_PO;
-        if (!oral)
-            continue;
         const mt_drugcard *c = with_ddi ? p->cards[d] : cards ? cards[d] : NULL;
         mt_drugcard *own = NULL;
         if (!c && mt_drugcard_load(ctx, NULL, p->reg[d].drug, &own) == MT_OK)
             c = own; /* an unknown drug is reported when the twin is derived */
+        /* specific binding: the twin sets its parameters under the same condition (binding.c) */
+        drugs[d].specific_binding = c && mt_drugcard_n_specific_binding(c) > 0;
+        if (!oral) {
+            mt_drugcard_destroy(own);
+            continue;
+        }
         const char *am = c ? mt_drugcard_absorption_model(c) : NULL;
         gi[d] = am && !strcmp(am, "pksim_permeability");
         if (d < n_regimens && regimens[d].formulation[0])

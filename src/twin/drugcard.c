@@ -636,9 +636,22 @@ static mt_status check_card(vctx *v, const json_t *root, const char *want_name)
 
     const json_t *pc = json_object_get(root, "physchem");
     if (pc) {
+        const char *pka_src = NULL;
         if ((st = want_kind(v, pc, "pka", "physchem", is_array, "an array")) ||
-            (st = want_string(v, pc, "logp_measure", "physchem", 0, logp_measures, NULL)))
+            (st = want_string(v, pc, "logp_measure", "physchem", 0, logp_measures, NULL)) ||
+            (st = want_string(v, pc, "pka_source", "physchem", 0, NULL, &pka_src)))
             return st;
+        /* An empty pKa list says "no ionisable group" (a neutral compound): that is a value
+         * too, so it names its source; pka_source belongs to such a list only. */
+        const json_t *pk = json_object_get(pc, "pka");
+        if (pk && json_array_size(pk) == 0 && !nonblank(pka_src))
+            return bad(v, "physchem.pka",
+                       "an empty list (a neutral compound) needs physchem.pka_source naming "
+                       "where it says so");
+        if (pka_src && !(pk && json_array_size(pk) == 0))
+            return bad(v, "physchem.pka_source",
+                       "only goes with an empty physchem.pka list (a neutral compound); each pKa "
+                       "value names its own source");
     }
     const json_t *pt = json_object_get(root, "partition");
     if (pt) {

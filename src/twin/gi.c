@@ -254,6 +254,18 @@ static mt_status mcnally(const person *pe, const char *organ, const char *par, d
                                 NULL);
 }
 
+mt_status gut_mass_shares(const person *pe, double share[3])
+{
+    double m[3];
+    if (mcnally(pe, "Stomach", "mass_ref", &m[0]) ||
+        mcnally(pe, "Small_intestine", "mass_ref", &m[1]) ||
+        mcnally(pe, "Large_intestine", "mass_ref", &m[2]))
+        return MT_ENOTFOUND;
+    for (int k = 0; k < 3; k++)
+        share[k] = m[k] / (m[0] + m[1] + m[2]);
+    return MT_OK;
+}
+
 mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf *dp, gi_result *r)
 {
     const mt_twin_tables *t = pe->t;

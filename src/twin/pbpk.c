@@ -406,6 +406,34 @@ fail:
         mt_expr_free(ctx, du[i]);
 }
 
+/* Specific binding of drug n (pbpk.h): per tissue organ a bound amount AB_<o>_<n> exchanging
+ * with the organ's amount at kon C_out (Bmax - AB) - koff AB. */
+static void binding_build(bld *b, const char *n, const int *A, const int *V, const int *Kp,
+                          mt_expr **dA)
+{
+    mt_ctx *ctx = b->ctx;
+    int kon = param(b, "kon_%s%s", n, ""), koff = param(b, "koff_%s%s", n, "");
+    for (int o = 0; o < N_ORG && !b->oom; o++) {
+        if (o == ART || o == VEN)
+            continue;
+        int AB = state0(b, "AB_%s_%s", organ[o], n), Bm = param(b, "Bmax_%s_%s", organ[o], n);
+        if (b->oom || AB < 0 || Bm < 0 || kon < 0 || koff < 0) {
+            b->oom = 1;
+            return;
+        }
+        mt_expr *free_sites = mt_expr_bin(ctx, MT_E_SUB, sym(b, Bm), sym(b, AB));
+        mt_expr *on = mul(b, mul(b, sym(b, kon), cout(b, A, o, V, Kp)), free_sites);
+        mt_expr *flux = mt_expr_bin(ctx, MT_E_SUB, on, mul(b, sym(b, koff), sym(b, AB)));
+        add(b, &dA[o], mt_expr_clone(ctx, flux), -1);
+        if (b->oom || !flux || mt_ir_add_state(ctx, b->m, AB, flux) < 0) {
+            mt_expr_free(ctx, flux);
+            b->oom = 1;
+            return;
+        }
+        b->m->sym[AB].rate_rule = 1;
+    }
+}
+
 /* clh_eff: 1 if the drug's hepatic elimination uses CL_H_eff_<d> (a rule
  * made by build_ddi) instead of CL_H_<d>; fg_eff: with gi, 1 if its gut wall uses Fg_eff_<d>
  * instead of Fg_<d> (gut-wall interactions; saturation changes the liver only). */
@@ -493,6 +521,8 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     add(b, &dA[VEN], liv_out, +1);
     add(b, &dA[LIV], mul(b, sym(b, CLHe), cout(b, A, LIV, V, Kp)), -1);
     add(b, &dA[KID], mul(b, sym(b, CLR), cout(b, A, KID, V, Kp)), -1);
+    if (d->specific_binding)
+        binding_build(b, n, A, V, Kp, dA);
     /* doses */
     for (size_t k = 0; k < d->n_doses; k++) {
         const mt_dose *x = &d->doses[k];

@@ -127,6 +127,8 @@ static enzyme_row *enzyme_get(mt_twin_tables *t, const char *name, int create)
     memset(e, 0, sizeof *e);
     e->name = name;
     e->ref_conc = e->rel_liver = e->t_half_h = e->t_half_gut_h = NAN;
+    for (int o = 0; o < XO_COUNT; o++)
+        e->rel_org[o] = NAN;
     return e;
 }
 
@@ -145,6 +147,31 @@ static int parse_num(const char *s, double *v)
         return -1;
     *v = strtod(s, &end);
     return (*end || !isfinite(*v)) ? -1 : 0;
+}
+
+const char *const expr_organ[XO_COUNT] = {[XO_BONE] = "bone",
+                                          [XO_BRAIN] = "brain",
+                                          [XO_HEART] = "heart",
+                                          [XO_KIDNEY] = "kidney",
+                                          [XO_LUNG] = "lung",
+                                          [XO_MUSCLE] = "muscle",
+                                          [XO_SKIN] = "skin",
+                                          [XO_SPLEEN] = "spleen",
+                                          [XO_STOMACH] = "stomach",
+                                          [XO_SMALL_INTESTINE] = "small intestine",
+                                          [XO_LARGE_INTESTINE] = "large intestine"};
+
+/* The organ of a parameter "<organ> relative expression", or -1. */
+static int expr_organ_of(const char *par)
+{
+    static const char suffix[] = " relative expression";
+    size_t n = strlen(par), ns = sizeof suffix - 1;
+    if (n <= ns || strcmp(par + n - ns, suffix))
+        return -1;
+    for (int o = 0; o < XO_COUNT; o++)
+        if (strlen(expr_organ[o]) == n - ns && !strncmp(par, expr_organ[o], n - ns))
+            return o;
+    return -1;
 }
 
 static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_dir)
@@ -179,6 +206,7 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
         double *slot;
         const char **slot_src;
         enzyme_row *e = NULL;
+        int xo;
         if (!strcmp(par, "pksim default microsomal enzyme content")) {
             want_unit = "pmol/mg";
             slot = &t->pksim_content;
@@ -190,6 +218,12 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
                 return mt_error(ctx, MT_ENOMEM, "out of memory loading %s", path);
             slot = gut ? &e->t_half_gut_h : &e->t_half_h;
             slot_src = gut ? &e->t_half_gut_src : &e->t_half_src;
+        } else if ((xo = expr_organ_of(par)) >= 0) {
+            want_unit = "1";
+            if (!(e = enzyme_get(t, en, 1)))
+                return mt_error(ctx, MT_ENOMEM, "out of memory loading %s", path);
+            slot = &e->rel_org[xo];
+            slot_src = &e->rel_org_src[xo];
         } else if (!strcmp(par, "reference concentration") ||
                    !strcmp(par, "liver relative expression")) {
             int ref = par[0] == 'r';
@@ -201,8 +235,10 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
         } else {
             return mt_error(ctx, MT_EPARSE,
                             "%s:%zu: unknown parameter '%s' (reference concentration, liver "
-                            "relative expression, t1/2 (liver), t1/2 (intestine), pksim default "
-                            "microsomal enzyme content)",
+                            "relative expression, <organ> relative expression for bone, brain, "
+                            "heart, kidney, lung, muscle, skin, spleen, stomach, small "
+                            "intestine, large intestine, t1/2 (liver), t1/2 (intestine), pksim "
+                            "default microsomal enzyme content)",
                             path, line, par);
         }
         if (strcmp(unit, want_unit))
@@ -221,9 +257,10 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
         if (isnan(e->ref_conc))
             return mt_error(ctx, MT_EPARSE, "%s: %s has a %s but no reference concentration", path,
                             e->name,
-                            !isnan(e->rel_liver)  ? "liver relative expression"
-                            : !isnan(e->t_half_h) ? "t1/2 (liver)"
-                                                  : "t1/2 (intestine)");
+                            !isnan(e->rel_liver)      ? "liver relative expression"
+                            : !isnan(e->t_half_h)     ? "t1/2 (liver)"
+                            : !isnan(e->t_half_gut_h) ? "t1/2 (intestine)"
+                                                      : "relative expression");
         sbuf s = {0};
         sb_add(&s, "reference concentration %g umol/L: %s", e->ref_conc, e->ref_src);
         if (!isnan(e->rel_liver))
@@ -1277,18 +1314,11 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     FACT("partition", NAN, "", kp_computed ? eq_name[det.equation] : "card partition.kp",
          "tissue:plasma Kp from %s; builder Kp = Kp / B:P (tissue:blood)",
          kp_computed ? (method ? method : "") : "the card");
-    const size_t n_sb = mt_drugcard_n_specific_binding(c);
-    if (n_sb) {
-        sb_clear(&tmp);
-        for (size_t k = 0; k < n_sb; k++) {
-            const char *tg = mt_drugcard_specific_binding_target(c, k);
-            sb_add(&tmp, "%s%s", k ? ", " : "", tg ? tg : "?");
-        }
-        FACT("specific_binding", NAN, "", "not represented",
-             "the card's specific binding to %s is not in the twin: the Kp are the partition "
-             "method's alone, so a drug whose volume this binding sets (e.g. digoxin to ATP1A2) "
-             "would get too small a volume",
-             sb_str(&tmp));
+    {
+        sbuf sbw = {0};
+        if (binding_derive(j, pe, c, id, fu, bp, &sbw) < 0)
+            DP(MT_EUNSUPPORTED, "%s", sb_str(&sbw));
+        sb_free(&sbw);
     }
     FACT("clint_u_sum", sum_clint, "L/h", "", "%s", sb_str(&hh));
     FACT("CL_H", cl_h, "L/h", "", "blood clearance on the liver outflow: fu_b x CLint_u sum");

@@ -79,9 +79,29 @@ int ieq(const char *a, const char *b); /* ASCII case-insensitive equality; 0 for
 
 /* ---- the tables (twin.c) ---- */
 
+/* Organs (other than the liver) with a relative-expression row in data/enzymes (parameter
+ * "<organ> relative expression"): those of PK-Sim's expression profiles that the twin uses. */
+enum {
+    XO_BONE,
+    XO_BRAIN,
+    XO_HEART,
+    XO_KIDNEY,
+    XO_LUNG,
+    XO_MUSCLE,
+    XO_SKIN,
+    XO_SPLEEN,
+    XO_STOMACH,
+    XO_SMALL_INTESTINE,
+    XO_LARGE_INTESTINE,
+    XO_COUNT
+};
+extern const char *const expr_organ[XO_COUNT];
+
 typedef struct {
     const char *name;
     double ref_conc, rel_liver; /* NaN when the table has no row */
+    double rel_org[XO_COUNT];   /* other organs; NaN when the table has no row */
+    const char *rel_org_src[XO_COUNT];
     const char *ref_src, *rel_src;
     double t_half_h; /* liver turnover half-life, NaN when absent */
     const char *t_half_src;
@@ -201,6 +221,16 @@ void gi_free(gi_table *g);
 mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf *dp, gi_result *r);
 /* Puts the parameters (kge_<id>, kt_<s>_<id>, ka_<s>_<id>, Fg_<id>) and facts; frees r. */
 void gi_put(job *j, const char *id, gi_result *r);
+
+/* The stomach's, small intestine's and large intestine's shares of the gut's mass (McNally
+ * 2014 reference masses for the person's sex; gi.c). MT_ENOTFOUND (message set) without them. */
+mt_status gut_mass_shares(const person *pe, double share[3]);
+
+/* Specific binding of card c (binding.c, docs/twin-parameters.md): puts Bmax_<organ>_<id>,
+ * kon_<id>, koff_<id> and the fact drug.<id>.specific_binding. Returns 0 when the card has no
+ * specific binding, 1 when it is represented, -1 with the problem in dp (no prefix). */
+int binding_derive(job *j, const person *pe, const mt_drugcard *c, const char *id, double fu,
+                   double bp, sbuf *dp);
 /* Frees r's strings without putting anything. */
 void gi_result_free(gi_result *r);
 

@@ -21,6 +21,15 @@ static inline double val(const mt_twin_param_list *l, const char *id)
     return p ? p->value : NAN;
 }
 
+/* 1 if the twin l gave drug name specific-binding parameters (koff_<name>): the builder's
+ * mt_pbpk_drug.specific_binding must then be set for those parameters to exist. */
+static inline int twin_binds(const mt_twin_param_list *l, const char *name)
+{
+    char id[160];
+    snprintf(id, sizeof id, "koff_%s", name);
+    return mt_twin_param_find(l, id) != NULL;
+}
+
 /* The reference man of the validation reports. */
 static inline mt_status load_reference_man(mt_ctx *ctx, mt_profile **man)
 {

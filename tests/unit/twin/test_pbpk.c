@@ -50,7 +50,7 @@ TEST(pbpk15_reference)
     ASSERT_EQ_INT(mt_csv_read(ctx, path, 0, &ref), MT_OK);
 
     mt_dose dose = {0.0, 100.0, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drug = {"x", 1, &dose};
+    mt_pbpk_drug drug = {"x", 1, &dose, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -108,7 +108,7 @@ TEST(mass_balance_all_routes)
     mt_dose doses[3] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0},
                         {1.0, 20.0, MT_DOSE_IV_INFUSION, 2.0, 0, 0, 0},
                         {2.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0}};
-    mt_pbpk_drug drug = {"d", 3, doses};
+    mt_pbpk_drug drug = {"d", 3, doses, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -159,26 +159,116 @@ TEST(mass_balance_all_routes)
     mt_ctx_destroy(ctx);
 }
 
+/* Specific binding (pbpk.h): with no clearance, a bolus ends in equilibrium: every organ's
+ * outflow concentration is the venous one, c, each bound amount is Bmax c / (c + koff / kon)
+ * (the Langmuir isotherm of its rate law), and free plus bound amounts hold the dose. */
+TEST(specific_binding_equilibrium)
+{
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 1};
+    mt_model *m = NULL;
+    mt_program *p = NULL;
+    mt_sim *s = NULL;
+    ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &drug, &m), MT_OK);
+    ASSERT_EQ_INT(mt_program_create(ctx, m, &p), MT_OK);
+    ASSERT_EQ_INT(mt_sim_create(ctx, p, &s), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_tolerances(s, 1e-10, 1e-13), MT_OK);
+    const double kon = 4.0, koff = 1.0;
+    double bmax[32] = {0};
+    size_t no = mt_pbpk_n_organs();
+    for (size_t o = 0; o < no; o++) {
+        const char *on = mt_pbpk_organ(o);
+        char id[64];
+        snprintf(id, sizeof id, "V_%s", on);
+        ASSERT_EQ_INT(mt_sim_set_value(s, id, 1.0 + (double)o), MT_OK);
+        snprintf(id, sizeof id, "A_%s_d", on);
+        ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
+        if (!strcmp(on, "art") || !strcmp(on, "ven"))
+            continue;
+        snprintf(id, sizeof id, "Kp_%s_d", on);
+        ASSERT_EQ_INT(mt_sim_set_value(s, id, 2.0), MT_OK);
+        bmax[o] = (o % 3) ? 0.3 * (double)o : 0.0; /* some organs without sites */
+        snprintf(id, sizeof id, "Bmax_%s_d", on);
+        ASSERT_EQ_INT(mt_sim_set_value(s, id, bmax[o]), MT_OK);
+    }
+    for (size_t o = 0; o < no; o++) { /* bound amounts after the free ones */
+        char id[64];
+        snprintf(id, sizeof id, "AB_%s_d", mt_pbpk_organ(o));
+        if (strcmp(mt_pbpk_organ(o), "art") && strcmp(mt_pbpk_organ(o), "ven"))
+            ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
+        else
+            ASSERT_TRUE(mt_sim_add_output(s, id, MT_REPORT_DEFAULT) != MT_OK);
+    }
+    const char *q[] = {"adi", "bone", "brain", "gut", "heart", "kid",
+                       "ha",  "mus",  "skin",  "spl", "rest"};
+    for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
+        char id[64];
+        snprintf(id, sizeof id, "Q_%s", q[i]);
+        ASSERT_EQ_INT(mt_sim_set_value(s, id, 10.0 + (double)i), MT_OK);
+    }
+    ASSERT_EQ_INT(mt_sim_set_value(s, "CL_H_d", 0.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "CL_R_d", 0.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "kon_d", kon), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "koff_d", koff), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "BP_d", 1.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "ka_d", 1.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "F_d", 1.0), MT_OK);
+    mt_result *r = NULL;
+    if (mt_sim_run(s, 0.0, 400.0, 4, &r) != MT_OK)
+        printf("run: %s\n", mt_errmsg(ctx));
+    ASSERT_TRUE(r != NULL);
+    size_t last = mt_result_n_rows(r) - 1;
+    double total = 0, bound = 0, c = 0;
+    for (size_t j = 0; j < mt_result_n_cols(r); j++)
+        total += mt_result_value(r, last, j);
+    for (size_t o = 0; o < no; o++)
+        if (!strcmp(mt_pbpk_organ(o), "ven"))
+            c = mt_result_value(r, last, o) / (1.0 + (double)o);
+    double worst = 0;
+    size_t col = no;
+    for (size_t o = 0; o < no; o++) {
+        if (!strcmp(mt_pbpk_organ(o), "art") || !strcmp(mt_pbpk_organ(o), "ven"))
+            continue;
+        double ab = mt_result_value(r, last, col++), want = bmax[o] * c / (c + koff / kon);
+        bound += ab;
+        worst = fmax(worst, fabs(ab - want));
+        /* the free amount: outflow concentration c, A = V Kp c */
+        worst = fmax(worst, fabs(mt_result_value(r, last, o) - (1.0 + (double)o) * 2.0 * c));
+    }
+    printf("specific binding: c %.6g mg/L, bound %.6g of 10 mg, largest deviation %.3g mg\n", c,
+           bound, worst);
+    ASSERT_NEAR(total, 10.0, 1e-7);
+    ASSERT_TRUE(bound > 1.0); /* binding holds a real share of the dose */
+    ASSERT_TRUE(worst < 1e-7);
+    mt_result_destroy(r);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+    mt_ctx_destroy(ctx);
+}
+
 TEST(bad_regimens)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_model *m = NULL;
     mt_dose neg = {0.0, -5.0, MT_DOSE_PO, 0, 0, 0, 0};
-    mt_pbpk_drug d1 = {"x", 1, &neg};
+    mt_pbpk_drug d1 = {"x", 1, &neg, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d1, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "amount") != NULL);
     mt_dose inf = {0.0, 5.0, MT_DOSE_IV_INFUSION, 0, 0, 0, 0};
-    mt_pbpk_drug d2 = {"x", 1, &inf};
+    mt_pbpk_drug d2 = {"x", 1, &inf, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d2, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "duration") != NULL);
-    mt_pbpk_drug d3 = {"bad name", 0, NULL};
+    mt_pbpk_drug d3 = {"bad name", 0, NULL, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d3, &m), MT_EINVAL);
-    mt_pbpk_drug two[2] = {{"x", 0, NULL}, {"x", 0, NULL}};
+    mt_pbpk_drug two[2] = {{"x", 0, NULL, 0}, {"x", 0, NULL, 0}};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 2, two, &m), MT_EINVAL);
     ASSERT_TRUE(m == NULL);
     mt_ctx_destroy(ctx);
 }
 
 TEST_MAIN(TEST_ENTRY(pbpk15_reference), TEST_ENTRY(mass_balance_all_routes),
-          TEST_ENTRY(bad_regimens))
+          TEST_ENTRY(specific_binding_equilibrium), TEST_ENTRY(bad_regimens))

@@ -105,6 +105,18 @@ static int is_training_arm(mt_vld_runner *R, const mt_vld_ddi_row *r)
     return hit;
 }
 
+/* The formulation data/validation/ddi_formulations.csv gives drug in the arm row_id, or NULL. */
+static const char *arm_formulation(const mt_vld_runner *R, const char *row_id, const char *drug)
+{
+    const mt_csv *f = R->ddi_forms;
+    int cr = f ? mt_csv_col(f, "source_file_row") : -1, cd = f ? mt_csv_col(f, "drug") : -1,
+        cf = f ? mt_csv_col(f, "formulation") : -1;
+    for (size_t i = 0; f && row_id && i < mt_csv_n_rows(f); i++)
+        if (!strcmp(mt_vld_cell(f, i, cr), row_id) && !strcmp(mt_vld_cell(f, i, cd), drug))
+            return mt_vld_cell(f, i, cf);
+    return NULL;
+}
+
 static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi_row *r,
                          double *buf)
 {
@@ -285,6 +297,18 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi
     for (size_t k = 0; k < n_perp && !oom; k++)
         oom = mt_vld_regimen(&reg[n_reg++], perps[k], rp, (size_t)np, pt, pa);
     mt_drugcard_destroy(rc);
+    /* the formulation the arm's source states for a drug (data/validation/ddi_formulations.csv);
+     * without one an oral dose is a solution */
+    for (size_t k = 0; k < n_reg && !oom; k++) {
+        const char *f = arm_formulation(R, r->row_id, reg[k].drug);
+        if (!f)
+            continue;
+        snprintf(reg[k].formulation, sizeof reg[k].formulation, "%s", f);
+        char **desc = k ? &r->perp_desc : &r->victim_desc;
+        char *d = mt_vld_printf("%s as %s", *desc, reg[k].formulation);
+        free(*desc);
+        *desc = d;
+    }
     if (oom) {
         r->why = mt_vld_strdup("out of memory");
         for (size_t k = 0; k < n_reg; k++)
@@ -440,6 +464,48 @@ void mt_vld_ddi_summarise(const mt_vld_ddi_row *rows, size_t n, const char *mech
     free(cp);
 }
 
+/* data/validation/ddi_formulations.csv into R->ddi_forms: every row names an arm, a drug card
+ * name, a formulation id and its source (docs/validation/README.md). 0 or the exit status. */
+static int load_forms(mt_vld_runner *R)
+{
+    if (R->ddi_forms)
+        return 0;
+    char *path = mt_vld_printf("%s/validation/ddi_formulations.csv", mt_data_dir());
+    mt_csv *f = NULL;
+    int rc = 0;
+    if (mt_csv_read(R->ctx, path, 1 << 20, &f) != MT_OK) {
+        rc = mt_cli_fail("validate: %s", mt_errmsg(R->ctx));
+        goto done;
+    }
+    static const char *const cols[] = {"source_file_row", "drug", "formulation", "source"};
+    for (size_t k = 0; k < 4 && !rc; k++)
+        mt_vld_need_col(f, path, "the formulation table", cols[k], &rc);
+    for (size_t i = 0; !rc && i < mt_csv_n_rows(f); i++) {
+        const char *row = mt_vld_cell(f, i, mt_csv_col(f, "source_file_row")),
+                   *drug = mt_vld_cell(f, i, mt_csv_col(f, "drug")),
+                   *form = mt_vld_cell(f, i, mt_csv_col(f, "formulation")),
+                   *src = mt_vld_cell(f, i, mt_csv_col(f, "source"));
+        char name[64];
+        if (!*row || !*form || !*src || !mt_vld_card_name(drug, name, sizeof name) ||
+            strcmp(name, drug))
+            rc = mt_cli_fail("validate: %s line %zu: needs an arm (source_file_row), a drug card "
+                             "name, a formulation id and its source",
+                             path, i + 2);
+        for (size_t j = 0; !rc && j < i; j++)
+            if (!strcmp(row, mt_vld_cell(f, j, mt_csv_col(f, "source_file_row"))) &&
+                !strcmp(drug, mt_vld_cell(f, j, mt_csv_col(f, "drug"))))
+                rc = mt_cli_fail("validate: %s line %zu: arm %s, %s is listed twice", path, i + 2,
+                                 row, drug);
+    }
+done:
+    if (rc)
+        mt_csv_destroy(f);
+    else
+        R->ddi_forms = f;
+    free(path);
+    return rc;
+}
+
 int mt_vld_ddi_run(mt_vld_runner *R, mt_vld_ddi_row **rows_out, size_t *n_out)
 {
     const mt_vld_args *a = R->a;
@@ -448,7 +514,11 @@ int mt_vld_ddi_run(mt_vld_runner *R, mt_vld_ddi_row **rows_out, size_t *n_out)
     mt_csv *t = NULL;
     if (mt_csv_read(R->ctx, a->ddi, 0, &t) != MT_OK)
         return mt_cli_fail("validate: --ddi: %s", mt_errmsg(R->ctx));
-    int rc = 0;
+    int rc = load_forms(R);
+    if (rc) {
+        mt_csv_destroy(t);
+        return rc;
+    }
     static const char *const required[] = {"study_id",     "victim",        "victim_dose_mg",
                                            "victim_route", "victim_time_h", "perpetrator",
                                            "perp_dose_mg", "perp_route",    "perp_interval_h",

@@ -34,6 +34,9 @@ typedef struct {
     mt_profile *person;
     double weight_kg;
     const char *person_path; /* as shown in the report */
+    /* data/validation/ddi_formulations.csv (interaction runs): the oral formulation a study
+     * arm's source states for a drug, by the arm's source_file_row */
+    mt_csv *ddi_forms;
 } mt_vld_runner;
 
 /* The person (a->patient, default data/validation/reference_adult_male.json) and the twin

@@ -426,6 +426,8 @@ int mt_vld_runner_open(mt_vld_runner *R, const mt_vld_args *a)
 
 void mt_vld_runner_close(mt_vld_runner *R)
 {
+    mt_csv_destroy(R->ddi_forms);
+    R->ddi_forms = NULL;
     mt_twin_tables_destroy(R->tables);
     mt_profile_destroy(R->person);
     mt_ctx_destroy(R->ctx);

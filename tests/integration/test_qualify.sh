@@ -174,6 +174,20 @@ bad "observed data without its columns" "no column 'dataset'" --reduced --data "
 cp "$MT_SOURCE_DIR/data/qualification/osp_Midazolam_observed.csv" "$tmp/data/"
 printf 'dataset,comparison\nx,y\n' >"$tmp/data/reduced/covariate_arms.csv"
 bad "covariate arms without columns" "no column 'arm'" --reduced --data "$tmp/data" --out "$tmp/d"
+# the formulation table of the interaction arms (data/validation/ddi_formulations.csv) is
+# checked: a drug that cannot be a card name, an arm listed twice
+cp -r "$MT_SOURCE_DIR/data" "$tmp/mdata"
+chmod -R u+w "$tmp/mdata"
+printf 'source_file_row,drug,formulation,source\n1079,Itraconazole,capsule_fed,x\n' \
+    >"$tmp/mdata/validation/ddi_formulations.csv"
+MEDTWIN_DATA="$tmp/mdata" bad "formulation table: not a card name" \
+    "ddi_formulations.csv line 2: needs an arm" --reduced --out "$tmp/d"
+printf 'source_file_row,drug,formulation,source\n1079,itraconazole,capsule_fed,x\n1079,itraconazole,capsule_fasted,y\n' \
+    >"$tmp/mdata/validation/ddi_formulations.csv"
+MEDTWIN_DATA="$tmp/mdata" bad "formulation table: an arm twice" "arm 1079, itraconazole is listed twice" \
+    --reduced --out "$tmp/d"
+rm "$tmp/mdata/validation/ddi_formulations.csv"
+MEDTWIN_DATA="$tmp/mdata" bad "formulation table missing" "ddi_formulations.csv" --reduced --out "$tmp/d"
 printf 'set,figure,kind,limit\nmidazolam,auc_gmfe_heldout,flor,1\n' >"$tmp/f.csv"
 bad "floors file with a bad kind" "row 2: kind 'flor'" --reduced --check "$tmp/f.csv" --out "$tmp/d"
 bad "floors file missing" "cannot open the floors file" --reduced --check "$tmp/none.csv" --out "$tmp/d"

@@ -144,7 +144,8 @@ size_t mt_drugcard_n_transport(const mt_drugcard *card);
 MT_NODISCARD mt_status mt_drugcard_transport(const mt_drugcard *card, size_t i,
                                              mt_drugcard_process *out);
 /* Specific binding to a protein (card `specific_binding`): how many entries, and the target of
- * entry i (NULL past the end). The twin does not represent it (docs/twin-parameters.md). */
+ * entry i (NULL past the end). The twin represents one target per drug
+ * (docs/twin-parameters.md, "Specific binding"). */
 size_t mt_drugcard_n_specific_binding(const mt_drugcard *card);
 const char *mt_drugcard_specific_binding_target(const mt_drugcard *card, size_t i);
 

@@ -97,10 +97,11 @@ typedef enum {
     MT_RISK_PGX,
     MT_RISK_INTERACTION,
     MT_RISK_EXPOSURE,
-    MT_RISK_PHENOCONVERSION
+    MT_RISK_PHENOCONVERSION,
+    MT_RISK_MODEL /* a process of the drug's card that the twin does not represent */
 } mt_risk_kind;
 typedef enum { MT_RISK_LOW, MT_RISK_MODERATE, MT_RISK_HIGH } mt_risk_severity;
-/* "pgx", "interaction", "exposure", "phenoconversion"; "low", "moderate", "high". */
+/* "pgx", "interaction", "exposure", "phenoconversion", "model"; "low", "moderate", "high". */
 const char *mt_risk_kind_name(mt_risk_kind k);
 const char *mt_risk_severity_name(mt_risk_severity s);
 

@@ -81,6 +81,8 @@ const char *mt_risk_kind_name(mt_risk_kind k)
         return "exposure";
     case MT_RISK_PHENOCONVERSION:
         return "phenoconversion";
+    case MT_RISK_MODEL:
+        return "model";
     }
     return "?";
 }
@@ -796,6 +798,37 @@ static void interaction_warnings(job *j, const mt_risk_rules *r, size_t n_drugs,
     }
 }
 
+/* Model gaps: a card's transport processes (elimination.transport), which the twin does not
+ * represent (no transporters in its organs; docs/qualification.md, "What would move the figures
+ * next"). Where transport is a main route of elimination the predicted exposure is too high. */
+static void model_warnings(job *j, size_t n_drugs, const mt_risk_drug *d)
+{
+    for (size_t i = 0; i < n_drugs && !j->oom; i++) {
+        size_t nt = d[i].card ? mt_drugcard_n_transport(d[i].card) : 0;
+        if (!first_of_name(d, i) || nt == 0)
+            continue;
+        sb_reset(&j->msg);
+        sb_add(&j->msg, "%s: its card's transport by ", d[i].name);
+        for (size_t k = 0; k < nt; k++) {
+            mt_drugcard_process p;
+            const char *t =
+                mt_drugcard_transport(d[i].card, k, &p) == MT_OK && p.protein ? p.protein : "?";
+            sb_add(&j->msg, "%s%s", k ? (k + 1 == nt ? " and " : ", ") : "", t);
+        }
+        sb_add(&j->msg,
+               " (elimination.transport) is not in the twin, which has no transporters: where "
+               "transport is a main route of elimination (digoxin: P-gp secretion into urine and "
+               "bile) the predicted exposure is too high, and interactions at the transporter "
+               "are not predicted");
+        sb_reset(&j->src);
+        sb_add(&j->src,
+               "drug card '%s' (%s) elimination.transport; docs/qualification.md, \"What would "
+               "move the figures next\"",
+               d[i].name, mt_drugcard_version(d[i].card));
+        warn(j, MT_RISK_MODEL, MT_RISK_MODERATE, d[i].name, "", "", "");
+    }
+}
+
 static void exposure_warnings(job *j, size_t n_drugs, const mt_risk_drug *d)
 {
     for (size_t i = 0; i < n_drugs && !j->oom; i++) {
@@ -899,6 +932,7 @@ mt_status mt_risk_evaluate(const mt_risk_rules *r, mt_ctx *ctx, size_t n_phenoty
     pgx_warnings(&j, r, n_drugs, drugs);
     interaction_warnings(&j, r, n_drugs, drugs);
     exposure_warnings(&j, n_drugs, drugs);
+    model_warnings(&j, n_drugs, drugs);
     mt_free(NULL, j.msg.buf);
     mt_free(NULL, j.src.buf);
     if (j.oom) {

@@ -212,6 +212,29 @@ TEST(exposure_against_the_card_range)
     ASSERT_TRUE(ok);
 }
 
+/* A card process the twin does not represent (its transport) gives a "model" warning, once per
+ * drug; a card without one gives none. */
+TEST(model_gap_transport)
+{
+    mt_drugcard *dig = NULL, *mdz = NULL;
+    ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "digoxin", &dig), MT_OK);
+    ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "midazolam", &mdz), MT_OK);
+    mt_risk_drug d[] = {{"digoxin", dig, NAN, NAN, NAN},
+                        {"midazolam", mdz, NAN, NAN, NAN},
+                        {"digoxin", dig, NAN, NAN, NAN}};
+    mt_risk_report rep;
+    mt_status st = mt_risk_evaluate(rules, ctx, 0, NULL, 3, d, &rep);
+    const mt_risk_warning *w = st == MT_OK ? find(&rep, MT_RISK_MODEL, "digoxin") : NULL;
+    int ok =
+        st == MT_OK && count(&rep, MT_RISK_MODEL) == 1 && w && w->severity == MT_RISK_MODERATE &&
+        contains(w->message, "transport by P-gp") && contains(w->source, "elimination.transport") &&
+        !strcmp(mt_risk_kind_name(w->kind), "model") && !find(&rep, MT_RISK_MODEL, "midazolam");
+    mt_risk_report_free(&rep);
+    mt_drugcard_destroy(dig);
+    mt_drugcard_destroy(mdz);
+    ASSERT_TRUE(ok);
+}
+
 TEST(bad_evaluate_arguments)
 {
     mt_risk_report rep;
@@ -337,6 +360,7 @@ static int run(void)
         TEST_ENTRY(cyp3a5_tacrolimus),
         TEST_ENTRY(nm_on_nothing),
         TEST_ENTRY(exposure_against_the_card_range),
+        TEST_ENTRY(model_gap_transport),
         TEST_ENTRY(bad_evaluate_arguments),
         TEST_ENTRY(loader_is_strict),
     };

@@ -94,16 +94,29 @@ int binding_derive(job *j, const person *pe, const mt_drugcard *c, const char *i
     char pid[160];
     for (size_t k = 0; k < sizeof organs / sizeof organs[0]; k++) {
         const bind_organ *o = &organs[k];
-        const double v = ph->organ[o->physio].volume_l;
+        /* PK-Sim's organ volume, blood included (docs/twin-parameters.md, "Expression
+         * amounts"); the gut's parts weighted below */
+        const double v0 = ph->organ[o->physio].volume_l;
+        const double v = o->xo >= 0    ? pksim_volume(pe, o->xo, v0, NULL)
+                         : o->xo == -1 ? pksim_volume(pe, FV_LIVER, v0, NULL)
+                         : o->xo == -2
+                             ? share[0] * pksim_volume(pe, XO_STOMACH, v0, NULL) +
+                                   share[1] * pksim_volume(pe, XO_SMALL_INTESTINE, v0, NULL) +
+                                   share[2] * pksim_volume(pe, XO_LARGE_INTESTINE, v0, NULL)
+                             : v0;
         double rel; /* volume-weighted relative expression of the builder organ */
         if (o->xo >= 0)
             rel = rel_or_zero(e->rel_org[o->xo]);
         else if (o->xo == -1)
             rel = rel_or_zero(e->rel_liver);
-        else if (o->xo == -2)
-            rel = share[0] * rel_or_zero(e->rel_org[XO_STOMACH]) +
-                  share[1] * rel_or_zero(e->rel_org[XO_SMALL_INTESTINE]) +
-                  share[2] * rel_or_zero(e->rel_org[XO_LARGE_INTESTINE]);
+        else if (o->xo == -2) /* volume-weighted over the parts */
+            rel = (share[0] * pksim_volume(pe, XO_STOMACH, v0, NULL) *
+                       rel_or_zero(e->rel_org[XO_STOMACH]) +
+                   share[1] * pksim_volume(pe, XO_SMALL_INTESTINE, v0, NULL) *
+                       rel_or_zero(e->rel_org[XO_SMALL_INTESTINE]) +
+                   share[2] * pksim_volume(pe, XO_LARGE_INTESTINE, v0, NULL) *
+                       rel_or_zero(e->rel_org[XO_LARGE_INTESTINE])) /
+                  v;
         else
             rel = 0.0;
         const double bmax = e->ref_conc * rel * v * mg_per_umol;
@@ -115,7 +128,8 @@ int binding_derive(job *j, const person *pe, const mt_drugcard *c, const char *i
             sb_add(&how,
                    "binding capacity of %s: RC %g umol/L x relative expression %g (stomach %g, "
                    "small intestine %g, large intestine %g weighted by McNally mass shares %.3g, "
-                   "%.3g, %.3g) x V %g L x MW %g g/mol / 1000 (data/enzymes)",
+                   "%.3g, %.3g) x PK-Sim's V, blood included, %g L x MW %g g/mol / 1000 "
+                   "(data/enzymes)",
                    tg, e->ref_conc, rel, rel_or_zero(e->rel_org[XO_STOMACH]),
                    rel_or_zero(e->rel_org[XO_SMALL_INTESTINE]),
                    rel_or_zero(e->rel_org[XO_LARGE_INTESTINE]), share[0], share[1], share[2], v,
@@ -128,8 +142,8 @@ int binding_derive(job *j, const person *pe, const mt_drugcard *c, const char *i
                    tg);
         else
             sb_add(&how,
-                   "binding capacity of %s: RC %g umol/L x relative expression %g x V %g L x MW "
-                   "%g g/mol / 1000 (data/enzymes; no row: 0)",
+                   "binding capacity of %s: RC %g umol/L x relative expression %g x PK-Sim's V, "
+                   "blood included, %g L x MW %g g/mol / 1000 (data/enzymes; no row: 0)",
                    tg, e->ref_conc, rel, v, mw);
         snprintf(pid, sizeof pid, "Bmax_%s_%s", o->builder, id);
         put_param(j, pid, bmax, "mg", sb_str(&how));

@@ -345,14 +345,17 @@ mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf
     }
     double v_si = ph->organ[MT_ORGAN_GUT].volume_l * m_si / (m_st + m_si + m_li);
     double q_si = ph->organ[MT_ORGAN_GUT].blood_flow_l_h * f_si / (f_st + f_si + f_li);
+    /* the mucosa's volume, all of it: PK-Sim's gut-wall enzyme amounts are RC x rel_exp x the
+     * mucosa segment's volume (interstitial and vascular spaces included), as the liver's are
+     * RC x rel_exp x its whole volume (docs/twin-parameters.md, "Expression amounts") */
     double share = 0.0;
     for (int k = 0; k < GI_NSEG; k++)
-        share += g->v[k][P_WALL] * g->v[k][P_MUC] * (1.0 - g->v[k][P_INT] - g->v[k][P_VASC]);
-    double v_ent = v_si * share;
+        share += g->v[k][P_WALL] * g->v[k][P_MUC];
+    double v_ent = pksim_volume(pe, XO_SMALL_INTESTINE, v_si, NULL) * share;
     double q_villi = g->muc_flow * q_si;
     double cl_perm = p_dm_h * a_eff; /* dm3/h = L/h */
     double q_gut = q_villi * cl_perm / (q_villi + cl_perm);
-    double v_liv = ph->organ[MT_ORGAN_LIVER].volume_l;
+    double v_liv = pksim_volume(pe, FV_LIVER, ph->organ[MT_ORGAN_LIVER].volume_l, NULL);
     double cl_gut = 0.0;
     sbuf procs = {0};
     for (size_t i = 0; i < dc->np; i++) {
@@ -399,9 +402,11 @@ mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf
            "Qgut model (Yang et al. 2007): Fg = Qgut / (Qgut + fu_gut CLint_u,gut), fu_gut = 1; "
            "Qgut = Qvilli CLperm / (Qvilli + CLperm) = %g L/h; Qvilli = mucosal share %g x "
            "small-intestinal blood flow %g L/h (twin's gut flow x McNally small-intestine "
-           "fraction %g/%g); CLperm = P x sum E A_geo = %g dm/h x %g dm2 = %g L/h; enterocyte "
-           "volume %g L = small-intestine wall %g L (twin's gut volume x McNally mass share "
-           "%g/%g) x %g (PK-Sim wall, mucosa and intracellular fractions); CLint_u,gut = %g L/h%s",
+           "fraction %g/%g); CLperm = P x sum E A_geo = %g dm/h x %g dm2 = %g L/h; "
+           "mucosa volume %g L = small-intestine wall %g L (twin's gut volume x McNally mass "
+           "share %g/%g; / (1 - PK-Sim's fraction vascular of the small intestine) in the "
+           "mucosa volume) x %g (PK-Sim wall and mucosa fractions; the gut-wall enzyme amounts "
+           "refer to the whole mucosa, blood included, as PK-Sim's do); CLint_u,gut = %g L/h%s",
            q_gut, g->muc_flow, q_si, f_si, f_st + f_si + f_li, p_dm_h, a_eff, cl_perm, v_ent, v_si,
            m_si, m_st + m_si + m_li, share, cl_gut, sb_str(&procs));
     sb_free(&procs);

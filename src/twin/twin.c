@@ -274,6 +274,79 @@ static mt_status load_enzymes(mt_twin_tables *t, mt_ctx *ctx, const char *data_d
     return MT_OK;
 }
 
+#define FVAS_FILE "physiology/pksim_fraction_vascular.csv"
+
+/* data/physiology/pksim_fraction_vascular.csv: organ (an expression organ, liver or adipose),
+ * sex (any, male, female), fraction_vascular in [0, 1), unit 1, source. Every organ once per sex
+ * (any counts for both); the liver, kidney and gut parts are required. */
+static mt_status load_fvas(mt_twin_tables *t, mt_ctx *ctx, const char *data_dir)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/%s", data_dir, FVAS_FILE);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return mt_error(ctx, MT_EINVAL, "fraction-vascular table: data path too long");
+    for (int o = 0; o < FV_COUNT; o++)
+        t->fvas[o][0] = t->fvas[o][1] = NAN;
+    mt_status st = mt_csv_read(ctx, path, 1 << 20, &t->fvas_csv);
+    if (st != MT_OK)
+        return st;
+    const mt_csv *c = t->fvas_csv;
+    int co = mt_csv_col(c, "organ"), cx = mt_csv_col(c, "sex"),
+        cv = mt_csv_col(c, "fraction_vascular"), cu = mt_csv_col(c, "unit"),
+        cs = mt_csv_col(c, "source");
+    if (co < 0 || cx < 0 || cv < 0 || cu < 0 || cs < 0)
+        return mt_error(ctx, MT_EPARSE,
+                        "%s: needs the columns organ, sex, fraction_vascular, unit, source", path);
+    for (size_t r = 0; r < mt_csv_n_rows(c); r++) {
+        size_t line = r + 2;
+        const char *org = mt_csv_cell(c, r, (size_t)co), *sex = mt_csv_cell(c, r, (size_t)cx),
+                   *src = mt_csv_cell(c, r, (size_t)cs);
+        int o = !strcmp(org, "liver") ? FV_LIVER : !strcmp(org, "adipose") ? FV_ADIPOSE : -1;
+        for (int k = 0; k < XO_COUNT && o < 0; k++)
+            if (!strcmp(org, expr_organ[k]))
+                o = k;
+        double v;
+        if (o < 0)
+            return mt_error(ctx, MT_EPARSE, "%s:%zu: unknown organ '%s'", path, line, org);
+        if (strcmp(sex, "any") && strcmp(sex, "male") && strcmp(sex, "female"))
+            return mt_error(ctx, MT_EPARSE, "%s:%zu: sex '%s' (any, male or female)", path, line,
+                            sex);
+        if (parse_num(mt_csv_cell(c, r, (size_t)cv), &v) || !(v >= 0 && v < 1) ||
+            strcmp(mt_csv_cell(c, r, (size_t)cu), "1"))
+            return mt_error(ctx, MT_EPARSE,
+                            "%s:%zu: %s: fraction_vascular must be in [0, 1), unit 1", path, line,
+                            org);
+        if (!*src)
+            return mt_error(ctx, MT_EPARSE, "%s:%zu: %s has no source", path, line, org);
+        for (int x = 0; x < 2; x++) {
+            if (strcmp(sex, "any") && strcmp(sex, x ? "female" : "male"))
+                continue;
+            if (!isnan(t->fvas[o][x]))
+                return mt_error(ctx, MT_EPARSE, "%s:%zu: %s %s given twice", path, line, org,
+                                x ? "female" : "male");
+            t->fvas[o][x] = v;
+            t->fvas_src[o][x] = src;
+        }
+    }
+    static const int need[] = {FV_LIVER, XO_KIDNEY, XO_STOMACH, XO_SMALL_INTESTINE,
+                               XO_LARGE_INTESTINE};
+    for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
+        if (isnan(t->fvas[need[k]][0]) || isnan(t->fvas[need[k]][1]))
+            return mt_error(ctx, MT_EPARSE, "%s: no fraction vascular of the %s for each sex", path,
+                            need[k] == FV_LIVER ? "liver" : expr_organ[need[k]]);
+    return MT_OK;
+}
+
+double pksim_volume(const person *pe, int fv, double v, double *f)
+{
+    double x = pe->t->fvas[fv][pe->sex == MT_SEX_FEMALE ? 1 : 0];
+    if (isnan(x))
+        x = 0.0; /* an organ without a row: no vascular space to add */
+    if (f)
+        *f = x;
+    return v / (1.0 - x);
+}
+
 void mt_twin_tables_destroy(mt_twin_tables *t)
 {
     if (!t)
@@ -286,6 +359,7 @@ void mt_twin_tables_destroy(mt_twin_tables *t)
         mt_free(NULL, t->enz[i].source);
     mt_free(NULL, t->enz);
     mt_csv_destroy(t->enz_csv);
+    mt_csv_destroy(t->fvas_csv);
     mt_free(NULL, t);
 }
 
@@ -304,6 +378,7 @@ mt_status mt_twin_tables_load(mt_ctx *ctx, const char *data_dir, mt_twin_tables 
         (st = mt_partition_tables_load(ctx, data_dir, &t->part)) != MT_OK ||
         (st = mt_pgx_load(ctx, data_dir, &t->pgx)) != MT_OK ||
         (st = load_enzymes(t, ctx, data_dir)) != MT_OK ||
+        (st = load_fvas(t, ctx, data_dir)) != MT_OK ||
         (st = gi_load(ctx, data_dir, &t->gi)) != MT_OK) {
         mt_twin_tables_destroy(t);
         return st;
@@ -752,7 +827,9 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     const mt_twin_tables *t = pe->t;
     mt_ctx *ctx = pe->ctx;
     const mt_physiology *ph = pe->ph;
-    const double v_liv = ph->organ[MT_ORGAN_LIVER].volume_l;
+    /* expression amounts RC x rel_exp x V use PK-Sim's organ volume, blood included */
+    double fvas_liv = 0.0;
+    const double v_liv = pksim_volume(pe, FV_LIVER, ph->organ[MT_ORGAN_LIVER].volume_l, &fvas_liv);
     mt_status first = MT_OK;
     sbuf how = {0}, key = {0}, tmp = {0}, hh = {0}, rh = {0}, ah = {0}, fh = {0};
     gi_result gr;
@@ -918,7 +995,11 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
                    pa.protein);
         }
     if (nh)
-        sb_add(&hh, "fu_b x sum of CLint_u: fu_b = fu_p/B:P = %g/%g = %g", fu, bp, fu_b);
+        sb_add(&hh,
+               "fu_b x sum of CLint_u: fu_b = fu_p/B:P = %g/%g = %g; V_liv below is PK-Sim's liver "
+               "volume, blood included, to which its enzyme amounts refer: the twin's %g L / (1 - "
+               "fraction vascular %g) = %g L (data/physiology/pksim_fraction_vascular.csv)",
+               fu, bp, fu_b, ph->organ[MT_ORGAN_LIVER].volume_l, fvas_liv, v_liv);
     for (size_t i = 0; i < nh; i++) {
         mt_drugcard_process p;
         if (mt_drugcard_hepatic(c, i, &p) != MT_OK)
@@ -1158,14 +1239,19 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
                  * 'Volume (kidney)'): a plasma clearance CLspec V fu on the kidney's plasma,
                  * here V_kid as V_liv stands for the liver's (docs/twin-parameters.md), as a
                  * blood clearance on the kidney outflow / B:P. */
-                const double v_kid = ph->organ[MT_ORGAN_KIDNEY].volume_l;
+                double fvas_kid = 0.0;
+                const double v_kid =
+                    pksim_volume(pe, XO_KIDNEY, ph->organ[MT_ORGAN_KIDNEY].volume_l, &fvas_kid);
                 double v = sc * v_kid * fu / bp;
                 cl_r += v;
                 sb_add(&rh,
                        "%s%s: PK-Sim specific clearance %g/h (the source model's; it overrides "
-                       "%s) x V_kid %g L x fu_p %g / B:P %g = %g L/h (PK-Sim's renal plasma "
-                       "clearance, filtration and secretion together; not individualised by GFR)",
-                       k ? "; " : "", where, sc, overridden_inputs(NAN, pc), v_kid, fu, bp, v);
+                       "%s) x V_kid %g L (PK-Sim's kidney volume, blood included: the twin's %g "
+                       "L / (1 - fraction vascular %g)) x fu_p %g / B:P %g = %g L/h (PK-Sim's "
+                       "renal plasma clearance, filtration and secretion together; not "
+                       "individualised by GFR)",
+                       k ? "; " : "", where, sc, overridden_inputs(NAN, pc), v_kid,
+                       ph->organ[MT_ORGAN_KIDNEY].volume_l, fvas_kid, fu, bp, v);
                 continue;
             }
             if (isnan(pc)) {

@@ -97,6 +97,10 @@ enum {
 };
 extern const char *const expr_organ[XO_COUNT];
 
+/* PK-Sim's fraction vascular (data/physiology/pksim_fraction_vascular.csv) of the expression
+ * organs, the liver and adipose tissue; [organ][0] male (or any), [organ][1] female. */
+enum { FV_LIVER = XO_COUNT, FV_ADIPOSE, FV_COUNT };
+
 typedef struct {
     const char *name;
     double ref_conc, rel_liver; /* NaN when the table has no row */
@@ -113,6 +117,9 @@ typedef struct {
 typedef struct gi_table gi_table; /* data/physiology/gi_tract.csv (gi.c) */
 
 struct mt_twin_tables {
+    double fvas[FV_COUNT][2];
+    mt_csv *fvas_csv; /* owns fvas_src */
+    const char *fvas_src[FV_COUNT][2];
     gi_table *gi;
     mt_physio_tables *physio;
     mt_partition_tables *part;
@@ -221,6 +228,11 @@ void gi_free(gi_table *g);
 mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf *dp, gi_result *r);
 /* Puts the parameters (kge_<id>, kt_<s>_<id>, ka_<s>_<id>, Fg_<id>) and facts; frees r. */
 void gi_put(job *j, const char *id, gi_result *r);
+
+/* PK-Sim's volume of organ fv (FV_* or XO_*) for the person: the twin's blood-free tissue
+ * volume v / (1 - PK-Sim's fraction vascular), the volume PK-Sim's expression amounts RC x
+ * rel_exp x V refer to (docs/twin-parameters.md, "Expression amounts"). *f gets the fraction. */
+double pksim_volume(const person *pe, int fv, double v, double *f);
 
 /* The stomach's, small intestine's and large intestine's shares of the gut's mass (McNally
  * 2014 reference masses for the person's sex; gi.c). MT_ENOTFOUND (message set) without them. */

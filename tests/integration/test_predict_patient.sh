@@ -39,7 +39,9 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 p = {x["id"]: x for x in r["twin"]["parameters"]}
 v_liv, cl_h = p["V_liv"]["value"], p["CL_H_erythromycin"]["provenance"]
-want = 248.773 * v_liv  # card CLspec 4.1462183378/min x V_liv (PK-Sim's Undefined Liver, 1 umol/L)
+# card CLspec 4.1462183378/min x PK-Sim's liver volume (PK-Sim's Undefined Liver, 1 umol/L): the
+# twin's V_liv / (1 - fraction vascular 0.17), data/physiology/pksim_fraction_vascular.csv
+want = 248.773 * v_liv / (1 - 0.17)
 got = float(cl_h.split("elimination.hepatic.1 (unspecific, fitted): CLint_u ")[1].split(" ")[0])
 assert abs(got / want - 1) < 1e-4, (got, want)
 print("erythromycin, anna: unspecific CLint_u %.4g L/h from the PK-Sim specific clearance" % got)
@@ -56,7 +58,8 @@ facts = {f["key"]: f for f in r["twin"]["facts"]}
 sb = facts["drug.midazolam.specific_binding"]  # the card binds GABRG2, expressed in the brain
 assert sb["text"] == "represented" and "GABRG2" in sb["how"], sb
 # data/enzymes: GABRG2 reference concentration 1.04099689 umol/L, brain relative expression 1
-bmax = 1.04099689 * 1.0 * p["V_brain"]["value"] * 325.78 / 1000  # mg; MW of the midazolam card
+# mg; MW of the midazolam card; PK-Sim's brain volume: / (1 - fraction vascular 0.039)
+bmax = 1.04099689 * 1.0 * p["V_brain"]["value"] / (1 - 0.039) * 325.78 / 1000
 assert abs(p["Bmax_brain_midazolam"]["value"] - bmax) < 1e-3 * bmax, (p["Bmax_brain_midazolam"], bmax)
 assert p["Bmax_mus_midazolam"]["value"] == 0 and abs(p["koff_midazolam"]["value"] - 60) < 1e-9
 d = r["drugs"][0]
@@ -76,8 +79,8 @@ assert "predicted" in p["BP_digoxin"]["provenance"], p["BP_digoxin"]
 sb = facts["drug.digoxin.specific_binding"]
 assert sb["text"] == "represented" and "ATP1A2" in sb["how"], sb
 # data/enzymes: ATP1A2 reference concentration 0.39140774 umol/L, muscle relative expression
-# 0.7034193524; MW 780.93 g/mol
-bmax = 0.39140774 * 0.7034193524 * p["V_mus"]["value"] * 780.93 / 1000
+# 0.7034193524; MW 780.93 g/mol; PK-Sim's muscle volume: / (1 - fraction vascular 0.025)
+bmax = 0.39140774 * 0.7034193524 * p["V_mus"]["value"] / (1 - 0.025) * 780.93 / 1000
 assert abs(p["Bmax_mus_digoxin"]["value"] - bmax) < 1e-6 * bmax, (p["Bmax_mus_digoxin"], bmax)
 d = r["drugs"][0]
 t, c = d["time_h"], d["conc_mg_per_l"]

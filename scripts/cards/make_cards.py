@@ -531,21 +531,28 @@ def build_osp(repo, compound, name, display, props, lit_rows):
     return card
 
 
-def lit_blood_plasma(lit_rows, repo, mw):
-    """The measured B:P of the model report's literature table (Section2.2) for the compound
-    whose MW row heads the same table block; None when the report gives none."""
+def lit_block(lit_rows, repo, mw):
+    """The rows of the model report's literature tables (Section2.2) that belong to the compound
+    whose MW row heads the table block, with their cells: (row, cells) pairs."""
     last_mw = None
     for x in lit_rows:
         if x["model_repo"] != repo or "Section2.2" not in x["file"]:
             continue
         cells = md_cells(x["row"])
-        if len(cells) < 4:
+        if len(cells) < 3:
             continue
         if cells[0] == "MW":
             m = re.match(r"\s*([0-9.]+)", cells[2])
             last_mw = float(m.group(1)) if m else None
-        elif (cells[0] == "B/P ratio" and last_mw is not None and abs(last_mw - mw) < 0.05
-              and re.fullmatch(r"[0-9.]+", cells[2])):
+        elif last_mw is not None and abs(last_mw - mw) < 0.05:
+            yield x, cells
+
+
+def lit_blood_plasma(lit_rows, repo, mw):
+    """The measured B:P of the model report's literature table (Section2.2) for the compound
+    whose MW row heads the same table block; None when the report gives none."""
+    for x, cells in lit_block(lit_rows, repo, mw):
+        if len(cells) >= 4 and cells[0] == "B/P ratio" and re.fullmatch(r"[0-9.]+", cells[2]):
             return hand_vo(num(cells[2]), "1",
                            "%s (%s, model report literature table, cited there as '%s'; via "
                            "../shared/data/drugs/drug_literature_tables_raw.csv)"
@@ -559,18 +566,8 @@ def lit_pka_none(lit_rows, repo, mw):
     """The source of a model report literature table (Section2.2) that gives the compound's pKa
     as 'none' (no ionisable group, so a neutral compound), for the compound whose MW row heads the
     same table block; None when the report says nothing of the kind."""
-    last_mw = None
-    for x in lit_rows:
-        if x["model_repo"] != repo or "Section2.2" not in x["file"]:
-            continue
-        cells = md_cells(x["row"])
-        if len(cells) < 3:
-            continue
-        if cells[0] == "MW":
-            m = re.match(r"\s*([0-9.]+)", cells[2])
-            last_mw = float(m.group(1)) if m else None
-        elif (cells[0] == "pKa" and last_mw is not None and abs(last_mw - mw) < 0.05
-              and cells[2].strip().lower() == "none"):
+    for x, cells in lit_block(lit_rows, repo, mw):
+        if cells[0] == "pKa" and cells[2].strip().lower() == "none":
             return ("%s (%s, model report literature table: pKa 'none', i.e. no ionisable group; "
                     "PK-Sim treats a compound without pKa as neutral; via "
                     "../shared/data/drugs/drug_literature_tables_raw.csv)" % (x["source"], x["file"]))

@@ -466,18 +466,15 @@ TEST(malformed_cards)
                             "\"specific_binding\": [{\"osp_process\": \"x\"}]}",
                             MT_EPARSE, "specific_binding.0", "target"));
     /* a neutral compound (empty pKa list) names where it says so; pka_source only with [] */
-    ASSERT_TRUE(parse_fails("{\"schema\": \"medtwin-drug-card/1\", \"name\": \"testdrug\", "
-                            "\"version\": \"1\", \"display_name\": \"T\", \"kind\": \"pbpk\", "
-                            "\"physchem\": {\"pka\": []}}",
-                            MT_EPARSE, "physchem.pka", "pka_source"));
-    ASSERT_TRUE(parse_fails("{\"schema\": \"medtwin-drug-card/1\", \"name\": \"testdrug\", "
-                            "\"version\": \"1\", \"display_name\": \"T\", \"kind\": \"pbpk\", "
-                            "\"physchem\": {\"pka_source\": \"a table\"}}",
-                            MT_EPARSE, "physchem.pka_source", "empty"));
-    ASSERT_TRUE(parse_fails("{\"schema\": \"medtwin-drug-card/1\", \"name\": \"testdrug\", "
-                            "\"version\": \"1\", \"display_name\": \"T\", \"kind\": \"pbpk\", "
-                            "\"physchem\": {\"pka\": [], \"pka_source\": 5}}",
-                            MT_EPARSE, "physchem.pka_source", "string"));
+#define CARD_HEAD                                                                                  \
+    "{\"schema\": \"medtwin-drug-card/1\", \"name\": \"testdrug\", \"version\": \"1\", "           \
+    "\"display_name\": \"T\", \"kind\": \"pbpk\", "
+    ASSERT_TRUE(parse_fails(CARD_HEAD "\"physchem\": {\"pka\": []}}", MT_EPARSE, "physchem.pka",
+                            "pka_source"));
+    ASSERT_TRUE(parse_fails(CARD_HEAD "\"physchem\": {\"pka_source\": \"a table\"}}", MT_EPARSE,
+                            "physchem.pka_source", "empty"));
+    ASSERT_TRUE(parse_fails(CARD_HEAD "\"physchem\": {\"pka\": [], \"pka_source\": 5}}", MT_EPARSE,
+                            "physchem.pka_source", "string"));
     ASSERT_TRUE(parse_fails("{\"schema\": \"medtwin-drug-card/1\", \"name\": \"testdrug\", "
                             "\"version\": \"1\", \"display_name\": \"T\", \"kind\": \"pbpk\", "
                             "\"partition\": {\"method\": \"rodgers_rowland\", \"kp\": {\"lvr\": "

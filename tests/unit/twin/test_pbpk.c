@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "medtwin/medtwin.h"
 #include "medtwin/pbpk.h"
+#include "twin_fixtures.h"
 #include "util/csv.h"
 
 #include <math.h>
@@ -171,24 +172,19 @@ TEST(specific_binding_equilibrium)
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
-    ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &drug, &m), MT_OK);
-    ASSERT_EQ_INT(mt_program_create(ctx, m, &p), MT_OK);
-    ASSERT_EQ_INT(mt_sim_create(ctx, p, &s), MT_OK);
-    ASSERT_EQ_INT(mt_sim_set_tolerances(s, 1e-10, 1e-13), MT_OK);
+    ASSERT_EQ_INT(build_gi_sim(ctx, 1, &drug, NULL, 1e-10, 1e-13, &m, &p, &s), MT_OK);
     const double kon = 4.0, koff = 1.0;
     double bmax[32] = {0};
     size_t no = mt_pbpk_n_organs();
+    /* V_o = 1 + o, Kp 2, Q_i = 10 + i (twin_fixtures.h) */
+    ASSERT_EQ_INT(set_test_body(s, "d", 1.0, 1.0, 2.0, 10.0, 1.0), MT_OK);
     for (size_t o = 0; o < no; o++) {
         const char *on = mt_pbpk_organ(o);
         char id[64];
-        snprintf(id, sizeof id, "V_%s", on);
-        ASSERT_EQ_INT(mt_sim_set_value(s, id, 1.0 + (double)o), MT_OK);
         snprintf(id, sizeof id, "A_%s_d", on);
         ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
         if (!strcmp(on, "art") || !strcmp(on, "ven"))
             continue;
-        snprintf(id, sizeof id, "Kp_%s_d", on);
-        ASSERT_EQ_INT(mt_sim_set_value(s, id, 2.0), MT_OK);
         bmax[o] = (o % 3) ? 0.3 * (double)o : 0.0; /* some organs without sites */
         snprintf(id, sizeof id, "Bmax_%s_d", on);
         ASSERT_EQ_INT(mt_sim_set_value(s, id, bmax[o]), MT_OK);
@@ -200,13 +196,6 @@ TEST(specific_binding_equilibrium)
             ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
         else
             ASSERT_TRUE(mt_sim_add_output(s, id, MT_REPORT_DEFAULT) != MT_OK);
-    }
-    const char *q[] = {"adi", "bone", "brain", "gut", "heart", "kid",
-                       "ha",  "mus",  "skin",  "spl", "rest"};
-    for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
-        char id[64];
-        snprintf(id, sizeof id, "Q_%s", q[i]);
-        ASSERT_EQ_INT(mt_sim_set_value(s, id, 10.0 + (double)i), MT_OK);
     }
     ASSERT_EQ_INT(mt_sim_set_value(s, "CL_H_d", 0.0), MT_OK);
     ASSERT_EQ_INT(mt_sim_set_value(s, "CL_R_d", 0.0), MT_OK);

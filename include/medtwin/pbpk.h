@@ -133,9 +133,9 @@ typedef struct {
     /* Nonzero: specific binding to a target in the tissues (docs/twin-parameters.md). Each organ
      * o gets a bound amount AB_<o>_<name> (mg, from 0) with
      *   dAB/dt = kon_<name> C_out,o (Bmax_<o>_<name> - AB) - koff_<name> AB,
-     * taken from (and returned to) the organ's amount A_<o>_<name>; C_out,o = A / (V Kp) is the
-     * organ's outflow blood concentration (kon carries fu_b). Bmax, kon (L/(mg h)) and koff (1/h)
-     * are parameters the twin sets. */
+     * taken from (and returned to) the organ's amount A_<o>_<name>, the flux a rule
+     * Jb_<o>_<name>; C_out,o = A / (V Kp) is the organ's outflow blood concentration (kon
+     * carries fu_b). Bmax, kon (L/(mg h)) and koff (1/h) are parameters the twin sets. */
     int specific_binding;
 } mt_pbpk_drug;
 

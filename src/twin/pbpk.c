@@ -407,7 +407,8 @@ fail:
 }
 
 /* Specific binding of drug n (pbpk.h): per tissue organ a bound amount AB_<o>_<n> exchanging
- * with the organ's amount at kon C_out (Bmax - AB) - koff AB. */
+ * with the organ's amount at the binding flux Jb_<o>_<n> = kon C_out (Bmax - AB) - koff AB, one
+ * rule that both derivatives reference. */
 static void binding_build(bld *b, const char *n, const int *A, const int *V, const int *Kp,
                           mt_expr **dA)
 {
@@ -417,16 +418,18 @@ static void binding_build(bld *b, const char *n, const int *A, const int *V, con
         if (o == ART || o == VEN)
             continue;
         int AB = state0(b, "AB_%s_%s", organ[o], n), Bm = param(b, "Bmax_%s_%s", organ[o], n);
-        if (b->oom || AB < 0 || Bm < 0 || kon < 0 || koff < 0) {
+        int Jb = derived(b, "Jb_%s_%s", organ[o], n);
+        if (b->oom || AB < 0 || Bm < 0 || Jb < 0 || kon < 0 || koff < 0) {
             b->oom = 1;
             return;
         }
         mt_expr *free_sites = mt_expr_bin(ctx, MT_E_SUB, sym(b, Bm), sym(b, AB));
         mt_expr *on = mul(b, mul(b, sym(b, kon), cout(b, A, o, V, Kp)), free_sites);
-        mt_expr *flux = mt_expr_bin(ctx, MT_E_SUB, on, mul(b, sym(b, koff), sym(b, AB)));
-        add(b, &dA[o], mt_expr_clone(ctx, flux), -1);
-        if (b->oom || !flux || mt_ir_add_state(ctx, b->m, AB, flux) < 0) {
-            mt_expr_free(ctx, flux);
+        add_rule(b, Jb, mt_expr_bin(ctx, MT_E_SUB, on, mul(b, sym(b, koff), sym(b, AB))));
+        add(b, &dA[o], sym(b, Jb), -1);
+        mt_expr *d = sym(b, Jb);
+        if (b->oom || !d || mt_ir_add_state(ctx, b->m, AB, d) < 0) {
+            mt_expr_free(ctx, d);
             b->oom = 1;
             return;
         }

@@ -73,8 +73,8 @@ TEST(pbpk_twin_round_trip)
     size_t n_set = 0;
     for (size_t i = 0; i < mt_model_n_symbols(m) && n_set < 128; i++) {
         const char *id = mt_model_symbol_id(m, i);
-        if (!strncmp(id, "A_", 2) || !strncmp(id, "C_", 2) || !strcmp(id, "Q_C") ||
-            !strcmp(id, "Q_liv"))
+        if (!strncmp(id, "A_", 2) || !strncmp(id, "C_", 2) || !strncmp(id, "Jb_", 3) ||
+            !strcmp(id, "Q_C") || !strcmp(id, "Q_liv"))
             continue;
         set[n_set] = id;
         vals[n_set] = !strncmp(id, "F_", 2) ? 0.7 : 0.5 + 0.37 * (double)(n_set % 11);

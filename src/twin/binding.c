@@ -92,33 +92,31 @@ int binding_derive(job *j, const person *pe, const mt_drugcard *c, const char *i
     sbuf how = {0}, sites = {0};
     double total = 0.0; /* mg */
     char pid[160];
+    /* the gut's parts: stomach, small and large intestine, each PK-Sim's volume of its share */
+    static const int gut_part[3] = {XO_STOMACH, XO_SMALL_INTESTINE, XO_LARGE_INTESTINE};
+    double v_gut[3], v_gut_sum = 0.0, rel_gut = 0.0;
+    for (int i = 0; i < 3; i++) {
+        v_gut[i] = pksim_volume(pe, gut_part[i], share[i] * ph->organ[MT_ORGAN_GUT].volume_l, NULL);
+        v_gut_sum += v_gut[i];
+        rel_gut += v_gut[i] * rel_or_zero(e->rel_org[gut_part[i]]);
+    }
+    rel_gut /= v_gut_sum;
     for (size_t k = 0; k < sizeof organs / sizeof organs[0]; k++) {
         const bind_organ *o = &organs[k];
         /* PK-Sim's organ volume, blood included (docs/twin-parameters.md, "Expression
-         * amounts"); the gut's parts weighted below */
+         * amounts"), and the builder organ's relative expression (the gut's volume-weighted) */
         const double v0 = ph->organ[o->physio].volume_l;
-        const double v = o->xo >= 0    ? pksim_volume(pe, o->xo, v0, NULL)
-                         : o->xo == -1 ? pksim_volume(pe, FV_LIVER, v0, NULL)
-                         : o->xo == -2
-                             ? share[0] * pksim_volume(pe, XO_STOMACH, v0, NULL) +
-                                   share[1] * pksim_volume(pe, XO_SMALL_INTESTINE, v0, NULL) +
-                                   share[2] * pksim_volume(pe, XO_LARGE_INTESTINE, v0, NULL)
-                             : v0;
-        double rel; /* volume-weighted relative expression of the builder organ */
-        if (o->xo >= 0)
+        double v = v0, rel = 0.0;
+        if (o->xo >= 0) {
+            v = pksim_volume(pe, o->xo, v0, NULL);
             rel = rel_or_zero(e->rel_org[o->xo]);
-        else if (o->xo == -1)
+        } else if (o->xo == -1) {
+            v = pksim_volume(pe, FV_LIVER, v0, NULL);
             rel = rel_or_zero(e->rel_liver);
-        else if (o->xo == -2) /* volume-weighted over the parts */
-            rel = (share[0] * pksim_volume(pe, XO_STOMACH, v0, NULL) *
-                       rel_or_zero(e->rel_org[XO_STOMACH]) +
-                   share[1] * pksim_volume(pe, XO_SMALL_INTESTINE, v0, NULL) *
-                       rel_or_zero(e->rel_org[XO_SMALL_INTESTINE]) +
-                   share[2] * pksim_volume(pe, XO_LARGE_INTESTINE, v0, NULL) *
-                       rel_or_zero(e->rel_org[XO_LARGE_INTESTINE])) /
-                  v;
-        else
-            rel = 0.0;
+        } else if (o->xo == -2) {
+            v = v_gut_sum;
+            rel = rel_gut;
+        }
         const double bmax = e->ref_conc * rel * v * mg_per_umol;
         total += bmax;
         if (rel > 0)

@@ -28,6 +28,11 @@ extern "C" {
 #endif
 
 #define MT_REGIMEN_MAX_DOSES 100000
+/* Times a regimen may name: every dose within 200 years of time 0, and a repeat interval of at
+ * least one minute (finer schedules are infusions); beyond them the dose times of a course no
+ * longer increase in double precision. */
+#define MT_REGIMEN_MAX_TIME_H (200.0 * 8766.0)
+#define MT_REGIMEN_MIN_INTERVAL_H (1.0 / 60.0)
 
 typedef struct {
     char drug[64];  /* lower case */
@@ -44,7 +49,8 @@ typedef struct {
 /* Parses text. until_h: end of the simulation (limits open-ended repeats);
  * weight_kg: for per-kg doses (NaN if unknown: per-kg doses are then an
  * error). OUT: *out filled; release with mt_regimen_clear. Errors name the
- * part of the text that is wrong (MT_EINVAL / MT_EPARSE). */
+ * part of the text that is wrong (MT_EINVAL / MT_EPARSE; MT_ELIMIT past
+ * MT_REGIMEN_MAX_DOSES or MT_REGIMEN_MAX_TIME_H). */
 MT_NODISCARD mt_status mt_regimen_parse(mt_ctx *ctx, const char *text, double until_h,
                                         double weight_kg, mt_regimen *out);
 void mt_regimen_clear(mt_regimen *r);

@@ -252,6 +252,9 @@ static mt_status parse(mt_ctx *ctx, const char *text, double until_h, double wei
         double h;
         if (mt_parse_duration_h(t + 1, &h) != 0 || !(h > 0))
             return bad(&L, MT_EINVAL, "bad dosing interval", t);
+        if (!(h >= MT_REGIMEN_MIN_INTERVAL_H))
+            return bad(&L, MT_EINVAL,
+                       "dosing interval shorter than 1 min (give an infusion instead):", t);
         out->interval_h = h;
     } else {
         return bad(&L, MT_EPARSE, "unknown schedule (use once or qNh):", t);
@@ -323,6 +326,9 @@ static mt_status parse(mt_ctx *ctx, const char *text, double until_h, double wei
     }
     if (!(nd <= MT_REGIMEN_MAX_DOSES))
         return bad(&L, MT_ELIMIT, "too many doses (more than 100000)", NULL);
+    /* the last dose (and so every one) within the time limit */
+    if (!(out->first_h + (nd - 1) * out->interval_h <= MT_REGIMEN_MAX_TIME_H))
+        return bad(&L, MT_ELIMIT, "a dose later than 200 years after time 0", NULL);
     size_t n = (size_t)nd;
     out->doses = calloc(n, sizeof *out->doses);
     if (!out->doses)

@@ -118,7 +118,7 @@ TEST(errors_name_the_part)
     expect_error("omeprazole 20 mg po q1h at 100 h", "after the end");
     expect_error("om$prazole 20 mg po once", "drug");
     expect_error("omeprazole 1e999 mg po once", "dose");
-    expect_error("omeprazole 20 mg po q0.0001h x 100d", "too many");
+    expect_error("omeprazole 20 mg po q0.02h x 100d", "too many");
     /* found by fuzz_regimen (session 9): a count beyond size_t (undefined behaviour in the cast
      * before), a negative start, a negative course, a newline in the text (a two-line message) */
     expect_error("omeprazole 20 mg po q12h x 55555555555555555555555555555 doses", "too many");
@@ -126,6 +126,14 @@ TEST(errors_name_the_part)
     expect_error("omeprazole 20 mg po q1h x 3 min at -1 min", "time >= 0");
     expect_error("omeprazole 20 mg po q1h x -3 d", "must be positive");
     expect_error("omeprazole 20 mg po\nsometimes", "regimen 'omeprazole 20 mg po?sometimes'");
+    /* found by fuzz_regimen (session 10): a start so late that 12 h no longer moves the double
+     * (the dose times stopped increasing), and an interval far below the time resolution */
+    expect_error(
+        "omeprazole 20 mg po q12h x 22 doses at 311111111111111111111111111111111111111 min",
+        "200 years");
+    expect_error("omeprazole 20 mg po q1h x 3 doses at 1753199 h",
+                 "200 years"); /* last at 1753201 h */
+    expect_error("omeprazole 20 mg po q0.0001h x 3 doses", "shorter than 1 min");
 }
 
 int main(void)

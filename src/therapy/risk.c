@@ -809,17 +809,23 @@ static void model_warnings(job *j, size_t n_drugs, const mt_risk_drug *d)
             continue;
         sb_reset(&j->msg);
         sb_add(&j->msg, "%s: its card's transport by ", d[i].name);
+        int uptake = 0; /* an OATP (SLCO family): carries the drug into cells */
         for (size_t k = 0; k < nt; k++) {
             mt_drugcard_process p;
             const char *t =
                 mt_drugcard_transport(d[i].card, k, &p) == MT_OK && p.protein ? p.protein : "?";
             sb_add(&j->msg, "%s%s", k ? (k + 1 == nt ? " and " : ", ") : "", t);
+            uptake |= !strncmp(t, "OATP", 4);
         }
         sb_add(&j->msg,
                " (elimination.transport) is not in the twin, which has no transporters: where "
                "transport is a main route of elimination (digoxin: P-gp secretion into urine and "
-               "bile) the predicted exposure is too high, and interactions at the transporter "
-               "are not predicted");
+               "bile) the predicted exposure is too high");
+        if (uptake)
+            sb_add(&j->msg, "; without its OATP uptake into the liver and with cells that fill "
+                            "at once, the predicted curve's height and duration are not its "
+                            "source model's (rifampicin: a low peak and a half-life of days)");
+        sb_add(&j->msg, "; interactions at the transporter are not predicted");
         sb_reset(&j->src);
         sb_add(&j->src,
                "drug card '%s' (%s) elimination.transport; docs/qualification.md, \"What would "

@@ -216,22 +216,30 @@ TEST(exposure_against_the_card_range)
  * drug; a card without one gives none. */
 TEST(model_gap_transport)
 {
-    mt_drugcard *dig = NULL, *mdz = NULL;
+    mt_drugcard *dig = NULL, *mdz = NULL, *rif = NULL;
     ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "digoxin", &dig), MT_OK);
     ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "midazolam", &mdz), MT_OK);
+    ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "rifampicin", &rif), MT_OK);
     mt_risk_drug d[] = {{"digoxin", dig, NAN, NAN, NAN},
                         {"midazolam", mdz, NAN, NAN, NAN},
-                        {"digoxin", dig, NAN, NAN, NAN}};
+                        {"digoxin", dig, NAN, NAN, NAN},
+                        {"rifampicin", rif, NAN, NAN, NAN}};
     mt_risk_report rep;
-    mt_status st = mt_risk_evaluate(rules, ctx, 0, NULL, 3, d, &rep);
+    mt_status st = mt_risk_evaluate(rules, ctx, 0, NULL, 4, d, &rep);
     const mt_risk_warning *w = st == MT_OK ? find(&rep, MT_RISK_MODEL, "digoxin") : NULL;
+    const mt_risk_warning *r = st == MT_OK ? find(&rep, MT_RISK_MODEL, "rifampicin") : NULL;
+    /* digoxin's P-gp is efflux only: no uptake clause; rifampicin's OATP1B1 gets it */
     int ok =
-        st == MT_OK && count(&rep, MT_RISK_MODEL) == 1 && w && w->severity == MT_RISK_MODERATE &&
-        contains(w->message, "transport by P-gp") && contains(w->source, "elimination.transport") &&
-        !strcmp(mt_risk_kind_name(w->kind), "model") && !find(&rep, MT_RISK_MODEL, "midazolam");
+        st == MT_OK && count(&rep, MT_RISK_MODEL) == 2 && w && w->severity == MT_RISK_MODERATE &&
+        contains(w->message, "transport by P-gp") && !contains(w->message, "OATP uptake") &&
+        contains(w->message, "not predicted") && contains(w->source, "elimination.transport") &&
+        !strcmp(mt_risk_kind_name(w->kind), "model") && !find(&rep, MT_RISK_MODEL, "midazolam") &&
+        r && contains(r->message, "P-gp and OATP1B1") && contains(r->message, "OATP uptake") &&
+        contains(r->message, "not predicted");
     mt_risk_report_free(&rep);
     mt_drugcard_destroy(dig);
     mt_drugcard_destroy(mdz);
+    mt_drugcard_destroy(rif);
     ASSERT_TRUE(ok);
 }
 

@@ -137,6 +137,19 @@ typedef struct {
      * Jb_<o>_<name>; C_out,o = A / (V Kp) is the organ's outflow blood concentration (kon
      * carries fu_b). Bmax, kon (L/(mg h)) and koff (1/h) are parameters the twin sets. */
     int specific_binding;
+    /* Nonzero: permeability-limited cells (docs/twin-parameters.md, "Cell permeability"; PK-Sim's
+     * passive exchange between the interstitial and intracellular spaces). Each tissue organ o
+     * keeps A_<o>_<name> as its extracellular amount and gets an intracellular amount
+     * AC_<o>_<name> (mg, from 0); fe_<o>_<name> (0 < fe < 1) is the extracellular share of the
+     * organ's equilibrium amount and PSc_<o>_<name> (L/h) the unbound permeability-surface
+     * product in blood terms (fu_b P SA). Rules KpE = Kp fe, KpI = Kp (1 - fe) and
+     *   Jc_<o>_<name> = PSc (A / (V KpE) - AC / (V KpI))       (extracellular -> cells)
+     *   dA/dt -= Jc, dAC/dt = Jc;
+     * the organ's outflow concentration is A / (V KpE), hepatic elimination (CL_H, its
+     * interactions, saturation, metabolite formation) acts on the liver cells' AC_liv / (V_liv
+     * KpI_liv), and specific binding and renal elimination on the extracellular space. As PSc
+     * grows the organ becomes the perfusion-limited one with Kp. */
+    int cell_permeability;
 } mt_pbpk_drug;
 
 /* Interaction mechanisms at a hepatic enzyme. Reversible: competitive (and, at

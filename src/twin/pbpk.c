@@ -437,6 +437,50 @@ static void binding_build(bld *b, const char *n, const int *A, const int *V, con
     }
 }
 
+/* Permeability-limited cells of drug n (pbpk.h, cell_permeability): per tissue organ the
+ * parameter fe, the rules KpE = Kp fe (the outflow's Kp, into KpO) and KpI = Kp (1 - fe) and the
+ * intracellular amount AC (a state from 0). */
+static void cells_params(bld *b, const char *n, const int *Kp, int *KpO, int *KpI, int *AC)
+{
+    mt_ctx *ctx = b->ctx;
+    for (int o = 0; o < N_ORG && !b->oom; o++) {
+        if (o == ART || o == VEN)
+            continue;
+        int fe = param(b, "fe_%s_%s", organ[o], n);
+        KpO[o] = derived(b, "KpE_%s_%s", organ[o], n);
+        KpI[o] = derived(b, "KpI_%s_%s", organ[o], n);
+        AC[o] = state0(b, "AC_%s_%s", organ[o], n);
+        if (b->oom || fe < 0 || KpO[o] < 0 || KpI[o] < 0 || AC[o] < 0) {
+            b->oom = 1;
+            return;
+        }
+        add_rule(b, KpO[o], mul(b, sym(b, Kp[o]), sym(b, fe)));
+        add_rule(b, KpI[o],
+                 mul(b, sym(b, Kp[o]), mt_expr_bin(ctx, MT_E_SUB, num(b, 1.0), sym(b, fe))));
+    }
+}
+
+/* The exchange Jc_<o>_<n> = PSc (A / (V KpE) - AC / (V KpI)) of every tissue organ, one rule
+ * that the extracellular (dA) and intracellular (dAC) derivatives reference. */
+static void cells_flux(bld *b, const char *n, const int *A, const int *AC, const int *V,
+                       const int *KpO, const int *KpI, mt_expr **dA, mt_expr **dAC)
+{
+    mt_ctx *ctx = b->ctx;
+    for (int o = 0; o < N_ORG && !b->oom; o++) {
+        if (o == ART || o == VEN)
+            continue;
+        int ps = param(b, "PSc_%s_%s", organ[o], n), Jc = derived(b, "Jc_%s_%s", organ[o], n);
+        if (b->oom || ps < 0 || Jc < 0) {
+            b->oom = 1;
+            return;
+        }
+        mt_expr *gap = mt_expr_bin(ctx, MT_E_SUB, cout(b, A, o, V, KpO), cout(b, AC, o, V, KpI));
+        add_rule(b, Jc, mul(b, sym(b, ps), gap));
+        add(b, &dA[o], sym(b, Jc), -1);
+        add(b, &dAC[o], sym(b, Jc), +1);
+    }
+}
+
 /* clh_eff: 1 if the drug's hepatic elimination uses CL_H_eff_<d> (a rule
  * made by build_ddi) instead of CL_H_<d>; fg_eff: with gi, 1 if its gut wall uses Fg_eff_<d>
  * instead of Fg_<d> (gut-wall interactions; saturation changes the liver only). */
@@ -447,8 +491,11 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     mt_ctx *ctx = b->ctx;
     const char *n = d->name;
     int A[N_ORG], Kp[N_ORG], Q[N_ORG];
+    int KpO[N_ORG], KpI[N_ORG], AC[N_ORG]; /* outflow Kp; with cells: KpI and AC (else -1) */
     for (int o = 0; o < N_ORG; o++) {
         Kp[o] = (o == ART || o == VEN) ? -1 : param(b, "Kp_%s_%s", organ[o], n);
+        KpO[o] = Kp[o];
+        KpI[o] = AC[o] = -1;
         Q[o] =
             (o == LUNG || o == ART || o == VEN || o == LIV) ? -1 : find(b, "Q_%s%s", organ[o], "");
     }
@@ -481,9 +528,11 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     }
     gi_states g;
     memset(&g, 0, sizeof g);
+    if (d->cell_permeability)
+        cells_params(b, n, Kp, KpO, KpI, AC);
     if (b->oom)
         return;
-    mt_expr *dA[N_ORG] = {0}, *ddep = NULL;
+    mt_expr *dA[N_ORG] = {0}, *dAC[N_ORG] = {0}, *ddep = NULL;
     /* oral absorption */
     mt_expr *absn = mul(b, sym(b, ka), sym(b, Adep));
     add(b, &ddep, mt_expr_clone(ctx, absn), -1);
@@ -491,41 +540,46 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     if (gi)
         gi_build(b, n, &g, &dA[GUT], fg_eff ? derived(b, "Fg_eff_%s%s", n, "") : -1);
     /* venous return to lung, pulmonary outflow to arterial blood */
-    mt_expr *ven_out = mul(b, sym(b, QC), cout(b, A, VEN, V, Kp));
+    mt_expr *ven_out = mul(b, sym(b, QC), cout(b, A, VEN, V, KpO));
     add(b, &dA[VEN], mt_expr_clone(ctx, ven_out), -1);
     add(b, &dA[LUNG], ven_out, +1);
-    mt_expr *lung_out = mul(b, sym(b, QC), cout(b, A, LUNG, V, Kp));
+    mt_expr *lung_out = mul(b, sym(b, QC), cout(b, A, LUNG, V, KpO));
     add(b, &dA[LUNG], mt_expr_clone(ctx, lung_out), -1);
     add(b, &dA[ART], lung_out, +1);
     /* arterial supply */
     for (size_t i = 0; i < sizeof systemic / sizeof *systemic; i++) {
         int o = systemic[i];
-        mt_expr *in = mul(b, sym(b, Q[o]), cout(b, A, ART, V, Kp));
+        mt_expr *in = mul(b, sym(b, Q[o]), cout(b, A, ART, V, KpO));
         add(b, &dA[ART], mt_expr_clone(ctx, in), -1);
         add(b, &dA[o], in, +1);
-        mt_expr *out = mul(b, sym(b, Q[o]), cout(b, A, o, V, Kp));
+        mt_expr *out = mul(b, sym(b, Q[o]), cout(b, A, o, V, KpO));
         add(b, &dA[o], mt_expr_clone(ctx, out), -1);
         add(b, &dA[VEN], out, +1);
     }
     for (size_t i = 0; i < sizeof portal / sizeof *portal; i++) {
         int o = portal[i];
-        mt_expr *in = mul(b, sym(b, Q[o]), cout(b, A, ART, V, Kp));
+        mt_expr *in = mul(b, sym(b, Q[o]), cout(b, A, ART, V, KpO));
         add(b, &dA[ART], mt_expr_clone(ctx, in), -1);
         add(b, &dA[o], in, +1);
-        mt_expr *out = mul(b, sym(b, Q[o]), cout(b, A, o, V, Kp));
+        mt_expr *out = mul(b, sym(b, Q[o]), cout(b, A, o, V, KpO));
         add(b, &dA[o], mt_expr_clone(ctx, out), -1);
         add(b, &dA[LIV], out, +1);
     }
-    mt_expr *ha = mul(b, sym(b, Qha), cout(b, A, ART, V, Kp));
+    mt_expr *ha = mul(b, sym(b, Qha), cout(b, A, ART, V, KpO));
     add(b, &dA[ART], mt_expr_clone(ctx, ha), -1);
     add(b, &dA[LIV], ha, +1);
-    mt_expr *liv_out = mul(b, sym(b, Qliv), cout(b, A, LIV, V, Kp));
+    mt_expr *liv_out = mul(b, sym(b, Qliv), cout(b, A, LIV, V, KpO));
     add(b, &dA[LIV], mt_expr_clone(ctx, liv_out), -1);
     add(b, &dA[VEN], liv_out, +1);
-    add(b, &dA[LIV], mul(b, sym(b, CLHe), cout(b, A, LIV, V, Kp)), -1);
-    add(b, &dA[KID], mul(b, sym(b, CLR), cout(b, A, KID, V, Kp)), -1);
+    if (d->cell_permeability) { /* hepatic elimination in the liver cells */
+        add(b, &dAC[LIV], mul(b, sym(b, CLHe), cout(b, AC, LIV, V, KpI)), -1);
+        cells_flux(b, n, A, AC, V, KpO, KpI, dA, dAC);
+    } else {
+        add(b, &dA[LIV], mul(b, sym(b, CLHe), cout(b, A, LIV, V, KpO)), -1);
+    }
+    add(b, &dA[KID], mul(b, sym(b, CLR), cout(b, A, KID, V, KpO)), -1);
     if (d->specific_binding)
-        binding_build(b, n, A, V, Kp, dA);
+        binding_build(b, n, A, V, KpO, dA);
     /* doses */
     for (size_t k = 0; k < d->n_doses; k++) {
         const mt_dose *x = &d->doses[k];
@@ -551,6 +605,12 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
             goto fail;
         dA[o] = NULL;
         m->sym[A[o]].rate_rule = 1;
+        if (AC[o] < 0)
+            continue;
+        if (mt_ir_add_state(ctx, m, AC[o], dAC[o]) < 0)
+            goto fail;
+        dAC[o] = NULL;
+        m->sym[AC[o]].rate_rule = 1;
     }
     if (mt_ir_add_state(ctx, m, Adep, ddep) < 0)
         goto fail;
@@ -585,8 +645,10 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     return;
 fail:
     b->oom = 1;
-    for (int o = 0; o < N_ORG; o++)
+    for (int o = 0; o < N_ORG; o++) {
         mt_expr_free(ctx, dA[o]);
+        mt_expr_free(ctx, dAC[o]);
+    }
     mt_expr_free(ctx, ddep);
     for (int k = 0; k < N_LUM + 2; k++)
         mt_expr_free(ctx, g.d[k]);
@@ -852,7 +914,21 @@ static int mw_param(bld *b, const char *d)
     return s >= 0 ? s : param(b, "MW_%s%s", d, "");
 }
 
-/* Adds the formation term to the metabolite's liver amount. */
+/* The liver amount of drug d where its hepatic processes act, and the Kp of its concentration:
+ * the cells' AC_liv and KpI_liv with permeability-limited cells, else A_liv and Kp_liv. */
+static int liver_amount(bld *b, const char *d)
+{
+    int ac = find(b, "AC_liv_%s%s", d, "");
+    return ac >= 0 ? ac : find(b, "A_liv_%s%s", d, "");
+}
+
+static int liver_kp(bld *b, const char *d)
+{
+    int k = find(b, "KpI_liv_%s%s", d, "");
+    return k >= 0 ? k : find(b, "Kp_liv_%s%s", d, "");
+}
+
+/* Adds the formation term to the metabolite's liver amount (its cells' with cells). */
 static void formation(bld *b, const mt_pbpk_ddi *x, const mt_pbpk_formation *f, const int *V,
                       const int *Iix, const int *c1)
 {
@@ -861,8 +937,8 @@ static void formation(bld *b, const mt_pbpk_ddi *x, const mt_pbpk_formation *f, 
     formation_id(id, sizeof id, "fform", f);
     int ff = param(b, "%s%s", id, "");
     int mwp = mw_param(b, f->parent), mwm = mw_param(b, f->metabolite);
-    int A = find(b, "A_liv_%s%s", f->parent, ""), Kp = find(b, "Kp_liv_%s%s", f->parent, "");
-    int CLH = find(b, "CL_H_%s%s", f->parent, ""), AM = find(b, "A_liv_%s%s", f->metabolite, "");
+    int A = liver_amount(b, f->parent), Kp = liver_kp(b, f->parent);
+    int CLH = find(b, "CL_H_%s%s", f->parent, ""), AM = liver_amount(b, f->metabolite);
     if (b->oom || ff < 0 || mwp < 0 || mwm < 0 || A < 0 || Kp < 0 || CLH < 0 || AM < 0 ||
         m->sym[AM].state < 0) {
         b->oom = 1;
@@ -1053,8 +1129,7 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
         const char *p = drugs[i].name;
         int mw = mw_param(b, p), fu = param(b, "fu_%s%s", p, "");
         I[i] = derived(b, "I_%s%s", p, "");
-        int A = find(b, "A_liv_%s%s", p, ""), Kp = find(b, "Kp_liv_%s%s", p, ""),
-            BP = find(b, "BP_%s%s", p, "");
+        int A = liver_amount(b, p), Kp = liver_kp(b, p), BP = find(b, "BP_%s%s", p, "");
         if (b->oom || A < 0 || Kp < 0 || BP < 0) {
             b->oom = 1;
             goto done;

@@ -51,7 +51,7 @@ TEST(pbpk15_reference)
     ASSERT_EQ_INT(mt_csv_read(ctx, path, 0, &ref), MT_OK);
 
     mt_dose dose = {0.0, 100.0, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drug = {"x", 1, &dose, 0};
+    mt_pbpk_drug drug = {"x", 1, &dose, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -109,7 +109,7 @@ TEST(mass_balance_all_routes)
     mt_dose doses[3] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0},
                         {1.0, 20.0, MT_DOSE_IV_INFUSION, 2.0, 0, 0, 0},
                         {2.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0}};
-    mt_pbpk_drug drug = {"d", 3, doses, 0};
+    mt_pbpk_drug drug = {"d", 3, doses, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -168,7 +168,7 @@ TEST(specific_binding_equilibrium)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
-    mt_pbpk_drug drug = {"d", 1, &bolus, 1};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 1, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -238,26 +238,126 @@ TEST(specific_binding_equilibrium)
     mt_ctx_destroy(ctx);
 }
 
+/* Permeability-limited cells (pbpk.h, cell_permeability). (1) With no clearance a bolus ends in
+ * equilibrium: every organ's extracellular amount is V Kp fe c and its cells' V Kp (1 - fe) c, c
+ * the venous concentration, and the amounts hold the dose. (2) As PSc grows the model becomes the
+ * perfusion-limited one with the same Kp, hepatic clearance included. */
+static mt_status cells_sim(mt_ctx *ctx, int cells, double ps, double clh, mt_model **m,
+                           mt_program **p, mt_sim **s)
+{
+    static mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 0, cells};
+    mt_status st = build_gi_sim(ctx, 1, &drug, NULL, 1e-10, 1e-13, m, p, s);
+    st = st ? st : set_test_body(*s, "d", 1.0, 1.0, 2.0, 10.0, 1.0);
+    const char *set[][2] = {{"CL_R_d", "0"}, {"BP_d", "1"}, {"ka_d", "1"}, {"F_d", "1"}};
+    for (size_t k = 0; k < 4 && st == MT_OK; k++)
+        st = mt_sim_set_value(*s, set[k][0], atof(set[k][1]));
+    st = st ? st : mt_sim_set_value(*s, "CL_H_d", clh);
+    for (size_t o = 0; o < mt_pbpk_n_organs() && st == MT_OK && cells; o++) {
+        const char *on = mt_pbpk_organ(o);
+        char id[64];
+        if (!strcmp(on, "art") || !strcmp(on, "ven"))
+            continue;
+        snprintf(id, sizeof id, "fe_%s_d", on);
+        st = mt_sim_set_value(*s, id, 0.1 + 0.05 * (double)o);
+        snprintf(id, sizeof id, "PSc_%s_d", on);
+        st = st ? st : mt_sim_set_value(*s, id, ps * (1.0 + (double)o));
+    }
+    return st;
+}
+
+TEST(cell_permeability)
+{
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_model *m = NULL;
+    mt_program *p = NULL;
+    mt_sim *s = NULL;
+    ASSERT_EQ_INT(cells_sim(ctx, 1, 0.5, 0.0, &m, &p, &s), MT_OK);
+    size_t no = mt_pbpk_n_organs();
+    char id[64];
+    for (size_t o = 0; o < no; o++) {
+        snprintf(id, sizeof id, "A_%s_d", mt_pbpk_organ(o));
+        ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
+    }
+    for (size_t o = 0; o < no; o++) {
+        snprintf(id, sizeof id, "AC_%s_d", mt_pbpk_organ(o));
+        if (strcmp(mt_pbpk_organ(o), "art") && strcmp(mt_pbpk_organ(o), "ven"))
+            ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
+        else
+            ASSERT_TRUE(mt_sim_add_output(s, id, MT_REPORT_DEFAULT) != MT_OK);
+    }
+    mt_result *r = NULL;
+    ASSERT_EQ_INT(mt_sim_run(s, 0.0, 2000.0, 4, &r), MT_OK);
+    size_t last = mt_result_n_rows(r) - 1, col = no;
+    double total = 0, c = 0, worst = 0, cells = 0;
+    for (size_t j = 0; j < mt_result_n_cols(r); j++)
+        total += mt_result_value(r, last, j);
+    for (size_t o = 0; o < no; o++)
+        if (!strcmp(mt_pbpk_organ(o), "ven"))
+            c = mt_result_value(r, last, o) / (1.0 + (double)o);
+    for (size_t o = 0; o < no; o++) {
+        if (!strcmp(mt_pbpk_organ(o), "art") || !strcmp(mt_pbpk_organ(o), "ven"))
+            continue;
+        double v = 1.0 + (double)o, fe = 0.1 + 0.05 * (double)o,
+               ac = mt_result_value(r, last, col++);
+        cells += ac;
+        worst = fmax(worst, fabs(mt_result_value(r, last, o) - v * 2.0 * fe * c));
+        worst = fmax(worst, fabs(ac - v * 2.0 * (1.0 - fe) * c));
+    }
+    printf("cells: c %.6g mg/L, %.6g of 10 mg in cells, largest deviation %.3g mg\n", c, cells,
+           worst);
+    ASSERT_NEAR(total, 10.0, 1e-7);
+    ASSERT_TRUE(cells > 2.0); /* the cells hold a real share of the dose */
+    ASSERT_TRUE(worst < 1e-7);
+    mt_result_destroy(r);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+
+    /* (2) PSc 1e6 L/h against the perfusion-limited model, CL_H 5 L/h */
+    mt_result *rr[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        ASSERT_EQ_INT(cells_sim(ctx, k, 1e6, 5.0, &m, &p, &s), MT_OK);
+        ASSERT_EQ_INT(mt_sim_add_output(s, "C_venous_d", MT_REPORT_DEFAULT), MT_OK);
+        ASSERT_EQ_INT(mt_sim_run(s, 0.0, 24.0, 24, &rr[k]), MT_OK);
+        mt_sim_destroy(s);
+        mt_program_destroy(p);
+        mt_model_destroy(m);
+    }
+    double rel = 0;
+    for (size_t i = 1; i < mt_result_n_rows(rr[0]); i++) {
+        double a = mt_result_value(rr[0], i, 0), b = mt_result_value(rr[1], i, 0);
+        rel = fmax(rel, fabs(b - a) / a);
+    }
+    printf("cells: PSc 1e6 L/h vs perfusion-limited, largest relative difference %.3g\n", rel);
+    ASSERT_TRUE(rel < 1e-4);
+    mt_result_destroy(rr[0]);
+    mt_result_destroy(rr[1]);
+    mt_ctx_destroy(ctx);
+}
+
 TEST(bad_regimens)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_model *m = NULL;
     mt_dose neg = {0.0, -5.0, MT_DOSE_PO, 0, 0, 0, 0};
-    mt_pbpk_drug d1 = {"x", 1, &neg, 0};
+    mt_pbpk_drug d1 = {"x", 1, &neg, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d1, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "amount") != NULL);
     mt_dose inf = {0.0, 5.0, MT_DOSE_IV_INFUSION, 0, 0, 0, 0};
-    mt_pbpk_drug d2 = {"x", 1, &inf, 0};
+    mt_pbpk_drug d2 = {"x", 1, &inf, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d2, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "duration") != NULL);
-    mt_pbpk_drug d3 = {"bad name", 0, NULL, 0};
+    mt_pbpk_drug d3 = {"bad name", 0, NULL, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d3, &m), MT_EINVAL);
-    mt_pbpk_drug two[2] = {{"x", 0, NULL, 0}, {"x", 0, NULL, 0}};
+    mt_pbpk_drug two[2] = {{"x", 0, NULL, 0, 0}, {"x", 0, NULL, 0, 0}};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 2, two, &m), MT_EINVAL);
     ASSERT_TRUE(m == NULL);
     mt_ctx_destroy(ctx);
 }
 
 TEST_MAIN(TEST_ENTRY(pbpk15_reference), TEST_ENTRY(mass_balance_all_routes),
-          TEST_ENTRY(specific_binding_equilibrium), TEST_ENTRY(bad_regimens))
+          TEST_ENTRY(specific_binding_equilibrium), TEST_ENTRY(cell_permeability),
+          TEST_ENTRY(bad_regimens))

@@ -1677,6 +1677,56 @@ static mt_status check_fd_nesting(imp *im, Model_t *sm)
     return st;
 }
 
+/* ---------- rateOf: its shape, before libSBML's own checks ---------- */
+
+/* 1 if some rateOf node under n does not have exactly one argument. libSBML's consistency
+ * check (RateOfCycles, 5.20) reads the first argument of every rateOf without checking that it
+ * exists, and crashes on e.g. <apply><geq/><csymbol rateOf/><ci>p</ci></apply> (fuzz_sbml). */
+static int bad_rateof(const ASTNode_t *n, int depth)
+{
+    if (!n || depth > 100000)
+        return 0;
+    if (ASTNode_getType(n) == AST_FUNCTION_RATE_OF && ASTNode_getNumChildren(n) != 1)
+        return 1;
+    for (unsigned k = 0; k < ASTNode_getNumChildren(n); k++)
+        if (bad_rateof(ASTNode_getChild(n, k), depth + 1))
+            return 1;
+    return 0;
+}
+
+static mt_status check_rateof_shape(imp *im, Model_t *sm)
+{
+    if (!sm)
+        return MT_OK;
+    int bad = 0;
+    for (unsigned i = 0; !bad && i < Model_getNumFunctionDefinitions(sm); i++)
+        bad = bad_rateof(FunctionDefinition_getMath(Model_getFunctionDefinition(sm, i)), 0);
+    for (unsigned i = 0; !bad && i < Model_getNumInitialAssignments(sm); i++)
+        bad = bad_rateof(InitialAssignment_getMath(Model_getInitialAssignment(sm, i)), 0);
+    for (unsigned i = 0; !bad && i < Model_getNumRules(sm); i++)
+        bad = bad_rateof(Rule_getMath(Model_getRule(sm, i)), 0);
+    for (unsigned i = 0; !bad && i < Model_getNumConstraints(sm); i++)
+        bad = bad_rateof(Constraint_getMath(Model_getConstraint(sm, i)), 0);
+    for (unsigned i = 0; !bad && i < Model_getNumReactions(sm); i++) {
+        const KineticLaw_t *kl = Reaction_getKineticLaw(Model_getReaction(sm, i));
+        bad = kl && bad_rateof(KineticLaw_getMath(kl), 0);
+    }
+    for (unsigned i = 0; !bad && i < Model_getNumEvents(sm); i++) {
+        Event_t *ev = Model_getEvent(sm, i);
+        const Trigger_t *tr = Event_getTrigger(ev);
+        const Delay_t *dl = Event_getDelay(ev);
+        const Priority_t *pr = Event_getPriority(ev);
+        bad = (tr && bad_rateof(Trigger_getMath(tr), 0)) ||
+              (dl && bad_rateof(Delay_getMath(dl), 0)) ||
+              (pr && bad_rateof(Priority_getMath(pr), 0));
+        for (unsigned k = 0; !bad && k < Event_getNumEventAssignments(ev); k++)
+            bad = bad_rateof(EventAssignment_getMath(Event_getEventAssignment(ev, k)), 0);
+    }
+    return bad ? fail(im, MT_ESBML, "%s",
+                      "not valid SBML: rateOf() takes one symbol as its argument")
+               : MT_OK;
+}
+
 /* ---------- rateOf ---------- */
 
 /* The rate of change of slot s as an expression over slots (NULL: failure,
@@ -1827,8 +1877,10 @@ static mt_status import_doc(mt_ctx *ctx, SBMLDocument_t *d, mt_model **out)
         return im.st;
     if (!SBMLDocument_getModel(d))
         return mt_error(ctx, MT_ESBML, "not valid SBML: the document has no model");
-    if (check_fd_nesting(&im, SBMLDocument_getModel(d)) != MT_OK || flatten_comp(&im, d) != MT_OK ||
-        check_fd_nesting(&im, SBMLDocument_getModel(d)) != MT_OK)
+    if (check_fd_nesting(&im, SBMLDocument_getModel(d)) != MT_OK ||
+        check_rateof_shape(&im, SBMLDocument_getModel(d)) != MT_OK ||
+        flatten_comp(&im, d) != MT_OK || check_fd_nesting(&im, SBMLDocument_getModel(d)) != MT_OK ||
+        check_rateof_shape(&im, SBMLDocument_getModel(d)) != MT_OK)
         return im.st;
     SBMLDocument_setConsistencyChecks(d, LIBSBML_CAT_UNITS_CONSISTENCY, 0);
     SBMLDocument_setConsistencyChecks(d, LIBSBML_CAT_MODELING_PRACTICE, 0);

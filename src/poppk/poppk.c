@@ -877,9 +877,10 @@ static int load_params(loader *L, mt_poppk *c, json_t *root)
     return 0;
 }
 
+/* The index of parameter name, -1 when the card has none (or name is NULL: not a string). */
 static int find_param(const mt_poppk *c, const char *name)
 {
-    for (size_t i = 0; i < c->n_params; i++)
+    for (size_t i = 0; name && i < c->n_params; i++)
         if (!strcmp(c->params[i].name, name))
             return (int)i;
     return -1;

@@ -450,6 +450,12 @@ TEST(malformed_cards_refused)
     refused("\"name\": \"WT\"", "\"name\": \"SHOE\"", MT_EPARSE, "unknown covariate 'SHOE'");
     refused("\"unit\": \"ng/mL\"", "\"unit\": \"furlong\"", MT_EPARSE, "residual.unit");
     refused("\"V1\": {\"typical\": 30.0", "\"V9\": {\"typical\": 30.0", MT_EPARSE, "parameters.V9");
+    /* a correlation naming a parameter by something that is not a string (fuzz_poppk found
+     * the NULL name reaching strcmp) */
+    refused("\"residual\":",
+            "\"correlations\": [{\"between\": [true, \"CL\"], \"correlation\": 0.5, "
+            "\"source\": \"t\"}], \"residual\":",
+            MT_EPARSE, "correlations[0].between: two different parameters");
 }
 
 TEST_MAIN(TEST_ENTRY(every_card_loads_with_sources), TEST_ENTRY(vancomycin_crcl_and_weight),

@@ -668,6 +668,18 @@ static const char bad_ref_xml[] =
     "<listOfCompartments>" COMP("c", "1") "</listOfCompartments>"
     "<listOfSpecies>" SPECIES("s", "nowhere", "initialAmount='1'", "true") "</listOfSpecies>"
     "</model></sbml>\n";
+/* rateOf as an operand instead of applied to one symbol: libSBML 5.20's consistency check
+ * crashed on this (found by fuzz_sbml); medtwin refuses it before that check */
+static const char rateof_bare_xml[] =
+    HEAD "<model id='m'>"
+    "<listOfParameters>" PARAM("p1", "1")
+    "<parameter id='p2' constant='true'/></listOfParameters>"
+    "<listOfInitialAssignments><initialAssignment symbol='p2'>"
+    MATH("<apply><geq/><csymbol encoding='text' "
+         "definitionURL='http://www.sbml.org/sbml/symbols/rateOf'> rateOf </csymbol>" CI("p1")
+         "</apply>")
+    "</initialAssignment></listOfInitialAssignments>"
+    "</model></sbml>\n";
 /* exp(x) + z * z - y = 0 and x * x + exp(z) - 2 = 0 with y' = 1: nonlinear and coupled */
 static const char algebraic_xml[] =
     HEAD "<model id='m'>"
@@ -695,6 +707,10 @@ TEST(errors_invalid_sbml)
     if (mt_check_(st == MT_ESBML, __FILE__, __LINE__, "bad reference: %d %s", (int)st,
                   mt_errmsg(ctx)))
         CHECK_TRUE(strstr(mt_errmsg(ctx), "line") != NULL);
+    st = load_only(ctx, rateof_bare_xml);
+    if (mt_check_(st == MT_ESBML, __FILE__, __LINE__, "bare rateOf: %d %s", (int)st,
+                  mt_errmsg(ctx)))
+        CHECK_TRUE(strstr(mt_errmsg(ctx), "rateOf() takes one symbol") != NULL);
     /* coupled nonlinear algebraic rules are refused, not approximated */
     st = load_only(ctx, algebraic_xml);
     if (mt_check_(st == MT_EUNSUPPORTED, __FILE__, __LINE__, "algebraic: %d %s", (int)st,

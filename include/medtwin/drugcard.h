@@ -80,6 +80,10 @@ int mt_drugcard_is_training_study(const mt_drugcard *card, const char *study);
 
 /* Physicochemistry. NaN when absent. */
 double mt_drugcard_mw(const mt_drugcard *card);   /* g/mol */
+/* The card's partition.cell_permeability method ("pksim_standard", "charge_dependent_schmitt"),
+ * NULL when it names none; its halogen counts are the values physchem.halogens.fluorine, ...
+ * (docs/drug-cards.md, docs/twin-parameters.md "Cell permeability"). */
+const char *mt_drugcard_cell_permeability(const mt_drugcard *card);
 double mt_drugcard_logp(const mt_drugcard *card); /* log10 units */
 /* "pksim_lipophilicity", "logp_octanol_water", ...; NULL when absent. */
 const char *mt_drugcard_logp_measure(const mt_drugcard *card);

@@ -147,8 +147,12 @@ typedef struct {
      *   dA/dt -= Jc, dAC/dt = Jc;
      * the organ's outflow concentration is A / (V KpE), hepatic elimination (CL_H, its
      * interactions, saturation, metabolite formation) acts on the liver cells' AC_liv / (V_liv
-     * KpI_liv), and specific binding and renal elimination on the extracellular space. As PSc
-     * grows the organ becomes the perfusion-limited one with Kp. */
+     * KpI_liv), and specific binding and renal elimination on the extracellular space. The
+     * brain's extracellular space sits behind the blood-brain barrier: it exchanges with the
+     * arterial blood at the rule Qbbb_<name> = Q_brain PSbbb / (Q_brain + PSbbb) (a well-stirred
+     * brain vasculature with the barrier's unbound permeability-surface product PSbbb_<name>, L/h,
+     * in series), and the rest of Q_brain passes from arterial to venous blood unchanged. As PSc
+     * and PSbbb grow the organs become the perfusion-limited ones with Kp. */
     int cell_permeability;
 } mt_pbpk_drug;
 

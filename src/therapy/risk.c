@@ -822,9 +822,10 @@ static void model_warnings(job *j, size_t n_drugs, const mt_risk_drug *d)
                "transport is a main route of elimination (digoxin: P-gp secretion into urine and "
                "bile) the predicted exposure is too high");
         if (uptake)
-            sb_add(&j->msg, "; without its OATP uptake into the liver and with cells that fill "
-                            "at once, the predicted curve's height and duration are not its "
-                            "source model's (rifampicin: a low peak and a half-life of days)");
+            sb_add(&j->msg, "; without its OATP uptake into the liver cells its hepatic "
+                            "clearance and liver concentration are lower than its source "
+                            "model's, so its own curve and its effect on enzymes there differ "
+                            "(rifampicin: induction that lingers after the last dose)");
         sb_add(&j->msg, "; interactions at the transporter are not predicted");
         sb_reset(&j->src);
         sb_add(&j->src,

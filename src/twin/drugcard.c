@@ -110,11 +110,13 @@ typedef struct {
     range range;
 } field_def;
 
-/* Alphabetical for the reader; searched linearly (48 entries). */
+/* Alphabetical for the reader; searched linearly (53 entries). */
 static const field_def fields[] = {
     {"blood_plasma_ratio", Q_NUM, R_POS},
+    {"bromine", Q_NUM, R_NONNEG}, /* physchem.halogens: atoms per molecule */
     {"body_weight", Q_MASS, R_POS},
     {"bp_experiment", Q_NUM, R_POS},
+    {"chlorine", Q_NUM, R_NONNEG},
     {"cl_f", Q_CLKG, R_POS},
     {"clint", Q_CL, R_NONNEG},
     {"dissolution_shape", Q_NUM, R_POS},
@@ -125,6 +127,7 @@ static const field_def fields[] = {
     {"enzyme_content", Q_CONTENT, R_POS},
     {"fa", Q_FRAC, R_FRAC},
     {"fg", Q_FRAC, R_FRAC},
+    {"fluorine", Q_NUM, R_NONNEG},
     {"fm", Q_FRAC, R_FRAC},
     {"fraction", Q_FRAC, R_FRAC},
     {"fu_experiment", Q_FRAC, R_FU},
@@ -132,6 +135,7 @@ static const field_def fields[] = {
     {"gfr_fraction", Q_NUM, R_NONNEG},
     {"high", Q_MCONC, R_POS},
     {"intestinal_permeability", Q_PERM, R_POS},
+    {"iodine", Q_NUM, R_NONNEG},
     {"ka", Q_RATE, R_POS},
     {"kcat", Q_RATE, R_NONNEG},
     {"kd", Q_CONC, R_POS},
@@ -150,6 +154,7 @@ static const field_def fields[] = {
     {"logp_experiment", Q_LOG, R_LOGP},
     {"low", Q_MCONC, R_POS},
     {"mw", Q_MW, R_POS},
+    {"permeability", Q_PERM, R_POS}, /* partition.permeability: PK-Sim's cell permeability */
     {"pka", Q_NUM, R_PKA},
     {"plasma_clearance", Q_CLKG, R_NONNEG},
     {"solubility", Q_MCONC, R_POS},
@@ -573,6 +578,9 @@ static const char *const top_keys[] = {"schema",
                                        NULL};
 static const char *const partition_methods[] = {"rodgers_rowland", "poulin_theil",   "schmitt",
                                                 "berezhkovskiy",   "pksim_standard", NULL};
+static const char *const cell_permeability_methods[] = {"pksim_standard",
+                                                        "charge_dependent_schmitt", NULL};
+static const char *const halogens[] = {"fluorine", "chlorine", "bromine", "iodine", NULL};
 static const char *const absorption_models[] = {"first_order", "pksim_permeability", "unspecified",
                                                 NULL};
 static const char *const logp_measures[] = {"pksim_lipophilicity", "logp_octanol_water",
@@ -653,11 +661,50 @@ static mt_status check_card(vctx *v, const json_t *root, const char *want_name)
                        "only goes with an empty physchem.pka list (a neutral compound); each pKa "
                        "value names its own source");
     }
+    /* physchem.halogens: the atoms PK-Sim subtracts for its effective molecular weight, all four
+     * stated (a zero too: PK-Sim's default where a snapshot stores none), whole numbers */
+    const json_t *hal = pc ? json_object_get(pc, "halogens") : NULL;
+    if (hal) {
+        if (!json_is_object(hal))
+            return bad(v, "physchem.halogens",
+                       "must be an object: fluorine, chlorine, bromine, "
+                       "iodine (value objects, atoms per molecule)");
+        json_object_foreach((json_t *)hal, k, m)
+        {
+            if (!one_of(k, halogens))
+                return bad(v, "physchem.halogens",
+                           "'%s' is not fluorine, chlorine, bromine or "
+                           "iodine",
+                           k);
+        }
+        for (const char *const *h = halogens; *h; h++) {
+            char p[64];
+            path_join(p, sizeof p, "physchem.halogens", *h);
+            double n = json_number_value(json_object_get(json_object_get(hal, *h), "value"));
+            if (!json_object_get(hal, *h))
+                return bad(v, p, "missing: all four halogens are stated (0 where there are none)");
+            if (!(n >= 0 && n <= 100 && n == floor(n)))
+                return bad(v, p, "must be a whole number of atoms (0 to 100)");
+        }
+    }
     const json_t *pt = json_object_get(root, "partition");
     if (pt) {
+        const char *cpm = NULL, *cps = NULL;
         if ((st = want_string(v, pt, "method", "partition", 0, partition_methods, NULL)) ||
-            (st = want_kind(v, pt, "kp", "partition", is_object, "an object keyed by organ")))
+            (st = want_kind(v, pt, "kp", "partition", is_object, "an object keyed by organ")) ||
+            (st = want_string(v, pt, "cell_permeability", "partition", 0, cell_permeability_methods,
+                              &cpm)) ||
+            (st = want_string(v, pt, "cell_permeability_source", "partition", 0, NULL, &cps)))
             return st;
+        if (cpm && !nonblank(cps))
+            return bad(v, "partition.cell_permeability",
+                       "needs partition.cell_permeability_source naming where it is stated");
+        if (cps && !cpm)
+            return bad(v, "partition.cell_permeability_source",
+                       "only goes with partition.cell_permeability");
+        if (cpm && !hal)
+            return bad(v, "partition.cell_permeability",
+                       "needs physchem.halogens (PK-Sim's effective molecular weight)");
         const json_t *kp = json_object_get(pt, "kp");
         if (kp) {
             json_object_foreach((json_t *)kp, k, m)
@@ -895,6 +942,11 @@ static int is_fitted(const json_t *o, const char *key)
 }
 
 double mt_drugcard_mw(const mt_drugcard *c) { return member(get(c->root, "physchem"), "mw"); }
+
+const char *mt_drugcard_cell_permeability(const mt_drugcard *c)
+{
+    return c ? json_string_value(get(get(c->root, "partition"), "cell_permeability")) : NULL;
+}
 double mt_drugcard_logp(const mt_drugcard *c) { return member(get(c->root, "physchem"), "logp"); }
 const char *mt_drugcard_logp_measure(const mt_drugcard *c)
 {

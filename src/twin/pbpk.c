@@ -460,6 +460,20 @@ static void cells_params(bld *b, const char *n, const int *Kp, int *KpO, int *Kp
     }
 }
 
+/* The brain's exchange flow with the blood-brain barrier (pbpk.h): the rule
+ * Qbbb_<n> = Q_brain PSbbb_<n> / (Q_brain + PSbbb_<n>), its slot (-1 on failure: b->oom). */
+static int brain_barrier(bld *b, const char *n, int qbrain)
+{
+    int ps = param(b, "PSbbb_%s%s", n, ""), qe = derived(b, "Qbbb_%s%s", n, "");
+    if (b->oom || ps < 0 || qe < 0) {
+        b->oom = 1;
+        return -1;
+    }
+    mt_expr *sum = mt_expr_bin(b->ctx, MT_E_ADD, sym(b, qbrain), sym(b, ps));
+    add_rule(b, qe, dv(b, mul(b, sym(b, qbrain), sym(b, ps)), sum));
+    return qe;
+}
+
 /* The exchange Jc_<o>_<n> = PSc (A / (V KpE) - AC / (V KpI)) of every tissue organ, one rule
  * that the extracellular (dA) and intracellular (dAC) derivatives reference. */
 static void cells_flux(bld *b, const char *n, const int *A, const int *AC, const int *V,
@@ -548,11 +562,18 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     add(b, &dA[ART], lung_out, +1);
     /* arterial supply */
     for (size_t i = 0; i < sizeof systemic / sizeof *systemic; i++) {
-        int o = systemic[i];
-        mt_expr *in = mul(b, sym(b, Q[o]), cout(b, A, ART, V, KpO));
+        int o = systemic[i], q = Q[o];
+        if (o == BRAIN && d->cell_permeability) { /* the blood-brain barrier: pbpk.h */
+            q = brain_barrier(b, n, Q[o]);
+            mt_expr *by = mul(b, mt_expr_bin(ctx, MT_E_SUB, sym(b, Q[o]), sym(b, q)),
+                              cout(b, A, ART, V, KpO));
+            add(b, &dA[ART], mt_expr_clone(ctx, by), -1);
+            add(b, &dA[VEN], by, +1);
+        }
+        mt_expr *in = mul(b, sym(b, q), cout(b, A, ART, V, KpO));
         add(b, &dA[ART], mt_expr_clone(ctx, in), -1);
         add(b, &dA[o], in, +1);
-        mt_expr *out = mul(b, sym(b, Q[o]), cout(b, A, o, V, KpO));
+        mt_expr *out = mul(b, sym(b, q), cout(b, A, o, V, KpO));
         add(b, &dA[o], mt_expr_clone(ctx, out), -1);
         add(b, &dA[VEN], out, +1);
     }

@@ -140,7 +140,7 @@ static const enzyme_row *enzyme_find(const mt_twin_tables *t, const char *name)
     return NULL;
 }
 
-static int parse_num(const char *s, double *v)
+int parse_num(const char *s, double *v)
 {
     char *end;
     if (!s || !*s)
@@ -160,6 +160,23 @@ const char *const expr_organ[XO_COUNT] = {[XO_BONE] = "bone",
                                           [XO_STOMACH] = "stomach",
                                           [XO_SMALL_INTESTINE] = "small intestine",
                                           [XO_LARGE_INTESTINE] = "large intestine"};
+
+int fv_organ(const char *name)
+{
+    if (!strcmp(name, "liver"))
+        return FV_LIVER;
+    if (!strcmp(name, "adipose"))
+        return FV_ADIPOSE;
+    for (int k = 0; k < XO_COUNT; k++)
+        if (!strcmp(name, expr_organ[k]))
+            return k;
+    return -1;
+}
+
+const char *fv_organ_name(int o)
+{
+    return o == FV_LIVER ? "liver" : o == FV_ADIPOSE ? "adipose" : expr_organ[o];
+}
 
 /* The organ of a parameter "<organ> relative expression", or -1. */
 static int expr_organ_of(const char *par)
@@ -301,10 +318,7 @@ static mt_status load_fvas(mt_twin_tables *t, mt_ctx *ctx, const char *data_dir)
         size_t line = r + 2;
         const char *org = mt_csv_cell(c, r, (size_t)co), *sex = mt_csv_cell(c, r, (size_t)cx),
                    *src = mt_csv_cell(c, r, (size_t)cs);
-        int o = !strcmp(org, "liver") ? FV_LIVER : !strcmp(org, "adipose") ? FV_ADIPOSE : -1;
-        for (int k = 0; k < XO_COUNT && o < 0; k++)
-            if (!strcmp(org, expr_organ[k]))
-                o = k;
+        int o = fv_organ(org);
         double v;
         if (o < 0)
             return mt_error(ctx, MT_EPARSE, "%s:%zu: unknown organ '%s'", path, line, org);
@@ -333,7 +347,7 @@ static mt_status load_fvas(mt_twin_tables *t, mt_ctx *ctx, const char *data_dir)
     for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
         if (isnan(t->fvas[need[k]][0]) || isnan(t->fvas[need[k]][1]))
             return mt_error(ctx, MT_EPARSE, "%s: no fraction vascular of the %s for each sex", path,
-                            need[k] == FV_LIVER ? "liver" : expr_organ[need[k]]);
+                            fv_organ_name(need[k]));
     return MT_OK;
 }
 
@@ -360,6 +374,7 @@ void mt_twin_tables_destroy(mt_twin_tables *t)
     mt_free(NULL, t->enz);
     mt_csv_destroy(t->enz_csv);
     mt_csv_destroy(t->fvas_csv);
+    cells_free(t->cells);
     mt_free(NULL, t);
 }
 
@@ -379,6 +394,7 @@ mt_status mt_twin_tables_load(mt_ctx *ctx, const char *data_dir, mt_twin_tables 
         (st = mt_pgx_load(ctx, data_dir, &t->pgx)) != MT_OK ||
         (st = load_enzymes(t, ctx, data_dir)) != MT_OK ||
         (st = load_fvas(t, ctx, data_dir)) != MT_OK ||
+        (st = cells_load(ctx, data_dir, &t->cells)) != MT_OK ||
         (st = gi_load(ctx, data_dir, &t->gi)) != MT_OK) {
         mt_twin_tables_destroy(t);
         return st;
@@ -1403,6 +1419,9 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     {
         sbuf sbw = {0};
         if (binding_derive(j, pe, c, id, fu, bp, &sbw) < 0)
+            DP(MT_EUNSUPPORTED, "%s", sb_str(&sbw));
+        sb_clear(&sbw);
+        if (cells_derive(j, pe, c, id, fu, bp, kp, &sbw) < 0)
             DP(MT_EUNSUPPORTED, "%s", sb_str(&sbw));
         sb_free(&sbw);
     }

@@ -115,12 +115,14 @@ typedef struct {
 } enzyme_row;
 
 typedef struct gi_table gi_table; /* data/physiology/gi_tract.csv (gi.c) */
+typedef struct cells_table cells_table; /* data/physiology/pksim_cell_exchange.csv (cells.c) */
 
 struct mt_twin_tables {
     double fvas[FV_COUNT][2];
     mt_csv *fvas_csv; /* owns fvas_src */
     const char *fvas_src[FV_COUNT][2];
     gi_table *gi;
+    cells_table *cells;
     mt_physio_tables *physio;
     mt_partition_tables *part;
     mt_pgx *pgx;
@@ -237,6 +239,28 @@ double pksim_volume(const person *pe, int fv, double v, double *f);
 /* The stomach's, small intestine's and large intestine's shares of the gut's mass (McNally
  * 2014 reference masses for the person's sex; gi.c). MT_ENOTFOUND (message set) without them. */
 mt_status gut_mass_shares(const person *pe, double share[3]);
+
+/* The organ index (XO_*, FV_LIVER, FV_ADIPOSE) of a table's organ name, or -1; and its name. */
+#define fv_organ mt_twin_i_fv_organ
+#define fv_organ_name mt_twin_i_fv_organ_name
+#define parse_num mt_twin_i_parse_num
+int fv_organ(const char *name);
+const char *fv_organ_name(int o);
+/* A whole cell as a finite number: 0, or -1 (empty, trailing text, not finite). */
+int parse_num(const char *s, double *v);
+
+/* Permeability-limited cells (cells.c, docs/twin-parameters.md "Cell permeability"): the table,
+ * and per drug fe_<organ>_<id>, PSc_<organ>_<id> and the fact drug.<id>.cell_permeability from
+ * the card's partition.cell_permeability and kp (tissue:plasma, partition organ order). Returns 0
+ * when the card names no method or one the twin does not implement (a fact says so), 1 when
+ * represented, -1 with the problem in dp. */
+#define cells_load mt_twin_i_cells_load
+#define cells_free mt_twin_i_cells_free
+#define cells_derive mt_twin_i_cells_derive
+mt_status cells_load(mt_ctx *ctx, const char *data_dir, cells_table **out);
+void cells_free(cells_table *t);
+int cells_derive(job *j, const person *pe, const mt_drugcard *c, const char *id, double fu,
+                 double bp, const double *kp, sbuf *dp);
 
 /* Specific binding of card c (binding.c, docs/twin-parameters.md): puts Bmax_<organ>_<id>,
  * kon_<id>, koff_<id> and the fact drug.<id>.specific_binding. Returns 0 when the card has no

@@ -3,10 +3,11 @@
  * tests/fuzz/fuzz_twintables.c — libFuzzer target for the twin's own data tables, read by
  * mt_twin_tables_load() (twin/twin.c, twin/gi.c): the enzyme abundances
  * (enzymes/enzyme_abundance.csv), the intestine of the oral absorption model
- * (physiology/gi_tract.csv) and PK-Sim's fractions vascular
- * (physiology/pksim_fraction_vascular.csv), and the twin parameters computed from whatever loads.
+ * (physiology/gi_tract.csv), PK-Sim's fractions vascular (physiology/pksim_fraction_vascular.csv)
+ * and its cell exchange (physiology/pksim_cell_exchange.csv), and the twin parameters computed
+ * from whatever loads.
  *
- * Input: one selector byte (its value modulo 3 picks the table), then the text of that table.
+ * Input: one selector byte (its value modulo 4 picks the table), then the text of that table.
  * It is written into a private copy of the data folder in which every other file is a link to
  * the real one (the loader reads files).
  *
@@ -14,7 +15,7 @@
  *   loading fails: MT_EIO, MT_EPARSE, MT_ELIMIT or MT_ENOMEM, a one-line message, no tables;
  *   loading succeeds: the twins of the reference man for erythromycin IV (a CYP3A4 Vmax and a
  *     PK-Sim specific clearance), omeprazole IV (enzymes' specific clearances) and midazolam
- *     oral (the intestine) are MT_OK with every
+ *     oral (the intestine; permeability-limited cells) are MT_OK with every
  *     parameter finite, or MT_ENOTFOUND / MT_EUNSUPPORTED / MT_EINVAL with a one-line message
  *     and an empty list.
  */
@@ -43,8 +44,10 @@ static void fail(const char *what, const char *detail)
     abort();
 }
 
-static const char *const fuzzed[3] = {"enzymes/enzyme_abundance.csv", "physiology/gi_tract.csv",
-                                      "physiology/pksim_fraction_vascular.csv"};
+#define N_FUZZED 4
+static const char *const fuzzed[N_FUZZED] = {
+    "enzymes/enzyme_abundance.csv", "physiology/gi_tract.csv",
+    "physiology/pksim_fraction_vascular.csv", "physiology/pksim_cell_exchange.csv"};
 static char g_dir[256];
 static mt_ctx *g_ctx;
 static mt_profile *g_person;
@@ -132,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     setup();
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", g_dir, fuzzed[data[0] % 3]);
+    snprintf(path, sizeof path, "%s/%s", g_dir, fuzzed[data[0] % N_FUZZED]);
     unlink(path);
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(data + 1, 1, size - 1, f) != size - 1 || fclose(f) != 0)
@@ -152,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* put the real table back, so that the next input changes one table only */
     char real[512];
-    snprintf(real, sizeof real, "%s/%s", mt_data_dir(), fuzzed[data[0] % 3]);
+    snprintf(real, sizeof real, "%s/%s", mt_data_dir(), fuzzed[data[0] % N_FUZZED]);
     unlink(path);
     if (symlink(real, path) != 0)
         fail("cannot link", path);

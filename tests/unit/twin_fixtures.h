@@ -30,6 +30,16 @@ static inline int twin_binds(const mt_twin_param_list *l, const char *name)
     return mt_twin_param_find(l, id) != NULL;
 }
 
+/* 1 if the twin l gave drug name permeability-limited cells (fe_liv_<name>): the builder's
+ * mt_pbpk_drug.cell_permeability must then be set (docs/twin-parameters.md, "Cell permeability").
+ */
+static inline int twin_cells(const mt_twin_param_list *l, const char *name)
+{
+    char id[160];
+    snprintf(id, sizeof id, "fe_liv_%s", name);
+    return mt_twin_param_find(l, id) != NULL;
+}
+
 /* The reference man of the validation reports. */
 static inline mt_status load_reference_man(mt_ctx *ctx, mt_profile **man)
 {

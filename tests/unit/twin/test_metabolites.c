@@ -464,6 +464,8 @@ TEST(twin_itraconazole_chain)
                              {ids[1], 0, NULL, 0, 0},
                              {ids[2], 0, NULL, 0, 0},
                              {ids[3], 0, NULL, 0, 0}};
+    for (size_t k = 0; k < 4; k++) /* the twin gives these cards cells (cells.c) */
+        drugs[k].cell_permeability = mt_twin_cells_represented(cards[k]);
     mt_model *m = NULL;
     ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, n, drugs, b, &m), MT_OK);
     mt_twin_param_list l = {0};

@@ -240,8 +240,9 @@ TEST(specific_binding_equilibrium)
 
 /* Permeability-limited cells (pbpk.h, cell_permeability). (1) With no clearance a bolus ends in
  * equilibrium: every organ's extracellular amount is V Kp fe c and its cells' V Kp (1 - fe) c, c
- * the venous concentration, and the amounts hold the dose. (2) As PSc grows the model becomes the
- * perfusion-limited one with the same Kp, hepatic clearance included. */
+ * the venous concentration, and the amounts hold the dose (the brain behind its barrier too).
+ * (2) As PSc and PSbbb grow the model becomes the perfusion-limited one with the same Kp,
+ * hepatic clearance included. */
 static mt_status cells_sim(mt_ctx *ctx, int cells, double ps, double clh, mt_model **m,
                            mt_program **p, mt_sim **s)
 {
@@ -253,6 +254,8 @@ static mt_status cells_sim(mt_ctx *ctx, int cells, double ps, double clh, mt_mod
     for (size_t k = 0; k < 4 && st == MT_OK; k++)
         st = mt_sim_set_value(*s, set[k][0], atof(set[k][1]));
     st = st ? st : mt_sim_set_value(*s, "CL_H_d", clh);
+    if (st == MT_OK && cells)
+        st = mt_sim_set_value(*s, "PSbbb_d", ps * 3.0);
     for (size_t o = 0; o < mt_pbpk_n_organs() && st == MT_OK && cells; o++) {
         const char *on = mt_pbpk_organ(o);
         char id[64];

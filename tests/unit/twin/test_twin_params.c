@@ -141,7 +141,7 @@ static mt_status complete_for_builder(const mt_twin_param_list *l, const char *n
                                       char *why, size_t nwhy)
 {
     mt_dose dose = {0.0, 10.0, oral ? MT_DOSE_PO : MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
-    mt_pbpk_drug drug = {name, 1, &dose, twin_binds(l, name), 0};
+    mt_pbpk_drug drug = {name, 1, &dose, twin_binds(l, name), twin_cells(l, name)};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -596,6 +596,117 @@ TEST(mexiletine_split)
     mt_profile_destroy(anna);
 }
 
+/* Permeability-limited cells (cells.c, docs/twin-parameters.md "Cell permeability"):
+ * (1) PK-Sim Standard's cellular permeability of a caffeine-like card (MW 194.2 g/mol, no halogen,
+ *     lipophilicity -0.07) is the value PK-Sim's own export computes for caffeine, 4.5664e-5 dm/min
+ *     (export id 52111796471, P_3423);
+ * (2) rifampicin's fe and PSc of the liver, muscle and rest recomputed here from
+ *     data/physiology/pksim_cell_exchange.csv and the twin's Kp, B:P, fu and volumes;
+ * (3) a card naming charge_dependent_schmitt gets no cells and a fact saying so. */
+static const char *const caffeine_like =
+    "{\"schema\": \"medtwin-drug-card/1\", \"name\": \"caf\", \"version\": \"0\","
+    " \"display_name\": \"c\", \"kind\": \"pbpk\","
+    " \"physchem\": {\"logp\": " VU(
+        -0.07,
+        "log10") ", \"logp_measure\": \"pksim_lipophilicity\","
+                 "   \"mw\": " VU(
+                     194.2,
+                     "g/mol") ", \"pka\": [], \"pka_source\": \"synthetic\","
+                              "   \"fu_plasma\": " V(0.7) ", \"blood_plasma_ratio\": " V(
+                                  1) ","
+                                     "   \"halogens\": {\"fluorine\": " V(0) ", \"chlorine\": " V(
+                                         0) ", \"bromine\": " V(0) ","
+                                                                   "                \"iodine\": " V(
+                                                                       0) "}},"
+                                                                          " \"partition\": "
+                                                                          "{\"method\": "
+                                                                          "\"rodgers_rowland\", "
+                                                                          "\"cell_permeability\": "
+                                                                          "\"%s\","
+                                                                          "   "
+                                                                          "\"cell_permeability_"
+                                                                          "source\": "
+                                                                          "\"synthetic\"},"
+                                                                          " \"elimination\": "
+                                                                          "{\"renal\": "
+                                                                          "{\"gfr_fraction\": " V(
+                                                                              1) "}}}";
+
+TEST(cell_permeability)
+{
+    setup();
+    mt_profile *man = NULL;
+    ASSERT_EQ_INT(load_reference_man(ctx, &man), MT_OK);
+    char text[4096];
+    snprintf(text, sizeof text, caffeine_like, "pksim_standard");
+    mt_drugcard *caf = synth(text), *rif = NULL;
+    ASSERT_TRUE(caf != NULL);
+    ASSERT_TRUE(mt_twin_cells_represented(caf));
+    const mt_drugcard *cards[] = {caf};
+    const char *ids[] = {"caf"};
+    mt_twin_param_list l;
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, man, 1, cards, ids, NULL, &l), MT_OK);
+    const mt_twin_fact *f = mt_twin_fact_find(&l, "drug.caf.cell_permeability");
+    ASSERT_TRUE(f != NULL);
+    printf("  caffeine-like P_cell %.6g dm/min (PK-Sim export 4.5664e-05)\n", f->value);
+    ASSERT_TRUE(rel_close(f->value, 4.5664e-5, 1e-4));
+    char why[256] = "";
+    ASSERT_EQ_INT(complete_for_builder(&l, "caf", 0, why, sizeof why), MT_OK);
+    mt_twin_param_list_free(&l);
+    mt_drugcard_destroy(caf);
+
+    ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "rifampicin", &rif), MT_OK);
+    cards[0] = rif;
+    ids[0] = "rifampicin";
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, man, 1, cards, ids, NULL, &l), MT_OK);
+    const double p = 2e-6 * pow(10.0, 2.5) * pow(336.0 / 822.94, 6.0), fu = 0.17;
+    const double bp = val(&l, "BP_rifampicin"), kint = (0.935 + 0.37 * (1.0 / fu - 0.926)) * fu;
+    ASSERT_TRUE(
+        rel_close(mt_twin_fact_find(&l, "drug.rifampicin.cell_permeability")->value, p, 1e-12));
+    /* organ, fraction vascular, fraction interstitial, a, b (pksim_cell_exchange.csv) */
+    static const struct {
+        const char *o;
+        double fvas, fint, a, b;
+    } org[] = {{"liv", 0.17, 0.163, 100.0, 8200.0},
+               {"mus", 0.025, 0.16, 9.082652134423252, 754.0},
+               {"rest", 0.025, 0.16, 9.082652134423252, 754.0}};
+    for (size_t k = 0; k < 3; k++) {
+        char id[64];
+        snprintf(id, sizeof id, "V_%s", org[k].o);
+        double v = val(&l, id) / (1.0 - org[k].fvas);
+        snprintf(id, sizeof id, "Kp_%s_rifampicin", org[k].o);
+        double kp_tp = val(&l, id) * bp;
+        double fe = fmin(kint * org[k].fint / ((1.0 - org[k].fvas) * kp_tp), 0.99);
+        double ps = fu / bp * p * pow(v * org[k].a, 0.75) * org[k].b * 60.0;
+        snprintf(id, sizeof id, "fe_%s_rifampicin", org[k].o);
+        printf("  rifampicin %s: fe %.4g (want %.4g), ", org[k].o, val(&l, id), fe);
+        ASSERT_TRUE(rel_close(val(&l, id), fe, 1e-12));
+        snprintf(id, sizeof id, "PSc_%s_rifampicin", org[k].o);
+        printf("PSc %.4g L/h (want %.4g)\n", val(&l, id), ps);
+        ASSERT_TRUE(rel_close(val(&l, id), ps, 1e-12));
+    }
+    /* the blood-brain barrier: fu_b x 0.5 P x 9500 dm2/L x f_vas 0.039 x V x 60 */
+    double vb = val(&l, "V_brain") / (1.0 - 0.039);
+    double bbb = fu / bp * 0.5 * p * 9500.0 * 0.039 * vb * 60.0;
+    printf("  rifampicin PSbbb %.4g L/h (want %.4g)\n", val(&l, "PSbbb_rifampicin"), bbb);
+    ASSERT_TRUE(rel_close(val(&l, "PSbbb_rifampicin"), bbb, 1e-12));
+    ASSERT_EQ_INT(complete_for_builder(&l, "rifampicin", 0, why, sizeof why), MT_OK);
+    mt_twin_param_list_free(&l);
+    mt_drugcard_destroy(rif);
+
+    snprintf(text, sizeof text, caffeine_like, "charge_dependent_schmitt");
+    caf = synth(text);
+    ASSERT_TRUE(caf && !mt_twin_cells_represented(caf));
+    cards[0] = caf;
+    ids[0] = "caf";
+    ASSERT_EQ_INT(mt_twin_params(tables, ctx, man, 1, cards, ids, NULL, &l), MT_OK);
+    f = mt_twin_fact_find(&l, "drug.caf.cell_permeability");
+    ASSERT_TRUE(f && !strcmp(f->text, "not represented") && !twin_cells(&l, "caf"));
+    mt_twin_param_list_free(&l);
+    mt_drugcard_destroy(caf);
+    mt_profile_destroy(man);
+}
+
 TEST(bad_person)
 {
     setup();
@@ -733,5 +844,5 @@ TEST(teardown)
 }
 
 TEST_MAIN(TEST_ENTRY(enzyme_table), TEST_ENTRY(synthetic_card_anna), TEST_ENTRY(child_pugh_b),
-          TEST_ENTRY(library_cards_iv), TEST_ENTRY(mexiletine_split), TEST_ENTRY(bad_person),
-          TEST_ENTRY(bad_card), TEST_ENTRY(teardown))
+          TEST_ENTRY(library_cards_iv), TEST_ENTRY(mexiletine_split), TEST_ENTRY(cell_permeability),
+          TEST_ENTRY(bad_person), TEST_ENTRY(bad_card), TEST_ENTRY(teardown))

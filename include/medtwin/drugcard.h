@@ -79,7 +79,7 @@ const char *mt_drugcard_training(const mt_drugcard *card, size_t i);
 int mt_drugcard_is_training_study(const mt_drugcard *card, const char *study);
 
 /* Physicochemistry. NaN when absent. */
-double mt_drugcard_mw(const mt_drugcard *card);   /* g/mol */
+double mt_drugcard_mw(const mt_drugcard *card); /* g/mol */
 /* The card's partition.cell_permeability method ("pksim_standard", "charge_dependent_schmitt"),
  * NULL when it names none; its halogen counts are the values physchem.halogens.fluorine, ...
  * (docs/drug-cards.md, docs/twin-parameters.md "Cell permeability"). */

@@ -127,10 +127,10 @@ typedef struct {
     mt_twin_fact *facts;
 } mt_twin_param_list;
 
-/* 1 if the twin gives the drug of card c permeability-limited cells (its partition.cell_permeability
- * is PK-Sim Standard and it has a PK-Sim lipophilicity and a molecular weight): the builder's
- * mt_pbpk_drug.cell_permeability must then be set, for the parameters fe_* and PSc_* exist
- * (docs/twin-parameters.md, "Cell permeability"). */
+/* 1 if the twin gives the drug of card c permeability-limited cells (its
+ * partition.cell_permeability is PK-Sim Standard and it has a PK-Sim lipophilicity and a molecular
+ * weight): the builder's mt_pbpk_drug.cell_permeability must then be set, for the parameters fe_*
+ * and PSc_* exist (docs/twin-parameters.md, "Cell permeability"). */
 int mt_twin_cells_represented(const mt_drugcard *c);
 
 /* Derives every builder parameter of a regimen of n_drugs drugs for one person.

@@ -114,7 +114,7 @@ typedef struct {
     char *source; /* both rows, for mt_twin_enzyme_liver_umol_l */
 } enzyme_row;
 
-typedef struct gi_table gi_table; /* data/physiology/gi_tract.csv (gi.c) */
+typedef struct gi_table gi_table;       /* data/physiology/gi_tract.csv (gi.c) */
 typedef struct cells_table cells_table; /* data/physiology/pksim_cell_exchange.csv (cells.c) */
 
 struct mt_twin_tables {

@@ -571,7 +571,8 @@ static double twin_auc(mt_ctx *ctx, size_t n, const char *const *ids, const mt_p
     mt_pbpk_drug drugs[4];
     for (size_t d = 0; d < n; d++) {
         dose[d] = (mt_dose){0.0, d ? 200.0 : 5.0, MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
-        drugs[d] = (mt_pbpk_drug){ids[d], 1, &dose[d], twin_binds(l, ids[d]), twin_cells(l, ids[d])};
+        drugs[d] =
+            (mt_pbpk_drug){ids[d], 1, &dose[d], twin_binds(l, ids[d]), twin_cells(l, ids[d])};
     }
     mt_model *m = NULL;
     mt_program *p = NULL;

@@ -154,6 +154,12 @@ typedef struct {
      * in series), and the rest of Q_brain passes from arterial to venous blood unchanged. As PSc
      * and PSbbb grow the organs become the perfusion-limited ones with Kp. */
     int cell_permeability;
+    /* Nonzero (with cell_permeability): an active uptake into the liver cells (OATP1B1;
+     * docs/twin-parameters.md, "Liver uptake"), the rule
+     *   Jup_<name> = Vup_<name> C_out,liv / (Kmup_<name> + C_out,liv)      (mg/h)
+     * from A_liv to AC_liv; C_out,liv = A_liv / (V_liv KpE_liv), Vup (mg/h) the transporter's
+     * maximal rate and Kmup (mg/L) its Km in blood-equivalent terms (Km / fu_b). */
+    int liver_uptake;
 } mt_pbpk_drug;
 
 /* Interaction mechanisms at a hepatic enzyme. Reversible: competitive (and, at

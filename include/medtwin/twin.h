@@ -132,6 +132,12 @@ typedef struct {
  * weight): the builder's mt_pbpk_drug.cell_permeability must then be set, for the parameters fe_*
  * and PSc_* exist (docs/twin-parameters.md, "Cell permeability"). */
 int mt_twin_cells_represented(const mt_drugcard *c);
+/* 1 if the twin also gives it an active uptake into the liver cells (an OATP1B1
+ * Michaelis-Menten transport on the card): mt_pbpk_drug.liver_uptake must then be set
+ * (docs/twin-parameters.md, "Liver uptake"). And 1 if the card's transport entry k is that
+ * uptake, i.e. represented in the twin. */
+int mt_twin_liver_uptake_represented(const mt_drugcard *c);
+int mt_twin_transport_represented(const mt_drugcard *c, size_t k);
 
 /* Derives every builder parameter of a regimen of n_drugs drugs for one person.
  * cards[d]: the drug card of drug d; drug_ids[d]: its name in the builder

@@ -211,6 +211,7 @@ static mt_status create(mt_ctx *ctx, const mt_twin_tables *t, size_t n_regimens,
         drugs[d].specific_binding = c && mt_drugcard_n_specific_binding(c) > 0;
         /* permeability-limited cells: the same condition as the twin's (cells.c) */
         drugs[d].cell_permeability = c && mt_twin_cells_represented(c);
+        drugs[d].liver_uptake = c && mt_twin_liver_uptake_represented(c);
         if (!oral) {
             mt_drugcard_destroy(own);
             continue;

@@ -16,6 +16,7 @@
  * is a linear scan.
  */
 #include "medtwin/risk.h"
+#include "medtwin/twin.h"
 
 #include "medtwin/data.h"
 #include "medtwin/drugcard.h"
@@ -798,34 +799,39 @@ static void interaction_warnings(job *j, const mt_risk_rules *r, size_t n_drugs,
     }
 }
 
-/* Model gaps: a card's transport processes (elimination.transport), which the twin does not
- * represent (no transporters in its organs; docs/qualification.md, "What would move the figures
- * next"). Where transport is a main route of elimination the predicted exposure is too high. */
+/* Model gaps: a card's transport processes (elimination.transport) that the twin does not
+ * represent (it has OATP1B1's liver uptake only, mt_twin_transport_represented;
+ * docs/qualification.md, "What would move the figures next"). Where transport is a main route of
+ * elimination the predicted exposure is too high. */
 static void model_warnings(job *j, size_t n_drugs, const mt_risk_drug *d)
 {
     for (size_t i = 0; i < n_drugs && !j->oom; i++) {
-        size_t nt = d[i].card ? mt_drugcard_n_transport(d[i].card) : 0;
-        if (!first_of_name(d, i) || nt == 0)
+        size_t nt = d[i].card ? mt_drugcard_n_transport(d[i].card) : 0, left = 0;
+        for (size_t k = 0; k < nt; k++) /* the ones the twin represents are no gap */
+            left += !mt_twin_transport_represented(d[i].card, k);
+        if (!first_of_name(d, i) || left == 0)
             continue;
         sb_reset(&j->msg);
         sb_add(&j->msg, "%s: its card's transport by ", d[i].name);
         int uptake = 0; /* an OATP (SLCO family): carries the drug into cells */
-        for (size_t k = 0; k < nt; k++) {
+        for (size_t k = 0, shown = 0; k < nt; k++) {
             mt_drugcard_process p;
+            if (mt_twin_transport_represented(d[i].card, k))
+                continue;
             const char *t =
                 mt_drugcard_transport(d[i].card, k, &p) == MT_OK && p.protein ? p.protein : "?";
-            sb_add(&j->msg, "%s%s", k ? (k + 1 == nt ? " and " : ", ") : "", t);
+            sb_add(&j->msg, "%s%s", shown ? (shown + 1 == left ? " and " : ", ") : "", t);
+            shown++;
             uptake |= !strncmp(t, "OATP", 4);
         }
         sb_add(&j->msg,
-               " (elimination.transport) is not in the twin, which has no transporters: where "
+               " (elimination.transport) is not represented in the twin: where "
                "transport is a main route of elimination (digoxin: P-gp secretion into urine and "
                "bile) the predicted exposure is too high");
         if (uptake)
             sb_add(&j->msg, "; without its OATP uptake into the liver cells its hepatic "
                             "clearance and liver concentration are lower than its source "
-                            "model's, so its own curve and its effect on enzymes there differ "
-                            "(rifampicin: induction that lingers after the last dose)");
+                            "model's, so its own curve and its effect on enzymes there differ");
         sb_add(&j->msg, "; interactions at the transporter are not predicted");
         sb_reset(&j->src);
         sb_add(&j->src,

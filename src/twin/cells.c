@@ -182,6 +182,97 @@ int mt_twin_cells_represented(const mt_drugcard *c)
            mt_drugcard_mw(c) > 0 && !isnan(mt_drugcard_logp(c));
 }
 
+/* Puts the parameter fmt % id with value v and the provenance in *how, then empties *how. */
+static void put_id(job *j, const char *fmt, const char *id, double v, const char *unit, sbuf *how)
+{
+    char pid[160];
+    snprintf(pid, sizeof pid, fmt, id);
+    put_param(j, pid, v, unit, sb_str(how));
+    sb_clear(how);
+}
+
+/* The card's transport entry the twin represents as a liver uptake: the first OATP1B1
+ * Michaelis-Menten process with kcat and Km (the source models configure OATP1B1 as an influx
+ * transporter of the liver, e.g. the Rifampicin model's report, Section 2.3.3); -1 if none. */
+static long uptake_entry(const mt_drugcard *c, mt_drugcard_process *out)
+{
+    for (size_t k = 0; c && k < mt_drugcard_n_transport(c); k++) {
+        mt_drugcard_process p;
+        if (mt_drugcard_transport(c, k, &p) == MT_OK && p.protein &&
+            !strcmp(p.protein, "OATP1B1") && p.process && !strcmp(p.process, "michaelis_menten") &&
+            p.kcat_per_h > 0 && p.km_umol_l > 0) {
+            if (out)
+                *out = p;
+            return (long)k;
+        }
+    }
+    return -1;
+}
+
+int mt_twin_liver_uptake_represented(const mt_drugcard *c)
+{
+    return mt_twin_cells_represented(c) && uptake_entry(c, NULL) >= 0;
+}
+
+int mt_twin_transport_represented(const mt_drugcard *c, size_t k)
+{
+    return mt_twin_liver_uptake_represented(c) && uptake_entry(c, NULL) == (long)k;
+}
+
+/* Vup_<id>, Kmup_<id> and the fact drug.<id>.liver_uptake (pbpk.h liver_uptake): 1, 0 when the
+ * card has no such process, -1 with the problem in dp. */
+static int uptake_derive(job *j, const person *pe, const mt_drugcard *c, const char *id,
+                         double fu_b, sbuf *dp)
+{
+    mt_drugcard_process p;
+    long k = uptake_entry(c, &p);
+    if (k < 0)
+        return 0;
+    const enzyme_row *e = NULL;
+    for (size_t i = 0; i < pe->t->n_enz; i++)
+        if (ieq(pe->t->enz[i].name, p.protein))
+            e = &pe->t->enz[i];
+    if (!e || !(e->ref_conc > 0) || !(e->rel_liver >= 0)) {
+        sb_add(dp,
+               "elimination.transport.%ld (%s): no reference concentration and liver relative "
+               "expression in data/enzymes/enzyme_abundance.csv, so its amount in the liver "
+               "cannot be counted",
+               k, p.protein);
+        return -1;
+    }
+    const double mw = mt_drugcard_mw(c), v0 = pe->ph->organ[MT_ORGAN_LIVER].volume_l;
+    double fvas = 0.0, v = pksim_volume(pe, FV_LIVER, v0, &fvas);
+    const double tm = e->ref_conc * e->rel_liver * v; /* umol */
+    const double vup = p.kcat_per_h * tm * mw / 1000.0, kmup = p.km_umol_l / fu_b * mw / 1000.0;
+    if (!isfinite(vup) || !isfinite(kmup) || !(kmup > 0)) {
+        sb_add(dp, "elimination.transport.%ld (%s): the uptake's Vmax or Km is not finite", k,
+               p.protein);
+        return -1;
+    }
+    char key[160];
+    sbuf how = {0};
+    sb_add(&how,
+           "%s uptake into the liver cells: kcat %g/h x RC %g umol/L x liver relative expression "
+           "%g x PK-Sim's liver volume %.4g L (the twin's %.4g L / (1 - f_vas %g)) x MW %g / "
+           "1000 (card elimination.transport.%ld, data/enzymes)",
+           p.protein, p.kcat_per_h, e->ref_conc, e->rel_liver, v, v0, fvas, mw, k);
+    put_id(j, "Vup_%s", id, vup, "mg/h", &how);
+    sb_add(&how,
+           "Km %g umol/L of the unbound interstitial concentration / fu_b %.4g x MW %g / 1000: "
+           "the outflow blood concentration at half the maximal rate",
+           p.km_umol_l, fu_b, mw);
+    put_id(j, "Kmup_%s", id, kmup, "mg/L", &how);
+    sb_add(&how,
+           "%s influx into the liver cells (PK-Sim's active transport, kcat TM C_u / (Km + C_u)); "
+           "at low concentration an unbound uptake clearance of %.4g L/h (%.4g L/h in blood "
+           "terms); docs/twin-parameters.md, Liver uptake",
+           p.protein, vup / kmup / fu_b, vup / kmup);
+    snprintf(key, sizeof key, "drug.%s.liver_uptake", id);
+    put_fact(j, key, vup / kmup, "L/h", "represented", sb_str(&how));
+    sb_free(&how);
+    return 1;
+}
+
 int cells_derive(job *j, const person *pe, const mt_drugcard *c, const char *id, double fu,
                  double bp, const double *kp, sbuf *dp)
 {
@@ -308,8 +399,7 @@ int cells_derive(job *j, const person *pe, const mt_drugcard *c, const char *id,
             "= %.4g dm2 (PK-Sim's brain plasma/interstitial surface; data/physiology/"
             "pksim_cell_exchange.csv); %s",
             fu_b, t->g[G_BBB], t->g[G_SAV], fvas, v_pk, sa, sb_str(&how));
-        snprintf(pid, sizeof pid, "PSbbb_%s", id);
-        put_param(j, pid, ps, "L/h", sb_str(&prov));
+        put_id(j, "PSbbb_%s", id, ps, "L/h", &prov);
     }
     sb_clear(&prov);
     sb_add(&prov,
@@ -320,5 +410,5 @@ int cells_derive(job *j, const person *pe, const mt_drugcard *c, const char *id,
     put_fact(j, key, p, "dm/min", "represented", sb_str(&prov));
     sb_free(&prov);
     sb_free(&how);
-    return 1;
+    return uptake_derive(j, pe, c, id, fu_b, dp) < 0 ? -1 : 1;
 }

@@ -231,6 +231,11 @@ static mt_status check_drugs(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs)
         for (size_t j = 0; j < i; j++)
             if (!strcmp(drugs[j].name, d->name))
                 return mt_error(ctx, MT_EINVAL, "pbpk: drug '%s' listed twice", d->name);
+        if (d->liver_uptake && !d->cell_permeability)
+            return mt_error(ctx, MT_EINVAL,
+                            "pbpk: %s: a liver uptake needs the cells it carries the drug into "
+                            "(cell_permeability)",
+                            d->name);
         for (size_t k = 0; k < d->n_doses; k++) {
             const mt_dose *x = &d->doses[k];
             if (!isfinite(x->time_h) || x->time_h < 0)
@@ -474,6 +479,23 @@ static int brain_barrier(bld *b, const char *n, int qbrain)
     return qe;
 }
 
+/* The active uptake into the liver cells (pbpk.h, liver_uptake): the rule
+ * Jup_<n> = Vup_<n> c / (Kmup_<n> + c), c the liver's outflow concentration (taken over). */
+static void liver_uptake(bld *b, const char *n, mt_expr *c, mt_expr **dA, mt_expr **dAC)
+{
+    int vup = param(b, "Vup_%s%s", n, ""), km = param(b, "Kmup_%s%s", n, "");
+    int J = derived(b, "Jup_%s%s", n, "");
+    if (b->oom || vup < 0 || km < 0 || J < 0 || !c) {
+        mt_expr_free(b->ctx, c);
+        b->oom = 1;
+        return;
+    }
+    mt_expr *den = mt_expr_bin(b->ctx, MT_E_ADD, sym(b, km), mt_expr_clone(b->ctx, c));
+    add_rule(b, J, dv(b, mul(b, sym(b, vup), c), den));
+    add(b, dA, sym(b, J), -1);
+    add(b, dAC, sym(b, J), +1);
+}
+
 /* The exchange Jc_<o>_<n> = PSc (A / (V KpE) - AC / (V KpI)) of every tissue organ, one rule
  * that the extracellular (dA) and intracellular (dAC) derivatives reference. */
 static void cells_flux(bld *b, const char *n, const int *A, const int *AC, const int *V,
@@ -595,6 +617,8 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     if (d->cell_permeability) { /* hepatic elimination in the liver cells */
         add(b, &dAC[LIV], mul(b, sym(b, CLHe), cout(b, AC, LIV, V, KpI)), -1);
         cells_flux(b, n, A, AC, V, KpO, KpI, dA, dAC);
+        if (d->liver_uptake)
+            liver_uptake(b, n, cout(b, A, LIV, V, KpO), &dA[LIV], &dAC[LIV]);
     } else {
         add(b, &dA[LIV], mul(b, sym(b, CLHe), cout(b, A, LIV, V, KpO)), -1);
     }

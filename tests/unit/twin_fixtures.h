@@ -40,6 +40,15 @@ static inline int twin_cells(const mt_twin_param_list *l, const char *name)
     return mt_twin_param_find(l, id) != NULL;
 }
 
+/* 1 if the twin l gave drug name an active liver uptake (Vup_<name>): the builder's
+ * mt_pbpk_drug.liver_uptake must then be set (docs/twin-parameters.md, "Liver uptake"). */
+static inline int twin_uptake(const mt_twin_param_list *l, const char *name)
+{
+    char id[160];
+    snprintf(id, sizeof id, "Vup_%s", name);
+    return mt_twin_param_find(l, id) != NULL;
+}
+
 /* The reference man of the validation reports. */
 static inline mt_status load_reference_man(mt_ctx *ctx, mt_profile **man)
 {

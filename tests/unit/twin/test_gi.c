@@ -45,7 +45,7 @@ TEST(transit_mass_balance)
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose doses[2] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0},
                         {1.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0}};
-    mt_pbpk_drug drug = {"d", 2, doses, 0, 0};
+    mt_pbpk_drug drug = {"d", 2, doses, 0, 0, 0};
     int gi[1] = {1};
     mt_model *m = NULL;
     mt_program *p = NULL;
@@ -118,7 +118,7 @@ TEST(off_is_unchanged)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose dose = {0.0, 5.0, MT_DOSE_PO, 0, 0, 0, 0};
-    mt_pbpk_drug drugs[2] = {{"a", 1, &dose, 0, 0}, {"b", 1, &dose, 0, 0}};
+    mt_pbpk_drug drugs[2] = {{"a", 1, &dose, 0, 0, 0}, {"b", 1, &dose, 0, 0, 0}};
     int none[2] = {0, 0}, one[2] = {0, 1};
     mt_model *m0 = NULL, *m1 = NULL, *m2 = NULL, *m3 = NULL;
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 2, drugs, &m0), MT_OK);

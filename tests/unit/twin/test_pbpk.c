@@ -51,7 +51,7 @@ TEST(pbpk15_reference)
     ASSERT_EQ_INT(mt_csv_read(ctx, path, 0, &ref), MT_OK);
 
     mt_dose dose = {0.0, 100.0, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drug = {"x", 1, &dose, 0, 0};
+    mt_pbpk_drug drug = {"x", 1, &dose, 0, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -109,7 +109,7 @@ TEST(mass_balance_all_routes)
     mt_dose doses[3] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0},
                         {1.0, 20.0, MT_DOSE_IV_INFUSION, 2.0, 0, 0, 0},
                         {2.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0}};
-    mt_pbpk_drug drug = {"d", 3, doses, 0, 0};
+    mt_pbpk_drug drug = {"d", 3, doses, 0, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -160,6 +160,22 @@ TEST(mass_balance_all_routes)
     mt_ctx_destroy(ctx);
 }
 
+/* Adds the output fmt % organ for every organ (tissues only: not art and ven), MT_OK or the
+ * first failure. */
+static mt_status add_organ_outputs(mt_sim *s, const char *fmt, int tissues_only)
+{
+    mt_status st = MT_OK;
+    for (size_t o = 0; o < mt_pbpk_n_organs() && st == MT_OK; o++) {
+        const char *on = mt_pbpk_organ(o);
+        char id[64];
+        if (tissues_only && (!strcmp(on, "art") || !strcmp(on, "ven")))
+            continue;
+        snprintf(id, sizeof id, fmt, on);
+        st = mt_sim_add_output(s, id, MT_REPORT_DEFAULT);
+    }
+    return st;
+}
+
 /* Specific binding (pbpk.h): with no clearance, a bolus ends in equilibrium: every organ's
  * outflow concentration is the venous one, c, each bound amount is Bmax c / (c + koff / kon)
  * (the Langmuir isotherm of its rate law), and free plus bound amounts hold the dose. */
@@ -168,7 +184,7 @@ TEST(specific_binding_equilibrium)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
-    mt_pbpk_drug drug = {"d", 1, &bolus, 1, 0};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 1, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -247,7 +263,7 @@ static mt_status cells_sim(mt_ctx *ctx, int cells, double ps, double clh, mt_mod
                            mt_program **p, mt_sim **s)
 {
     static mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
-    mt_pbpk_drug drug = {"d", 1, &bolus, 0, cells};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 0, cells, 0};
     mt_status st = build_gi_sim(ctx, 1, &drug, NULL, 1e-10, 1e-13, m, p, s);
     st = st ? st : set_test_body(*s, "d", 1.0, 1.0, 2.0, 10.0, 1.0);
     const char *set[][2] = {{"CL_R_d", "0"}, {"BP_d", "1"}, {"ka_d", "1"}, {"F_d", "1"}};
@@ -340,22 +356,88 @@ TEST(cell_permeability)
     mt_ctx_destroy(ctx);
 }
 
+/* The liver uptake (pbpk.h, liver_uptake): with no clearance a bolus ends where the passive
+ * exchange returns what the transporter takes up, PSc (C_cells - C_out) = Vup C_out / (Kmup +
+ * C_out), so the liver cells hold more than their equilibrium share; the amounts hold the dose.
+ * Without cells the builder refuses the uptake. */
+TEST(liver_uptake)
+{
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
+    mt_pbpk_drug bad = {"d", 1, &bolus, 0, 0, 1};
+    mt_model *m = NULL;
+    ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &bad, &m), MT_EINVAL);
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "cell_permeability") != NULL);
+    mt_pbpk_drug drug = {"d", 1, &bolus, 0, 1, 1};
+    mt_program *p = NULL;
+    mt_sim *s = NULL;
+    ASSERT_EQ_INT(build_gi_sim(ctx, 1, &drug, NULL, 1e-10, 1e-13, &m, &p, &s), MT_OK);
+    ASSERT_EQ_INT(set_test_body(s, "d", 1.0, 1.0, 2.0, 10.0, 1.0), MT_OK);
+    const char *set[][2] = {{"CL_R_d", "0"}, {"CL_H_d", "0"},  {"BP_d", "1"},  {"ka_d", "1"},
+                            {"F_d", "1"},    {"PSbbb_d", "5"}, {"Vup_d", "3"}, {"Kmup_d", "0.2"}};
+    for (size_t k = 0; k < 8; k++)
+        ASSERT_EQ_INT(mt_sim_set_value(s, set[k][0], atof(set[k][1])), MT_OK);
+    size_t no = mt_pbpk_n_organs();
+    char id[64];
+    for (size_t o = 0; o < no; o++) {
+        const char *on = mt_pbpk_organ(o);
+        if (!strcmp(on, "art") || !strcmp(on, "ven"))
+            continue;
+        snprintf(id, sizeof id, "fe_%s_d", on);
+        ASSERT_EQ_INT(mt_sim_set_value(s, id, 0.3), MT_OK);
+        snprintf(id, sizeof id, "PSc_%s_d", on);
+        ASSERT_EQ_INT(mt_sim_set_value(s, id, 2.0), MT_OK);
+    }
+    ASSERT_EQ_INT(add_organ_outputs(s, "A_%s_d", 0), MT_OK);
+    ASSERT_EQ_INT(add_organ_outputs(s, "AC_%s_d", 1), MT_OK);
+    mt_result *r = NULL;
+    ASSERT_EQ_INT(mt_sim_run(s, 0.0, 4000.0, 4, &r), MT_OK);
+    size_t last = mt_result_n_rows(r) - 1, col = no;
+    double total = 0, a_liv = 0, ac_liv = 0, v_liv = 0;
+    for (size_t j = 0; j < mt_result_n_cols(r); j++)
+        total += mt_result_value(r, last, j);
+    for (size_t o = 0; o < no; o++) {
+        const char *on = mt_pbpk_organ(o);
+        if (!strcmp(on, "art") || !strcmp(on, "ven"))
+            continue;
+        if (!strcmp(on, "liv")) {
+            a_liv = mt_result_value(r, last, o);
+            ac_liv = mt_result_value(r, last, col);
+            v_liv = 1.0 + (double)o;
+        }
+        col++;
+    }
+    /* C_out = A / (V Kp fe), C_cells = AC / (V Kp (1 - fe)), Kp 2, fe 0.3 */
+    double c_out = a_liv / (v_liv * 2.0 * 0.3), c_in = ac_liv / (v_liv * 2.0 * 0.7);
+    double want = c_out * (1.0 + 3.0 / ((0.2 + c_out) * 2.0));
+    printf("uptake: liver C_out %.6g, cells %.6g (want %.6g) mg/L\n", c_out, c_in, want);
+    ASSERT_NEAR(total, 10.0, 1e-7);
+    ASSERT_TRUE(fabs(c_in - want) < 1e-8 * want + 1e-12);
+    ASSERT_TRUE(c_in > 2.0 * c_out); /* the transporter concentrates the drug in the cells */
+    mt_result_destroy(r);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+    mt_ctx_destroy(ctx);
+}
+
 TEST(bad_regimens)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_model *m = NULL;
     mt_dose neg = {0.0, -5.0, MT_DOSE_PO, 0, 0, 0, 0};
-    mt_pbpk_drug d1 = {"x", 1, &neg, 0, 0};
+    mt_pbpk_drug d1 = {"x", 1, &neg, 0, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d1, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "amount") != NULL);
     mt_dose inf = {0.0, 5.0, MT_DOSE_IV_INFUSION, 0, 0, 0, 0};
-    mt_pbpk_drug d2 = {"x", 1, &inf, 0, 0};
+    mt_pbpk_drug d2 = {"x", 1, &inf, 0, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d2, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "duration") != NULL);
-    mt_pbpk_drug d3 = {"bad name", 0, NULL, 0, 0};
+    mt_pbpk_drug d3 = {"bad name", 0, NULL, 0, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d3, &m), MT_EINVAL);
-    mt_pbpk_drug two[2] = {{"x", 0, NULL, 0, 0}, {"x", 0, NULL, 0, 0}};
+    mt_pbpk_drug two[2] = {{"x", 0, NULL, 0, 0, 0}, {"x", 0, NULL, 0, 0, 0}};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 2, two, &m), MT_EINVAL);
     ASSERT_TRUE(m == NULL);
     mt_ctx_destroy(ctx);
@@ -363,4 +445,4 @@ TEST(bad_regimens)
 
 TEST_MAIN(TEST_ENTRY(pbpk15_reference), TEST_ENTRY(mass_balance_all_routes),
           TEST_ENTRY(specific_binding_equilibrium), TEST_ENTRY(cell_permeability),
-          TEST_ENTRY(bad_regimens))
+          TEST_ENTRY(liver_uptake), TEST_ENTRY(bad_regimens))

@@ -141,7 +141,8 @@ static mt_status complete_for_builder(const mt_twin_param_list *l, const char *n
                                       char *why, size_t nwhy)
 {
     mt_dose dose = {0.0, 10.0, oral ? MT_DOSE_PO : MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
-    mt_pbpk_drug drug = {name, 1, &dose, twin_binds(l, name), twin_cells(l, name)};
+    mt_pbpk_drug drug = {
+        name, 1, &dose, twin_binds(l, name), twin_cells(l, name), twin_uptake(l, name)};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -690,6 +691,15 @@ TEST(cell_permeability)
     double bbb = fu / bp * 0.5 * p * 9500.0 * 0.039 * vb * 60.0;
     printf("  rifampicin PSbbb %.4g L/h (want %.4g)\n", val(&l, "PSbbb_rifampicin"), bbb);
     ASSERT_TRUE(rel_close(val(&l, "PSbbb_rifampicin"), bbb, 1e-12));
+    /* OATP1B1's uptake: kcat 5.21004653/min x RC 1 x relative expression 1 x PK-Sim's liver
+     * volume x MW / 1000, and Km 1.5 umol/L / fu_b x MW / 1000 (data/enzymes, the card) */
+    ASSERT_TRUE(mt_twin_liver_uptake_represented(rif) && twin_uptake(&l, "rifampicin"));
+    double vup = 5.21004653 * 60.0 * val(&l, "V_liv") / (1.0 - 0.17) * 822.94 / 1000.0;
+    double kmup = 1.5 / (fu / bp) * 822.94 / 1000.0;
+    printf("  rifampicin Vup %.5g mg/h (want %.5g), Kmup %.5g mg/L (want %.5g)\n",
+           val(&l, "Vup_rifampicin"), vup, val(&l, "Kmup_rifampicin"), kmup);
+    ASSERT_TRUE(rel_close(val(&l, "Vup_rifampicin"), vup, 1e-12));
+    ASSERT_TRUE(rel_close(val(&l, "Kmup_rifampicin"), kmup, 1e-12));
     ASSERT_EQ_INT(complete_for_builder(&l, "rifampicin", 0, why, sizeof why), MT_OK);
     mt_twin_param_list_free(&l);
     mt_drugcard_destroy(rif);

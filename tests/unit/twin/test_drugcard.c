@@ -475,6 +475,37 @@ TEST(malformed_cards)
                             "physchem.pka_source", "empty"));
     ASSERT_TRUE(parse_fails(CARD_HEAD "\"physchem\": {\"pka\": [], \"pka_source\": 5}}", MT_EPARSE,
                             "physchem.pka_source", "string"));
+    /* the cell permeability: a method names its source and needs all four halogen counts,
+     * whole numbers (docs/drug-cards.md) */
+#define HV(x) "{\"value\": " #x ", \"unit\": \"1\", \"source\": \"x\", \"fitted\": false}"
+#define HALOGENS(f, cl)                                                                            \
+    "\"physchem\": {\"halogens\": {\"fluorine\": " HV(f) ", \"chlorine\": " HV(                    \
+        cl) ", "                                                                                   \
+            "\"bromine\": " HV(0) ", \"iodine\": " HV(0) "}}, "
+#define CELLS "\"partition\": {\"cell_permeability\": \"pksim_standard\", "
+    mt_drugcard *cc = NULL;
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    const char *good = CARD_HEAD HALOGENS(1, 2) CELLS "\"cell_permeability_source\": \"x\"}}";
+    ASSERT_EQ_INT(mt_drugcard_parse(ctx, good, strlen(good), NULL, &cc), MT_OK);
+    ASSERT_STR_EQ(mt_drugcard_cell_permeability(cc), "pksim_standard");
+    double chl = 0;
+    ASSERT_EQ_INT(mt_drugcard_value(cc, "physchem.halogens.chlorine", &chl, NULL), MT_OK);
+    ASSERT_NEAR(chl, 2, 0);
+    mt_drugcard_destroy(cc);
+    mt_ctx_destroy(ctx);
+    ASSERT_TRUE(parse_fails(CARD_HEAD HALOGENS(1, 2) CELLS "\"x\": 1}}", MT_EPARSE,
+                            "partition.cell_permeability", "cell_permeability_source"));
+    ASSERT_TRUE(parse_fails(CARD_HEAD CELLS "\"cell_permeability_source\": \"x\"}}", MT_EPARSE,
+                            "partition.cell_permeability", "physchem.halogens"));
+    ASSERT_TRUE(parse_fails(CARD_HEAD HALOGENS(1.5, 0) "\"note\": \"x\"}", MT_EPARSE,
+                            "physchem.halogens.fluorine", "whole number"));
+    ASSERT_TRUE(parse_fails(CARD_HEAD "\"physchem\": {\"halogens\": {\"fluorine\": " HV(1) "}}}",
+                            MT_EPARSE, "physchem.halogens.chlorine", "all four"));
+    ASSERT_TRUE(parse_fails(CARD_HEAD "\"physchem\": {\"halogens\": {\"astatine\": " HV(1) "}}}",
+                            MT_EPARSE, "physchem.halogens", "astatine"));
+    ASSERT_TRUE(parse_fails(CARD_HEAD "\"partition\": {\"cell_permeability\": \"magic\"}}",
+                            MT_EPARSE, "partition.cell_permeability", "magic"));
     ASSERT_TRUE(parse_fails("{\"schema\": \"medtwin-drug-card/1\", \"name\": \"testdrug\", "
                             "\"version\": \"1\", \"display_name\": \"T\", \"kind\": \"pbpk\", "
                             "\"partition\": {\"method\": \"rodgers_rowland\", \"kp\": {\"lvr\": "

@@ -273,7 +273,8 @@ void value_note(sbuf *s, const mt_drugcard *c, const char *path)
 
 static const char *const unbound_liver_note =
     "I = the perpetrator's unbound liver concentration A_liv/(V_liv Kp_liv) x fu_p/B:P x "
-    "1000/MW (umol/L; docs/interactions.md)";
+    "1000/MW (umol/L; docs/interactions.md; with permeability-limited cells the liver cells' "
+    "AC_liv/(V_liv KpI_liv))";
 
 /* One interaction constant: put as parameter `id` or collected as a problem. */
 static void ix_const(job *j, const mt_drugcard *c, size_t k, const char *member, double v,

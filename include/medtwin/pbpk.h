@@ -154,13 +154,18 @@ typedef struct {
      * in series), and the rest of Q_brain passes from arterial to venous blood unchanged. As PSc
      * and PSbbb grow the organs become the perfusion-limited ones with Kp. */
     int cell_permeability;
-    /* Nonzero (with cell_permeability): an active uptake into the liver cells (OATP1B1;
-     * docs/twin-parameters.md, "Liver uptake"), the rule
-     *   Jup_<name> = Vup_<name> C_out,liv / (Kmup_<name> + C_out,liv)      (mg/h)
+    /* Nonzero (with cell_permeability): an active uptake into the liver cells by
+     * MT_PBPK_UPTAKE_TRANSPORTER (docs/twin-parameters.md, "Liver uptake"), the rule
+     *   Jup_<name> = Vup_<name> Eup_<name> C_out,liv / (Kmup_<name> + C_out,liv)      (mg/h)
      * from A_liv to AC_liv; C_out,liv = A_liv / (V_liv KpE_liv), Vup (mg/h) the transporter's
-     * maximal rate and Kmup (mg/L) its Km in blood-equivalent terms (Km / fu_b). */
+     * maximal rate and Kmup (mg/L) its Km in blood-equivalent terms (Km / fu_b). Eup_<name> is 1,
+     * or (mt_pbpk_build_ddi) the rule E_<transporter> when an interaction induces or inactivates
+     * the transporter (its turnover state, as an enzyme's). */
     int liver_uptake;
 } mt_pbpk_drug;
+
+/* The transporter of mt_pbpk_drug.liver_uptake. */
+#define MT_PBPK_UPTAKE_TRANSPORTER "OATP1B1"
 
 /* Interaction mechanisms at a hepatic enzyme. Reversible: competitive (and, at
  * substrate concentrations well below Km, noncompetitive and mixed with the

@@ -484,14 +484,18 @@ static int brain_barrier(bld *b, const char *n, int qbrain)
 static void liver_uptake(bld *b, const char *n, mt_expr *c, mt_expr **dA, mt_expr **dAC)
 {
     int vup = param(b, "Vup_%s%s", n, ""), km = param(b, "Kmup_%s%s", n, "");
-    int J = derived(b, "Jup_%s%s", n, "");
-    if (b->oom || vup < 0 || km < 0 || J < 0 || !c) {
+    int eu = param(b, "Eup_%s%s", n, ""), J = derived(b, "Jup_%s%s", n, "");
+    if (b->oom || vup < 0 || km < 0 || eu < 0 || J < 0 || !c) {
         mt_expr_free(b->ctx, c);
         b->oom = 1;
         return;
     }
+    /* the transporter's amount relative to baseline: 1, or its turnover state (build_ddi) */
+    mt_expr_free(b->ctx, b->m->sym[eu].init);
+    if (!(b->m->sym[eu].init = num(b, 1.0)))
+        b->oom = 1;
     mt_expr *den = mt_expr_bin(b->ctx, MT_E_ADD, sym(b, km), mt_expr_clone(b->ctx, c));
-    add_rule(b, J, dv(b, mul(b, sym(b, vup), c), den));
+    add_rule(b, J, dv(b, mul(b, mul(b, sym(b, vup), sym(b, eu)), c), den));
     add(b, dA, sym(b, J), -1);
     add(b, dAC, sym(b, J), +1);
 }
@@ -1212,6 +1216,17 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     }
     if (b->oom)
         goto done;
+    /* the liver uptake follows its transporter's amount when an inducer or inactivator changes it
+     * (pbpk.h, liver_uptake: OATP1B1) */
+    int e_up = find(b, "E_%s%s", MT_PBPK_UPTAKE_TRANSPORTER, "");
+    for (size_t i = 0; e_up >= 0 && i < n && !b->oom; i++) {
+        int eu = find(b, "Eup_%s%s", drugs[i].name, "");
+        if (eu < 0)
+            continue;
+        mt_expr_free(ctx, b->m->sym[eu].init);
+        b->m->sym[eu].init = NULL;
+        add_rule(b, eu, sym(b, e_up));
+    }
     /* victims: CL_H_eff = CL_H (1 + sum (fm act - fm)) over affected pathways */
     for (size_t i = 0; i < n; i++) {
         const char *d = drugs[i].name;

@@ -176,6 +176,15 @@ mt_status mt_twin_ddi_describe(mt_ctx *ctx, size_t n, const mt_drugcard *const *
             no->mech = it.mechanism == MT_MECH_MECHANISM_BASED ? MT_DDI_INACTIVATION
                        : it.mechanism == MT_MECH_INDUCTION     ? MT_DDI_INDUCTION
                                                                : MT_DDI_REVERSIBLE;
+            /* the liver uptake's transporter (cells.c): its amount follows an inducer or an
+             * inactivator as an enzyme's does (pbpk.h, liver_uptake); reversible inhibition of a
+             * transport is not modelled */
+            if (no->mech != MT_DDI_REVERSIBLE && !strcmp(no->enzyme, MT_PBPK_UPTAKE_TRANSPORTER))
+                for (size_t u = 0; u < n; u++)
+                    if (mt_twin_liver_uptake_represented(cards[u])) {
+                        any = 1;
+                        other |= u != d;
+                    }
             if (it.mechanism == MT_MECH_UNSPECIFIED)
                 no->status = IX_UNSPECIFIED;
             else if (!any)

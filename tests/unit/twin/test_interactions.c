@@ -700,9 +700,12 @@ TEST(twin_midazolam_itraconazole_rifampicin)
     const char *const mr_ids[] = {"midazolam", "rifampicin"};
     ASSERT_EQ_INT(mt_twin_ddi_describe(ctx, 2, mr, mr_ids, &x), MT_OK);
     b = mt_twin_ddi_builder(x);
-    /* three of rifampicin, and the saturations of midazolam (CYP3A4, UGT1A4) and rifampicin
-     * (AADAC, Km 195 umol/L) */
-    ASSERT_EQ_INT((int)b->n_interactions, 6);
+    /* four of rifampicin (with the induction of its own OATP1B1 uptake, docs/twin-parameters.md
+     * "Liver uptake"), and the saturations of midazolam (CYP3A4, UGT1A4) and rifampicin (AADAC,
+     * Km 195 umol/L); its reversible OATP1B1 Ki is not modelled (a transport inhibition) */
+    ASSERT_EQ_INT((int)b->n_interactions, 7);
+    ASSERT_TRUE(has_ix(b, "rifampicin", "OATP1B1", MT_DDI_INDUCTION));
+    ASSERT_TRUE(!has_ix(b, "rifampicin", "OATP1B1", MT_DDI_REVERSIBLE));
     ASSERT_TRUE(has_ix(b, "rifampicin", "CYP3A4", MT_DDI_INDUCTION));
     ASSERT_TRUE(has_ix(b, "rifampicin", "CYP3A4", MT_DDI_REVERSIBLE));
     ASSERT_TRUE(has_ix(b, "rifampicin", "AADAC", MT_DDI_INDUCTION));
@@ -712,6 +715,8 @@ TEST(twin_midazolam_itraconazole_rifampicin)
     ASSERT_NEAR(pval(&l, "kdeg_CYP3A4"), log(2.0) / 36.0, 1e-15);
     ASSERT_TRUE(strstr(pprov(&l, "kdeg_CYP3A4"), "enzyme_abundance.csv line 4") != NULL);
     ASSERT_NEAR(pval(&l, "kdeg_AADAC"), log(2.0) / 36.0, 1e-15);
+    ASSERT_NEAR(pval(&l, "kdeg_OATP1B1"), log(2.0) / 36.0, 1e-15);
+    ASSERT_NEAR(pval(&l, "Emax_rifampicin_OATP1B1"), 0.383, 0);
     ASSERT_NEAR(pval(&l, "Emax_rifampicin_CYP3A4"), 9.0, 0);
     ASSERT_NEAR(pval(&l, "EC50_rifampicin_CYP3A4"), 0.34, 0);
     ASSERT_NEAR(pval(&l, "Ki_rifampicin_CYP3A4"), 18.5, 0);

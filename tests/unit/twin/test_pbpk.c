@@ -356,6 +356,23 @@ TEST(cell_permeability)
     mt_ctx_destroy(ctx);
 }
 
+/* Every tissue organ of drug "d": fe and PSc. MT_OK or the first failure. */
+static mt_status set_cells(mt_sim *s, double fe, double ps)
+{
+    mt_status st = MT_OK;
+    for (size_t o = 0; o < mt_pbpk_n_organs() && st == MT_OK; o++) {
+        const char *on = mt_pbpk_organ(o);
+        char id[64];
+        if (!strcmp(on, "art") || !strcmp(on, "ven"))
+            continue;
+        snprintf(id, sizeof id, "fe_%s_d", on);
+        st = mt_sim_set_value(s, id, fe);
+        snprintf(id, sizeof id, "PSc_%s_d", on);
+        st = st ? st : mt_sim_set_value(s, id, ps);
+    }
+    return st;
+}
+
 /* The liver uptake (pbpk.h, liver_uptake): with no clearance a bolus ends where the passive
  * exchange returns what the transporter takes up, PSc (C_cells - C_out) = Vup C_out / (Kmup +
  * C_out), so the liver cells hold more than their equilibrium share; the amounts hold the dose.
@@ -379,16 +396,7 @@ TEST(liver_uptake)
     for (size_t k = 0; k < 8; k++)
         ASSERT_EQ_INT(mt_sim_set_value(s, set[k][0], atof(set[k][1])), MT_OK);
     size_t no = mt_pbpk_n_organs();
-    char id[64];
-    for (size_t o = 0; o < no; o++) {
-        const char *on = mt_pbpk_organ(o);
-        if (!strcmp(on, "art") || !strcmp(on, "ven"))
-            continue;
-        snprintf(id, sizeof id, "fe_%s_d", on);
-        ASSERT_EQ_INT(mt_sim_set_value(s, id, 0.3), MT_OK);
-        snprintf(id, sizeof id, "PSc_%s_d", on);
-        ASSERT_EQ_INT(mt_sim_set_value(s, id, 2.0), MT_OK);
-    }
+    ASSERT_EQ_INT(set_cells(s, 0.3, 2.0), MT_OK);
     ASSERT_EQ_INT(add_organ_outputs(s, "A_%s_d", 0), MT_OK);
     ASSERT_EQ_INT(add_organ_outputs(s, "AC_%s_d", 1), MT_OK);
     mt_result *r = NULL;
@@ -415,6 +423,42 @@ TEST(liver_uptake)
     ASSERT_NEAR(total, 10.0, 1e-7);
     ASSERT_TRUE(fabs(c_in - want) < 1e-8 * want + 1e-12);
     ASSERT_TRUE(c_in > 2.0 * c_out); /* the transporter concentrates the drug in the cells */
+    mt_result_destroy(r);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+
+    /* an induction of the transporter (the drug's own, as rifampicin's): the uptake follows
+     * the transporter's turnover state, Eup_d = E_OATP1B1, which rises above 1 */
+    mt_pbpk_interaction ix[] = {{"d", MT_PBPK_UPTAKE_TRANSPORTER, MT_DDI_INDUCTION}};
+    mt_pbpk_ddi x = {0, NULL, 1, ix, 0, NULL};
+    ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 1, &drug, &x, &m), MT_OK);
+    ASSERT_EQ_INT(mt_program_create(ctx, m, &p), MT_OK);
+    ASSERT_EQ_INT(mt_sim_create(ctx, p, &s), MT_OK);
+    ASSERT_EQ_INT(set_test_body(s, "d", 1.0, 1.0, 2.0, 10.0, 1.0), MT_OK);
+    const char *more[][2] = {{"CL_R_d", "0"},
+                             {"CL_H_d", "1"},
+                             {"BP_d", "1"},
+                             {"ka_d", "1"},
+                             {"F_d", "1"},
+                             {"PSbbb_d", "5"},
+                             {"Vup_d", "3"},
+                             {"Kmup_d", "0.2"},
+                             {"fu_d", "0.5"},
+                             {"MW_d", "300"},
+                             {"Emax_d_OATP1B1", "2"},
+                             {"EC50_d_OATP1B1", "0.01"},
+                             {"kdeg_OATP1B1", "0.05"}};
+    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
+        ASSERT_EQ_INT(mt_sim_set_value(s, more[k][0], atof(more[k][1])), MT_OK);
+    ASSERT_EQ_INT(set_cells(s, 0.3, 2.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_add_output(s, "Eup_d", MT_REPORT_DEFAULT), MT_OK);
+    ASSERT_EQ_INT(mt_sim_add_output(s, "E_OATP1B1", MT_REPORT_DEFAULT), MT_OK);
+    ASSERT_EQ_INT(mt_sim_run(s, 0.0, 24.0, 4, &r), MT_OK);
+    last = mt_result_n_rows(r) - 1;
+    double eu = mt_result_value(r, last, 0), e = mt_result_value(r, last, 1);
+    printf("uptake: induced transporter E %.6g, Eup %.6g\n", e, eu);
+    ASSERT_TRUE(e > 1.05 && eu == e);
     mt_result_destroy(r);
     mt_sim_destroy(s);
     mt_program_destroy(p);

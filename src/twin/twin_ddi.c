@@ -628,8 +628,12 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
         const char *text = "not modelled";
         if (no->status == IX_MODELLED && apply) {
             text = "modelled";
-            sb_add(&how, "%s of %s by %s (card interactions.%zu), acting on the liver CLint of ",
-                   mech_word[no->mech], target, x->ids[no->drug], no->card_ix);
+            int transporter = !strcmp(no->enzyme, MT_PBPK_UPTAKE_TRANSPORTER);
+            sb_add(&how, "%s of %s by %s (card interactions.%zu), acting on %s",
+                   mech_word[no->mech], target, x->ids[no->drug], no->card_ix,
+                   transporter ? "the transporter's amount, and so on the liver uptake of the "
+                                 "drugs with it (docs/twin-parameters.md, Liver uptake)"
+                               : "the liver CLint of ");
             int n_v = 0;
             for (size_t w = 0; w < x->n_pw; w++)
                 if (x->pw[w].enzyme == no->enzyme &&
@@ -678,9 +682,11 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
             sb_add(&how,
                    "no drug of this regimen has a hepatic metabolism process on %s in its card; "
                    "the builder models interactions only at metabolising enzymes (liver, and "
-                   "the gut wall of drugs given by mouth through the transit model): "
-                   "transporters (P-gp, OATP1B1, ...) are not in its perfusion-limited organs, "
-                   "and it has no renal secretion",
+                   "the gut wall of drugs given by mouth through the transit model), and at "
+                   "one transporter, OATP1B1's liver uptake of drugs with permeability-limited "
+                   "cells, only through its amount (induction, inactivation); other transporters "
+                   "and a reversible inhibition of a transport are not modelled, and it has no "
+                   "renal secretion",
                    target);
         }
         put_fact(j, sb_str(&key), NAN, "", text, sb_str(&how));

@@ -71,10 +71,7 @@ int binding_derive(job *j, const person *pe, const mt_drugcard *c, const char *i
                              : "target");
         return -1;
     }
-    const enzyme_row *e = NULL;
-    for (size_t i = 0; i < pe->t->n_enz; i++)
-        if (ieq(pe->t->enz[i].name, tg))
-            e = &pe->t->enz[i];
+    const enzyme_row *e = enzyme_row_named(pe->t, tg);
     if (!e || isnan(e->ref_conc)) {
         sb_add(dp,
                "specific_binding.0: target %s has no reference concentration in "

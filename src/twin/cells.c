@@ -228,10 +228,7 @@ static int uptake_derive(job *j, const person *pe, const mt_drugcard *c, const c
     long k = uptake_entry(c, &p);
     if (k < 0)
         return 0;
-    const enzyme_row *e = NULL;
-    for (size_t i = 0; i < pe->t->n_enz; i++)
-        if (ieq(pe->t->enz[i].name, p.protein))
-            e = &pe->t->enz[i];
+    const enzyme_row *e = enzyme_row_named(pe->t, p.protein);
     if (!e || !(e->ref_conc > 0) || !(e->rel_liver >= 0)) {
         sb_add(dp,
                "elimination.transport.%ld (%s): no reference concentration and liver relative "

@@ -132,6 +132,15 @@ static enzyme_row *enzyme_get(mt_twin_tables *t, const char *name, int create)
     return e;
 }
 
+const enzyme_row *enzyme_row_named(const mt_twin_tables *t, const char *name)
+{
+    const enzyme_row *e = NULL;
+    for (size_t i = 0; i < t->n_enz; i++)
+        if (ieq(t->enz[i].name, name))
+            e = &t->enz[i];
+    return e;
+}
+
 static const enzyme_row *enzyme_find(const mt_twin_tables *t, const char *name)
 {
     for (size_t i = 0; name && i < t->n_enz; i++)

@@ -240,6 +240,12 @@ double pksim_volume(const person *pe, int fv, double v, double *f);
  * 2014 reference masses for the person's sex; gi.c). MT_ENOTFOUND (message set) without them. */
 mt_status gut_mass_shares(const person *pe, double share[3]);
 
+/* The row of data/enzymes for a protein name (ASCII case-insensitive, the last such row), or
+ * NULL: the targets of specific binding (binding.c) and the liver uptake's transporter (cells.c).
+ */
+#define enzyme_row_named mt_twin_i_enzyme_row_named
+const enzyme_row *enzyme_row_named(const mt_twin_tables *t, const char *name);
+
 /* The organ index (XO_*, FV_LIVER, FV_ADIPOSE) of a table's organ name, or -1; and its name. */
 #define fv_organ mt_twin_i_fv_organ
 #define fv_organ_name mt_twin_i_fv_organ_name

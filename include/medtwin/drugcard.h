@@ -104,9 +104,12 @@ double mt_drugcard_kp(const mt_drugcard *card, const char *organ);
 
 /* Absorption. NaN when absent. */
 const char *mt_drugcard_absorption_model(const mt_drugcard *card); /* NULL when absent */
-double mt_drugcard_ka(const mt_drugcard *card);                    /* 1/h */
-double mt_drugcard_fa(const mt_drugcard *card);                    /* fraction */
-double mt_drugcard_fg(const mt_drugcard *card);                    /* fraction */
+/* absorption.gut_wall: "qgut" (the default, NULL when absent) or "mucosa" (PK-Sim's mucosa,
+ * docs/absorption.md "The mucosa"). */
+const char *mt_drugcard_gut_wall(const mt_drugcard *card);
+double mt_drugcard_ka(const mt_drugcard *card); /* 1/h */
+double mt_drugcard_fa(const mt_drugcard *card); /* fraction */
+double mt_drugcard_fg(const mt_drugcard *card); /* fraction */
 
 /* Oral formulations (absorption.formulations; docs/absorption.md, "Formulations"): Weibull
  * dissolution, fraction dissolved 1 - exp(-ln2 ((t - lag) / t50)^shape). */

@@ -162,6 +162,20 @@ typedef struct {
      * or (mt_pbpk_build_ddi) the rule E_<transporter> when an interaction induces or inactivates
      * the transporter (its turnover state, as an enzyme's). */
     int liver_uptake;
+    /* Nonzero (with gi_transit, mt_pbpk_build_gi): PK-Sim's mucosa in place of the Qgut steady
+     * state (docs/absorption.md, "The mucosa"). The small intestine's absorbed flux J enters
+     * the enterocytes AM_<name> (mg, from 0), which leave through the basolateral membrane into
+     * the gut tissue and are metabolised by the gut wall:
+     *   C_M = AM / VM_<name>                       (blood-equivalent enterocyte concentration)
+     *   Jm_<name> = PSm_<name> (C_M - C_out,gut)   (rule; C_out,gut the gut's outflow
+     *                                               concentration, A_gut / (V_gut KpE_gut) with
+     * cells) dAM/dt = J - Jm - CLg_<name> C_M;   dA_gut/dt gains Jm;   dA_gwm/dt gains CLg C_M VM
+     * (L) is the enterocytes' volume times their blood partition coefficient, PSm (L/h) the
+     * basolateral unbound permeability-surface product in blood terms (fu_b P SA), CLg (L/h) the
+     * gut wall's blood clearance (fu_b CLint_u,gut). Fg_<name> is then not a parameter; with
+     * gut-wall interactions CLg_eff_<name> (a rule) = CLg (1 + sum_e fmg (actg - 1)) replaces
+     * CLg, and as a perpetrator its enterocyte concentration is the state's (build_gut). */
+    int mucosa;
 } mt_pbpk_drug;
 
 /* The transporter of mt_pbpk_drug.liver_uptake. */
@@ -192,10 +206,12 @@ typedef struct {
     mt_ddi_mechanism mechanism;
 } mt_pbpk_interaction;
 
-/* Whether interaction v changes drug d's pathway on v's enzyme (in the gut wall when gut_wall):
- * a reversible inhibitor other than d (no autoinhibition), d's own saturation (liver only), any
- * inactivation or induction (d included). The rule the builder applies; callers that describe
- * regimens (twin) use it to list the same pathways. */
+/* Whether interaction v changes drug d's pathway on v's enzyme: in the liver (gut_wall 0), in the
+ * gut wall of the Qgut model (1) or in the gut wall of a drug with the mucosa (2): a reversible
+ * inhibitor other than d (no autoinhibition), d's own saturation (the liver, and the mucosa's
+ * enterocytes; the Qgut model's gut wall is linear), any inactivation or induction (d included).
+ * The rule the builder applies; callers that describe regimens (twin) use it to list the same
+ * pathways. */
 int mt_pbpk_interaction_changes(const mt_pbpk_interaction *v, const char *d, int gut_wall);
 
 /* Drug `parent` forms drug `metabolite` in the liver: a fraction fform of CL_H_<parent> goes

@@ -218,6 +218,7 @@ static mt_status create(mt_ctx *ctx, const mt_twin_tables *t, size_t n_regimens,
         }
         const char *am = c ? mt_drugcard_absorption_model(c) : NULL;
         gi[d] = am && !strcmp(am, "pksim_permeability");
+        drugs[d].mucosa = gi[d] && mt_twin_mucosa_represented(c); /* the twin's condition, gi.c */
         if (d < n_regimens && regimens[d].formulation[0])
             st = apply_formulation(ctx, c, gi[d], &p->reg[d]);
         mt_drugcard_destroy(own);

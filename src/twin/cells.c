@@ -33,7 +33,22 @@
  * the partition method's whole organ, the cells keep 1% of it (docs/twin-parameters.md). */
 #define FE_MAX 0.99
 
-enum { G_PREF, G_MWREF, G_F, G_CL, G_BR, G_I, G_WINT, G_PROT, G_WPLS, G_SAV, G_BBB, G_COUNT };
+enum {
+    G_PREF,
+    G_MWREF,
+    G_F,
+    G_CL,
+    G_BR,
+    G_I,
+    G_WINT,
+    G_PROT,
+    G_WPLS,
+    G_SAV,
+    G_BBB,
+    G_PINT,
+    G_PINTX,
+    G_COUNT
+};
 static const char *const global_name[G_COUNT] = {"permeability_reference",
                                                  "permeability_reference_mw",
                                                  "halogen_mw_F",
@@ -44,9 +59,12 @@ static const char *const global_name[G_COUNT] = {"permeability_reference",
                                                  "protein_ratio_interstitial_plasma",
                                                  "water_plasma",
                                                  "surface_vascular_factor",
-                                                 "brain_barrier_permeability_factor"};
-static const char *const global_unit[G_COUNT] = {
-    "dm/min", "g/mol", "g/mol", "g/mol", "g/mol", "g/mol", "1", "1", "1", "dm2/L", "1"};
+                                                 "brain_barrier_permeability_factor",
+                                                 "intestinal_permeability_reference",
+                                                 "intestinal_permeability_mw_exponent"};
+static const char *const global_unit[G_COUNT] = {"dm/min", "g/mol",  "g/mol", "g/mol", "g/mol",
+                                                 "g/mol",  "1",      "1",     "1",     "dm2/L",
+                                                 "1",      "dm/min", "1"};
 
 struct cells_table {
     double fint[FV_COUNT], sa_a[FV_COUNT], sa_b[FV_COUNT]; /* NaN: no row */
@@ -182,6 +200,14 @@ int mt_twin_cells_represented(const mt_drugcard *c)
            mt_drugcard_mw(c) > 0 && !isnan(mt_drugcard_logp(c));
 }
 
+int mt_twin_mucosa_represented(const mt_drugcard *c)
+{
+    const char *am = c ? mt_drugcard_absorption_model(c) : NULL;
+    const char *gw = c ? mt_drugcard_gut_wall(c) : NULL;
+    return am && !strcmp(am, "pksim_permeability") && gw && !strcmp(gw, "mucosa") &&
+           mt_twin_cells_represented(c);
+}
+
 /* Puts the parameter fmt % id with value v and the provenance in *how, then empties *how. */
 static void put_id(job *j, const char *fmt, const char *id, double v, const char *unit, sbuf *how)
 {
@@ -270,6 +296,116 @@ static int uptake_derive(job *j, const person *pe, const mt_drugcard *c, const c
     return 1;
 }
 
+/* The cell permeability P (dm/min) of a card with cells represented, its provenance in *how, and
+ * PK-Sim's effective molecular weight in *mw_eff; -1 with the problem in dp. */
+static int cell_p(const cells_table *t, const mt_drugcard *c, double *p_out, double *mw_eff_out,
+                  sbuf *how, sbuf *dp)
+{
+    static const char *const hal[4] = {"fluorine", "chlorine", "bromine", "iodine"};
+    double mw = mt_drugcard_mw(c), mw_eff = mw, atoms[4];
+    for (int k = 0; k < 4; k++) {
+        char path[64];
+        snprintf(path, sizeof path, "physchem.halogens.%s", hal[k]);
+        if (mt_drugcard_value(c, path, &atoms[k], NULL) != MT_OK) {
+            sb_add(dp, "partition.cell_permeability: needs %s (docs/drug-cards.md)", path);
+            return -1;
+        }
+        mw_eff -= atoms[k] * t->g[G_F + k];
+    }
+    double logma = mt_drugcard_logp(c), p_card = NAN, p; /* dm/min */
+    if (mt_drugcard_value(c, "partition.permeability", &p_card, NULL) != MT_OK)
+        p_card = NAN; /* canonical cm/min */
+    if (!(mw_eff > 0)) {
+        sb_add(dp,
+               "partition.cell_permeability: effective molecular weight %g g/mol is not "
+               "positive (physchem.mw less the halogens)",
+               mw_eff);
+        return -1;
+    }
+    *mw_eff_out = mw_eff;
+    if (!isnan(p_card)) {
+        p = p_card / 10.0;
+        sb_add(how,
+               "P %.4g dm/min: the card's partition.permeability (set by its source model "
+               "instead of PK-Sim Standard's %.4g)",
+               p, t->g[G_PREF] * pow(10.0, logma) * pow(t->g[G_MWREF] / mw_eff, 6.0));
+    } else {
+        p = t->g[G_PREF] * pow(10.0, logma) * pow(t->g[G_MWREF] / mw_eff, 6.0);
+        sb_add(how,
+               "P %.4g dm/min = %g dm/min x 10^lipophilicity %g x (%g / MW_eff %g)^6, MW_eff = "
+               "MW %g - %g F - %g Cl - %g Br - %g I (PK-Sim Standard, "
+               "data/physiology/pksim_cell_exchange.csv)",
+               p, t->g[G_PREF], logma, t->g[G_MWREF], mw_eff, mw, atoms[0], atoms[1], atoms[2],
+               atoms[3]);
+    }
+    *p_out = p;
+    return 0;
+}
+
+/* PK-Sim's interstitial partition coefficient K_int,pls of a drug with plasma fu. */
+static double k_int(const cells_table *t, double fu)
+{
+    return (t->g[G_WINT] + t->g[G_PROT] * (1.0 / fu - t->g[G_WPLS])) * fu;
+}
+
+int cells_mucosa(const person *pe, const mt_drugcard *c, double fu, double bp, double kp_gut,
+                 double *p_m, double *k_cell, sbuf *how, sbuf *dp)
+{
+    const cells_table *t = pe->t->cells;
+    double p, mw_eff, pm_card = NAN, p_int = NAN;
+    sbuf ph = {0};
+    if (cell_p(t, c, &p, &mw_eff, &ph, dp) < 0) {
+        sb_free(&ph);
+        return -1;
+    }
+    if (mt_drugcard_value(c, "absorption.mucosa_permeability", &pm_card, NULL) == MT_OK) {
+        *p_m = pm_card / 10.0; /* canonical cm/min */
+        sb_add(how,
+               "basolateral permeability %.4g dm/min: the card's absorption.mucosa_permeability "
+               "(set by its source model)",
+               *p_m);
+    } else if (mt_drugcard_value(c, "absorption.intestinal_permeability", &p_int, NULL) == MT_OK &&
+               p_int > 0) {
+        /* PK-Sim: P (interstitial<->intracellular) of the mucosa = P x the mucosa permeability
+         * scale factor, the card's intestinal permeability over PK-Sim's calculated one */
+        double p_def = t->g[G_PINT] * pow(mw_eff, -t->g[G_PINTX]) * pow(10.0, mt_drugcard_logp(c));
+        double scale = (p_int / 10.0) / p_def;
+        *p_m = p * scale;
+        sb_add(how,
+               "basolateral permeability %.4g dm/min = P x mucosa permeability scale factor "
+               "%.4g; the factor is the card's intestinal permeability %.4g dm/min over PK-Sim's "
+               "calculated %.4g dm/min = %g x MW_eff %g^-%g x 10^lipophilicity %g "
+               "(data/physiology/pksim_cell_exchange.csv); %s",
+               *p_m, scale, p_int / 10.0, p_def, t->g[G_PINT], mw_eff, t->g[G_PINTX],
+               mt_drugcard_logp(c), sb_str(&ph));
+    } else {
+        sb_add(dp, "absorption: the mucosa needs absorption.intestinal_permeability");
+        sb_free(&ph);
+        return -1;
+    }
+    sb_free(&ph);
+    /* the gut's intracellular partition, per intracellular volume, in blood terms */
+    double fvas = 0.0;
+    (void)pksim_volume(pe, XO_SMALL_INTESTINE, pe->ph->organ[MT_ORGAN_GUT].volume_l, &fvas);
+    double fint = t->fint[XO_SMALL_INTESTINE];
+    double fe = k_int(t, fu) * fint / ((1.0 - fvas) * kp_gut);
+    if (!(fe < FE_MAX))
+        fe = FE_MAX;
+    *k_cell = kp_gut / bp * (1.0 - fe) * (1.0 - fvas) / (1.0 - fint - fvas);
+    sb_add(how,
+           "; enterocyte:blood partition %.4g = the gut's intracellular one, Kp %.4g / B:P %g x "
+           "(1 - fe %.4g) x (1 - f_vas %g) / (1 - f_int %g - f_vas %g)",
+           *k_cell, kp_gut, bp, fe, fvas, fint, fvas);
+    if (!(*p_m > 0) || !isfinite(*p_m) || !(*k_cell > 0) || !isfinite(*k_cell)) {
+        sb_add(dp,
+               "absorption: the mucosa's permeability %g dm/min or partition %g is not a finite "
+               "positive number",
+               *p_m, *k_cell);
+        return -1;
+    }
+    return 0;
+}
+
 int cells_derive(job *j, const person *pe, const mt_drugcard *c, const char *id, double fu,
                  double bp, const double *kp, sbuf *dp)
 {
@@ -289,44 +425,13 @@ int cells_derive(job *j, const person *pe, const mt_drugcard *c, const char *id,
         return 0;
     }
     const cells_table *t = pe->t->cells;
-    static const char *const hal[4] = {"fluorine", "chlorine", "bromine", "iodine"};
-    double mw = mt_drugcard_mw(c), mw_eff = mw, atoms[4];
-    for (int k = 0; k < 4; k++) {
-        char path[64];
-        snprintf(path, sizeof path, "physchem.halogens.%s", hal[k]);
-        if (mt_drugcard_value(c, path, &atoms[k], NULL) != MT_OK) {
-            sb_add(dp, "partition.cell_permeability: needs %s (docs/drug-cards.md)", path);
-            return -1;
-        }
-        mw_eff -= atoms[k] * t->g[G_F + k];
-    }
-    double logma = mt_drugcard_logp(c), p_card = NAN, p; /* dm/min */
-    if (mt_drugcard_value(c, "partition.permeability", &p_card, NULL) != MT_OK)
-        p_card = NAN; /* canonical cm/min */
+    double p, mw_eff;
     sbuf how = {0};
-    if (!(mw_eff > 0)) {
-        sb_add(dp,
-               "partition.cell_permeability: effective molecular weight %g g/mol is not "
-               "positive (physchem.mw less the halogens)",
-               mw_eff);
+    if (cell_p(t, c, &p, &mw_eff, &how, dp) < 0) {
+        sb_free(&how);
         return -1;
     }
-    if (!isnan(p_card)) {
-        p = p_card / 10.0;
-        sb_add(&how,
-               "P %.4g dm/min: the card's partition.permeability (set by its source model "
-               "instead of PK-Sim Standard's %.4g)",
-               p, t->g[G_PREF] * pow(10.0, logma) * pow(t->g[G_MWREF] / mw_eff, 6.0));
-    } else {
-        p = t->g[G_PREF] * pow(10.0, logma) * pow(t->g[G_MWREF] / mw_eff, 6.0);
-        sb_add(&how,
-               "P %.4g dm/min = %g dm/min x 10^lipophilicity %g x (%g / MW_eff %g)^6, MW_eff = "
-               "MW %g - %g F - %g Cl - %g Br - %g I (PK-Sim Standard, "
-               "data/physiology/pksim_cell_exchange.csv)",
-               p, t->g[G_PREF], logma, t->g[G_MWREF], mw_eff, mw, atoms[0], atoms[1], atoms[2],
-               atoms[3]);
-    }
-    const double kint = (t->g[G_WINT] + t->g[G_PROT] * (1.0 / fu - t->g[G_WPLS])) * fu;
+    const double kint = k_int(t, fu);
     const double fu_b = fu / bp;
     const mt_physiology *ph = pe->ph;
     sbuf prov = {0};

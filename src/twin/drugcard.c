@@ -153,6 +153,7 @@ static const field_def fields[] = {
     {"logp", Q_LOG, R_LOGP},
     {"logp_experiment", Q_LOG, R_LOGP},
     {"low", Q_MCONC, R_POS},
+    {"mucosa_permeability", Q_PERM, R_POS}, /* absorption: PK-Sim's basolateral mucosa P */
     {"mw", Q_MW, R_POS},
     {"permeability", Q_PERM, R_POS}, /* partition.permeability: PK-Sim's cell permeability */
     {"pka", Q_NUM, R_PKA},
@@ -581,6 +582,7 @@ static const char *const partition_methods[] = {"rodgers_rowland", "poulin_theil
 static const char *const cell_permeability_methods[] = {"pksim_standard",
                                                         "charge_dependent_schmitt", NULL};
 static const char *const halogens[] = {"fluorine", "chlorine", "bromine", "iodine", NULL};
+static const char *const gut_wall_models[] = {"qgut", "mucosa", NULL};
 static const char *const absorption_models[] = {"first_order", "pksim_permeability", "unspecified",
                                                 NULL};
 static const char *const logp_measures[] = {"pksim_lipophilicity", "logp_octanol_water",
@@ -724,9 +726,21 @@ static mt_status check_card(vctx *v, const json_t *root, const char *want_name)
         }
     }
     const json_t *ab = json_object_get(root, "absorption");
-    if (ab && ((st = want_string(v, ab, "model", "absorption", 0, absorption_models, NULL)) ||
+    const char *abm = NULL;
+    const char *gw = NULL;
+    if (ab && ((st = want_string(v, ab, "model", "absorption", 0, absorption_models, &abm)) ||
+               (st = want_string(v, ab, "gut_wall", "absorption", 0, gut_wall_models, &gw)) ||
                (st = check_formulations(v, ab))))
         return st;
+    const char *mpath = json_object_get(ab, "mucosa_permeability")
+                            ? "absorption.mucosa_permeability"
+                        : gw && !strcmp(gw, "mucosa") ? "absorption.gut_wall"
+                                                      : NULL;
+    if (mpath && (!abm || strcmp(abm, "pksim_permeability") || !pt ||
+                  !json_object_get(pt, "cell_permeability")))
+        return bad(v, mpath,
+                   "only goes with absorption.model pksim_permeability and "
+                   "partition.cell_permeability (PK-Sim's mucosa, docs/absorption.md)");
     const json_t *el = json_object_get(root, "elimination");
     if (el) {
         if ((st = check_items(v, el, "hepatic", "elimination", "enzyme", NULL)) ||
@@ -992,6 +1006,11 @@ double mt_drugcard_kp(const mt_drugcard *c, const char *organ)
 const char *mt_drugcard_absorption_model(const mt_drugcard *c)
 {
     return str(get(c->root, "absorption"), "model");
+}
+
+const char *mt_drugcard_gut_wall(const mt_drugcard *c)
+{
+    return c ? str(get(c->root, "absorption"), "gut_wall") : NULL;
 }
 double mt_drugcard_ka(const mt_drugcard *c) { return member(get(c->root, "absorption"), "ka"); }
 double mt_drugcard_fa(const mt_drugcard *c) { return member(get(c->root, "absorption"), "fa"); }

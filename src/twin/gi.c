@@ -51,6 +51,7 @@ enum {
     P_MUC,
     P_INT,
     P_VASC,
+    P_MVF,
     N_SEGPAR
 };
 static const struct {
@@ -69,6 +70,7 @@ static const struct {
     {"mucosa_fraction", "1", 1},
     {"interstitial_fraction", "1", 1},
     {"vascular_fraction", "1", 1},
+    {"microvilli_factor", "1", 2},
 };
 
 struct gi_table {
@@ -245,6 +247,9 @@ void gi_result_free(gi_result *r)
     sb_free(&r->how_kt);
     sb_free(&r->how_ka);
     sb_free(&r->how_fg);
+    sb_free(&r->how_psm);
+    sb_free(&r->how_vm);
+    sb_free(&r->how_clg);
 }
 
 /* The McNally 2014 reference value of an organ (mass_ref or flow_frac) for the person's sex. */
@@ -266,7 +271,8 @@ mt_status gut_mass_shares(const person *pe, double share[3])
     return MT_OK;
 }
 
-mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf *dp, gi_result *r)
+mt_status gi_derive(const person *pe, const mt_drugcard *c, double fu, double bp, double kp_gut,
+                    drug_clint *dc, sbuf *dp, gi_result *r)
 {
     const mt_twin_tables *t = pe->t;
     const gi_table *g = t->gi;
@@ -291,6 +297,7 @@ mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf
 
     /* --- geometry, transit, absorption --- */
     double a_eff = 0.0, pass = 1.0; /* sum E A_geo (dm2); product of pass-through shares */
+    double sa_m = 0.0;              /* the mucosa's interstitial/intracellular surface (dm2) */
     double sitt_h = g->sitt_min / 60.0, litt_h = g->litt_min / 60.0;
     r->kge = 60.0 / g->get_min;
     sb_add(&r->how_kge,
@@ -322,8 +329,10 @@ mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf
         double vol = GI_PI / 3.0 * (r1 * r1 + r1 * r2 + r2 * r2) * len; /* L */
         r->ka[k] = p_dm_h * v[P_ENH] * area / vol;
         r->kt[k] = v[P_REL] / (k < GI_NSEG ? sitt_h : litt_h);
-        if (k < GI_NSEG) /* the enterocyte surface of the Qgut model is the small intestine's */
+        if (k < GI_NSEG) { /* the enterocyte surface of the Qgut model is the small intestine's */
             a_eff += v[P_ENH] * area;
+            sa_m += v[P_ENH] * area / v[P_MVF];
+        }
         pass *= r->kt[k] / (r->kt[k] + r->ka[k]);
         sb_add(&r->how_kt, "%s %s %g/h (relative rate %g)", k ? ";" : "", seg_name[k], r->kt[k],
                v[P_REL]);
@@ -409,8 +418,55 @@ mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf
            "refer to the whole mucosa, blood included, as PK-Sim's do); CLint_u,gut = %g L/h%s",
            q_gut, g->muc_flow, q_si, f_si, f_st + f_si + f_li, p_dm_h, a_eff, cl_perm, v_ent, v_si,
            m_si, m_st + m_si + m_li, share, cl_gut, sb_str(&procs));
+    if (mt_twin_mucosa_represented(c)) {
+        /* PK-Sim's mucosa (docs/absorption.md, "The mucosa") instead of the Qgut steady state */
+        double p_m, k_cell, share_ic = 0.0;
+        sbuf mh = {0};
+        if (cells_mucosa(pe, c, fu, bp, kp_gut, &p_m, &k_cell, &mh, dp) < 0) {
+            sb_free(&mh);
+            sb_free(&procs);
+            return MT_EUNSUPPORTED;
+        }
+        for (int k = 0; k < GI_NSEG; k++)
+            share_ic += g->v[k][P_WALL] * g->v[k][P_MUC] * (1.0 - g->v[k][P_INT] - g->v[k][P_VASC]);
+        double v_ic = pksim_volume(pe, XO_SMALL_INTESTINE, v_si, NULL) * share_ic;
+        const double fu_b = fu / bp;
+        r->mucosa = 1;
+        r->psm = fu_b * p_m * 60.0 * sa_m;
+        r->vm = v_ic * k_cell;
+        r->clg = fu_b * cl_gut;
+        r->fg = r->psm / (r->psm + r->clg);
+        dc->mucosa = 1;
+        dc->fg = r->fg;
+        sb_add(&r->how_psm,
+               "fu_b %.4g x basolateral permeability x SA x 60, SA = sum over the small intestine "
+               "of the effective surface area / microvilli factor = %.4g dm2 (PK-Sim: Aeff / "
+               "MicrovilliFactor; data/physiology/gi_tract.csv); %s",
+               fu_b, sa_m, sb_str(&mh));
+        sb_add(&r->how_vm,
+               "enterocyte volume %.4g L (the mucosa's intracellular space: the small-intestine "
+               "wall %.4g L / (1 - f_vas) x sum of PK-Sim's wall, mucosa and intracellular "
+               "fractions %.4g) x enterocyte:blood partition %.4g",
+               v_ic, v_si, share_ic, k_cell);
+        sb_add(&r->how_clg,
+               "fu_b %.4g x CLint_u,gut %.4g L/h (the card's hepatic kinetics scaled to the "
+               "mucosa's enzyme amounts, as for the Qgut model below), acting on the enterocytes' "
+               "unbound concentration%s",
+               fu_b, cl_gut, sb_str(&procs));
+        sb_free(&mh);
+        sbuf f = {0};
+        sb_add(&f,
+               "PK-Sim's mucosa (docs/absorption.md): the enterocytes' escape fraction at steady "
+               "state PSm / (PSm + CLg) = %.4g / (%.4g + %.4g) L/h, the back flux from the gut "
+               "tissue left out (the model integrates the enterocytes; Fg is not a parameter); "
+               "the Qgut model it replaces would give Fg %.4g: %s",
+               r->psm, r->psm, r->clg, q_gut / (q_gut + cl_gut), sb_str(&r->how_fg));
+        sb_free(&r->how_fg);
+        r->how_fg = f;
+    }
     sb_free(&procs);
-    if (r->how_kge.oom || r->how_kt.oom || r->how_ka.oom || r->how_fg.oom) {
+    if (r->how_kge.oom || r->how_kt.oom || r->how_ka.oom || r->how_fg.oom || r->how_psm.oom ||
+        r->how_vm.oom || r->how_clg.oom) {
         sb_add(dp, "absorption: out of memory");
         return MT_ENOMEM;
     }
@@ -428,8 +484,17 @@ void gi_put(job *j, const char *id, gi_result *r)
         snprintf(pid, sizeof pid, "ka_%s_%s", seg_id[k], id);
         put_param(j, pid, r->ka[k], "1/h", sb_str(&r->how_ka));
     }
-    snprintf(pid, sizeof pid, "Fg_%s", id);
-    put_param(j, pid, r->fg, "1", sb_str(&r->how_fg));
+    if (r->mucosa) {
+        snprintf(pid, sizeof pid, "PSm_%s", id);
+        put_param(j, pid, r->psm, "L/h", sb_str(&r->how_psm));
+        snprintf(pid, sizeof pid, "VM_%s", id);
+        put_param(j, pid, r->vm, "L", sb_str(&r->how_vm));
+        snprintf(pid, sizeof pid, "CLg_%s", id);
+        put_param(j, pid, r->clg, "L/h", sb_str(&r->how_clg));
+    } else {
+        snprintf(pid, sizeof pid, "Fg_%s", id);
+        put_param(j, pid, r->fg, "1", sb_str(&r->how_fg));
+    }
     snprintf(key, sizeof key, "drug.%s.fa_transit", id);
     put_fact(j, key, r->fa_est, "", "",
              "fraction of an oral solution absorbed in the transit model (small and large "

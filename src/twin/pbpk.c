@@ -293,27 +293,63 @@ static int state0(bld *b, const char *fmt, const char *a, const char *d)
  * gut-wall metabolised amount, their derivatives in d[] in that order; the gut's gain (Fg J from
  * the small intestine, all of the large intestine's absorbed flux) is added to *dgut. */
 typedef struct {
-    int l[N_LUM], fec, gwm; /* l[0] the stomach, l[1 + k] segment k */
+    int l[N_LUM], fec, gwm, am; /* l[0] the stomach, l[1 + k] segment k; am the enterocytes */
     int kge, kt[N_GUT], ka[N_GUT], fg;
-    mt_expr *d[N_LUM + 2];
+    mt_expr *d[N_LUM + 3];
 } gi_states;
 
-/* fge: the slot of Fg_eff_<n> (gut-wall interactions, a rule made by build_ddi) or -1 (Fg). */
-static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut, int fge)
+static int derived(bld *b, const char *fmt, const char *a, const char *d);
+static void add_rule(bld *b, int slot, mt_expr *e);
+
+/* The mucosa of drug n (pbpk.h, mucosa): the enterocyte state g->am fed by the small
+ * intestine's absorbed flux j (taken over), its basolateral flux Jm_<n> into the gut tissue
+ * (outflow concentration cgut, taken over) and the gut wall's metabolism at clg (CLg_<n>, or the
+ * rule CLg_eff_<n> of gut-wall interactions) into the metabolised amount. */
+static void mucosa_build(bld *b, const char *n, gi_states *g, mt_expr *j, mt_expr *cgut,
+                         mt_expr **dgut, int clg)
+{
+    mt_ctx *ctx = b->ctx;
+    g->am = state0(b, "AM_%s%s", n, "");
+    int psm = param(b, "PSm_%s%s", n, ""), vm = param(b, "VM_%s%s", n, "");
+    int jm = derived(b, "Jm_%s%s", n, "");
+    if (b->oom || g->am < 0 || psm < 0 || vm < 0 || jm < 0 || clg < 0) {
+        mt_expr_free(ctx, j);
+        mt_expr_free(ctx, cgut);
+        b->oom = 1;
+        return;
+    }
+    mt_expr *gap = mt_expr_bin(ctx, MT_E_SUB, dv(b, sym(b, g->am), sym(b, vm)), cgut);
+    add_rule(b, jm, mul(b, sym(b, psm), gap));
+    mt_expr *met = mul(b, sym(b, clg), dv(b, sym(b, g->am), sym(b, vm)));
+    add(b, &g->d[N_LUM + 2], j, +1);
+    add(b, &g->d[N_LUM + 2], sym(b, jm), -1);
+    add(b, &g->d[N_LUM + 2], mt_expr_clone(ctx, met), -1);
+    add(b, &g->d[N_LUM + 1], met, +1);
+    add(b, dgut, sym(b, jm), +1);
+}
+
+/* fge: the slot of Fg_eff_<n> (gut-wall interactions, a rule made by build_ddi) or -1 (Fg).
+ * With the mucosa (cgut the gut's outflow concentration, taken over): clg the slot of CLg_eff_<n>
+ * or -1 (CLg_<n>), and no Fg. */
+static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut, int fge, mt_expr *cgut,
+                     int clg)
 {
     mt_ctx *ctx = b->ctx;
     g->l[0] = state0(b, "A_sto_%s%s", n, "");
     g->fec = state0(b, "A_fec_%s%s", n, "");
     g->gwm = state0(b, "A_gwm_%s%s", n, "");
     g->kge = param(b, "kge_%s%s", n, "");
-    g->fg = param(b, "Fg_%s%s", n, "");
+    g->fg = cgut ? -1 : param(b, "Fg_%s%s", n, "");
+    g->am = -1;
     for (int k = 0; k < N_GUT; k++) {
         g->l[1 + k] = state0(b, "A_%s_%s", seg[k], n);
         g->kt[k] = param(b, "kt_%s_%s", seg[k], n);
         g->ka[k] = param(b, "ka_%s_%s", seg[k], n);
     }
-    if (b->oom)
+    if (b->oom) {
+        mt_expr_free(ctx, cgut);
         return;
+    }
     /* stomach -> duodenum */
     mt_expr *ge = mul(b, sym(b, g->kge), sym(b, g->l[0]));
     add(b, &g->d[0], mt_expr_clone(ctx, ge), -1);
@@ -329,6 +365,11 @@ static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut, int fg
             add(b, &j, ab, +1);
         else /* the large intestine: no enterocyte metabolism (docs/absorption.md) */
             add(b, dgut, ab, +1);
+    }
+    if (cgut) {                                 /* the mucosa: the flux enters the enterocytes */
+        int clg0 = param(b, "CLg_%s%s", n, ""); /* CLg_eff (clg) is a rule of it */
+        mucosa_build(b, n, g, j, cgut, dgut, clg >= 0 ? clg : clg0);
+        return;
     }
     /* small-intestinal flux: Fg J into the gut tissue, (1 - Fg) J metabolised in the gut wall */
     int fg = fge >= 0 ? fge : g->fg;
@@ -360,9 +401,6 @@ static mt_expr *weibull_hazard(bld *b, const mt_dose *x)
     }
     return pw;
 }
-
-static int derived(bld *b, const char *fmt, const char *a, const char *d);
-static void add_rule(bld *b, int slot, mt_expr *e);
 
 /* Dose k of drug n with a Weibull formulation (pbpk.h): the hazard as one rule hdis_<n>_<k>
  * (evaluated once per right-hand side, not once per segment), thirteen undissolved states (the
@@ -577,8 +615,11 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     mt_expr *absn = mul(b, sym(b, ka), sym(b, Adep));
     add(b, &ddep, mt_expr_clone(ctx, absn), -1);
     add(b, &dA[GUT], absn, +1);
-    if (gi)
-        gi_build(b, n, &g, &dA[GUT], fg_eff ? derived(b, "Fg_eff_%s%s", n, "") : -1);
+    if (gi && d->mucosa) /* PK-Sim's mucosa; gut-wall interactions change CLg */
+        gi_build(b, n, &g, &dA[GUT], -1, cout(b, A, GUT, V, KpO),
+                 fg_eff ? derived(b, "CLg_eff_%s%s", n, "") : -1);
+    else if (gi)
+        gi_build(b, n, &g, &dA[GUT], fg_eff ? derived(b, "Fg_eff_%s%s", n, "") : -1, NULL, -1);
     /* venous return to lung, pulmonary outflow to arterial blood */
     mt_expr *ven_out = mul(b, sym(b, QC), cout(b, A, VEN, V, KpO));
     add(b, &dA[VEN], mt_expr_clone(ctx, ven_out), -1);
@@ -666,12 +707,13 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     ddep = NULL;
     m->sym[Adep].rate_rule = 1;
     if (gi) {
-        int gs[N_LUM + 2];
+        int gs[N_LUM + 3];
         for (int k = 0; k < N_LUM; k++)
             gs[k] = g.l[k];
         gs[N_LUM] = g.fec;
         gs[N_LUM + 1] = g.gwm;
-        for (int k = 0; k < N_LUM + 2; k++) {
+        gs[N_LUM + 2] = g.am;
+        for (int k = 0; k < N_LUM + 2 + (g.am >= 0); k++) {
             if (mt_ir_add_state(ctx, m, gs[k], g.d[k]) < 0)
                 goto fail;
             g.d[k] = NULL;
@@ -699,7 +741,7 @@ fail:
         mt_expr_free(ctx, dAC[o]);
     }
     mt_expr_free(ctx, ddep);
-    for (int k = 0; k < N_LUM + 2; k++)
+    for (int k = 0; k < N_LUM + 3; k++)
         mt_expr_free(ctx, g.d[k]);
 }
 
@@ -813,8 +855,8 @@ int mt_pbpk_interaction_changes(const mt_pbpk_interaction *v, const char *d, int
 {
     if (v->mechanism == MT_DDI_REVERSIBLE)
         return strcmp(v->perpetrator, d) != 0;
-    if (v->mechanism == MT_DDI_SATURATION)
-        return !gut && !strcmp(v->perpetrator, d);
+    if (v->mechanism == MT_DDI_SATURATION) /* the liver, or the gut wall with the mucosa */
+        return gut != 1 && !strcmp(v->perpetrator, d);
     return 1;
 }
 
@@ -834,10 +876,14 @@ static int pathway_affected(const mt_pbpk_ddi *x, const char *d, const char *e)
     return affected_at(x, d, e, 0);
 }
 
-/* In the gut wall (no saturation there). */
-static int pathway_affected_gut(const mt_pbpk_ddi *x, const char *d, const char *e)
+/* The gut-wall site of drug d for mt_pbpk_interaction_changes: 2 with the mucosa (its AM_<d>
+ * exists: the enterocytes saturate), else 1 (the Qgut model: no saturation). */
+static int gut_site(bld *b, const char *d) { return find(b, "AM_%s%s", d, "") >= 0 ? 2 : 1; }
+
+/* In the gut wall. */
+static int pathway_affected_gut(bld *b, const mt_pbpk_ddi *x, const char *d, const char *e)
 {
-    return affected_at(x, d, e, 1);
+    return affected_at(x, d, e, gut_site(b, d));
 }
 
 /* 1 if drug `name` has an affected pathway. */
@@ -856,6 +902,15 @@ static int has_turnover(const mt_pbpk_ddi *x, const char *e)
         if (!strcmp(x->interactions[k].enzyme, e) &&
             (x->interactions[k].mechanism == MT_DDI_INACTIVATION ||
              x->interactions[k].mechanism == MT_DDI_INDUCTION))
+            return 1;
+    return 0;
+}
+/* Whether drug d saturates its own pathways (a saturation entry). */
+static int self_saturates(const mt_pbpk_ddi *x, const char *d)
+{
+    for (size_t k = 0; k < x->n_interactions; k++)
+        if (!strcmp(x->interactions[k].perpetrator, d) &&
+            x->interactions[k].mechanism == MT_DDI_SATURATION)
             return 1;
     return 0;
 }
@@ -939,7 +994,7 @@ static void enzyme_state(bld *b, const mt_pbpk_ddi *x, const char *e, const int 
 static mt_expr *activity(bld *b, const mt_pbpk_ddi *x, const char *d, const char *e, const int *Iix,
                          const int *c1, const site *at)
 {
-    const int gut = at == &gutwall;
+    const int gut = at == &gutwall ? gut_site(b, d) : 0;
     if (!e || !affected_at(x, d, e, gut))
         return num(b, 1.0);
     mt_expr *den = NULL;
@@ -1020,7 +1075,7 @@ static mt_expr *gut_factor(bld *b, const mt_pbpk_ddi *x, const char *d, const in
     add(b, &f, num(b, 1.0), +1);
     for (size_t k = 0; k < x->n_pathways; k++) {
         const mt_pbpk_pathway *w = &x->pathways[k];
-        if (strcmp(w->drug, d) || !pathway_affected_gut(x, d, w->enzyme))
+        if (strcmp(w->drug, d) || !pathway_affected_gut(b, x, d, w->enzyme))
             continue;
         int fmg = find(b, "fmg_%s_%s", d, w->enzyme);
         add(b, &f, sym(b, fmg), -1);
@@ -1033,7 +1088,7 @@ static mt_expr *gut_factor(bld *b, const mt_pbpk_ddi *x, const char *d, const in
  * the gut wall, (1 - Fg_eff) J, the part through the formation's pathway, fformg x its current
  * activity / the gut factor, enters the metabolite's gut tissue in molar amounts. */
 static void gut_formation(bld *b, const mt_pbpk_ddi *x, const mt_pbpk_formation *f, const int *Igix,
-                          const int *c1)
+                          const int *c1, int mucosa)
 {
     mt_model *m = b->m;
     mt_ctx *ctx = b->ctx;
@@ -1042,6 +1097,21 @@ static void gut_formation(bld *b, const mt_pbpk_ddi *x, const mt_pbpk_formation 
     int ff = param(b, "%s%s", id, "");
     int mwp = find(b, "MW_%s%s", f->parent, ""), mwm = find(b, "MW_%s%s", f->metabolite, "");
     int AM = find(b, "A_gut_%s%s", f->metabolite, "");
+    if (mucosa) { /* fformg x the pathway's current activity x CLg x the enterocytes' C_M */
+        int clg = find(b, "CLg_%s%s", f->parent, ""), am = find(b, "AM_%s%s", f->parent, ""),
+            vm = find(b, "VM_%s%s", f->parent, "");
+        if (b->oom || ff < 0 || mwp < 0 || mwm < 0 || AM < 0 || clg < 0 || am < 0 || vm < 0 ||
+            m->sym[AM].state < 0) {
+            b->oom = 1;
+            return;
+        }
+        mt_expr *r = mul(b, mul(b, sym(b, ff), sym(b, clg)), dv(b, sym(b, am), sym(b, vm)));
+        if (find(b, "CLg_eff_%s%s", f->parent, "") >= 0)
+            r = mul(b, r, activity(b, x, f->parent, f->enzyme, Igix, c1, &gutwall));
+        r = mul(b, r, dv(b, sym(b, mwm), sym(b, mwp)));
+        add(b, &m->state[m->sym[AM].state].deriv, r, +1);
+        return;
+    }
     int fge = find(b, "Fg_eff_%s%s", f->parent, ""),
         fg = fge >= 0 ? fge : find(b, "Fg_%s%s", f->parent, "");
     if (b->oom || ff < 0 || mwp < 0 || mwm < 0 || AM < 0 || fg < 0 || m->sym[AM].state < 0) {
@@ -1074,7 +1144,7 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     int any = 0, any_form = 0;
     for (size_t k = 0; k < nw; k++)
         any |= gi[drug_index(n, drugs, x->pathways[k].drug)] &&
-               pathway_affected_gut(x, x->pathways[k].drug, x->pathways[k].enzyme);
+               pathway_affected_gut(b, x, x->pathways[k].drug, x->pathways[k].enzyme);
     for (size_t k = 0; k < x->n_formations; k++)
         any_form |= gi[drug_index(n, drugs, x->formations[k].parent)];
     if (!any && !any_form)
@@ -1087,8 +1157,9 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     for (size_t i = 0; i < n; i++)
         Ig[i] = -1;
     for (size_t i = 0; any && i < n; i++) {
-        if (I[i] < 0 || !acts_on_others(x, drugs[i].name)) /* not a perpetrator */
-            continue;
+        if (I[i] < 0 || !(acts_on_others(x, drugs[i].name) ||
+                          (gi[i] && drugs[i].mucosa && self_saturates(x, drugs[i].name))))
+            continue; /* neither a perpetrator nor saturating its own enterocytes */
         const char *p = drugs[i].name;
         Ig[i] = derived(b, "Ig_%s%s", p, "");
         int A = find(b, "A_art_%s%s", p, ""), BP = find(b, "BP_%s%s", p, ""),
@@ -1098,7 +1169,11 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
             goto done;
         }
         mt_expr *c = mul(b, dv(b, sym(b, A), sym(b, V[ART])), dv(b, sym(b, fu), sym(b, BP)));
-        if (gi[i]) {
+        if (gi[i] && drugs[i].mucosa) { /* the enterocytes' own unbound concentration */
+            mt_expr_free(ctx, c);
+            c = mul(b, dv(b, sym(b, find(b, "AM_%s%s", p, "")), sym(b, find(b, "VM_%s%s", p, ""))),
+                    dv(b, sym(b, fu), sym(b, BP)));
+        } else if (gi[i]) {
             int qg = param(b, "Qgut_%s%s", p, ""), fg = find(b, "Fg_%s%s", p, "");
             mt_expr *sum = NULL;
             add(b, &sum, dv(b, gi_flux(b, p), sym(b, qg)), +1);
@@ -1119,19 +1194,24 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
         for (size_t w = 0; w < nw; w++)
             on_e |= !strcmp(x->pathways[w].enzyme, e) &&
                     gi[drug_index(n, drugs, x->pathways[w].drug)] &&
-                    pathway_affected_gut(x, x->pathways[w].drug, e);
+                    pathway_affected_gut(b, x, x->pathways[w].drug, e);
         if (first == k && on_e && has_turnover(x, e))
             enzyme_state(b, x, e, Igix, c1, c2, &gutwall);
     }
     /* victims: Fg_eff from Fg and the gut-wall activities */
     for (size_t i = 0; any && i < n && !b->oom; i++) {
         const char *d = drugs[i].name;
-        if (!gi[i] || !affected(x, d, 1))
+        if (!gi[i] || !affected(x, d, gut_site(b, d)))
             continue;
         for (size_t k = 0; k < nw; k++)
             if (!strcmp(x->pathways[k].drug, d) &&
-                pathway_affected_gut(x, d, x->pathways[k].enzyme))
+                pathway_affected_gut(b, x, d, x->pathways[k].enzyme))
                 param(b, "fmg_%s_%s", d, x->pathways[k].enzyme);
+        if (drugs[i].mucosa) { /* the mucosa: the gut wall's clearance itself */
+            add_rule(b, find(b, "CLg_eff_%s%s", d, ""),
+                     mul(b, sym(b, find(b, "CLg_%s%s", d, "")), gut_factor(b, x, d, Igix, c1)));
+            continue;
+        }
         int fg = find(b, "Fg_%s%s", d, "");
         mt_expr *den = NULL;
         add(b, &den, sym(b, fg), +1);
@@ -1143,7 +1223,8 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     }
     for (size_t k = 0; k < x->n_formations && !b->oom; k++)
         if (gi[drug_index(n, drugs, x->formations[k].parent)])
-            gut_formation(b, x, &x->formations[k], Igix, c1);
+            gut_formation(b, x, &x->formations[k], Igix, c1,
+                          drugs[drug_index(n, drugs, x->formations[k].parent)].mucosa);
 done:
     mt_free(ctx, Ig);
     mt_free(ctx, Igix);
@@ -1287,6 +1368,12 @@ mt_status mt_pbpk_build_gi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drug
                               "pbpk: %s dose %zu has a formulation, which needs the transit "
                               "model of the gut (docs/absorption.md); the drug is not on it",
                               drugs[i].name, k + 1);
+    for (size_t i = 0; i < n_drugs && st == MT_OK; i++)
+        if (drugs[i].mucosa && !(gi_transit && gi_transit[i]))
+            st = mt_error(ctx, MT_EINVAL,
+                          "pbpk: %s has the mucosa, which needs the transit model of the gut "
+                          "(docs/absorption.md); the drug is not on it",
+                          drugs[i].name);
     if (st != MT_OK)
         return st;
     if (ddi && ddi->n_interactions == 0 && ddi->n_pathways == 0 && ddi->n_formations == 0)
@@ -1328,7 +1415,8 @@ mt_status mt_pbpk_build_gi(mt_ctx *ctx, size_t n_drugs, const mt_pbpk_drug *drug
     }
     for (size_t i = 0; i < n_drugs && !b.oom; i++)
         build_drug(&b, &drugs[i], V, QC, Qliv, affected(ddi, drugs[i].name, 0),
-                   affected(ddi, drugs[i].name, 1), gi_transit && gi_transit[i]);
+                   affected(ddi, drugs[i].name, drugs[i].mucosa ? 2 : 1),
+                   gi_transit && gi_transit[i]);
     if (ddi && (ddi->n_interactions || ddi->n_formations) && !b.oom)
         build_ddi(&b, n_drugs, drugs, ddi, V, gi_transit);
     if (b.oom) {

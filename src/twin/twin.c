@@ -1309,18 +1309,19 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
     if (use_gi) {
         /* the mechanistic transit model (gi.c, docs/absorption.md); the depot is unused */
         sb_clear(&tmp);
-        mt_status gst = gi_derive(pe, c, dc, &tmp, &gr);
+        mt_status gst = gi_derive(pe, c, fu, bp, kp[MT_KP_GUT], dc, &tmp, &gr);
         if (gst != MT_OK)
             DP(gst, "%s", sb_str(&tmp));
+        const char *gw = mt_twin_mucosa_represented(c) ? "the mucosa's PSm_, VM_, CLg_" : "Fg_";
         sb_add(&ah,
                "absorption.model pksim_permeability: oral doses go through the stomach and "
                "small-intestine transit model (kge_%s, kt_<segment>_%s, ka_<segment>_%s, "
-               "Fg_%s; docs/absorption.md); the first-order depot is unused, ka = 0",
-               id, id, id, id);
+               "%s%s; docs/absorption.md); the first-order depot is unused, ka = 0",
+               id, id, id, gw, id);
         sb_add(&fh,
                "absorption.model pksim_permeability: fraction absorbed and Fg come from the "
-               "transit model (Fg_%s); the depot's F = 1 is unused",
-               id);
+               "transit model (%s%s); the depot's F = 1 is unused",
+               gw, id);
     } else if (oral) {
         ka = mt_drugcard_ka(c);
         double fa = mt_drugcard_fa(c), fg = mt_drugcard_fg(c);

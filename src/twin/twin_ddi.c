@@ -305,12 +305,12 @@ static void ix_const(job *j, const mt_drugcard *c, size_t k, const char *member,
     sb_free(&how);
 }
 
-/* Whether an interaction other than a saturation changes drug d's pathway on e (the gut wall's
- * interactions: saturation acts in the liver only, mt_pbpk_build_gi). */
-static int gut_affected(const mt_twin_ddi *x, const char *d, const char *e)
+/* Whether an interaction changes drug d's pathway on e in the gut wall (mt_pbpk_build_gi): its
+ * own saturation only with the mucosa (mucosa nonzero), the Qgut model's gut wall being linear. */
+static int gut_affected(const mt_twin_ddi *x, const char *d, const char *e, int mucosa)
 {
     for (size_t i = 0; i < x->n_ix; i++)
-        if (x->ix[i].enzyme == e && mt_pbpk_interaction_changes(&x->ix[i], d, 1))
+        if (x->ix[i].enzyme == e && mt_pbpk_interaction_changes(&x->ix[i], d, mucosa ? 2 : 1))
             return 1;
     return 0;
 }
@@ -408,7 +408,7 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
     for (size_t k = 0; apply && k < x->n_pw; k++) {
         const mt_pbpk_pathway *w = &x->pw[k];
         const drug_clint *dc = &dcs[x->pw_drug[k]];
-        if (!dc->gi || !gut_affected(x, w->drug, w->enzyme))
+        if (!dc->gi || !gut_affected(x, w->drug, w->enzyme, dc->mucosa))
             continue;
         any_gut = 1;
         double ce = 0;
@@ -436,7 +436,7 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
         for (size_t i = 0; i < x->n_ix; i++)
             perp |=
                 !strcmp(x->ix[i].perpetrator, x->ids[d]) && x->ix[i].mechanism != MT_DDI_SATURATION;
-        if (!perp || !dcs[d].gi)
+        if (!perp || !dcs[d].gi || dcs[d].mucosa) /* the mucosa: its own enterocyte state */
             continue;
         sb_clear(&how);
         sb_add(&how,

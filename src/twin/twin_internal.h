@@ -193,6 +193,7 @@ typedef struct {
     /* the gut wall (gi.c), set when the transit model was derived (oral pksim_permeability) */
     int gi;
     double fg, qgut;             /* baseline Fg (1), Qgut (L/h) */
+    int mucosa;                  /* PK-Sim's mucosa instead of the Qgut model (no Qgut) */
     double gclint[MAX_ENZ_PROC]; /* gut-wall CLint_u per process of pix (L/h), 0 if none */
     double gsum;                 /* their sum */
 } drug_clint;
@@ -217,6 +218,10 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
 typedef struct {
     double kge, kt[GI_NALL], ka[GI_NALL], fg; /* 1/h, 1/h, 1/h, 1 */
     sbuf how_kge, how_kt, how_ka, how_fg;     /* provenance */
+    /* PK-Sim's mucosa (pbpk.h mucosa): PSm (L/h), VM (L), CLg (L/h) instead of Fg */
+    int mucosa;
+    double psm, vm, clg;
+    sbuf how_psm, how_vm, how_clg;
     double fa_est;                            /* fraction absorbed of the chain (fact) */
 } gi_result;
 
@@ -227,7 +232,8 @@ void gi_free(gi_table *g);
  * pksim_permeability) for person pe; dc holds the card's hepatic CLint per process. A problem
  * (with no prefix) goes to dp and its status is returned; MT_OK when the values are complete.
  * r is initialised here (gi_put or gi_result_free frees its strings). */
-mt_status gi_derive(const person *pe, const mt_drugcard *c, drug_clint *dc, sbuf *dp, gi_result *r);
+mt_status gi_derive(const person *pe, const mt_drugcard *c, double fu, double bp, double kp_gut,
+                    drug_clint *dc, sbuf *dp, gi_result *r);
 /* Puts the parameters (kge_<id>, kt_<s>_<id>, ka_<s>_<id>, Fg_<id>) and facts; frees r. */
 void gi_put(job *j, const char *id, gi_result *r);
 
@@ -267,6 +273,14 @@ mt_status cells_load(mt_ctx *ctx, const char *data_dir, cells_table **out);
 void cells_free(cells_table *t);
 int cells_derive(job *j, const person *pe, const mt_drugcard *c, const char *id, double fu,
                  double bp, const double *kp, sbuf *dp);
+/* The mucosa (docs/absorption.md, "The mucosa") of a card with cells represented: the basolateral
+ * permeability *p_m (dm/min; the card's absorption.mucosa_permeability, or PK-Sim's cell
+ * permeability times the mucosa permeability scale factor) and the enterocytes' blood partition
+ * coefficient *k_cell (the gut's intracellular one, from its tissue:plasma Kp kp_gut); the
+ * provenance is added to how. 0, or -1 with the problem in dp. */
+#define cells_mucosa mt_twin_i_cells_mucosa
+int cells_mucosa(const person *pe, const mt_drugcard *c, double fu, double bp, double kp_gut,
+                 double *p_m, double *k_cell, sbuf *how, sbuf *dp);
 
 /* Specific binding of card c (binding.c, docs/twin-parameters.md): puts Bmax_<organ>_<id>,
  * kon_<id>, koff_<id> and the fact drug.<id>.specific_binding. Returns 0 when the card has no

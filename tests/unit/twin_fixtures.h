@@ -49,6 +49,15 @@ static inline int twin_uptake(const mt_twin_param_list *l, const char *name)
     return mt_twin_param_find(l, id) != NULL;
 }
 
+/* 1 if the twin l gave drug name PK-Sim's mucosa (PSm_<name>): the builder's mt_pbpk_drug.mucosa
+ * must then be set (docs/absorption.md, "The mucosa"). */
+static inline int twin_mucosa(const mt_twin_param_list *l, const char *name)
+{
+    char id[160];
+    snprintf(id, sizeof id, "PSm_%s", name);
+    return mt_twin_param_find(l, id) != NULL;
+}
+
 /* The reference man of the validation reports. */
 static inline mt_status load_reference_man(mt_ctx *ctx, mt_profile **man)
 {
@@ -57,16 +66,32 @@ static inline mt_status load_reference_man(mt_ctx *ctx, mt_profile **man)
     return mt_profile_load(ctx, path, man);
 }
 
-/* The transit model of drugs d (gi_transit gi) built, compiled and ready to run with the given
- * tolerances; MT_OK or the first failure (*m, *p, *s then as far as they got). */
+/* The transit model of drugs d (gi_transit gi; interactions x, NULL: none) built, compiled and
+ * ready to run with the given tolerances; MT_OK or the first failure (*m, *p, *s then as far as
+ * they got). */
+static inline mt_status build_gi_ddi_sim(mt_ctx *ctx, size_t n, const mt_pbpk_drug *d,
+                                         const mt_pbpk_ddi *x, const int *gi, double rtol,
+                                         double atol, mt_model **m, mt_program **p, mt_sim **s)
+{
+    mt_status st = mt_pbpk_build_gi(ctx, n, d, x, gi, m);
+    st = st ? st : mt_program_create(ctx, *m, p);
+    st = st ? st : mt_sim_create(ctx, *p, s);
+    return st ? st : mt_sim_set_tolerances(*s, rtol, atol);
+}
 static inline mt_status build_gi_sim(mt_ctx *ctx, size_t n, const mt_pbpk_drug *d, const int *gi,
                                      double rtol, double atol, mt_model **m, mt_program **p,
                                      mt_sim **s)
 {
-    mt_status st = mt_pbpk_build_gi(ctx, n, d, NULL, gi, m);
-    st = st ? st : mt_program_create(ctx, *m, p);
-    st = st ? st : mt_sim_create(ctx, *p, s);
-    return st ? st : mt_sim_set_tolerances(*s, rtol, atol);
+    return build_gi_ddi_sim(ctx, n, d, NULL, gi, rtol, atol, m, p, s);
+}
+
+/* A context, the twin tables and the reference man: MT_OK or the first failure (the caller
+ * destroys what was made). */
+static inline mt_status open_reference(mt_ctx **ctx, mt_twin_tables **t, mt_profile **man)
+{
+    mt_status st = mt_ctx_create(ctx);
+    st = st ? st : mt_twin_tables_load(*ctx, NULL, t);
+    return st ? st : load_reference_man(*ctx, man);
 }
 
 /* A synthetic body for builder tests of drug d: organ o's volume v0 + dv x o (L), every tissue

@@ -506,6 +506,41 @@ TEST(malformed_cards)
                             MT_EPARSE, "physchem.halogens", "astatine"));
     ASSERT_TRUE(parse_fails(CARD_HEAD "\"partition\": {\"cell_permeability\": \"magic\"}}",
                             MT_EPARSE, "partition.cell_permeability", "magic"));
+    /* PK-Sim's mucosa: absorption.gut_wall qgut or mucosa; the mucosa and its permeability need
+     * the mechanistic absorption and cells (docs/absorption.md, "The mucosa") */
+#define PV(x) "{\"value\": " #x ", \"unit\": \"cm/min\", \"source\": \"x\", \"fitted\": false}"
+    ASSERT_TRUE(parse_fails(CARD_HEAD "\"absorption\": {\"gut_wall\": \"villi\"}}", MT_EPARSE,
+                            "absorption.gut_wall", "villi"));
+    ASSERT_TRUE(parse_fails(CARD_HEAD "\"absorption\": {\"model\": \"first_order\", "
+                                      "\"gut_wall\": \"mucosa\"}}",
+                            MT_EPARSE, "absorption.gut_wall", "pksim_permeability"));
+    ASSERT_TRUE(parse_fails(CARD_HEAD "\"absorption\": {\"model\": \"pksim_permeability\", "
+                                      "\"mucosa_permeability\": " PV(1e-3) "}}",
+                            MT_EPARSE, "absorption.mucosa_permeability", "cell_permeability"));
+#define MCARD CARD_HEAD HALOGENS(0, 0) CELLS "\"cell_permeability_source\": \"x\"}, "
+    ASSERT_TRUE(parse_fails(MCARD "\"absorption\": {\"model\": \"pksim_permeability\", "
+                                  "\"mucosa_permeability\": {\"value\": 1, \"unit\": "
+                                  "\"mg\", \"source\": \"x\", \"fitted\": false}}}",
+                            MT_EPARSE, "absorption.mucosa_permeability", "unit 'mg'"));
+    ASSERT_TRUE(parse_fails(MCARD "\"absorption\": {\"model\": \"pksim_permeability\", "
+                                  "\"mucosa_permeability\": " PV(-1) "}}",
+                            MT_EPARSE, "absorption.mucosa_permeability", NULL));
+    {
+        const char *m =
+            MCARD "\"absorption\": {\"model\": "
+                  "\"pksim_permeability\", \"gut_wall\": \"mucosa\", \"mucosa_permeability\": " PV(
+                      2e-3) "}}";
+        mt_ctx *c2 = NULL;
+        mt_drugcard *mc = NULL;
+        ASSERT_EQ_INT(mt_ctx_create(&c2), MT_OK);
+        ASSERT_EQ_INT(mt_drugcard_parse(c2, m, strlen(m), NULL, &mc), MT_OK);
+        ASSERT_STR_EQ(mt_drugcard_gut_wall(mc), "mucosa");
+        double pm = 0;
+        ASSERT_EQ_INT(mt_drugcard_value(mc, "absorption.mucosa_permeability", &pm, NULL), MT_OK);
+        ASSERT_NEAR(pm, 2e-3, 0);
+        mt_drugcard_destroy(mc);
+        mt_ctx_destroy(c2);
+    }
     ASSERT_TRUE(parse_fails("{\"schema\": \"medtwin-drug-card/1\", \"name\": \"testdrug\", "
                             "\"version\": \"1\", \"display_name\": \"T\", \"kind\": \"pbpk\", "
                             "\"partition\": {\"method\": \"rodgers_rowland\", \"kp\": {\"lvr\": "

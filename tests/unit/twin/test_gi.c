@@ -45,7 +45,7 @@ TEST(transit_mass_balance)
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose doses[2] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0},
                         {1.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0}};
-    mt_pbpk_drug drug = {"d", 2, doses, 0, 0, 0};
+    mt_pbpk_drug drug = {"d", 2, doses, 0, 0, 0, 0};
     int gi[1] = {1};
     mt_model *m = NULL;
     mt_program *p = NULL;
@@ -113,12 +113,136 @@ TEST(transit_mass_balance)
     mt_ctx_destroy(ctx);
 }
 
+/* The transit rates of drug d (kge, kt and ka of the eleven segments) and every amount of the
+ * model as an output: organs (and their cells when cells), lumen, faeces, gut wall, enterocytes
+ * (when mucosa). */
+static const double T_KGE = 4.0,
+                    T_KT[11] = {50.0, 2.0, 2.0, 1.5, 1.5, 0.4, 0.2, 0.1, 0.15, 0.12, 7.0},
+                    T_KA[11] = {3.0, 5.0, 4.0, 3.0, 2.0, 0.05, 0.1, 0.08, 0.04, 0.03, 0.2};
+static void set_transit_outputs(mt_sim *s, const char *d, int mucosa)
+{
+    char id[64];
+    snprintf(id, sizeof id, "kge_%s", d);
+    set(s, id, T_KGE);
+    for (int k = 0; k < 11; k++) {
+        snprintf(id, sizeof id, "kt_%s_%s", seg[k], d);
+        set(s, id, T_KT[k]);
+        snprintf(id, sizeof id, "ka_%s_%s", seg[k], d);
+        set(s, id, T_KA[k]);
+        snprintf(id, sizeof id, "A_%s_%s", seg[k], d);
+        ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
+    }
+    for (size_t o = 0; o < mt_pbpk_n_organs(); o++) {
+        snprintf(id, sizeof id, "A_%s_%s", mt_pbpk_organ(o), d);
+        ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
+    }
+    const char *more[] = {"A_depot", "A_sto", "A_fec", "A_gwm", "AM"};
+    for (size_t i = 0; i < 4u + (mucosa != 0); i++) {
+        snprintf(id, sizeof id, "%s_%s", more[i], d);
+        ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
+    }
+    snprintf(id, sizeof id, "C_plasma_%s", d);
+    ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
+}
+
+/* The synthetic body of drug d without clearance (none but the gut wall's) or depot. */
+static void set_clearance_free(mt_sim *s)
+{
+    ASSERT_EQ_INT(set_test_body(s, "d", 1.0, 1.0, 2.0, 10.0, 1.0), MT_OK);
+    const char *z[] = {"CL_H_d", "CL_R_d", "ka_d"};
+    for (int i = 0; i < 3; i++)
+        set(s, z[i], 0.0);
+    set(s, "F_d", 1.0);
+    set(s, "BP_d", 1.0);
+}
+
+/* PK-Sim's mucosa (pbpk.h mucosa, docs/absorption.md): every milligram is somewhere (body, lumen,
+ * faeces, enterocytes, gut-wall sink); with a fast, metabolism-free enterocyte (PSm 1e5 L/h, VM
+ * 1e-6 L, CLg 0) the model is the Qgut-model one with Fg = 1; with CLg > 0 the gut wall
+ * metabolises, and a slow exit (PSm 0.5 L/h) holds drug in the enterocytes; a drug with the
+ * mucosa but not on the transit model is refused. */
+TEST(mucosa)
+{
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_dose dose = {1.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0};
+    mt_pbpk_drug muc = {"d", 1, &dose, 0, 0, 0, 1}, plain = {"d", 1, &dose, 0, 0, 0, 0};
+    int gi[1] = {1}, none[1] = {0};
+    mt_model *bad = NULL;
+    ASSERT_EQ_INT(mt_pbpk_build_gi(ctx, 1, &muc, NULL, none, &bad), MT_EINVAL);
+    printf("refused: %s\n", mt_errmsg(ctx));
+    ASSERT_TRUE(strstr(mt_errmsg(ctx), "mucosa") != NULL);
+    const double cases[3][3] = {
+        {1e5, 1e-6, 0.0}, {2.0, 0.3, 1.5}, {0.5, 2.0, 0.0}}; /* PSm VM CLg */
+    double c_ref[41], gwm[3], am_max[3];
+    {
+        mt_model *m = NULL;
+        mt_program *p = NULL;
+        mt_sim *s = NULL;
+        ASSERT_EQ_INT(build_gi_sim(ctx, 1, &plain, gi, 1e-10, 1e-13, &m, &p, &s), MT_OK);
+        set_clearance_free(s);
+        set(s, "Fg_d", 1.0);
+        set_transit_outputs(s, "d", 0);
+        mt_result *r = NULL;
+        ASSERT_EQ_INT(mt_sim_run(s, 0.0, 40.0, 40, &r), MT_OK);
+        for (size_t i = 0; i < mt_result_n_rows(r); i++)
+            c_ref[i] = mt_result_value(r, i, mt_result_n_cols(r) - 1);
+        mt_result_destroy(r);
+        mt_sim_destroy(s);
+        mt_program_destroy(p);
+        mt_model_destroy(m);
+    }
+    for (int c = 0; c < 3; c++) {
+        mt_model *m = NULL;
+        mt_program *p = NULL;
+        mt_sim *s = NULL;
+        ASSERT_EQ_INT(build_gi_sim(ctx, 1, &muc, gi, 1e-10, 1e-13, &m, &p, &s), MT_OK);
+        size_t ix;
+        ASSERT_TRUE(mt_model_find(m, "Fg_d", &ix) != MT_OK); /* no Fg with the mucosa */
+        set_clearance_free(s);
+        set(s, "PSm_d", cases[c][0]);
+        set(s, "VM_d", cases[c][1]);
+        set(s, "CLg_d", cases[c][2]);
+        set_transit_outputs(s, "d", 1);
+        mt_result *r = NULL;
+        ASSERT_EQ_INT(mt_sim_run(s, 0.0, 40.0, 40, &r), MT_OK);
+        size_t n = mt_result_n_cols(r), last = mt_result_n_rows(r) - 1;
+        double worst = 0.0;
+        am_max[c] = 0.0;
+        for (size_t i = 0; i < mt_result_n_rows(r); i++) {
+            double t = mt_result_time(r, i), total = 0;
+            for (size_t j = 0; j + 1 < n; j++) /* every amount; the last column is C_plasma */
+                total += mt_result_value(r, i, j);
+            ASSERT_NEAR(total, t >= 1.0 ? 40.0 : 0.0, 1e-6 * 40.0);
+            double cp = mt_result_value(r, i, n - 1);
+            if (c_ref[i] > 1e-9)
+                worst = fmax(worst, fabs(cp / c_ref[i] - 1.0));
+            am_max[c] = fmax(am_max[c], mt_result_value(r, i, n - 2));
+        }
+        gwm[c] = mt_result_value(r, last, n - 3);
+        printf("PSm %g VM %g CLg %g: gut wall %.6g mg, enterocytes up to %.4g mg, plasma vs Fg = 1 "
+               "at most %.3g apart\n",
+               cases[c][0], cases[c][1], cases[c][2], gwm[c], am_max[c], worst);
+        if (c == 0)
+            ASSERT_TRUE(worst < 1e-4);
+        mt_result_destroy(r);
+        mt_sim_destroy(s);
+        mt_program_destroy(p);
+        mt_model_destroy(m);
+    }
+    ASSERT_NEAR(gwm[0], 0.0, 1e-12);
+    ASSERT_NEAR(gwm[2], 0.0, 1e-12);
+    ASSERT_TRUE(gwm[1] > 1.0);               /* CLg metabolises */
+    ASSERT_TRUE(am_max[2] > 10 * am_max[0]); /* a slow exit holds drug in the enterocytes */
+    mt_ctx_destroy(ctx);
+}
+
 TEST(off_is_unchanged)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose dose = {0.0, 5.0, MT_DOSE_PO, 0, 0, 0, 0};
-    mt_pbpk_drug drugs[2] = {{"a", 1, &dose, 0, 0, 0}, {"b", 1, &dose, 0, 0, 0}};
+    mt_pbpk_drug drugs[2] = {{"a", 1, &dose, 0, 0, 0, 0}, {"b", 1, &dose, 0, 0, 0, 0}};
     int none[2] = {0, 0}, one[2] = {0, 1};
     mt_model *m0 = NULL, *m1 = NULL, *m2 = NULL, *m3 = NULL;
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 2, drugs, &m0), MT_OK);
@@ -147,11 +271,9 @@ TEST(off_is_unchanged)
 TEST(midazolam_reference_man)
 {
     mt_ctx *ctx = NULL;
-    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_twin_tables *t = NULL;
-    ASSERT_EQ_INT(mt_twin_tables_load(ctx, NULL, &t), MT_OK);
     mt_profile *man = NULL;
-    ASSERT_EQ_INT(load_reference_man(ctx, &man), MT_OK);
+    ASSERT_EQ_INT(open_reference(&ctx, &t, &man), MT_OK);
     mt_drugcard *card = NULL;
     ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "midazolam", &card), MT_OK);
     const mt_drugcard *cards[] = {card};
@@ -222,5 +344,115 @@ TEST(midazolam_reference_man)
     mt_ctx_destroy(ctx);
 }
 
-TEST_MAIN(TEST_ENTRY(transit_mass_balance), TEST_ENTRY(off_is_unchanged),
-          TEST_ENTRY(midazolam_reference_man))
+/* The shipped card `name` with absorption.gut_wall set to "mucosa", or NULL. */
+static mt_drugcard *mucosa_card(mt_ctx *ctx, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/drugs/%s.json", mt_data_dir(), name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    static char text[1 << 18], out[(1 << 18) + 64];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *at = strstr(text, "\"absorption\": {");
+    if (!at)
+        return NULL;
+    size_t head = (size_t)(at - text) + strlen("\"absorption\": {");
+    snprintf(out, sizeof out, "%.*s\"gut_wall\": \"mucosa\", %s", (int)head, text, text + head);
+    mt_drugcard *c = NULL;
+    return mt_drugcard_parse(ctx, out, strlen(out), name, &c) == MT_OK ? c : NULL;
+}
+
+/* The twin with PK-Sim's mucosa chosen (absorption.gut_wall mucosa) for the reference man:
+ * PSm = fu_b P_m SA x 60 with SA the small intestine's effective surface over the microvilli
+ * factor, 288.4 dm2 in PK-Sim's own export (27.9 + 91.4 + 71.2 + 66.3 + 31.6, docs/absorption.md);
+ * P_m the card's mucosa permeability (midazolam) or the cell permeability times the scale factor
+ * P_int / (1596 MW_eff^-4.5 10^lipophilicity) computed here (alprazolam); CLg = fu_b x the Qgut
+ * model's CLint_u,gut; no Fg parameter; the Fg fact PSm / (PSm + CLg); the predictor runs it. */
+TEST(mucosa_twin)
+{
+    mt_ctx *ctx = NULL;
+    mt_twin_tables *t = NULL;
+    mt_profile *man = NULL;
+    ASSERT_EQ_INT(open_reference(&ctx, &t, &man), MT_OK);
+    const char *names[2] = {"midazolam", "alprazolam"};
+    for (int d = 0; d < 2; d++) {
+        mt_drugcard *c = mucosa_card(ctx, names[d]), *plain = NULL;
+        ASSERT_TRUE(c != NULL);
+        ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, names[d], &plain), MT_OK);
+        ASSERT_TRUE(mt_twin_mucosa_represented(c) && !mt_twin_mucosa_represented(plain));
+        const mt_drugcard *cards[] = {c}, *pcards[] = {plain};
+        const char *ids[] = {names[d]};
+        int oral[] = {1};
+        mt_twin_param_list l, q;
+        ASSERT_EQ_INT(mt_twin_params(t, ctx, man, 1, cards, ids, oral, &l), MT_OK);
+        ASSERT_EQ_INT(mt_twin_params(t, ctx, man, 1, pcards, ids, oral, &q), MT_OK);
+        char id[96], key[96];
+        double fu_b = NAN, pm = NAN, fg = NAN;
+        for (size_t i = 0; i < l.n_facts; i++) {
+            snprintf(key, sizeof key, "drug.%s.fu_blood", names[d]);
+            if (!strcmp(l.facts[i].key, key))
+                fu_b = l.facts[i].value;
+            snprintf(key, sizeof key, "drug.%s.Fg", names[d]);
+            if (!strcmp(l.facts[i].key, key))
+                fg = l.facts[i].value;
+        }
+        if (mt_drugcard_value(c, "absorption.mucosa_permeability", &pm, NULL) == MT_OK) {
+            pm /= 10.0; /* cm/min -> dm/min */
+        } else {
+            double mw = mt_drugcard_mw(c), lip = mt_drugcard_logp(c), hal[4], pint = NAN;
+            const char *hn[4] = {"fluorine", "chlorine", "bromine", "iodine"};
+            const double hw[4] = {17, 22, 62, 98};
+            for (int k = 0; k < 4; k++) {
+                snprintf(key, sizeof key, "physchem.halogens.%s", hn[k]);
+                ASSERT_EQ_INT(mt_drugcard_value(c, key, &hal[k], NULL), MT_OK);
+                mw -= hal[k] * hw[k];
+            }
+            ASSERT_EQ_INT(mt_drugcard_value(c, "absorption.intestinal_permeability", &pint, NULL),
+                          MT_OK);
+            double pcell = 2e-6 * pow(10.0, lip) * pow(336.0 / mw, 6.0);
+            pm = pcell * (pint / 10.0) / (1596.0 * pow(mw, -4.5) * pow(10.0, lip));
+        }
+        snprintf(id, sizeof id, "PSm_%s", names[d]);
+        double psm = val(&l, id), sa = psm / (fu_b * pm * 60.0);
+        snprintf(id, sizeof id, "CLg_%s", names[d]);
+        double clg = val(&l, id);
+        snprintf(id, sizeof id, "VM_%s", names[d]);
+        double vm = val(&l, id);
+        snprintf(id, sizeof id, "Fg_%s", names[d]);
+        double fg_q = val(&q, id);
+        printf("%s: P_m %.4g dm/min, PSm %.4g L/h (SA %.5g dm2), VM %.4g L, CLg %.4g L/h, Fg %.4g "
+               "(Qgut model %.4g)\n",
+               names[d], pm, psm, sa, vm, clg, fg, fg_q);
+        ASSERT_NEAR(sa, 288.4, 0.002 * 288.4);
+        ASSERT_TRUE(vm > 0 && clg > 0);
+        ASSERT_TRUE(mt_twin_param_find(&l, id) == NULL); /* no Fg_<id> with the mucosa */
+        ASSERT_NEAR(fg, psm / (psm + clg), 1e-12);
+        mt_twin_param_list_free(&l);
+        mt_twin_param_list_free(&q);
+        /* the predictor builds the model with the mucosa and runs it */
+        mt_regimen reg;
+        char text[96];
+        snprintf(text, sizeof text, "%s 1 mg po once", names[d]);
+        ASSERT_EQ_INT(mt_regimen_parse(ctx, text, 24.0, 73.0, &reg), MT_OK);
+        mt_predictor *pr = NULL;
+        ASSERT_EQ_INT(mt_predictor_create_ddi(ctx, t, 1, &reg, cards, &pr), MT_OK);
+        ASSERT_EQ_INT(mt_predictor_derive(pr, t, man, cards), MT_OK);
+        ASSERT_EQ_INT(mt_predictor_check(pr), MT_OK);
+        size_t ix;
+        snprintf(id, sizeof id, "AM_%s", names[d]);
+        ASSERT_EQ_INT(mt_model_find(mt_predictor_model(pr), id, &ix), MT_OK);
+        mt_predictor_destroy(pr);
+        mt_regimen_clear(&reg);
+        mt_drugcard_destroy(c);
+        mt_drugcard_destroy(plain);
+    }
+    mt_profile_destroy(man);
+    mt_twin_tables_destroy(t);
+    mt_ctx_destroy(ctx);
+}
+
+TEST_MAIN(TEST_ENTRY(transit_mass_balance), TEST_ENTRY(mucosa), TEST_ENTRY(off_is_unchanged),
+          TEST_ENTRY(midazolam_reference_man), TEST_ENTRY(mucosa_twin))

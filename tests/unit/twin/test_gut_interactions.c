@@ -49,7 +49,8 @@ typedef struct {
     double v;
 } setting;
 
-static mt_status set_all(mt_sim *s, int perp_gi, const setting *set, size_t n_set)
+/* mucosa: both drugs have PK-Sim's mucosa (PSm, VM, CLg instead of Fg and Qgut). */
+static mt_status set_all(mt_sim *s, int perp_gi, int mucosa, const setting *set, size_t n_set)
 {
     mt_status st = MT_OK;
     double vol[32];
@@ -82,7 +83,12 @@ static mt_status set_all(mt_sim *s, int perp_gi, const setting *set, size_t n_se
         {"CL_R_p", 0.0}, {"ka_p", 0.0},   {"F_p", 1.0},         {"BP_p", BP_P},
         {"MW_p", MW_P},  {"fu_p", FU_P},  {"fm_v_CYP3A4", 0.5}, {"fmg_v_CYP3A4", FMG}};
     for (size_t i = 0; i < sizeof base / sizeof *base; i++)
-        st = st ? st : mt_sim_set_value(s, base[i].id, base[i].v);
+        if (!mucosa || strcmp(base[i].id, "Fg_v"))
+            st = st ? st : mt_sim_set_value(s, base[i].id, base[i].v);
+    const setting muc[] = {{"PSm_v", 3.0}, {"VM_v", 0.5}, {"CLg_v", 2.0},
+                           {"PSm_p", 4.0}, {"VM_p", 0.8}, {"CLg_p", 0.0}};
+    for (size_t i = 0; mucosa && i < (perp_gi ? 6u : 3u); i++)
+        st = st ? st : mt_sim_set_value(s, muc[i].id, muc[i].v);
     const double kt[5] = {50.0, 2.0, 2.0, 1.5, 1.5}, ka[5] = {3.0, 5.0, 4.0, 3.0, 2.0};
     for (int k = 0; k < 5; k++) {
         char id[64];
@@ -107,7 +113,7 @@ static mt_status set_all(mt_sim *s, int perp_gi, const setting *set, size_t n_se
         }
     if (perp_gi) {
         const setting pg[] = {{"kge_p", 3.0}, {"Fg_p", 0.9}, {"Qgut_p", 12.0}};
-        for (size_t i = 0; i < 3; i++)
+        for (size_t i = 0; i < (mucosa ? 1u : 3u); i++)
             st = st ? st : mt_sim_set_value(s, pg[i].id, pg[i].v);
     }
     for (size_t i = 0; i < n_set && st == MT_OK; i++)
@@ -123,7 +129,7 @@ static double run_fg(const mt_pbpk_interaction *ix, const setting *set, size_t n
     if (mt_ctx_create(&ctx) != MT_OK)
         return NAN;
     mt_dose dose = {T0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drugs[2] = {{"v", 1, &dose, 0, 0, 0}, {"p", 0, NULL, 0, 0, 0}};
+    mt_pbpk_drug drugs[2] = {{"v", 1, &dose, 0, 0, 0, 0}, {"p", 0, NULL, 0, 0, 0, 0}};
     mt_pbpk_pathway pw = {"v", "CYP3A4"};
     mt_pbpk_ddi x = {1, &pw, 1, ix, 0, NULL};
     int gi[2] = {1, 0};
@@ -137,7 +143,7 @@ static double run_fg(const mt_pbpk_interaction *ix, const setting *set, size_t n
     st = st ? st : mt_sim_create(ctx, p, &s);
     st = st ? st : mt_sim_set_tolerances(s, 1e-10, 1e-14);
     st = st ? st : mt_sim_set_max_steps(s, 1000000);
-    st = st ? st : set_all(s, 0, set, n_set);
+    st = st ? st : set_all(s, 0, 0, set, n_set);
     st = st ? st : mt_sim_add_output(s, "A_gwm_v", MT_REPORT_DEFAULT);
     st = st ? st : mt_sim_add_output(s, "A_fec_v", MT_REPORT_DEFAULT);
     st = st ? st : mt_sim_add_output(s, "Ig_p", MT_REPORT_DEFAULT);
@@ -205,54 +211,72 @@ TEST(gut_wall_closed_forms)
     ASSERT_NEAR(got, FG, 1e-7);
 }
 
-/* A perpetrator on the transit model: Ig = Fg (J / Qgut + fu/BP A_art/V_art) 1000/MW. */
+/* A perpetrator on the transit model: Ig = Fg (J / Qgut + fu/BP A_art/V_art) 1000/MW, and the
+ * victim's Fg_eff from it. With PK-Sim's mucosa on both drugs (pbpk.h mucosa) the perpetrator's
+ * enterocyte concentration is its state's, Ig = fu/BP AM/VM 1000/MW, with no Qgut, and the
+ * victim's gut wall clears at the rule CLg_eff = CLg (1 + fmg (act - 1)), with no Fg or Fg_eff.
+ * Checked at every output time. */
 TEST(enterocyte_concentration_of_an_oral_perpetrator)
 {
-    mt_ctx *ctx = NULL;
-    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
-    mt_dose dv = {2.0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0}, dp = {0.0, 100.0, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drugs[2] = {{"v", 1, &dv, 0, 0, 0}, {"p", 1, &dp, 0, 0, 0}};
-    mt_pbpk_pathway pw = {"v", "CYP3A4"};
-    mt_pbpk_interaction ix = {"p", "CYP3A4", MT_DDI_REVERSIBLE};
-    mt_pbpk_ddi x = {1, &pw, 1, &ix, 0, NULL};
-    int gi[2] = {1, 1};
-    mt_model *m = NULL;
-    mt_program *p = NULL;
-    mt_sim *s = NULL;
-    mt_result *r = NULL;
-    ASSERT_EQ_INT(mt_pbpk_build_gi(ctx, 2, drugs, &x, gi, &m), MT_OK);
-    ASSERT_EQ_INT(mt_program_create(ctx, m, &p), MT_OK);
-    ASSERT_EQ_INT(mt_sim_create(ctx, p, &s), MT_OK);
-    ASSERT_EQ_INT(mt_sim_set_tolerances(s, 1e-10, 1e-14), MT_OK);
-    setting set[] = {{"Ki_p_CYP3A4", 0.5}};
-    ASSERT_EQ_INT(set_all(s, 1, set, 1), MT_OK);
-    const char *out[] = {"Ig_p",     "A_art_p",  "A_duo_p",  "A_jej1_p",
-                         "A_jej2_p", "A_ile1_p", "A_ile2_p", "Fg_eff_v"};
-    for (size_t i = 0; i < 8; i++)
-        ASSERT_EQ_INT(mt_sim_add_output(s, out[i], MT_REPORT_DEFAULT), MT_OK);
-    ASSERT_EQ_INT(mt_sim_check_defined(s, 0.0), MT_OK);
-    ASSERT_EQ_INT(mt_sim_run(s, 0.0, 12.0, 48, &r), MT_OK);
-    const double ka[5] = {1.5, 2.5, 2.0, 1.5, 1.0}, v_art = 1.2;
-    double peak = 0;
-    for (size_t i = 0; i < mt_result_n_rows(r); i++) {
-        double j = 0;
-        for (int k = 0; k < 5; k++)
-            j += ka[k] * mt_result_value(r, i, 2 + (size_t)k);
-        double want =
-            0.9 * (j / 12.0 + FU_P / BP_P * mt_result_value(r, i, 1) / v_art) * 1000.0 / MW_P;
-        ASSERT_NEAR(mt_result_value(r, i, 0), want, 1e-12 + 1e-10 * want);
-        double act = 1.0 / (1.0 + want / 0.5);
-        ASSERT_NEAR(mt_result_value(r, i, 7), fg_eff(act), 1e-10);
-        if (want > peak)
-            peak = want;
+    for (int mucosa = 0; mucosa < 2; mucosa++) {
+        mt_ctx *ctx = NULL;
+        ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+        mt_dose dv = {2.0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0},
+                dp = {0.0, 100.0, MT_DOSE_PO, 0.0, 0, 0, 0};
+        mt_pbpk_drug drugs[2] = {{"v", 1, &dv, 0, 0, 0, mucosa}, {"p", 1, &dp, 0, 0, 0, mucosa}};
+        mt_pbpk_pathway pw = {"v", "CYP3A4"};
+        mt_pbpk_interaction ix = {"p", "CYP3A4", MT_DDI_REVERSIBLE};
+        mt_pbpk_ddi x = {1, &pw, 1, &ix, 0, NULL};
+        int gi[2] = {1, 1};
+        mt_model *m = NULL;
+        mt_program *p = NULL;
+        mt_sim *s = NULL;
+        mt_result *r = NULL;
+        ASSERT_EQ_INT(build_gi_ddi_sim(ctx, 2, drugs, &x, gi, 1e-10, 1e-14, &m, &p, &s), MT_OK);
+        size_t at;
+        const char *absent[] = {"Qgut_p", "Fg_eff_v", "Fg_v", "Fg_p"};
+        for (size_t i = 0; mucosa && i < 4; i++)
+            ASSERT_TRUE(mt_model_find(m, absent[i], &at) != MT_OK);
+        setting set[] = {{"Ki_p_CYP3A4", 0.5}};
+        ASSERT_EQ_INT(set_all(s, 1, mucosa, set, 1), MT_OK);
+        const char *out[2][8] = {{"Ig_p", "A_art_p", "A_duo_p", "A_jej1_p", "A_jej2_p", "A_ile1_p",
+                                  "A_ile2_p", "Fg_eff_v"},
+                                 {"Ig_p", "AM_p", "CLg_eff_v", "A_gwm_v"}};
+        for (size_t i = 0; i < 8 && out[mucosa][i]; i++)
+            ASSERT_EQ_INT(mt_sim_add_output(s, out[mucosa][i], MT_REPORT_DEFAULT), MT_OK);
+        ASSERT_EQ_INT(mt_sim_check_defined(s, 0.0), MT_OK);
+        ASSERT_EQ_INT(mt_sim_run(s, 0.0, 12.0, 48, &r), MT_OK);
+        const double ka[5] = {1.5, 2.5, 2.0, 1.5, 1.0}, v_art = 1.2;
+        double peak = 0;
+        for (size_t i = 0; i < mt_result_n_rows(r); i++) {
+            double want, j = 0;
+            if (mucosa) {
+                want = FU_P / BP_P * mt_result_value(r, i, 1) / 0.8 * 1000.0 / MW_P;
+            } else {
+                for (int k = 0; k < 5; k++)
+                    j += ka[k] * mt_result_value(r, i, 2 + (size_t)k);
+                want = 0.9 * (j / 12.0 + FU_P / BP_P * mt_result_value(r, i, 1) / v_art) * 1000.0 /
+                       MW_P;
+            }
+            ASSERT_NEAR(mt_result_value(r, i, 0), want, 1e-12 + 1e-10 * want);
+            double act = 1.0 / (1.0 + want / 0.5);
+            if (mucosa)
+                ASSERT_NEAR(mt_result_value(r, i, 2), 2.0 * (1.0 + FMG * (act - 1.0)), 1e-10);
+            else
+                ASSERT_NEAR(mt_result_value(r, i, 7), fg_eff(act), 1e-10);
+            peak = fmax(peak, want);
+        }
+        printf("  %s: peak enterocyte concentration %.6g umol/L\n",
+               mucosa ? "mucosa" : "Qgut model", peak);
+        ASSERT_TRUE(peak > 1.0);
+        if (mucosa) /* the victim's gut wall metabolised */
+            ASSERT_TRUE(mt_result_value(r, mt_result_n_rows(r) - 1, 3) > 0.0);
+        mt_result_destroy(r);
+        mt_sim_destroy(s);
+        mt_program_destroy(p);
+        mt_model_destroy(m);
+        mt_ctx_destroy(ctx);
     }
-    printf("  peak enterocyte concentration %.6g umol/L\n", peak);
-    ASSERT_TRUE(peak > 1.0);
-    mt_result_destroy(r);
-    mt_sim_destroy(s);
-    mt_program_destroy(p);
-    mt_model_destroy(m);
-    mt_ctx_destroy(ctx);
 }
 
 /* A metabolite formed in the gut wall: with no hepatic clearance of the parent and no clearance of
@@ -263,12 +287,14 @@ TEST(enterocyte_concentration_of_an_oral_perpetrator)
 TEST(metabolite_formed_in_the_gut_wall)
 {
     const double fformg = 0.4, mw_m = 300.0, mw_v = 250.0;
-    for (int inhibited = 0; inhibited < 2; inhibited++) {
+    for (int run = 0; run < 4; run++) {
+        const int inhibited = run & 1, mucosa = run >> 1;
         mt_ctx *ctx = NULL;
         ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
         mt_dose dose = {1.0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0};
-        mt_pbpk_drug drugs[3] = {
-            {"v", 1, &dose, 0, 0, 0}, {"p", 0, NULL, 0, 0, 0}, {"m", 0, NULL, 0, 0, 0}};
+        mt_pbpk_drug drugs[3] = {{"v", 1, &dose, 0, 0, 0, mucosa},
+                                 {"p", 0, NULL, 0, 0, 0, 0},
+                                 {"m", 0, NULL, 0, 0, 0, 0}};
         mt_pbpk_pathway pw = {"v", "CYP3A4"};
         mt_pbpk_interaction ix = {"p", "CYP3A4", MT_DDI_REVERSIBLE};
         mt_pbpk_formation fo = {"v", "CYP3A4", "m"};
@@ -284,7 +310,7 @@ TEST(metabolite_formed_in_the_gut_wall)
         ASSERT_EQ_INT(mt_sim_set_tolerances(s, 1e-10, 1e-14), MT_OK);
         const double ki = inhibited ? 0.5 : 1e12;
         setting set[] = {{"Ki_p_CYP3A4", ki}, {"CL_H_v", 0.0}};
-        ASSERT_EQ_INT(set_all(s, 0, set, 2), MT_OK);
+        ASSERT_EQ_INT(set_all(s, 0, mucosa, set, 2), MT_OK);
         const setting ms[] = {{"CL_H_m", 0.0},
                               {"CL_R_m", 0.0},
                               {"ka_m", 0.0},
@@ -306,20 +332,25 @@ TEST(metabolite_formed_in_the_gut_wall)
             ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
         }
         ASSERT_EQ_INT(mt_sim_add_output(s, "A_fec_v", MT_REPORT_DEFAULT), MT_OK);
+        ASSERT_EQ_INT(mt_sim_add_output(s, "A_gwm_v", MT_REPORT_DEFAULT), MT_OK);
         ASSERT_EQ_INT(mt_sim_check_defined(s, 0.0), MT_OK);
         ASSERT_EQ_INT(mt_sim_run(s, 0.0, 200.0, 10, &r), MT_OK);
         size_t last = mt_result_n_rows(r) - 1, n = mt_result_n_cols(r);
         double body = 0;
-        for (size_t j = 0; j + 1 < n; j++)
+        for (size_t j = 0; j + 2 < n; j++)
             body += mt_result_value(r, last, j);
-        double absorbed = DOSE - mt_result_value(r, last, n - 1);
+        double absorbed = DOSE - mt_result_value(r, last, n - 2);
         double act = 1.0 / (1.0 + ig_const() / ki);
         double expect =
             fformg * (1.0 - fg_eff(act)) * absorbed * act / (1.0 + FMG * (act - 1.0)) * mw_m / mw_v;
-        if (!inhibited) /* the closed form without any interaction */
+        if (mucosa) /* the pathway's share of the gut wall's metabolism, whatever Fg was */
+            expect = fformg * mt_result_value(r, last, n - 1) * act / (1.0 + FMG * (act - 1.0)) *
+                     mw_m / mw_v;
+        else if (!inhibited) /* the closed form without any interaction */
             ASSERT_NEAR(expect, fformg * (1.0 - FG) * absorbed * mw_m / mw_v, 1e-9 * expect);
-        printf("  %s: metabolite %.10g mg (expected %.10g)\n", inhibited ? "inhibited" : "baseline",
-               body, expect);
+        printf("  %s%s: metabolite %.10g mg (expected %.10g)\n",
+               inhibited ? "inhibited" : "baseline", mucosa ? ", mucosa" : "", body, expect);
+        ASSERT_TRUE(expect > 0.1);
         ASSERT_NEAR(body, expect, 1e-7 * expect);
         mt_result_destroy(r);
         mt_sim_destroy(s);
@@ -335,7 +366,7 @@ TEST(liver_only_without_transit_victim)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose dv = {2.0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0}, dp = {0.0, 100.0, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drugs[2] = {{"v", 1, &dv, 0, 0, 0}, {"p", 1, &dp, 0, 0, 0}};
+    mt_pbpk_drug drugs[2] = {{"v", 1, &dv, 0, 0, 0, 0}, {"p", 1, &dp, 0, 0, 0, 0}};
     mt_pbpk_pathway pw = {"v", "CYP3A4"};
     mt_pbpk_interaction ix = {"p", "CYP3A4", MT_DDI_INDUCTION};
     mt_pbpk_ddi x = {1, &pw, 1, &ix, 0, NULL};

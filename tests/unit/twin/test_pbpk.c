@@ -51,7 +51,7 @@ TEST(pbpk15_reference)
     ASSERT_EQ_INT(mt_csv_read(ctx, path, 0, &ref), MT_OK);
 
     mt_dose dose = {0.0, 100.0, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drug = {"x", 1, &dose, 0, 0, 0};
+    mt_pbpk_drug drug = {"x", 1, &dose, 0, 0, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -109,7 +109,7 @@ TEST(mass_balance_all_routes)
     mt_dose doses[3] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0},
                         {1.0, 20.0, MT_DOSE_IV_INFUSION, 2.0, 0, 0, 0},
                         {2.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0}};
-    mt_pbpk_drug drug = {"d", 3, doses, 0, 0, 0};
+    mt_pbpk_drug drug = {"d", 3, doses, 0, 0, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -184,7 +184,7 @@ TEST(specific_binding_equilibrium)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
-    mt_pbpk_drug drug = {"d", 1, &bolus, 1, 0, 0};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 1, 0, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -263,7 +263,7 @@ static mt_status cells_sim(mt_ctx *ctx, int cells, double ps, double clh, mt_mod
                            mt_program **p, mt_sim **s)
 {
     static mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
-    mt_pbpk_drug drug = {"d", 1, &bolus, 0, cells, 0};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 0, cells, 0, 0};
     mt_status st = build_gi_sim(ctx, 1, &drug, NULL, 1e-10, 1e-13, m, p, s);
     st = st ? st : set_test_body(*s, "d", 1.0, 1.0, 2.0, 10.0, 1.0);
     const char *set[][2] = {{"CL_R_d", "0"}, {"BP_d", "1"}, {"ka_d", "1"}, {"F_d", "1"}};
@@ -382,11 +382,11 @@ TEST(liver_uptake)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
-    mt_pbpk_drug bad = {"d", 1, &bolus, 0, 0, 1};
+    mt_pbpk_drug bad = {"d", 1, &bolus, 0, 0, 1, 0};
     mt_model *m = NULL;
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &bad, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "cell_permeability") != NULL);
-    mt_pbpk_drug drug = {"d", 1, &bolus, 0, 1, 1};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 0, 1, 1, 0};
     mt_program *p = NULL;
     mt_sim *s = NULL;
     ASSERT_EQ_INT(build_gi_sim(ctx, 1, &drug, NULL, 1e-10, 1e-13, &m, &p, &s), MT_OK);
@@ -472,16 +472,16 @@ TEST(bad_regimens)
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_model *m = NULL;
     mt_dose neg = {0.0, -5.0, MT_DOSE_PO, 0, 0, 0, 0};
-    mt_pbpk_drug d1 = {"x", 1, &neg, 0, 0, 0};
+    mt_pbpk_drug d1 = {"x", 1, &neg, 0, 0, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d1, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "amount") != NULL);
     mt_dose inf = {0.0, 5.0, MT_DOSE_IV_INFUSION, 0, 0, 0, 0};
-    mt_pbpk_drug d2 = {"x", 1, &inf, 0, 0, 0};
+    mt_pbpk_drug d2 = {"x", 1, &inf, 0, 0, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d2, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "duration") != NULL);
-    mt_pbpk_drug d3 = {"bad name", 0, NULL, 0, 0, 0};
+    mt_pbpk_drug d3 = {"bad name", 0, NULL, 0, 0, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d3, &m), MT_EINVAL);
-    mt_pbpk_drug two[2] = {{"x", 0, NULL, 0, 0, 0}, {"x", 0, NULL, 0, 0, 0}};
+    mt_pbpk_drug two[2] = {{"x", 0, NULL, 0, 0, 0, 0}, {"x", 0, NULL, 0, 0, 0, 0}};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 2, two, &m), MT_EINVAL);
     ASSERT_TRUE(m == NULL);
     mt_ctx_destroy(ctx);

@@ -222,7 +222,7 @@ typedef struct {
     int mucosa;
     double psm, vm, clg;
     sbuf how_psm, how_vm, how_clg;
-    double fa_est;                            /* fraction absorbed of the chain (fact) */
+    double fa_est; /* fraction absorbed of the chain (fact) */
 } gi_result;
 
 /* Reads <data_dir>/physiology/gi_tract.csv. OUT: *out (gi_free). */

@@ -86,7 +86,10 @@ class Server(Serve):
 
     def stop(self):
         rc, _ = self.term(20)
-        check(rc == 0, "serve stops cleanly on SIGTERM (exit %s)" % rc)
+        if not check(rc == 0, "serve stops cleanly on SIGTERM (exit %s)" % rc):
+            self.err.flush()
+            self.err.seek(0)
+            note("its standard error, last 2000 characters: %r" % self.err.read()[-2000:])
 
 
 def post_model(base, token, tag, timeout=30):

@@ -10,9 +10,10 @@
  * whatever the caller's bookkeeping. The workspace's overrides are rebuilt from the list at
  * every run, so a value removed by mt_predictor_clear_values() is gone from the next run.
  *
- * Concentrations below zero by no more than the solver's absolute tolerance (or 1e-9 of the
- * drug's peak) are solver noise after elimination and reported as 0; anything more negative
- * is left for mt_exposure_compute to refuse.
+ * Concentrations below zero by no more than the solver's absolute tolerance in plasma terms
+ * (atol / (V_ven B:P) where that volume is below 1 L, else atol) or 1e-9 of the drug's peak
+ * are solver noise after elimination and reported as 0; anything more negative is left for
+ * mt_exposure_compute to refuse.
  *
  * Cost: create = one model build and compile, O(drugs x (organs + doses)); a run = one
  * CVODES integration; sample = one integration per distinct time (exact values at the
@@ -607,8 +608,12 @@ mt_status mt_predictor_run(mt_predictor *p, const mt_predict_options *o, mt_pred
             peak = fmax(peak, pd->conc_mg_l[i]);
         }
         /* solver noise: once a drug is eliminated the integrator's error (bounded by the
-         * absolute tolerance, in mg) leaves tiny negative values; they are zero */
-        double noise = fmax(atol, 1e-9 * peak);
+         * absolute tolerance, in mg of the venous amount, so atol / (V_ven B:P) in mg/L of
+         * plasma) leaves tiny negative values; they are zero */
+        char bpid[96];
+        snprintf(bpid, sizeof bpid, "BP_%s", g->drug);
+        double vbp = value_of(p, "V_ven") * value_of(p, bpid);
+        double noise = fmax(vbp > 0 ? atol / fmin(vbp, 1.0) : atol, 1e-9 * peak);
         for (size_t i = 0; i < nr; i++)
             if (pd->conc_mg_l[i] < 0 && pd->conc_mg_l[i] >= -noise)
                 pd->conc_mg_l[i] = 0;

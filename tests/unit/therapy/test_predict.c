@@ -73,13 +73,26 @@ TEST(values_by_id)
     ASSERT_TRUE(p == NULL);
 }
 
+/* The reference person's twin of one IV bolus of `mg` mg of drug at 0 h (reg keeps the regimen):
+ * created and derived, or NULL. */
+static mt_predictor *iv_twin(mt_regimen *reg, const char *drug, double mg)
+{
+    iv_regimen(reg, drug, mg, 0);
+    mt_predictor *p = NULL;
+    if (mt_predictor_create_ddi(ctx, tables, 1, reg, NULL, &p) != MT_OK)
+        return NULL;
+    if (mt_predictor_derive(p, tables, person, NULL) != MT_OK) {
+        mt_predictor_destroy(p);
+        return NULL;
+    }
+    return p;
+}
+
 TEST(rerun_with_other_values)
 {
     mt_regimen reg;
-    iv_regimen(&reg, "midazolam", 1, 0);
-    mt_predictor *p = NULL;
-    ASSERT_EQ_INT(mt_predictor_create_ddi(ctx, tables, 1, &reg, NULL, &p), MT_OK);
-    ASSERT_EQ_INT(mt_predictor_derive(p, tables, person, NULL), MT_OK);
+    mt_predictor *p = iv_twin(&reg, "midazolam", 1);
+    ASSERT_TRUE(p != NULL);
     ASSERT_TRUE(mt_predictor_twin(p)->n_params > 0);
     ASSERT_EQ_INT(mt_predictor_check(p), MT_OK);
     double cl = NAN;
@@ -130,10 +143,8 @@ TEST(rerun_with_other_values)
 TEST(solver_noise_in_plasma_terms)
 {
     mt_regimen reg;
-    iv_regimen(&reg, "alprazolam", 0.01, 0);
-    mt_predictor *p = NULL;
-    ASSERT_EQ_INT(mt_predictor_create_ddi(ctx, tables, 1, &reg, NULL, &p), MT_OK);
-    ASSERT_EQ_INT(mt_predictor_derive(p, tables, person, NULL), MT_OK);
+    mt_predictor *p = iv_twin(&reg, "alprazolam", 0.01);
+    ASSERT_TRUE(p != NULL);
     ASSERT_EQ_INT(mt_predictor_set(p, "BP", 0.002), MT_OK);
     mt_predict_options o = {.until_h = 3000};
     mt_prediction r = {0};

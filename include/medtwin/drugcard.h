@@ -105,7 +105,7 @@ double mt_drugcard_kp(const mt_drugcard *card, const char *organ);
 /* Absorption. NaN when absent. */
 const char *mt_drugcard_absorption_model(const mt_drugcard *card); /* NULL when absent */
 /* absorption.gut_wall: "qgut" (the default, NULL when absent) or "mucosa" (PK-Sim's mucosa,
- * docs/absorption.md "The mucosa"). */
+ * docs/absorption.md "PK-Sim's mucosa"). */
 const char *mt_drugcard_gut_wall(const mt_drugcard *card);
 double mt_drugcard_ka(const mt_drugcard *card); /* 1/h */
 double mt_drugcard_fa(const mt_drugcard *card); /* fraction */

@@ -163,16 +163,16 @@ typedef struct {
      * the transporter (its turnover state, as an enzyme's). */
     int liver_uptake;
     /* Nonzero (with gi_transit, mt_pbpk_build_gi): PK-Sim's mucosa in place of the Qgut steady
-     * state (docs/absorption.md, "The mucosa"). The small intestine's absorbed flux J enters
+     * state (docs/absorption.md, "PK-Sim's mucosa"). The small intestine's absorbed flux J enters
      * the enterocytes AM_<name> (mg, from 0), which leave through the basolateral membrane into
      * the gut tissue and are metabolised by the gut wall:
-     *   C_M = AM / VM_<name>                       (blood-equivalent enterocyte concentration)
-     *   Jm_<name> = PSm_<name> (C_M - C_out,gut)   (rule; C_out,gut the gut's outflow
-     *                                               concentration, A_gut / (V_gut KpE_gut) with
-     * cells) dAM/dt = J - Jm - CLg_<name> C_M;   dA_gut/dt gains Jm;   dA_gwm/dt gains CLg C_M VM
-     * (L) is the enterocytes' volume times their blood partition coefficient, PSm (L/h) the
-     * basolateral unbound permeability-surface product in blood terms (fu_b P SA), CLg (L/h) the
-     * gut wall's blood clearance (fu_b CLint_u,gut). Fg_<name> is then not a parameter; with
+     *   C_M = AM / VM_<name>                     (blood-equivalent enterocyte concentration)
+     *   Jm_<name> = PSm_<name> (C_M - C_out,gut) (a rule)
+     *   dAM/dt = J - Jm - CLg_<name> C_M;  dA_gut/dt gains Jm;  dA_gwm/dt gains CLg C_M
+     * C_out,gut is the gut's outflow concentration (A_gut / (V_gut KpE_gut) with cells). VM (L) is
+     * the enterocytes' volume times their blood partition coefficient, PSm (L/h) the basolateral
+     * unbound permeability-surface product in blood terms (fu_b P SA), CLg (L/h) the gut wall's
+     * blood clearance (fu_b CLint_u,gut). Fg_<name> is then not a parameter; with
      * gut-wall interactions CLg_eff_<name> (a rule) = CLg (1 + sum_e fmg (actg - 1)) replaces
      * CLg, and as a perpetrator its enterocyte concentration is the state's (build_gut). */
     int mucosa;

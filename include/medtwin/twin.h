@@ -138,8 +138,8 @@ int mt_twin_cells_represented(const mt_drugcard *c);
  * uptake, i.e. represented in the twin. */
 int mt_twin_liver_uptake_represented(const mt_drugcard *c);
 int mt_twin_transport_represented(const mt_drugcard *c, size_t k);
-/* 1 if the twin gives an oral dose of the drug PK-Sim's mucosa (docs/absorption.md, "The mucosa"):
- * its card absorbs mechanistically (absorption.model pksim_permeability), chooses it
+/* 1 if the twin gives an oral dose of the drug PK-Sim's mucosa (docs/absorption.md, "PK-Sim's
+ * mucosa"): its card absorbs mechanistically (absorption.model pksim_permeability), chooses it
  * (absorption.gut_wall "mucosa"; the default is the Qgut model) and has cells
  * (mt_twin_cells_represented). A drug on the transit model then needs mt_pbpk_drug.mucosa set:
  * the twin sets PSm_*, VM_* and CLg_* instead of Fg_*. */

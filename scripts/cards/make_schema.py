@@ -78,8 +78,8 @@ schema = {
   "absorption": {"type": "object", "additionalProperties": False, "properties": {
     "model": {"enum": ["first_order", "pksim_permeability", "unspecified"]},
     "ka": v("rate"), "fa": v("frac"), "fg": v("frac"), "intestinal_permeability": v("perm"),
-    "gut_wall": {"enum": ["qgut", "mucosa"], "description": "the gut-wall model of an oral dose: the Qgut steady state (default) or PK-Sim's mucosa (docs/absorption.md, The mucosa); mucosa needs pksim_permeability and partition.cell_permeability"},
-    "mucosa_permeability": dict(v("perm"), description="PK-Sim's basolateral mucosa permeability where the source model set its own (docs/absorption.md, The mucosa); pksim_permeability cards with cells only"),
+    "gut_wall": {"enum": ["qgut", "mucosa"], "description": "the gut-wall model of an oral dose: the Qgut steady state (default) or PK-Sim's mucosa (docs/absorption.md, PK-Sim's mucosa); mucosa needs pksim_permeability and partition.cell_permeability"},
+    "mucosa_permeability": dict(v("perm"), description="PK-Sim's basolateral mucosa permeability where the source model set its own (docs/absorption.md, PK-Sim's mucosa); pksim_permeability cards with cells only"),
     "note": {"type": "string"},
     "formulations": {"type": "array", "description": "oral formulations, chosen in a regimen with 'as ID' (docs/absorption.md, Formulations)",
       "items": {"type": "object", "additionalProperties": False,

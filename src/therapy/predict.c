@@ -495,6 +495,15 @@ static double value_of(const mt_predictor *p, const char *id)
     return NAN;
 }
 
+/* V_ven x B:P of drug d (L): the plasma volume-equivalent of the venous amount; NaN without them.
+ */
+static double ven_bp(const mt_predictor *p, const char *d)
+{
+    char id[96];
+    snprintf(id, sizeof id, "BP_%s", d);
+    return value_of(p, "V_ven") * value_of(p, id);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -525,9 +534,7 @@ static mt_status course(mt_predictor *p, const mt_predict_options *o, size_t j, 
         if (!u || tb[k] > tb[u - 1])
             tb[u++] = tb[k];
     nb = u;
-    char id[96];
-    snprintf(id, sizeof id, "BP_%s", g->drug);
-    double vbp = value_of(p, "V_ven") * value_of(p, id);
+    double vbp = ven_bp(p, g->drug);
     if (!(vbp > 0))
         nb = 0;
     pd->course_t = malloc((nr + 2 * nb) * sizeof *pd->course_t);
@@ -610,9 +617,7 @@ mt_status mt_predictor_run(mt_predictor *p, const mt_predict_options *o, mt_pred
         /* solver noise: once a drug is eliminated the integrator's error (bounded by the
          * absolute tolerance, in mg of the venous amount, so atol / (V_ven B:P) in mg/L of
          * plasma) leaves tiny negative values; they are zero */
-        char bpid[96];
-        snprintf(bpid, sizeof bpid, "BP_%s", g->drug);
-        double vbp = value_of(p, "V_ven") * value_of(p, bpid);
+        double vbp = ven_bp(p, g->drug);
         double noise = fmax(vbp > 0 ? atol / fmin(vbp, 1.0) : atol, 1e-9 * peak);
         for (size_t i = 0; i < nr; i++)
             if (pd->conc_mg_l[i] < 0 && pd->conc_mg_l[i] >= -noise)

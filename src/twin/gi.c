@@ -419,7 +419,8 @@ mt_status gi_derive(const person *pe, const mt_drugcard *c, double fu, double bp
            q_gut, g->muc_flow, q_si, f_si, f_st + f_si + f_li, p_dm_h, a_eff, cl_perm, v_ent, v_si,
            m_si, m_st + m_si + m_li, share, cl_gut, sb_str(&procs));
     if (mt_twin_mucosa_represented(c)) {
-        /* PK-Sim's mucosa (docs/absorption.md, "The mucosa") instead of the Qgut steady state */
+        /* PK-Sim's mucosa (docs/absorption.md, "PK-Sim's mucosa") instead of the Qgut steady state
+         */
         double p_m, k_cell, share_ic = 0.0;
         sbuf mh = {0};
         if (cells_mucosa(pe, c, fu, bp, kp_gut, &p_m, &k_cell, &mh, dp) < 0) {

@@ -905,24 +905,17 @@ static int has_turnover(const mt_pbpk_ddi *x, const char *e)
             return 1;
     return 0;
 }
-/* Whether drug d saturates its own pathways (a saturation entry). */
-static int self_saturates(const mt_pbpk_ddi *x, const char *d)
+/* Whether drug d has an interaction that is a saturation of its own pathways (saturation 1) or
+ * one that is not (saturation 0: a perpetrator proper). */
+static int has_interaction(const mt_pbpk_ddi *x, const char *d, int saturation)
 {
     for (size_t k = 0; k < x->n_interactions; k++)
         if (!strcmp(x->interactions[k].perpetrator, d) &&
-            x->interactions[k].mechanism == MT_DDI_SATURATION)
+            (x->interactions[k].mechanism == MT_DDI_SATURATION) == saturation)
             return 1;
     return 0;
 }
-/* Whether drug d has an interaction other than a saturation (a perpetrator proper). */
-static int acts_on_others(const mt_pbpk_ddi *x, const char *d)
-{
-    for (size_t k = 0; k < x->n_interactions; k++)
-        if (!strcmp(x->interactions[k].perpetrator, d) &&
-            x->interactions[k].mechanism != MT_DDI_SATURATION)
-            return 1;
-    return 0;
-}
+static int acts_on_others(const mt_pbpk_ddi *x, const char *d) { return has_interaction(x, d, 0); }
 
 static void add_rule(bld *b, int slot, mt_expr *e)
 {
@@ -1158,7 +1151,7 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
         Ig[i] = -1;
     for (size_t i = 0; any && i < n; i++) {
         if (I[i] < 0 || !(acts_on_others(x, drugs[i].name) ||
-                          (gi[i] && drugs[i].mucosa && self_saturates(x, drugs[i].name))))
+                          (gi[i] && drugs[i].mucosa && has_interaction(x, drugs[i].name, 1))))
             continue; /* neither a perpetrator nor saturating its own enterocytes */
         const char *p = drugs[i].name;
         Ig[i] = derived(b, "Ig_%s%s", p, "");

@@ -1312,7 +1312,7 @@ void derive_drug(job *j, const person *pe, const mt_drugcard *c, const char *id,
         mt_status gst = gi_derive(pe, c, fu, bp, kp[MT_KP_GUT], dc, &tmp, &gr);
         if (gst != MT_OK)
             DP(gst, "%s", sb_str(&tmp));
-        const char *gw = mt_twin_mucosa_represented(c) ? "the mucosa's PSm_, VM_, CLg_" : "Fg_";
+        const char *gw = gr.mucosa ? "the mucosa's PSm_, VM_, CLg_" : "Fg_";
         sb_add(&ah,
                "absorption.model pksim_permeability: oral doses go through the stomach and "
                "small-intestine transit model (kge_%s, kt_<segment>_%s, ka_<segment>_%s, "

@@ -234,7 +234,8 @@ void gi_free(gi_table *g);
  * r is initialised here (gi_put or gi_result_free frees its strings). */
 mt_status gi_derive(const person *pe, const mt_drugcard *c, double fu, double bp, double kp_gut,
                     drug_clint *dc, sbuf *dp, gi_result *r);
-/* Puts the parameters (kge_<id>, kt_<s>_<id>, ka_<s>_<id>, Fg_<id>) and facts; frees r. */
+/* Puts the parameters (kge_<id>, kt_<s>_<id>, ka_<s>_<id>, and Fg_<id> or, with the mucosa,
+ * PSm_<id>, VM_<id>, CLg_<id>) and facts; frees r. */
 void gi_put(job *j, const char *id, gi_result *r);
 
 /* PK-Sim's volume of organ fv (FV_* or XO_*) for the person: the twin's blood-free tissue
@@ -273,11 +274,11 @@ mt_status cells_load(mt_ctx *ctx, const char *data_dir, cells_table **out);
 void cells_free(cells_table *t);
 int cells_derive(job *j, const person *pe, const mt_drugcard *c, const char *id, double fu,
                  double bp, const double *kp, sbuf *dp);
-/* The mucosa (docs/absorption.md, "The mucosa") of a card with cells represented: the basolateral
- * permeability *p_m (dm/min; the card's absorption.mucosa_permeability, or PK-Sim's cell
- * permeability times the mucosa permeability scale factor) and the enterocytes' blood partition
- * coefficient *k_cell (the gut's intracellular one, from its tissue:plasma Kp kp_gut); the
- * provenance is added to how. 0, or -1 with the problem in dp. */
+/* The mucosa (docs/absorption.md, "PK-Sim's mucosa") of a card with cells represented: the
+ * basolateral permeability *p_m (dm/min; the card's absorption.mucosa_permeability, or PK-Sim's
+ * cell permeability times the mucosa permeability scale factor) and the enterocytes' blood
+ * partition coefficient *k_cell (the gut's intracellular one, from its tissue:plasma Kp kp_gut);
+ * the provenance is added to how. 0, or -1 with the problem in dp. */
 #define cells_mucosa mt_twin_i_cells_mucosa
 int cells_mucosa(const person *pe, const mt_drugcard *c, double fu, double bp, double kp_gut,
                  double *p_m, double *k_cell, sbuf *how, sbuf *dp);

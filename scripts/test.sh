@@ -50,6 +50,20 @@ configure_and_build() {
     return 1
 }
 
+# digest_failures LOG: the lines that say why (a test's FAIL lines, a sanitizer's report and
+# its first frames, the server's standard error a test quoted), kept for the summary: CI shows
+# only the head and the tail of a long log, and the tail is where the summary is.
+digests=()
+digest_failures() {
+    local line
+    while IFS= read -r line; do
+        digests+=("${line:0:700}")
+    done < <(awk '/ERROR: (Address|Leak)Sanitizer|runtime error:/ { more = 8 }
+                  more > 0 { print; more--; next }
+                  /^FAIL |SUMMARY: [A-Za-z]+Sanitizer|its standard error|^ +serve: |\*\*\*(Failed|Timeout|Exception)/' \
+        "$1" | head -n 60)
+}
+
 # run_ctest DIR [ctest args...]: adds the run's counts to the totals.
 run_ctest() {
     local dir=$1 log rc summary total failed skipped
@@ -67,7 +81,10 @@ run_ctest() {
         skipped=$(grep -cE '^[[:space:]]*[0-9]+ - .* \(Skipped\)$' "$log" || true)
         n_passed=$((n_passed + total - failed - skipped))
         n_failed=$((n_failed + failed))
-        [ "$failed" -eq 0 ] || notes+=("$failed test(s) failed in $dir (see $log)")
+        if [ "$failed" -ne 0 ]; then
+            notes+=("$failed test(s) failed in $dir (see $log)")
+            digest_failures "$log"
+        fi
         [ "$skipped" -eq 0 ] || notes+=("$skipped test(s) skipped in $dir (see $log)")
         if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
             fail_note "ctest in $dir exited $rc with no failed test"
@@ -154,6 +171,10 @@ printf '\n==> summary (%ss in all)\n' "$(($(date +%s) - overall_start))"
 printf '  %s\n' "${timings[@]}"
 if [ "${#notes[@]}" -gt 0 ]; then
     printf '  - %s\n' "${notes[@]}"
+fi
+if [ "${#digests[@]}" -gt 0 ]; then
+    echo "  why (from the failed runs' logs):"
+    printf '    %s\n' "${digests[@]}"
 fi
 echo "$n_passed passed, $n_failed failed"
 [ "$n_failed" -eq 0 ]

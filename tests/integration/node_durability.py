@@ -89,7 +89,9 @@ class Server(Serve):
         if not check(rc == 0, "serve stops cleanly on SIGTERM (exit %s)" % rc):
             self.err.flush()
             self.err.seek(0)
-            note("its standard error, last 2000 characters: %r" % self.err.read()[-2000:])
+            note("its standard error, the last 40 lines:")
+            for line in self.err.read().splitlines()[-40:]:
+                note("  serve: " + line)
 
 
 def post_model(base, token, tag, timeout=30):

@@ -202,9 +202,9 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi
     if (strstr(qc, "aucr_is_inverse_CLR")) {
         r->why = mt_vld_strdup(
             "urine row: its 'AUCR' is 1/(renal clearance ratio), not a plasma AUC ratio "
-            "(qc_flags aucr_is_inverse_CLR); left out: the twin's interactions act on metabolic "
-            "enzymes (liver, gut wall), on no renal transporter, so a predicted renal "
-            "clearance ratio would be 1 by construction");
+            "(qc_flags aucr_is_inverse_CLR); left out: the twin integrates no urine amount to "
+            "form a renal clearance ratio from (its renal interactions act only on P-gp's "
+            "efflux into the urine, docs/interactions.md)");
         r->left_out = 1;
         return;
     }

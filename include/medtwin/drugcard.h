@@ -107,6 +107,9 @@ const char *mt_drugcard_absorption_model(const mt_drugcard *card); /* NULL when 
 /* absorption.gut_wall: "qgut" (the default, NULL when absent) or "mucosa" (PK-Sim's mucosa,
  * docs/absorption.md "PK-Sim's mucosa"). */
 const char *mt_drugcard_gut_wall(const mt_drugcard *card);
+/* elimination.efflux: the transporter whose transport process the twin builds as an efflux out
+ * of the cells (docs/interactions.md, "P-gp"; "P-gp"), or NULL (none). */
+const char *mt_drugcard_efflux(const mt_drugcard *card);
 double mt_drugcard_ka(const mt_drugcard *card); /* 1/h */
 double mt_drugcard_fa(const mt_drugcard *card); /* fraction */
 double mt_drugcard_fg(const mt_drugcard *card); /* fraction */

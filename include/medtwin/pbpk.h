@@ -176,10 +176,34 @@ typedef struct {
      * gut-wall interactions CLg_eff_<name> (a rule) = CLg (1 + sum_e fmg (actg - 1)) replaces
      * CLg, and as a perpetrator its enterocyte concentration is the state's (build_gut). */
     int mucosa;
+    /* Nonzero (with cell_permeability): efflux by MT_PBPK_EFFLUX_TRANSPORTER out of the liver
+     * cells into the bile, out of the kidney cells into the urine and, with the mucosa, out of
+     * the enterocytes back into the lumen (docs/interactions.md, "P-gp"). Michaelis-Menten on the
+     * cells' blood-equivalent concentration C (Kmef_<name> in blood terms, Km / fu_b):
+     *   Jbil_<name> = Vbil_<name> Eef_liv_<name> C_liv / (Kmef_<name> + C_liv)   (mg/h; rules)
+     *   Jkef_<name> = Vkef_<name> Eef_kid_<name> C_kid / (Kmef_<name> + C_kid)
+     *   Jgef_<name> = Vgef_<name> Eef_gut_<name> C_M / (Kmef_<name> + C_M)      (the mucosa)
+     * C_o = AC_o / (V_o KpI_o), C_M = AM / VM. Jbil leaves AC_liv into the duodenum's lumen with
+     * the transit model (the bile flows continuously: PK-Sim's EHC continuous fraction 1) and
+     * out of the body without it; Jkef leaves AC_kid into the urine; Jgef leaves AM into the
+     * small-intestine segments, segment s receiving the share wef_<s>_<name> (s in duo jej1 jej2
+     * ile1 ile2; the shares of the transporter's amount, summing to 1). Vbil, Vkef, Vgef (mg/h)
+     * are the maximal rates; the activities Eef_* are 1, or (mt_pbpk_build_ddi) the rules
+     *   Eef_liv = E_<t> / (1 + sum_p I_<p> / Ki_<p>_<t>)     (the liver's I and state)
+     *   Eef_kid = Ek_<t> / (1 + sum_p Ik_<p> / Ki_<p>_<t>)   (the kidney's)
+     *   Eef_gut = Eg_<t> / (1 + sum_p Ig_<p> / Ki_<p>_<t>)   (the enterocytes')
+     * with t the transporter, p the reversible inhibitors other than the drug itself, E_<t>,
+     * Ek_<t>, Eg_<t> its turnover states where an interaction induces or inactivates it (1
+     * otherwise; Ek_<t> as E_<t> with Ik and kdeg_<t>), and
+     *   Ik_<p> = A_kid_<p> / (V_kid Kp_kid_<p>) fu_<p> / BP_<p> 1000 / MW_<p>   (umol/L; the
+     *            kidney cells' AC_kid and KpI_kid with cells) */
+    int efflux;
 } mt_pbpk_drug;
 
 /* The transporter of mt_pbpk_drug.liver_uptake. */
 #define MT_PBPK_UPTAKE_TRANSPORTER "OATP1B1"
+/* The transporter of mt_pbpk_drug.efflux (the builder name of P-gp, ABCB1). */
+#define MT_PBPK_EFFLUX_TRANSPORTER "P_gp"
 
 /* Interaction mechanisms at a hepatic enzyme. Reversible: competitive (and, at
  * substrate concentrations well below Km, noncompetitive and mixed with the

@@ -144,6 +144,12 @@ int mt_twin_transport_represented(const mt_drugcard *c, size_t k);
  * (mt_twin_cells_represented). A drug on the transit model then needs mt_pbpk_drug.mucosa set:
  * the twin sets PSm_*, VM_* and CLg_* instead of Fg_*. */
 int mt_twin_mucosa_represented(const mt_drugcard *c);
+/* 1 if the twin gives the drug an efflux out of its cells (docs/interactions.md, "P-gp"): its card
+ * asks for it (elimination.efflux) with a Michaelis-Menten transport entry of that transporter and
+ * it has cells (mt_twin_cells_represented): mt_pbpk_drug.efflux must then be set (Vbil_*, Vkef_*,
+ * Kmef_*; with the mucosa also Vgef_* and wef_*), and an oral or intravenous regimen of it takes
+ * the transit model when its card absorbs mechanistically (the bile returns to the duodenum). */
+int mt_twin_efflux_represented(const mt_drugcard *c);
 
 /* Derives every builder parameter of a regimen of n_drugs drugs for one person.
  * cards[d]: the drug card of drug d; drug_ids[d]: its name in the builder

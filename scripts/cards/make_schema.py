@@ -91,6 +91,7 @@ schema = {
   "elimination": {"type": "object", "additionalProperties": False, "properties": {
     "hepatic": {"type": "array", "items": {"allOf": [{"$ref": "#/$defs/process"}, {"required": ["enzyme"]}]}},
     "transport": {"type": "array", "items": {"allOf": [{"$ref": "#/$defs/process"}, {"required": ["transporter"]}]}},
+    "efflux": {"enum": ["P-gp"], "description": "the transporter whose transport entry (michaelis_menten, km, kcat) the twin builds as an efflux out of the cells: liver to bile, kidney to urine, enterocytes to lumen with the mucosa (docs/interactions.md, P-gp); needs partition.cell_permeability"},
     "renal": {"type": "object", "properties": {"gfr_fraction": v("num"),
        "clearance": {"type": "array", "items": {"type": "object", "required": ["process"], "properties": {
           "process": {"type": "string"}, "osp_process": {"type": "string"}, "note": {"type": "string"},

@@ -90,6 +90,15 @@ void mt_predictor_destroy(mt_predictor *p)
 /* create and create_ddi: with_ddi loads/keeps the cards, adds the metabolites they name
  * (mt_twin_regimen_drugs: drugs without doses after the dosed ones) and describes the
  * interactions and formations. */
+/* 1 if drug card c's bile returns to the gut lumen (an efflux into the bile with the mechanistic
+ * absorption model: pbpk.h efflux): its regimen takes the transit model (the twin's absorption
+ * parameters) whatever the route of its doses. */
+static int bile_to_lumen(const mt_drugcard *c)
+{
+    const char *am = c ? mt_drugcard_absorption_model(c) : NULL;
+    return am && !strcmp(am, "pksim_permeability") && mt_twin_efflux_represented(c);
+}
+
 /* The regimen's `as` formulation from the drug's card onto its oral doses (docs/absorption.md,
  * "Formulations"); an error names what is wrong and the card's formulations. */
 static mt_status apply_formulation(mt_ctx *ctx, const mt_drugcard *c, int gi, mt_regimen *r)
@@ -213,6 +222,8 @@ static mt_status create(mt_ctx *ctx, const mt_twin_tables *t, size_t n_regimens,
         /* permeability-limited cells: the same condition as the twin's (cells.c) */
         drugs[d].cell_permeability = c && mt_twin_cells_represented(c);
         drugs[d].liver_uptake = c && mt_twin_liver_uptake_represented(c);
+        drugs[d].efflux = c && mt_twin_efflux_represented(c);
+        oral |= bile_to_lumen(c);
         if (!oral) {
             mt_drugcard_destroy(own);
             continue;
@@ -285,6 +296,12 @@ int mt_predictor_interacts(const mt_predictor *p, size_t drug)
                 b->interactions[j].mechanism != MT_DDI_SATURATION) /* its own kinetics */
                 return 1;
     }
+    /* its efflux transporter (pbpk.h, efflux) */
+    for (size_t j = 0;
+         p->cards && mt_twin_efflux_represented(p->cards[drug]) && j < b->n_interactions; j++)
+        if (!strcmp(b->interactions[j].enzyme, MT_PBPK_EFFLUX_TRANSPORTER) &&
+            mt_pbpk_interaction_changes(&b->interactions[j], p->reg[drug].drug, 0))
+            return 1;
     return 0;
 }
 
@@ -411,6 +428,7 @@ mt_status mt_predictor_derive(mt_predictor *p, const mt_twin_tables *t, const mt
                 oral[d] = 1;
         if (d < p->n_dosed && p->reg[d].route == MT_DOSE_PO)
             oral[d] = 1; /* metabolites (after the dosed drugs) are formed, never given */
+        oral[d] |= bile_to_lumen(use[d]);
     }
     if ((st = p->ddi ? mt_twin_params_ddi(t, ctx, person, n, use, ids, oral, p->ddi, &l)
                      : mt_twin_params(t, ctx, person, n, use, ids, oral, &l)) != MT_OK)

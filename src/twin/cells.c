@@ -220,19 +220,41 @@ static void put_id(job *j, const char *fmt, const char *id, double v, const char
 /* The card's transport entry the twin represents as a liver uptake: the first OATP1B1
  * Michaelis-Menten process with kcat and Km (the source models configure OATP1B1 as an influx
  * transporter of the liver, e.g. the Rifampicin model's report, Section 2.3.3); -1 if none. */
-static long uptake_entry(const mt_drugcard *c, mt_drugcard_process *out)
+static long transport_entry(const mt_drugcard *c, const char *protein, mt_drugcard_process *out)
 {
-    for (size_t k = 0; c && k < mt_drugcard_n_transport(c); k++) {
+    for (size_t k = 0; c && protein && k < mt_drugcard_n_transport(c); k++) {
         mt_drugcard_process p;
-        if (mt_drugcard_transport(c, k, &p) == MT_OK && p.protein &&
-            !strcmp(p.protein, "OATP1B1") && p.process && !strcmp(p.process, "michaelis_menten") &&
-            p.kcat_per_h > 0 && p.km_umol_l > 0) {
+        if (mt_drugcard_transport(c, k, &p) == MT_OK && p.protein && !strcmp(p.protein, protein) &&
+            p.process && !strcmp(p.process, "michaelis_menten") && p.kcat_per_h > 0 &&
+            p.km_umol_l > 0) {
             if (out)
                 *out = p;
             return (long)k;
         }
     }
     return -1;
+}
+
+static long uptake_entry(const mt_drugcard *c, mt_drugcard_process *out)
+{
+    return transport_entry(c, "OATP1B1", out);
+}
+
+/* Puts fmt % id, a transporter's Km (umol/L of the unbound concentration in `space`) in the
+ * builder's blood terms (mg/L: Km / fu_b x MW / 1000, the `conc` at half the maximal rate), and
+ * returns it. */
+static double put_transport_km(job *j, const char *fmt, const char *id, double km_umol_l,
+                               double fu_b, double mw, const char *space, const char *conc)
+{
+    sbuf how = {0};
+    const double km = km_umol_l / fu_b * mw / 1000.0;
+    sb_add(&how,
+           "Km %g umol/L of the unbound %s concentration / fu_b %.4g x MW %g / 1000: %s at "
+           "half the maximal rate",
+           km_umol_l, space, fu_b, mw, conc);
+    put_id(j, fmt, id, km, "mg/L", &how);
+    sb_free(&how);
+    return km;
 }
 
 int mt_twin_liver_uptake_represented(const mt_drugcard *c)
@@ -280,11 +302,8 @@ static int uptake_derive(job *j, const person *pe, const mt_drugcard *c, const c
            "1000 (card elimination.transport.%ld, data/enzymes)",
            p.protein, p.kcat_per_h, e->ref_conc, e->rel_liver, v, v0, fvas, mw, k);
     put_id(j, "Vup_%s", id, vup, "mg/h", &how);
-    sb_add(&how,
-           "Km %g umol/L of the unbound interstitial concentration / fu_b %.4g x MW %g / 1000: "
-           "the outflow blood concentration at half the maximal rate",
-           p.km_umol_l, fu_b, mw);
-    put_id(j, "Kmup_%s", id, kmup, "mg/L", &how);
+    put_transport_km(j, "Kmup_%s", id, p.km_umol_l, fu_b, mw, "interstitial",
+                     "the outflow blood concentration");
     sb_add(&how,
            "%s influx into the liver cells (PK-Sim's active transport, kcat TM C_u / (Km + C_u)); "
            "at low concentration an unbound uptake clearance of %.4g L/h (%.4g L/h in blood "
@@ -292,6 +311,90 @@ static int uptake_derive(job *j, const person *pe, const mt_drugcard *c, const c
            p.protein, vup / kmup / fu_b, vup / kmup);
     snprintf(key, sizeof key, "drug.%s.liver_uptake", id);
     put_fact(j, key, vup / kmup, "L/h", "represented", sb_str(&how));
+    sb_free(&how);
+    return 1;
+}
+
+/* The card's transport entry of the efflux the card asks for (elimination.efflux: a
+ * Michaelis-Menten process with kcat and Km); -1 if none. */
+static long efflux_entry(const mt_drugcard *c, mt_drugcard_process *out)
+{
+    return transport_entry(c, c ? mt_drugcard_efflux(c) : NULL, out);
+}
+
+int mt_twin_efflux_represented(const mt_drugcard *c)
+{
+    return mt_twin_cells_represented(c) && efflux_entry(c, NULL) >= 0;
+}
+
+double efflux_vmax(const mt_drugcard *c, double ref_conc, double rel, double v, sbuf *how)
+{
+    mt_drugcard_process p;
+    long k = efflux_entry(c, &p);
+    if (k < 0)
+        return NAN;
+    const double mw = mt_drugcard_mw(c);
+    sb_add(how,
+           "%s efflux: kcat %g/h x RC %g umol/L x relative expression %g x PK-Sim's volume %.4g "
+           "L x MW %g / 1000 (card elimination.transport.%ld, data/enzymes; docs/interactions.md, "
+           "P-gp)",
+           p.protein, p.kcat_per_h, ref_conc, rel, v, mw, k);
+    return p.kcat_per_h * ref_conc * rel * v * mw / 1000.0;
+}
+
+/* Vbil_<id>, Vkef_<id>, Kmef_<id> and the fact drug.<id>.efflux (pbpk.h efflux): 1, 0 when the
+ * card asks for none, -1 with the problem in dp. */
+static int efflux_derive(job *j, const person *pe, const mt_drugcard *c, const char *id,
+                         double fu_b, sbuf *dp)
+{
+    mt_drugcard_process p;
+    long k = efflux_entry(c, &p);
+    if (k < 0) {
+        if (mt_drugcard_efflux(c))
+            sb_add(dp,
+                   "elimination.efflux: no %s transport entry with process michaelis_menten and "
+                   "finite positive kcat and km",
+                   mt_drugcard_efflux(c));
+        return mt_drugcard_efflux(c) ? -1 : 0;
+    }
+    const enzyme_row *e = enzyme_row_named(pe->t, p.protein);
+    if (!e || !(e->ref_conc > 0) || !(e->rel_liver >= 0) || !(e->rel_org[XO_KIDNEY] >= 0)) {
+        sb_add(dp,
+               "elimination.transport.%ld (%s): no reference concentration and liver and kidney "
+               "relative expressions in data/enzymes/enzyme_abundance.csv, so its amounts in the "
+               "liver and the kidney cannot be counted",
+               k, p.protein);
+        return -1;
+    }
+    const double mw = mt_drugcard_mw(c);
+    double v_liv = pksim_volume(pe, FV_LIVER, pe->ph->organ[MT_ORGAN_LIVER].volume_l, NULL);
+    double v_kid = pksim_volume(pe, XO_KIDNEY, pe->ph->organ[MT_ORGAN_KIDNEY].volume_l, NULL);
+    const double km = p.km_umol_l / fu_b * mw / 1000.0;
+    sbuf how = {0};
+    const double vb = efflux_vmax(c, e->ref_conc, e->rel_liver, v_liv, &how);
+    sb_add(&how, "; out of the liver cells into the bile");
+    put_id(j, "Vbil_%s", id, vb, "mg/h", &how);
+    const double vk = efflux_vmax(c, e->ref_conc, e->rel_org[XO_KIDNEY], v_kid, &how);
+    sb_add(&how, "; out of the kidney cells into the urine");
+    put_id(j, "Vkef_%s", id, vk, "mg/h", &how);
+    if (!isfinite(vb) || !isfinite(vk) || !isfinite(km) || !(km > 0)) {
+        sb_free(&how);
+        sb_add(dp, "elimination.transport.%ld (%s): the efflux's Vmax or Km is not finite", k,
+               p.protein);
+        return -1;
+    }
+    put_transport_km(j, "Kmef_%s", id, p.km_umol_l, fu_b, mw, "intracellular",
+                     "the cells' blood-equivalent concentration");
+    sb_add(&how,
+           "%s efflux (PK-Sim's active transport, kcat TM C_u / (Km + C_u)) out of the liver "
+           "cells into the bile (to the duodenum when the drug has the transit model: PK-Sim's "
+           "EHC continuous fraction 1) and out of the kidney cells into the urine; at low "
+           "concentration unbound clearances of %.4g L/h (bile) and %.4g L/h (urine) from the "
+           "cells; docs/interactions.md, P-gp",
+           p.protein, vb / km / fu_b, vk / km / fu_b);
+    char key[160];
+    snprintf(key, sizeof key, "drug.%s.efflux", id);
+    put_fact(j, key, (vb + vk) / km / fu_b, "L/h", "represented", sb_str(&how));
     sb_free(&how);
     return 1;
 }
@@ -512,5 +615,7 @@ int cells_derive(job *j, const person *pe, const mt_drugcard *c, const char *id,
     put_fact(j, key, p, "dm/min", "represented", sb_str(&prov));
     sb_free(&prov);
     sb_free(&how);
-    return uptake_derive(j, pe, c, id, fu_b, dp) < 0 ? -1 : 1;
+    return uptake_derive(j, pe, c, id, fu_b, dp) < 0 || efflux_derive(j, pe, c, id, fu_b, dp) < 0
+               ? -1
+               : 1;
 }

@@ -583,6 +583,7 @@ static const char *const cell_permeability_methods[] = {"pksim_standard",
                                                         "charge_dependent_schmitt", NULL};
 static const char *const halogens[] = {"fluorine", "chlorine", "bromine", "iodine", NULL};
 static const char *const gut_wall_models[] = {"qgut", "mucosa", NULL};
+static const char *const efflux_transporters[] = {"P-gp", NULL};
 static const char *const absorption_models[] = {"first_order", "pksim_permeability", "unspecified",
                                                 NULL};
 static const char *const logp_measures[] = {"pksim_lipophilicity", "logp_octanol_water",
@@ -750,6 +751,29 @@ static mt_status check_card(vctx *v, const json_t *root, const char *want_name)
         const json_t *rn = json_object_get(el, "renal");
         if (rn && (st = check_items(v, rn, "clearance", "elimination.renal", "process", NULL)))
             return st;
+        /* the efflux the twin builds (docs/interactions.md, "P-gp"): the transporter's
+         * Michaelis-Menten process out of PK-Sim's cells */
+        const char *ef = NULL;
+        if ((st = want_string(v, el, "efflux", "elimination", 0, efflux_transporters, &ef)))
+            return st;
+        if (ef && (!pt || !json_object_get(pt, "cell_permeability")))
+            return bad(v, "elimination.efflux",
+                       "only goes with partition.cell_permeability (the efflux leaves the cells; "
+                       "docs/interactions.md)");
+        int has = 0;
+        const json_t *tl = json_object_get(el, "transport");
+        for (size_t i = 0; ef && i < json_array_size(tl); i++) {
+            const json_t *t = json_array_get(tl, i);
+            const char *tn = json_string_value(json_object_get(t, "transporter"));
+            const char *pr = json_string_value(json_object_get(t, "process"));
+            has |= tn && !strcmp(tn, ef) && pr && !strcmp(pr, "michaelis_menten") &&
+                   json_object_get(t, "km") && json_object_get(t, "kcat");
+        }
+        if (ef && !has)
+            return bad(v, "elimination.efflux",
+                       "'%s' needs an elimination.transport entry of that transporter with "
+                       "process michaelis_menten, km and kcat",
+                       ef);
     }
     if ((st = check_items(v, root, "interactions", "", "target", NULL)) ||
         (st = check_items(v, root, "interactions", "", "mechanism", mechanisms)) ||
@@ -1006,6 +1030,11 @@ double mt_drugcard_kp(const mt_drugcard *c, const char *organ)
 const char *mt_drugcard_absorption_model(const mt_drugcard *c)
 {
     return str(get(c->root, "absorption"), "model");
+}
+
+const char *mt_drugcard_efflux(const mt_drugcard *c)
+{
+    return c ? str(get(c->root, "elimination"), "efflux") : NULL;
 }
 
 const char *mt_drugcard_gut_wall(const mt_drugcard *c)

@@ -250,6 +250,49 @@ void gi_result_free(gi_result *r)
     sb_free(&r->how_psm);
     sb_free(&r->how_vm);
     sb_free(&r->how_clg);
+    sb_free(&r->how_vgef);
+    sb_free(&r->how_wef);
+}
+
+/* The enterocytes' efflux back into the lumen (pbpk.h efflux, with the mucosa): Vgef from the
+ * transporter's amount RC x its mucosa relative expression x the mucosa's volume (v_wall x
+ * share, as the gut-wall enzymes'), and each segment's share of it (its mucosa volume; the same
+ * relative expression in every small-intestine segment). 0, or -1 with the problem in dp. */
+static int gut_efflux(const person *pe, const mt_drugcard *c, const gi_table *g, double v_wall,
+                      double share, gi_result *r, sbuf *dp)
+{
+    const char *ef = mt_drugcard_efflux(c);
+    const enzyme_row *e = enzyme_row_named(pe->t, ef);
+    double rel = NAN;
+    for (size_t k = 0; k < g->n_enz; k++)
+        if (ieq(g->enz[k], ef))
+            rel = g->enz_rel[k];
+    if (!e || !(e->ref_conc > 0) || !(rel >= 0)) {
+        sb_add(dp,
+               "elimination.efflux (%s): needs its reference concentration (data/enzymes) and its "
+               "mucosa relative expression (data/physiology/gi_tract.csv) for the enterocytes' "
+               "efflux",
+               ef);
+        return -1;
+    }
+    r->efflux = 1;
+    r->vgef = efflux_vmax(c, e->ref_conc, rel, v_wall * share, &r->how_vgef);
+    sb_add(&r->how_vgef,
+           "; out of the enterocytes back into the lumen; the mucosa's volume: the small-intestine "
+           "wall %.4g L (PK-Sim's) x the sum of its wall and mucosa fractions %.4g",
+           v_wall, share);
+    sb_add(&r->how_wef,
+           "the segment's share of the small intestine's mucosa volume (wall fraction x mucosa "
+           "fraction / the sum %.4g; data/physiology/gi_tract.csv), the transporter's relative "
+           "expression being the same in all five (%g)",
+           share, rel);
+    for (int k = 0; k < GI_NSEG; k++)
+        r->wef[k] = g->v[k][P_WALL] * g->v[k][P_MUC] / share;
+    if (!isfinite(r->vgef) || r->how_vgef.oom || r->how_wef.oom) {
+        sb_add(dp, "elimination.efflux (%s): the enterocytes' Vmax is not finite", ef);
+        return -1;
+    }
+    return 0;
 }
 
 /* The McNally 2014 reference value of an organ (mass_ref or flow_frac) for the person's sex. */
@@ -464,6 +507,11 @@ mt_status gi_derive(const person *pe, const mt_drugcard *c, double fu, double bp
                r->psm, r->psm, r->clg, q_gut / (q_gut + cl_gut), sb_str(&r->how_fg));
         sb_free(&r->how_fg);
         r->how_fg = f;
+        if (mt_twin_efflux_represented(c) &&
+            gut_efflux(pe, c, g, pksim_volume(pe, XO_SMALL_INTESTINE, v_si, NULL), share, r, dp)) {
+            sb_free(&procs);
+            return MT_ENOTFOUND;
+        }
     }
     sb_free(&procs);
     if (r->how_kge.oom || r->how_kt.oom || r->how_ka.oom || r->how_fg.oom || r->how_psm.oom ||
@@ -492,6 +540,14 @@ void gi_put(job *j, const char *id, gi_result *r)
         put_param(j, pid, r->vm, "L", sb_str(&r->how_vm));
         snprintf(pid, sizeof pid, "CLg_%s", id);
         put_param(j, pid, r->clg, "L/h", sb_str(&r->how_clg));
+        if (r->efflux) {
+            snprintf(pid, sizeof pid, "Vgef_%s", id);
+            put_param(j, pid, r->vgef, "mg/h", sb_str(&r->how_vgef));
+            for (int k = 0; k < GI_NSEG; k++) {
+                snprintf(pid, sizeof pid, "wef_%s_%s", seg_id[k], id);
+                put_param(j, pid, r->wef[k], "1", sb_str(&r->how_wef));
+            }
+        }
     } else {
         snprintf(pid, sizeof pid, "Fg_%s", id);
         put_param(j, pid, r->fg, "1", sb_str(&r->how_fg));

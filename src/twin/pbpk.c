@@ -236,6 +236,11 @@ static mt_status check_drugs(mt_ctx *ctx, size_t n, const mt_pbpk_drug *drugs)
                             "pbpk: %s: a liver uptake needs the cells it carries the drug into "
                             "(cell_permeability)",
                             d->name);
+        if (d->efflux && !d->cell_permeability)
+            return mt_error(ctx, MT_EINVAL,
+                            "pbpk: %s: an efflux needs the cells it carries the drug out of "
+                            "(cell_permeability)",
+                            d->name);
         for (size_t k = 0; k < d->n_doses; k++) {
             const mt_dose *x = &d->doses[k];
             if (!isfinite(x->time_h) || x->time_h < 0)
@@ -301,12 +306,36 @@ typedef struct {
 static int derived(bld *b, const char *fmt, const char *a, const char *d);
 static void add_rule(bld *b, int slot, mt_expr *e);
 
+/* An efflux of drug n (pbpk.h, efflux): the rule J = V E c / (Kmef_<n> + c) with the maximal rate
+ * vfmt % n and the activity efmt % n (1 until build_ddi makes it a rule), c the cells'
+ * concentration (taken over); its slot, -1 on failure (b->oom). */
+static int efflux_rule(bld *b, const char *jfmt, const char *vfmt, const char *efmt, const char *n,
+                       mt_expr *c)
+{
+    int km = find(b, "Kmef_%s%s", n, ""); /* shared by the three sites */
+    if (km < 0)
+        km = param(b, "Kmef_%s%s", n, "");
+    int v = param(b, vfmt, n, ""), e = param(b, efmt, n, "");
+    int J = derived(b, jfmt, n, "");
+    if (b->oom || v < 0 || km < 0 || e < 0 || J < 0 || !c) {
+        mt_expr_free(b->ctx, c);
+        b->oom = 1;
+        return -1;
+    }
+    mt_expr_free(b->ctx, b->m->sym[e].init);
+    if (!(b->m->sym[e].init = num(b, 1.0)))
+        b->oom = 1;
+    mt_expr *den = mt_expr_bin(b->ctx, MT_E_ADD, sym(b, km), mt_expr_clone(b->ctx, c));
+    add_rule(b, J, dv(b, mul(b, mul(b, sym(b, v), sym(b, e)), c), den));
+    return b->oom ? -1 : J;
+}
+
 /* The mucosa of drug n (pbpk.h, mucosa): the enterocyte state g->am fed by the small
  * intestine's absorbed flux j (taken over), its basolateral flux Jm_<n> into the gut tissue
  * (outflow concentration cgut, taken over) and the gut wall's metabolism at clg (CLg_<n>, or the
  * rule CLg_eff_<n> of gut-wall interactions) into the metabolised amount. */
 static void mucosa_build(bld *b, const char *n, gi_states *g, mt_expr *j, mt_expr *cgut,
-                         mt_expr **dgut, int clg)
+                         mt_expr **dgut, int clg, int efflux)
 {
     mt_ctx *ctx = b->ctx;
     g->am = state0(b, "AM_%s%s", n, "");
@@ -326,13 +355,23 @@ static void mucosa_build(bld *b, const char *n, gi_states *g, mt_expr *j, mt_exp
     add(b, &g->d[N_LUM + 2], mt_expr_clone(ctx, met), -1);
     add(b, &g->d[N_LUM + 1], met, +1);
     add(b, dgut, sym(b, jm), +1);
+    if (!efflux)
+        return;
+    /* the efflux back into the lumen, shared among the segments as the transporter is */
+    int jg = efflux_rule(b, "Jgef_%s%s", "Vgef_%s%s", "Eef_gut_%s%s", n,
+                         dv(b, sym(b, g->am), sym(b, vm)));
+    if (jg < 0)
+        return;
+    add(b, &g->d[N_LUM + 2], sym(b, jg), -1);
+    for (int k = 0; k < N_SEG; k++)
+        add(b, &g->d[1 + k], mul(b, sym(b, param(b, "wef_%s_%s", seg[k], n)), sym(b, jg)), +1);
 }
 
 /* fge: the slot of Fg_eff_<n> (gut-wall interactions, a rule made by build_ddi) or -1 (Fg).
  * With the mucosa (cgut the gut's outflow concentration, taken over): clg the slot of CLg_eff_<n>
  * or -1 (CLg_<n>), and no Fg. */
 static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut, int fge, mt_expr *cgut,
-                     int clg)
+                     int clg, int efflux)
 {
     mt_ctx *ctx = b->ctx;
     g->l[0] = state0(b, "A_sto_%s%s", n, "");
@@ -368,7 +407,7 @@ static void gi_build(bld *b, const char *n, gi_states *g, mt_expr **dgut, int fg
     }
     if (cgut) {                                 /* the mucosa: the flux enters the enterocytes */
         int clg0 = param(b, "CLg_%s%s", n, ""); /* CLg_eff (clg) is a rule of it */
-        mucosa_build(b, n, g, j, cgut, dgut, clg >= 0 ? clg : clg0);
+        mucosa_build(b, n, g, j, cgut, dgut, clg >= 0 ? clg : clg0, efflux);
         return;
     }
     /* small-intestinal flux: Fg J into the gut tissue, (1 - Fg) J metabolised in the gut wall */
@@ -617,9 +656,9 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
     add(b, &dA[GUT], absn, +1);
     if (gi && d->mucosa) /* PK-Sim's mucosa; gut-wall interactions change CLg */
         gi_build(b, n, &g, &dA[GUT], -1, cout(b, A, GUT, V, KpO),
-                 fg_eff ? derived(b, "CLg_eff_%s%s", n, "") : -1);
+                 fg_eff ? derived(b, "CLg_eff_%s%s", n, "") : -1, d->efflux);
     else if (gi)
-        gi_build(b, n, &g, &dA[GUT], fg_eff ? derived(b, "Fg_eff_%s%s", n, "") : -1, NULL, -1);
+        gi_build(b, n, &g, &dA[GUT], fg_eff ? derived(b, "Fg_eff_%s%s", n, "") : -1, NULL, -1, 0);
     /* venous return to lung, pulmonary outflow to arterial blood */
     mt_expr *ven_out = mul(b, sym(b, QC), cout(b, A, VEN, V, KpO));
     add(b, &dA[VEN], mt_expr_clone(ctx, ven_out), -1);
@@ -664,6 +703,16 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
         cells_flux(b, n, A, AC, V, KpO, KpI, dA, dAC);
         if (d->liver_uptake)
             liver_uptake(b, n, cout(b, A, LIV, V, KpO), &dA[LIV], &dAC[LIV]);
+        if (d->efflux) { /* into the bile (to the duodenum with the transit model), the urine */
+            int jb = efflux_rule(b, "Jbil_%s%s", "Vbil_%s%s", "Eef_liv_%s%s", n,
+                                 cout(b, AC, LIV, V, KpI));
+            int jk = efflux_rule(b, "Jkef_%s%s", "Vkef_%s%s", "Eef_kid_%s%s", n,
+                                 cout(b, AC, KID, V, KpI));
+            add(b, &dAC[LIV], sym(b, jb), -1);
+            add(b, &dAC[KID], sym(b, jk), -1);
+            if (gi)
+                add(b, &g.d[1], sym(b, jb), +1);
+        }
     } else {
         add(b, &dA[LIV], mul(b, sym(b, CLHe), cout(b, A, LIV, V, KpO)), -1);
     }
@@ -940,7 +989,8 @@ static int derived(bld *b, const char *fmt, const char *a, const char *d)
 typedef struct {
     const char *state, *kdeg;
 } site;
-static const site liver = {"E_%s%s", "kdeg_%s%s"}, gutwall = {"Eg_%s%s", "kdeg_gut_%s%s"};
+static const site liver = {"E_%s%s", "kdeg_%s%s"}, gutwall = {"Eg_%s%s", "kdeg_gut_%s%s"},
+                  kidney = {"Ek_%s%s", "kdeg_%s%s"}; /* the kidney: the liver's kdeg (PK-Sim) */
 
 /* The enzyme state E_e (Eg_e in the gut wall, with the gut-wall concentrations Iix):
  * dE/dt = kdeg (1 + sum Emax I/(EC50 + I)) - kdeg E - sum kinact I/(KI + I) E, E(0) = 1. */
@@ -949,7 +999,9 @@ static void enzyme_state(bld *b, const mt_pbpk_ddi *x, const char *e, const int 
 {
     mt_ctx *ctx = b->ctx;
     mt_model *m = b->m;
-    int kdeg = param(b, at->kdeg, e, "");
+    int kdeg = find(b, at->kdeg, e, ""); /* the kidney's is the liver's */
+    if (kdeg < 0)
+        kdeg = param(b, at->kdeg, e, "");
     int E = derived(b, at->state, e, "");
     if (E < 0 || kdeg < 0) {
         b->oom = 1;
@@ -1120,6 +1172,15 @@ static void gut_formation(bld *b, const mt_pbpk_ddi *x, const mt_pbpk_formation 
     add(b, &m->state[m->sym[AM].state].deriv, r, +1);
 }
 
+/* 1 if drug d effluxes from its enterocytes (its Vgef_<d> exists: pbpk.h, efflux with the
+ * mucosa) and an interaction on the transporter changes that. */
+static int gut_efflux(bld *b, const mt_pbpk_ddi *x, const char *d)
+{
+    return find(b, "Vgef_%s%s", d, "") >= 0 && affected_at(x, d, MT_PBPK_EFFLUX_TRANSPORTER, 2);
+}
+
+static void efflux_activity(bld *b, const char *efmt, const char *d, mt_expr *act);
+
 /* The gut wall (docs/interactions.md), for the drugs on the transit model (gi).
  * Interactions, for the victims with an affected pathway. Ig_<p>: the perpetrator's unbound
  * concentration in the enterocytes, a quasi-steady state of the Qgut model's well-stirred gut
@@ -1138,6 +1199,8 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
     for (size_t k = 0; k < nw; k++)
         any |= gi[drug_index(n, drugs, x->pathways[k].drug)] &&
                pathway_affected_gut(b, x, x->pathways[k].drug, x->pathways[k].enzyme);
+    for (size_t i = 0; i < n; i++) /* the enterocytes' efflux back into the lumen */
+        any |= gut_efflux(b, x, drugs[i].name);
     for (size_t k = 0; k < x->n_formations; k++)
         any_form |= gi[drug_index(n, drugs, x->formations[k].parent)];
     if (!any && !any_form)
@@ -1188,6 +1251,8 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
             on_e |= !strcmp(x->pathways[w].enzyme, e) &&
                     gi[drug_index(n, drugs, x->pathways[w].drug)] &&
                     pathway_affected_gut(b, x, x->pathways[w].drug, e);
+        for (size_t i = 0; i < n && !strcmp(e, MT_PBPK_EFFLUX_TRANSPORTER); i++)
+            on_e |= gut_efflux(b, x, drugs[i].name);
         if (first == k && on_e && has_turnover(x, e))
             enzyme_state(b, x, e, Igix, c1, c2, &gutwall);
     }
@@ -1214,6 +1279,11 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
             +1);
         add_rule(b, find(b, "Fg_eff_%s%s", d, ""), dv(b, sym(b, fg), den));
     }
+    for (size_t i = 0; i < n && !b->oom; i++) /* the enterocytes' efflux activities */
+        if (gut_efflux(b, x, drugs[i].name))
+            efflux_activity(
+                b, "Eef_gut_%s%s", drugs[i].name,
+                activity(b, x, drugs[i].name, MT_PBPK_EFFLUX_TRANSPORTER, Igix, c1, &gutwall));
     for (size_t k = 0; k < x->n_formations && !b->oom; k++)
         if (gi[drug_index(n, drugs, x->formations[k].parent)])
             gut_formation(b, x, &x->formations[k], Igix, c1,
@@ -1221,6 +1291,71 @@ static void build_gut(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
 done:
     mt_free(ctx, Ig);
     mt_free(ctx, Igix);
+}
+
+/* Makes the efflux activity efmt % d the rule act (pbpk.h, efflux), replacing its initial 1. */
+static void efflux_activity(bld *b, const char *efmt, const char *d, mt_expr *act)
+{
+    int e = find(b, efmt, d, "");
+    if (e < 0 || !act) {
+        mt_expr_free(b->ctx, act);
+        b->oom = 1;
+        return;
+    }
+    mt_expr_free(b->ctx, b->m->sym[e].init);
+    b->m->sym[e].init = NULL;
+    add_rule(b, e, act);
+}
+
+/* The liver's and the kidney's efflux activities of the drugs with an efflux that an interaction
+ * on the transporter changes (pbpk.h, efflux): the kidney's perpetrator concentrations Ik_<p>
+ * and turnover state Ek_<t>, then the rules Eef_liv_<d> and Eef_kid_<d>. */
+static void efflux_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk_ddi *x,
+                       const int *V, const int *Iix, const int *c1, const int *c2)
+{
+    const char *t = MT_PBPK_EFFLUX_TRANSPORTER;
+    size_t ni = x->n_interactions;
+    int any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= drugs[i].efflux && affected_at(x, drugs[i].name, t, 0);
+    if (!any || b->oom)
+        return;
+    int *Ikix = mt_calloc(b->ctx, ni + 1, sizeof *Ikix);
+    if (!Ikix) {
+        b->oom = 1;
+        return;
+    }
+    for (size_t k = 0; k < ni && !b->oom; k++) {
+        const mt_pbpk_interaction *v = &x->interactions[k];
+        Ikix[k] = -1;
+        if (strcmp(v->enzyme, t))
+            continue;
+        const char *p = v->perpetrator;
+        if ((Ikix[k] = find(b, "Ik_%s%s", p, "")) >= 0)
+            continue; /* a second interaction of p on t */
+        Ikix[k] = derived(b, "Ik_%s%s", p, "");
+        int ac = find(b, "AC_kid_%s%s", p, ""), kpi = find(b, "KpI_kid_%s%s", p, "");
+        int A = ac >= 0 ? ac : find(b, "A_kid_%s%s", p, "");
+        int Kp = kpi >= 0 ? kpi : find(b, "Kp_kid_%s%s", p, "");
+        int BP = find(b, "BP_%s%s", p, ""), fu = find(b, "fu_%s%s", p, ""), mw = mw_param(b, p);
+        if (b->oom || Ikix[k] < 0 || A < 0 || Kp < 0 || BP < 0 || fu < 0 || mw < 0) {
+            b->oom = 1;
+            break;
+        }
+        mt_expr *c = dv(b, sym(b, A), mul(b, sym(b, V[KID]), sym(b, Kp)));
+        c = mul(b, c, dv(b, sym(b, fu), sym(b, BP)));
+        add_rule(b, Ikix[k], dv(b, mul(b, c, num(b, 1000.0)), sym(b, mw)));
+    }
+    if (!b->oom && has_turnover(x, t))
+        enzyme_state(b, x, t, Ikix, c1, c2, &kidney);
+    for (size_t i = 0; i < n && !b->oom; i++) {
+        const char *d = drugs[i].name;
+        if (!drugs[i].efflux || !affected_at(x, d, t, 0))
+            continue;
+        efflux_activity(b, "Eef_liv_%s%s", d, activity(b, x, d, t, Iix, c1, &liver));
+        efflux_activity(b, "Eef_kid_%s%s", d, activity(b, x, d, t, Ikix, c1, &kidney));
+    }
+    mt_free(b->ctx, Ikix);
 }
 
 /* The perpetrators' concentrations, the enzyme states and the victims' effective clearances
@@ -1301,6 +1436,7 @@ static void build_ddi(bld *b, size_t n, const mt_pbpk_drug *drugs, const mt_pbpk
         b->m->sym[eu].init = NULL;
         add_rule(b, eu, sym(b, e_up));
     }
+    efflux_ddi(b, n, drugs, x, V, Iix, c1, c2);
     /* victims: CL_H_eff = CL_H (1 + sum (fm act - fm)) over affected pathways */
     for (size_t i = 0; i < n; i++) {
         const char *d = drugs[i].name;

@@ -141,10 +141,21 @@ const enzyme_row *enzyme_row_named(const mt_twin_tables *t, const char *name)
     return e;
 }
 
+/* 1 if table name p is name or becomes it as a builder name (characters outside [A-Za-z0-9_]
+ * become '_': P-gp is P_gp). */
+static int enzyme_name_is(const char *p, const char *name)
+{
+    size_t m = 0;
+    for (; p[m] && name[m]; m++)
+        if (p[m] != name[m] && !(name[m] == '_' && !isalnum((unsigned char)p[m])))
+            return 0;
+    return !p[m] && !name[m];
+}
+
 static const enzyme_row *enzyme_find(const mt_twin_tables *t, const char *name)
 {
     for (size_t i = 0; name && i < t->n_enz; i++)
-        if (!strcmp(t->enz[i].name, name))
+        if (enzyme_name_is(t->enz[i].name, name))
             return &t->enz[i];
     return NULL;
 }

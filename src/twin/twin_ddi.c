@@ -185,6 +185,14 @@ mt_status mt_twin_ddi_describe(mt_ctx *ctx, size_t n, const mt_drugcard *const *
                         any = 1;
                         other |= u != d;
                     }
+            /* the efflux transporter (pbpk.h, efflux): every mechanism acts on the efflux of
+             * the drugs with one (docs/interactions.md, P-gp) */
+            if (!strcmp(no->enzyme, MT_PBPK_EFFLUX_TRANSPORTER))
+                for (size_t u = 0; u < n; u++)
+                    if (mt_twin_efflux_represented(cards[u])) {
+                        any = 1;
+                        other |= u != d;
+                    }
             if (it.mechanism == MT_MECH_UNSPECIFIED)
                 no->status = IX_UNSPECIFIED;
             else if (!any)
@@ -431,6 +439,11 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
         snprintf(id, sizeof id, "fmg_%s_%s", w->drug, w->enzyme);
         put_param(j, id, fmg, "1", sb_str(&how));
     }
+    for (size_t d = 0; apply && d < x->n_drugs; d++) /* the enterocytes' efflux (pbpk.h) */
+        for (size_t i = 0; dcs[d].mucosa && i < x->n_ix; i++)
+            any_gut |= !strcmp(x->ix[i].enzyme, MT_PBPK_EFFLUX_TRANSPORTER) &&
+                       mt_twin_efflux_represented(cards[d]) &&
+                       mt_pbpk_interaction_changes(&x->ix[i], x->ids[d], 2);
     for (size_t d = 0; any_gut && d < x->n_drugs; d++) {
         int perp = 0;
         for (size_t i = 0; i < x->n_ix; i++)
@@ -599,6 +612,8 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
         int on_e = 0;
         for (size_t k = 0; any_gut && k < x->n_pw; k++)
             on_e |= x->pw[k].enzyme == e && dcs[x->pw_drug[k]].gi;
+        for (size_t d = 0; !strcmp(e, MT_PBPK_EFFLUX_TRANSPORTER) && d < x->n_drugs; d++)
+            on_e |= dcs[d].mucosa && mt_twin_efflux_represented(cards[d]);
         if (!on_e)
             continue;
         if (enzyme_gut_half_life(t, ctx, e, &h, &src) != MT_OK) {
@@ -629,10 +644,14 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
         if (no->status == IX_MODELLED && apply) {
             text = "modelled";
             int transporter = !strcmp(no->enzyme, MT_PBPK_UPTAKE_TRANSPORTER);
+            int efflux = !strcmp(no->enzyme, MT_PBPK_EFFLUX_TRANSPORTER);
             sb_add(&how, "%s of %s by %s (card interactions.%zu), acting on %s",
                    mech_word[no->mech], target, x->ids[no->drug], no->card_ix,
                    transporter ? "the transporter's amount, and so on the liver uptake of the "
                                  "drugs with it (docs/twin-parameters.md, Liver uptake)"
+                   : efflux    ? "the efflux into the bile, the urine and (with the mucosa) the "
+                                 "lumen of the drugs with it, at the liver's, the kidney's and the "
+                                 "enterocytes' concentrations (docs/interactions.md, P-gp)"
                                : "the liver CLint of ");
             int n_v = 0;
             for (size_t w = 0; w < x->n_pw; w++)
@@ -682,11 +701,12 @@ void ddi_params(job *j, const mt_twin_tables *t, mt_ctx *ctx, const mt_drugcard 
             sb_add(&how,
                    "no drug of this regimen has a hepatic metabolism process on %s in its card; "
                    "the builder models interactions only at metabolising enzymes (liver, and "
-                   "the gut wall of drugs given by mouth through the transit model), and at "
-                   "one transporter, OATP1B1's liver uptake of drugs with permeability-limited "
-                   "cells, only through its amount (induction, inactivation); other transporters "
-                   "and a reversible inhibition of a transport are not modelled, and it has no "
-                   "renal secretion",
+                   "the gut wall of drugs given by mouth through the transit model), at "
+                   "OATP1B1's liver uptake of drugs with permeability-limited cells only through "
+                   "its amount (induction, inactivation), and at P-gp's efflux of drugs whose "
+                   "card asks for it (elimination.efflux); other transporters, a reversible "
+                   "inhibition of the uptake and renal secretion by other transporters are not "
+                   "modelled",
                    target);
         }
         put_fact(j, sb_str(&key), NAN, "", text, sb_str(&how));

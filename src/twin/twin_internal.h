@@ -222,6 +222,10 @@ typedef struct {
     int mucosa;
     double psm, vm, clg;
     sbuf how_psm, how_vm, how_clg;
+    /* with the mucosa and an efflux (pbpk.h efflux): Vgef (mg/h) and the segments' shares */
+    int efflux;
+    double vgef, wef[GI_NSEG];
+    sbuf how_vgef, how_wef;
     double fa_est; /* fraction absorbed of the chain (fact) */
 } gi_result;
 
@@ -282,6 +286,11 @@ int cells_derive(job *j, const person *pe, const mt_drugcard *c, const char *id,
 #define cells_mucosa mt_twin_i_cells_mucosa
 int cells_mucosa(const person *pe, const mt_drugcard *c, double fu, double bp, double kp_gut,
                  double *p_m, double *k_cell, sbuf *how, sbuf *dp);
+/* The maximal rate (mg/h) of card c's efflux (elimination.efflux; docs/interactions.md, "P-gp")
+ * where its transporter has the amount ref_conc x rel x v (umol/L, 1, L), with the provenance
+ * added to how; NaN when the card asks for no efflux. */
+#define efflux_vmax mt_twin_i_efflux_vmax
+double efflux_vmax(const mt_drugcard *c, double ref_conc, double rel, double v, sbuf *how);
 
 /* Specific binding of card c (binding.c, docs/twin-parameters.md): puts Bmax_<organ>_<id>,
  * kon_<id>, koff_<id> and the fact drug.<id>.specific_binding. Returns 0 when the card has no

@@ -15,7 +15,8 @@
  *   loading fails: MT_EIO, MT_EPARSE, MT_ELIMIT or MT_ENOMEM, a one-line message, no tables;
  *   loading succeeds: the twins of the reference man for erythromycin IV (a CYP3A4 Vmax and a
  *     PK-Sim specific clearance), omeprazole IV (enzymes' specific clearances) and midazolam
- *     oral (the intestine; permeability-limited cells) are MT_OK with every
+ *     oral (the intestine; permeability-limited cells) and digoxin oral (P-gp's efflux with the
+ *     mucosa: the enzyme table's P-gp rows, the intestine's) are MT_OK with every
  *     parameter finite, or MT_ENOTFOUND / MT_EUNSUPPORTED / MT_EINVAL with a one-line message
  *     and an empty list.
  */
@@ -51,7 +52,7 @@ static const char *const fuzzed[N_FUZZED] = {
 static char g_dir[256];
 static mt_ctx *g_ctx;
 static mt_profile *g_person;
-static mt_drugcard *g_card[3];
+static mt_drugcard *g_card[4];
 
 /* Links every entry of src/ into dst/; the folders named in `copy` become real folders whose
  * files are links, so that one of their files can be replaced. */
@@ -96,7 +97,8 @@ static void setup(void)
         fail("reference person", mt_errmsg(g_ctx));
     if (mt_drugcard_load(g_ctx, NULL, "erythromycin", &g_card[0]) != MT_OK ||
         mt_drugcard_load(g_ctx, NULL, "midazolam", &g_card[1]) != MT_OK ||
-        mt_drugcard_load(g_ctx, NULL, "omeprazole", &g_card[2]) != MT_OK)
+        mt_drugcard_load(g_ctx, NULL, "omeprazole", &g_card[2]) != MT_OK ||
+        mt_drugcard_load(g_ctx, NULL, "digoxin", &g_card[3]) != MT_OK)
         fail("drug cards", mt_errmsg(g_ctx));
 }
 
@@ -110,9 +112,9 @@ static void one_line(mt_ctx *ctx, const char *what)
 static void twin(const mt_twin_tables *t, int k)
 {
     const mt_drugcard *cards[] = {g_card[k]};
-    static const char *const names[] = {"erythromycin", "midazolam", "omeprazole"};
+    static const char *const names[] = {"erythromycin", "midazolam", "omeprazole", "digoxin"};
     const char *ids[] = {names[k]};
-    int oral[] = {k == 1};
+    int oral[] = {k == 1 || k == 3};
     mt_twin_param_list l;
     mt_status st = mt_twin_params(t, g_ctx, g_person, 1, cards, ids, oral, &l);
     if (st == MT_OK) {
@@ -149,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("unexpected load status", mt_errmsg(g_ctx));
         one_line(g_ctx, "load message");
     } else {
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < 4; k++)
             twin(t, k);
         mt_twin_tables_destroy(t);
     }

@@ -58,6 +58,15 @@ static inline int twin_mucosa(const mt_twin_param_list *l, const char *name)
     return mt_twin_param_find(l, id) != NULL;
 }
 
+/* 1 if the twin l gave drug name an efflux (Vbil_<name>): the builder's mt_pbpk_drug.efflux must
+ * then be set (docs/interactions.md, "P-gp"). */
+static inline int twin_efflux(const mt_twin_param_list *l, const char *name)
+{
+    char id[160];
+    snprintf(id, sizeof id, "Vbil_%s", name);
+    return mt_twin_param_find(l, id) != NULL;
+}
+
 /* The reference man of the validation reports. */
 static inline mt_status load_reference_man(mt_ctx *ctx, mt_profile **man)
 {

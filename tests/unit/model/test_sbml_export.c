@@ -64,7 +64,7 @@ TEST(pbpk_twin_round_trip)
     mt_dose doses[3] = {{0, 50, MT_DOSE_PO, 0, 0, 0, 0},
                         {6, 20, MT_DOSE_IV_INFUSION, 0.5, 0, 0, 0},
                         {12, 10, MT_DOSE_IV_BOLUS, 0, 0, 0, 0}};
-    mt_pbpk_drug drug = {"d", 3, doses, 1, 0, 0, 0}; /* with specific binding */
+    mt_pbpk_drug drug = {"d", 3, doses, 1, 0, 0, 0, 0}; /* with specific binding */
     mt_model *m = NULL, *back = NULL;
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &drug, &m), MT_OK);
     /* every parameter of the builder gets a distinct value */
@@ -194,7 +194,7 @@ TEST(sbml_test_suite_round_trip)
 TEST(unknown_override)
 {
     mt_dose dose = {0, 1, MT_DOSE_PO, 0, 0, 0, 0};
-    mt_pbpk_drug drug = {"d", 1, &dose, 0, 0, 0, 0};
+    mt_pbpk_drug drug = {"d", 1, &dose, 0, 0, 0, 0, 0};
     mt_model *m = NULL;
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &drug, &m), MT_OK);
     const char *id = "no_such";

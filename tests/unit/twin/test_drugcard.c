@@ -541,6 +541,30 @@ TEST(malformed_cards)
         mt_drugcard_destroy(mc);
         mt_ctx_destroy(c2);
     }
+    /* P-gp's efflux (docs/interactions.md, "P-gp"): elimination.efflux names a transporter
+     * with a Michaelis-Menten transport entry, and needs cells */
+#define KV(x, u) "{\"value\": " #x ", \"unit\": \"" u "\", \"source\": \"x\", \"fitted\": false}"
+#define PGP_MM                                                                                     \
+    "\"transport\": [{\"transporter\": \"P-gp\", \"process\": \"michaelis_menten\", \"km\": " KV(  \
+        177, "umol/L") ", \"kcat\": " KV(71.2, "1/min") "}]"
+    ASSERT_TRUE(parse_fails(MCARD "\"elimination\": {" PGP_MM ", \"efflux\": \"BCRP\"}}", MT_EPARSE,
+                            "elimination.efflux", "BCRP"));
+    ASSERT_TRUE(parse_fails(CARD_HEAD "\"elimination\": {" PGP_MM ", \"efflux\": \"P-gp\"}}",
+                            MT_EPARSE, "elimination.efflux", "cell_permeability"));
+    ASSERT_TRUE(parse_fails(MCARD "\"elimination\": {\"efflux\": \"P-gp\"}}", MT_EPARSE,
+                            "elimination.efflux", "michaelis_menten"));
+    ASSERT_TRUE(parse_fails(MCARD "\"elimination\": {\"efflux\": 1}}", MT_EPARSE,
+                            "elimination.efflux", "string"));
+    {
+        const char *e = MCARD "\"elimination\": {" PGP_MM ", \"efflux\": \"P-gp\"}}";
+        mt_ctx *c2 = NULL;
+        mt_drugcard *ec = NULL;
+        ASSERT_EQ_INT(mt_ctx_create(&c2), MT_OK);
+        ASSERT_EQ_INT(mt_drugcard_parse(c2, e, strlen(e), NULL, &ec), MT_OK);
+        ASSERT_STR_EQ(mt_drugcard_efflux(ec), "P-gp");
+        mt_drugcard_destroy(ec);
+        mt_ctx_destroy(c2);
+    }
     ASSERT_TRUE(parse_fails("{\"schema\": \"medtwin-drug-card/1\", \"name\": \"testdrug\", "
                             "\"version\": \"1\", \"display_name\": \"T\", \"kind\": \"pbpk\", "
                             "\"partition\": {\"method\": \"rodgers_rowland\", \"kp\": {\"lvr\": "

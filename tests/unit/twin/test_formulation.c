@@ -51,7 +51,7 @@ TEST(weibull_dissolution)
     mt_dose doses[3] = {{1.0, 40.0, MT_DOSE_PO, 0, 2.0, 0.8, 0.5},
                         {5.0, 30.0, MT_DOSE_PO, 0, 1.0, 1.5, 0.0},
                         {2.0, 10.0, MT_DOSE_PO, 0, 0, 0, 0}};
-    mt_pbpk_drug drug = {"d", 3, doses, 0, 0, 0, 0};
+    mt_pbpk_drug drug = {"d", 3, doses, 0, 0, 0, 0, 0};
     int gi[1] = {1};
     mt_model *m = NULL;
     mt_program *p = NULL;

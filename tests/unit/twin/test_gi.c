@@ -45,7 +45,7 @@ TEST(transit_mass_balance)
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose doses[2] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0},
                         {1.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0}};
-    mt_pbpk_drug drug = {"d", 2, doses, 0, 0, 0, 0};
+    mt_pbpk_drug drug = {"d", 2, doses, 0, 0, 0, 0, 0};
     int gi[1] = {1};
     mt_model *m = NULL;
     mt_program *p = NULL;
@@ -166,7 +166,7 @@ TEST(mucosa)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose dose = {1.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0};
-    mt_pbpk_drug muc = {"d", 1, &dose, 0, 0, 0, 1}, plain = {"d", 1, &dose, 0, 0, 0, 0};
+    mt_pbpk_drug muc = {"d", 1, &dose, 0, 0, 0, 1, 0}, plain = {"d", 1, &dose, 0, 0, 0, 0, 0};
     int gi[1] = {1}, none[1] = {0};
     mt_model *bad = NULL;
     ASSERT_EQ_INT(mt_pbpk_build_gi(ctx, 1, &muc, NULL, none, &bad), MT_EINVAL);
@@ -242,7 +242,7 @@ TEST(off_is_unchanged)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose dose = {0.0, 5.0, MT_DOSE_PO, 0, 0, 0, 0};
-    mt_pbpk_drug drugs[2] = {{"a", 1, &dose, 0, 0, 0, 0}, {"b", 1, &dose, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[2] = {{"a", 1, &dose, 0, 0, 0, 0, 0}, {"b", 1, &dose, 0, 0, 0, 0, 0}};
     int none[2] = {0, 0}, one[2] = {0, 1};
     mt_model *m0 = NULL, *m1 = NULL, *m2 = NULL, *m3 = NULL;
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 2, drugs, &m0), MT_OK);
@@ -454,5 +454,137 @@ TEST(mucosa_twin)
     mt_ctx_destroy(ctx);
 }
 
+/* Digoxin's P-gp (its card: elimination.efflux, the mucosa; docs/interactions.md, "P-gp"), for
+ * the reference man. The twin's Kmef is Km / fu_b in mg/L and the enterocytes' efflux is shared
+ * among the segments by their mucosa volumes (PK-Sim's wall x mucosa fractions). An IV dose:
+ * with the hepatic and renal clearances and the kidney's efflux off, every milligram stays in
+ * the body, the lumen, the enterocytes or the faeces (the bile returns to the duodenum), and a
+ * real share of it has left through the bile or the enterocytes after 48 h. */
+TEST(efflux_twin)
+{
+    mt_ctx *ctx = NULL;
+    mt_twin_tables *t = NULL;
+    mt_profile *man = NULL;
+    ASSERT_EQ_INT(open_reference(&ctx, &t, &man), MT_OK);
+    mt_drugcard *c = NULL;
+    ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "digoxin", &c), MT_OK);
+    ASSERT_TRUE(mt_twin_efflux_represented(c) && mt_twin_mucosa_represented(c));
+    const mt_drugcard *cards[] = {c};
+    const char *ids[] = {"digoxin"};
+    int oral[] = {1};
+    mt_twin_param_list l;
+    ASSERT_EQ_INT(mt_twin_params(t, ctx, man, 1, cards, ids, oral, &l), MT_OK);
+    double fu_b = NAN, km = NAN;
+    for (size_t i = 0; i < l.n_facts; i++)
+        if (!strcmp(l.facts[i].key, "drug.digoxin.fu_blood"))
+            fu_b = l.facts[i].value;
+    ASSERT_EQ_INT(mt_drugcard_value(c, "elimination.transport.0.km", &km, NULL), MT_OK);
+    ASSERT_NEAR(val(&l, "Kmef_digoxin"), km / fu_b * mt_drugcard_mw(c) / 1000.0, 1e-12);
+    const char *sg[5] = {"duo", "jej1", "jej2", "ile1", "ile2"};
+    const double wall_muc[5] = {0.087 * 0.26, 0.249 * 0.26, 0.184 * 0.26, 0.324 * 0.13,
+                                0.156 * 0.13}; /* data/physiology/gi_tract.csv */
+    double sum = 0, w[5];
+    for (int k = 0; k < 5; k++)
+        sum += wall_muc[k];
+    for (int k = 0; k < 5; k++) {
+        char id[64];
+        snprintf(id, sizeof id, "wef_%s_digoxin", sg[k]);
+        w[k] = val(&l, id);
+        ASSERT_NEAR(w[k], wall_muc[k] / sum, 1e-12);
+    }
+    printf("digoxin P-gp: Vbil %.5g, Vkef %.5g, Vgef %.5g mg/h, Kmef %.5g mg/L\n",
+           val(&l, "Vbil_digoxin"), val(&l, "Vkef_digoxin"), val(&l, "Vgef_digoxin"),
+           val(&l, "Kmef_digoxin"));
+    ASSERT_TRUE(val(&l, "Vbil_digoxin") > 0 && val(&l, "Vkef_digoxin") > 0 &&
+                val(&l, "Vgef_digoxin") > 0);
+
+    mt_dose iv = {0.0, 0.5, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
+    mt_pbpk_drug drug = {"digoxin",
+                         1,
+                         &iv,
+                         twin_binds(&l, "digoxin"),
+                         twin_cells(&l, "digoxin"),
+                         twin_uptake(&l, "digoxin"),
+                         twin_mucosa(&l, "digoxin"),
+                         twin_efflux(&l, "digoxin")};
+    int gi[] = {1};
+    mt_model *m = NULL;
+    mt_program *p = NULL;
+    mt_sim *s = NULL;
+    ASSERT_EQ_INT(build_gi_sim(ctx, 1, &drug, gi, 1e-8, 1e-14, &m, &p, &s), MT_OK);
+    for (size_t i = 0; i < l.n_params; i++)
+        ASSERT_EQ_INT(mt_sim_set_value(s, l.params[i].id, l.params[i].value), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "CL_H_digoxin", 0.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "CL_R_digoxin", 0.0), MT_OK);
+    ASSERT_EQ_INT(mt_sim_set_value(s, "Vkef_digoxin", 0.0), MT_OK);
+    size_t n_out = 0, n_gut = 0, gut_cols[32];
+    for (size_t i = 0; i < mt_model_n_symbols(m); i++) {
+        const char *id = mt_model_symbol_id(m, i);
+        size_t n = strlen(id);
+        if (n < 8 || strcmp(id + n - 8, "_digoxin") ||
+            !(!strncmp(id, "A_", 2) || !strncmp(id, "AC_", 3) || !strncmp(id, "AB_", 3) ||
+              !strncmp(id, "AM_", 3)))
+            continue;
+        int lumen = !strncmp(id, "A_sto", 5) || !strncmp(id, "A_fec", 5) || !strncmp(id, "AM_", 3);
+        for (int k = 0; k < 11 && !lumen; k++) { /* the segments' lumen (not A_gut: the tissue) */
+            static const char *const segs[11] = {"duo", "jej1", "jej2", "ile1", "ile2", "cae",
+                                                 "asc", "tra",  "des",  "sig",  "rec"};
+            char want[32];
+            snprintf(want, sizeof want, "A_%s_digoxin", segs[k]);
+            lumen = !strcmp(id, want);
+        }
+        if (!strcmp(id, "A_depot_digoxin"))
+            continue;
+        ASSERT_EQ_INT(mt_sim_add_output(s, id, MT_REPORT_DEFAULT), MT_OK);
+        if (lumen && n_gut < 32)
+            gut_cols[n_gut++] = n_out;
+        n_out++;
+    }
+    mt_result *r = NULL;
+    ASSERT_EQ_INT(mt_sim_run(s, 0.0, 48.0, 4, &r), MT_OK);
+    size_t last = mt_result_n_rows(r) - 1;
+    double total = 0, gut = 0;
+    for (size_t j = 0; j < mt_result_n_cols(r); j++)
+        total += mt_result_value(r, last, j);
+    for (size_t k = 0; k < n_gut; k++)
+        gut += mt_result_value(r, last, gut_cols[k]);
+    printf("digoxin IV 0.5 mg, only the bile's and the enterocytes' P-gp: %zu amounts hold %.9g "
+           "mg at 48 h, %.4g mg of it in the lumen, the enterocytes and the faeces\n",
+           n_out, total, gut);
+    ASSERT_NEAR(total, 0.5, 1e-6);
+    ASSERT_TRUE(gut > 0.05);
+    mt_result_destroy(r);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+    mt_twin_param_list_free(&l);
+
+    /* the predictor: an IV regimen of digoxin takes the transit model (its bile returns to the
+     * duodenum), and clarithromycin's P-gp inhibition is an interaction on digoxin */
+    mt_drugcard *cla = NULL;
+    ASSERT_EQ_INT(mt_drugcard_load(ctx, NULL, "clarithromycin", &cla), MT_OK);
+    mt_regimen reg[2];
+    ASSERT_EQ_INT(mt_regimen_parse(ctx, "digoxin 0.25 mg iv once", 24.0, 73.0, &reg[0]), MT_OK);
+    ASSERT_EQ_INT(mt_regimen_parse(ctx, "clarithromycin 500 mg po q12h x 3d", 24.0, 73.0, &reg[1]),
+                  MT_OK);
+    const mt_drugcard *both[] = {c, cla};
+    mt_predictor *pr = NULL;
+    ASSERT_EQ_INT(mt_predictor_create_ddi(ctx, t, 2, reg, both, &pr), MT_OK);
+    ASSERT_EQ_INT(mt_predictor_derive(pr, t, man, both), MT_OK);
+    ASSERT_EQ_INT(mt_predictor_check(pr), MT_OK);
+    size_t ix;
+    ASSERT_EQ_INT(mt_model_find(mt_predictor_model(pr), "A_duo_digoxin", &ix), MT_OK);
+    ASSERT_EQ_INT(mt_model_find(mt_predictor_model(pr), "Ik_clarithromycin", &ix), MT_OK);
+    ASSERT_TRUE(mt_predictor_interacts(pr, 0));
+    mt_predictor_destroy(pr);
+    mt_regimen_clear(&reg[0]);
+    mt_regimen_clear(&reg[1]);
+    mt_drugcard_destroy(cla);
+    mt_drugcard_destroy(c);
+    mt_profile_destroy(man);
+    mt_twin_tables_destroy(t);
+    mt_ctx_destroy(ctx);
+}
+
 TEST_MAIN(TEST_ENTRY(transit_mass_balance), TEST_ENTRY(mucosa), TEST_ENTRY(off_is_unchanged),
-          TEST_ENTRY(midazolam_reference_man), TEST_ENTRY(mucosa_twin))
+          TEST_ENTRY(midazolam_reference_man), TEST_ENTRY(mucosa_twin), TEST_ENTRY(efflux_twin))

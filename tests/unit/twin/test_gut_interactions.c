@@ -129,7 +129,7 @@ static double run_fg(const mt_pbpk_interaction *ix, const setting *set, size_t n
     if (mt_ctx_create(&ctx) != MT_OK)
         return NAN;
     mt_dose dose = {T0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drugs[2] = {{"v", 1, &dose, 0, 0, 0, 0}, {"p", 0, NULL, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[2] = {{"v", 1, &dose, 0, 0, 0, 0, 0}, {"p", 0, NULL, 0, 0, 0, 0, 0}};
     mt_pbpk_pathway pw = {"v", "CYP3A4"};
     mt_pbpk_ddi x = {1, &pw, 1, ix, 0, NULL};
     int gi[2] = {1, 0};
@@ -223,7 +223,8 @@ TEST(enterocyte_concentration_of_an_oral_perpetrator)
         ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
         mt_dose dv = {2.0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0},
                 dp = {0.0, 100.0, MT_DOSE_PO, 0.0, 0, 0, 0};
-        mt_pbpk_drug drugs[2] = {{"v", 1, &dv, 0, 0, 0, mucosa}, {"p", 1, &dp, 0, 0, 0, mucosa}};
+        mt_pbpk_drug drugs[2] = {{"v", 1, &dv, 0, 0, 0, mucosa, 0},
+                                 {"p", 1, &dp, 0, 0, 0, mucosa, 0}};
         mt_pbpk_pathway pw = {"v", "CYP3A4"};
         mt_pbpk_interaction ix = {"p", "CYP3A4", MT_DDI_REVERSIBLE};
         mt_pbpk_ddi x = {1, &pw, 1, &ix, 0, NULL};
@@ -292,9 +293,9 @@ TEST(metabolite_formed_in_the_gut_wall)
         mt_ctx *ctx = NULL;
         ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
         mt_dose dose = {1.0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0};
-        mt_pbpk_drug drugs[3] = {{"v", 1, &dose, 0, 0, 0, mucosa},
-                                 {"p", 0, NULL, 0, 0, 0, 0},
-                                 {"m", 0, NULL, 0, 0, 0, 0}};
+        mt_pbpk_drug drugs[3] = {{"v", 1, &dose, 0, 0, 0, mucosa, 0},
+                                 {"p", 0, NULL, 0, 0, 0, 0, 0},
+                                 {"m", 0, NULL, 0, 0, 0, 0, 0}};
         mt_pbpk_pathway pw = {"v", "CYP3A4"};
         mt_pbpk_interaction ix = {"p", "CYP3A4", MT_DDI_REVERSIBLE};
         mt_pbpk_formation fo = {"v", "CYP3A4", "m"};
@@ -366,7 +367,7 @@ TEST(liver_only_without_transit_victim)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose dv = {2.0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0}, dp = {0.0, 100.0, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drugs[2] = {{"v", 1, &dv, 0, 0, 0, 0}, {"p", 1, &dp, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[2] = {{"v", 1, &dv, 0, 0, 0, 0, 0}, {"p", 1, &dp, 0, 0, 0, 0, 0}};
     mt_pbpk_pathway pw = {"v", "CYP3A4"};
     mt_pbpk_interaction ix = {"p", "CYP3A4", MT_DDI_INDUCTION};
     mt_pbpk_ddi x = {1, &pw, 1, &ix, 0, NULL};

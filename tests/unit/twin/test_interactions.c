@@ -132,9 +132,9 @@ static double run_auc(const mt_pbpk_ddi *x, size_t n_perp, const perp *pp, const
     if (mt_ctx_create(&ctx) != MT_OK)
         return NAN;
     mt_dose dose = {T0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drugs[4] = {{"v", 1, &dose, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[4] = {{"v", 1, &dose, 0, 0, 0, 0, 0}};
     for (size_t k = 0; k < n_perp; k++)
-        drugs[k + 1] = (mt_pbpk_drug){pp[k].name, 0, NULL, 0, 0, 0, 0};
+        drugs[k + 1] = (mt_pbpk_drug){pp[k].name, 0, NULL, 0, 0, 0, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -254,7 +254,7 @@ TEST(saturation_of_own_pathway)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose dose = {0.0, DOSE, MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
-    mt_pbpk_drug drugs[1] = {{"v", 1, &dose, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[1] = {{"v", 1, &dose, 0, 0, 0, 0, 0}};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -427,7 +427,7 @@ TEST(no_reversible_autoinhibition)
     ASSERT_NEAR(ratio, 1.0, 1e-6);
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
-    mt_pbpk_drug drug = {"v", 0, NULL, 0, 0, 0, 0};
+    mt_pbpk_drug drug = {"v", 0, NULL, 0, 0, 0, 0, 0};
     mt_model *m = NULL;
     ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 1, &drug, &x, &m), MT_OK);
     ASSERT_TRUE(mt_ir_find(m, "fm_v_CYP3A4") < 0 && mt_ir_find(m, "CL_H_eff_v") < 0);
@@ -448,7 +448,7 @@ TEST(no_perpetrator_is_identical)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose dose = {0.0, DOSE, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drug = {"v", 1, &dose, 0, 0, 0, 0};
+    mt_pbpk_drug drug = {"v", 1, &dose, 0, 0, 0, 0, 0};
     mt_pbpk_pathway w[] = {{"v", "CYP3A4"}, {"v", "UGT1A4"}};
     mt_pbpk_ddi x = {2, w, 0, NULL, 0, NULL};
     mt_model *m[2] = {0};
@@ -491,7 +491,7 @@ TEST(bad_descriptions)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
-    mt_pbpk_drug drugs[2] = {{"v", 0, NULL, 0, 0, 0, 0}, {"p", 0, NULL, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[2] = {{"v", 0, NULL, 0, 0, 0, 0, 0}, {"p", 0, NULL, 0, 0, 0, 0, 0}};
     mt_model *m = NULL;
     mt_pbpk_pathway w_bad_drug[] = {{"x", "CYP3A4"}};
     mt_pbpk_ddi x1 = {1, w_bad_drug, 0, NULL, 0, NULL};
@@ -511,8 +511,9 @@ TEST(bad_descriptions)
     mt_pbpk_ddi x4 = {1, w, 1, no_perp, 0, NULL};
     ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 2, drugs, &x4, &m), MT_EINVAL);
     /* drug "p_x" with enzyme "E" and drug "p" with enzyme "x_E" give the same Ki id */
-    mt_pbpk_drug clash[3] = {
-        {"v", 0, NULL, 0, 0, 0, 0}, {"p", 0, NULL, 0, 0, 0, 0}, {"p_x", 0, NULL, 0, 0, 0, 0}};
+    mt_pbpk_drug clash[3] = {{"v", 0, NULL, 0, 0, 0, 0, 0},
+                             {"p", 0, NULL, 0, 0, 0, 0, 0},
+                             {"p_x", 0, NULL, 0, 0, 0, 0, 0}};
     mt_pbpk_pathway wc[] = {{"v", "E"}, {"v", "x_E"}};
     mt_pbpk_interaction ic[] = {{"p_x", "E", MT_DDI_REVERSIBLE}, {"p", "x_E", MT_DDI_REVERSIBLE}};
     mt_pbpk_ddi x5 = {2, wc, 2, ic, 0, NULL};
@@ -578,6 +579,7 @@ static double twin_auc(mt_ctx *ctx, size_t n, const char *const *ids, const mt_p
                                   twin_binds(l, ids[d]),
                                   twin_cells(l, ids[d]),
                                   twin_uptake(l, ids[d]),
+                                  0,
                                   0};
     }
     mt_model *m = NULL;

@@ -167,7 +167,7 @@ TEST(metabolite_auc_and_mass_balance)
 {
     const double ff = 0.6, mwp = 300.0, mwm = 250.0, clhp = 20.0, clhm = 8.0, clrm = 3.0;
     mt_dose bolus = {0.0, DOSE, MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
-    mt_pbpk_drug drugs[] = {{"P", 1, &bolus, 0, 0, 0, 0}, {"M", 0, NULL, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[] = {{"P", 1, &bolus, 0, 0, 0, 0, 0}, {"M", 0, NULL, 0, 0, 0, 0, 0}};
     mt_pbpk_formation f[] = {{"P", NULL, "M"}};
     mt_pbpk_ddi x = {0, NULL, 0, NULL, 1, f};
     run r;
@@ -233,8 +233,9 @@ TEST(chain_of_two_metabolites)
 {
     const double f1 = 0.7, f2 = 0.4, mw[] = {450.0, 466.0, 480.0}, clh[] = {20.0, 6.0, 4.0};
     mt_dose bolus = {0.0, DOSE, MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
-    mt_pbpk_drug drugs[] = {
-        {"P", 1, &bolus, 0, 0, 0, 0}, {"M1", 0, NULL, 0, 0, 0, 0}, {"M2", 0, NULL, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[] = {{"P", 1, &bolus, 0, 0, 0, 0, 0},
+                            {"M1", 0, NULL, 0, 0, 0, 0, 0},
+                            {"M2", 0, NULL, 0, 0, 0, 0, 0}};
     mt_pbpk_formation f[] = {{"P", "CYP3A4", "M1"}, {"M1", "CYP3A4", "M2"}};
     mt_pbpk_ddi x = {0, NULL, 0, NULL, 2, f};
     run r;
@@ -270,8 +271,9 @@ static double formation_clearance(int inhibit, double *auc_p)
     const double mwp = 300.0, mwm = 280.0, clhp = 20.0, clhm = 5.0, ki = 0.25;
     /* perpetrator: blood 2 mg/L, fu 0.1, BP 0.8, MW 500 -> I = 0.5 umol/L */
     mt_dose bolus = {0.0, DOSE, MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
-    mt_pbpk_drug drugs[] = {
-        {"P", 1, &bolus, 0, 0, 0, 0}, {"M", 0, NULL, 0, 0, 0, 0}, {"i", 0, NULL, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[] = {{"P", 1, &bolus, 0, 0, 0, 0, 0},
+                            {"M", 0, NULL, 0, 0, 0, 0, 0},
+                            {"i", 0, NULL, 0, 0, 0, 0, 0}};
     mt_pbpk_pathway w[] = {{"P", "CYP3A4"}};
     mt_pbpk_interaction ix[] = {{"i", "CYP3A4", MT_DDI_REVERSIBLE}};
     mt_pbpk_formation f[] = {{"P", "CYP3A4", "M"}};
@@ -336,7 +338,7 @@ TEST(no_metabolite_is_identical)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose bolus = {0.0, DOSE, MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
-    mt_pbpk_drug drugs[] = {{"P", 1, &bolus, 0, 0, 0, 0}, {"M", 0, NULL, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[] = {{"P", 1, &bolus, 0, 0, 0, 0, 0}, {"M", 0, NULL, 0, 0, 0, 0, 0}};
     mt_pbpk_ddi x = {0, NULL, 0, NULL, 0, NULL};
     mt_model *m[2] = {0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 2, drugs, &m[0]), MT_OK);
@@ -379,8 +381,9 @@ TEST(bad_formations)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
-    mt_pbpk_drug drugs[] = {
-        {"P", 0, NULL, 0, 0, 0, 0}, {"M", 0, NULL, 0, 0, 0, 0}, {"i", 0, NULL, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[] = {{"P", 0, NULL, 0, 0, 0, 0, 0},
+                            {"M", 0, NULL, 0, 0, 0, 0, 0},
+                            {"i", 0, NULL, 0, 0, 0, 0, 0}};
     mt_model *m = NULL;
     mt_pbpk_formation f1[] = {{"P", NULL, "X"}};
     mt_pbpk_ddi x1 = {0, NULL, 0, NULL, 1, f1};
@@ -463,10 +466,10 @@ TEST(twin_itraconazole_chain)
     ASSERT_TRUE(hydroxy_perp);
 
     mt_dose inf = {0.0, 200.0, MT_DOSE_IV_INFUSION, 1.0, 0, 0, 0};
-    mt_pbpk_drug drugs[4] = {{ids[0], 1, &inf, 0, 0, 0, 0},
-                             {ids[1], 0, NULL, 0, 0, 0, 0},
-                             {ids[2], 0, NULL, 0, 0, 0, 0},
-                             {ids[3], 0, NULL, 0, 0, 0, 0}};
+    mt_pbpk_drug drugs[4] = {{ids[0], 1, &inf, 0, 0, 0, 0, 0},
+                             {ids[1], 0, NULL, 0, 0, 0, 0, 0},
+                             {ids[2], 0, NULL, 0, 0, 0, 0, 0},
+                             {ids[3], 0, NULL, 0, 0, 0, 0, 0}};
     for (size_t k = 0; k < 4; k++) /* the twin gives these cards cells (cells.c) */
         drugs[k].cell_permeability = mt_twin_cells_represented(cards[k]),
         drugs[k].liver_uptake = mt_twin_liver_uptake_represented(cards[k]);

@@ -51,7 +51,7 @@ TEST(pbpk15_reference)
     ASSERT_EQ_INT(mt_csv_read(ctx, path, 0, &ref), MT_OK);
 
     mt_dose dose = {0.0, 100.0, MT_DOSE_PO, 0.0, 0, 0, 0};
-    mt_pbpk_drug drug = {"x", 1, &dose, 0, 0, 0, 0};
+    mt_pbpk_drug drug = {"x", 1, &dose, 0, 0, 0, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -109,7 +109,7 @@ TEST(mass_balance_all_routes)
     mt_dose doses[3] = {{0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0},
                         {1.0, 20.0, MT_DOSE_IV_INFUSION, 2.0, 0, 0, 0},
                         {2.0, 40.0, MT_DOSE_PO, 0, 0, 0, 0}};
-    mt_pbpk_drug drug = {"d", 3, doses, 0, 0, 0, 0};
+    mt_pbpk_drug drug = {"d", 3, doses, 0, 0, 0, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -184,7 +184,7 @@ TEST(specific_binding_equilibrium)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
-    mt_pbpk_drug drug = {"d", 1, &bolus, 1, 0, 0, 0};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 1, 0, 0, 0, 0};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;
@@ -263,7 +263,7 @@ static mt_status cells_sim(mt_ctx *ctx, int cells, double ps, double clh, mt_mod
                            mt_program **p, mt_sim **s)
 {
     static mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
-    mt_pbpk_drug drug = {"d", 1, &bolus, 0, cells, 0, 0};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 0, cells, 0, 0, 0};
     mt_status st = build_gi_sim(ctx, 1, &drug, NULL, 1e-10, 1e-13, m, p, s);
     st = st ? st : set_test_body(*s, "d", 1.0, 1.0, 2.0, 10.0, 1.0);
     const char *set[][2] = {{"CL_R_d", "0"}, {"BP_d", "1"}, {"ka_d", "1"}, {"F_d", "1"}};
@@ -373,6 +373,28 @@ static mt_status set_cells(mt_sim *s, double fe, double ps)
     return st;
 }
 
+/* Drugs d (interactions x, NULL: none) built and run on the test body of drug "d"
+ * (set_test_body 1, 1, 2, 10, 1) with its cells (fe 0.3, PSc 2) and the values set[k]; MT_OK or
+ * the first failure (*m, *p, *s as far as they got). */
+static mt_status cells_body_sim(mt_ctx *ctx, size_t n, const mt_pbpk_drug *d, const mt_pbpk_ddi *x,
+                                size_t n_set, const char *const (*set)[2], mt_model **m,
+                                mt_program **p, mt_sim **s)
+{
+    mt_status st = build_gi_ddi_sim(ctx, n, d, x, NULL, 1e-10, 1e-13, m, p, s);
+    st = st ? st : set_test_body(*s, "d", 1.0, 1.0, 2.0, 10.0, 1.0);
+    for (size_t k = 0; k < n_set && st == MT_OK; k++)
+        st = mt_sim_set_value(*s, set[k][0], atof(set[k][1]));
+    return st ? st : set_cells(*s, 0.3, 2.0);
+}
+
+/* 1 if the builder refuses drug d without its cells, with a message containing why. */
+static int refused_without_cells(mt_ctx *ctx, mt_pbpk_drug d, const char *why)
+{
+    mt_model *m = NULL;
+    d.cell_permeability = 0;
+    return mt_pbpk_build(ctx, 1, &d, &m) == MT_EINVAL && !m && strstr(mt_errmsg(ctx), why);
+}
+
 /* The liver uptake (pbpk.h, liver_uptake): with no clearance a bolus ends where the passive
  * exchange returns what the transporter takes up, PSc (C_cells - C_out) = Vup C_out / (Kmup +
  * C_out), so the liver cells hold more than their equilibrium share; the amounts hold the dose.
@@ -382,21 +404,16 @@ TEST(liver_uptake)
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
-    mt_pbpk_drug bad = {"d", 1, &bolus, 0, 0, 1, 0};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 0, 1, 1, 0, 0};
+    ASSERT_TRUE(refused_without_cells(ctx, drug, "a liver uptake needs the cells"));
     mt_model *m = NULL;
-    ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &bad, &m), MT_EINVAL);
-    ASSERT_TRUE(strstr(mt_errmsg(ctx), "cell_permeability") != NULL);
-    mt_pbpk_drug drug = {"d", 1, &bolus, 0, 1, 1, 0};
     mt_program *p = NULL;
     mt_sim *s = NULL;
-    ASSERT_EQ_INT(build_gi_sim(ctx, 1, &drug, NULL, 1e-10, 1e-13, &m, &p, &s), MT_OK);
-    ASSERT_EQ_INT(set_test_body(s, "d", 1.0, 1.0, 2.0, 10.0, 1.0), MT_OK);
-    const char *set[][2] = {{"CL_R_d", "0"}, {"CL_H_d", "0"},  {"BP_d", "1"},  {"ka_d", "1"},
-                            {"F_d", "1"},    {"PSbbb_d", "5"}, {"Vup_d", "3"}, {"Kmup_d", "0.2"}};
-    for (size_t k = 0; k < 8; k++)
-        ASSERT_EQ_INT(mt_sim_set_value(s, set[k][0], atof(set[k][1])), MT_OK);
+    const char *const set[][2] = {{"CL_R_d", "0"}, {"CL_H_d", "0"},  {"BP_d", "1"},
+                                  {"ka_d", "1"},   {"F_d", "1"},     {"PSbbb_d", "5"},
+                                  {"Vup_d", "3"},  {"Kmup_d", "0.2"}};
+    ASSERT_EQ_INT(cells_body_sim(ctx, 1, &drug, NULL, 8, set, &m, &p, &s), MT_OK);
     size_t no = mt_pbpk_n_organs();
-    ASSERT_EQ_INT(set_cells(s, 0.3, 2.0), MT_OK);
     ASSERT_EQ_INT(add_organ_outputs(s, "A_%s_d", 0), MT_OK);
     ASSERT_EQ_INT(add_organ_outputs(s, "AC_%s_d", 1), MT_OK);
     mt_result *r = NULL;
@@ -432,26 +449,21 @@ TEST(liver_uptake)
      * the transporter's turnover state, Eup_d = E_OATP1B1, which rises above 1 */
     mt_pbpk_interaction ix[] = {{"d", MT_PBPK_UPTAKE_TRANSPORTER, MT_DDI_INDUCTION}};
     mt_pbpk_ddi x = {0, NULL, 1, ix, 0, NULL};
-    ASSERT_EQ_INT(mt_pbpk_build_ddi(ctx, 1, &drug, &x, &m), MT_OK);
-    ASSERT_EQ_INT(mt_program_create(ctx, m, &p), MT_OK);
-    ASSERT_EQ_INT(mt_sim_create(ctx, p, &s), MT_OK);
-    ASSERT_EQ_INT(set_test_body(s, "d", 1.0, 1.0, 2.0, 10.0, 1.0), MT_OK);
-    const char *more[][2] = {{"CL_R_d", "0"},
-                             {"CL_H_d", "1"},
-                             {"BP_d", "1"},
-                             {"ka_d", "1"},
-                             {"F_d", "1"},
-                             {"PSbbb_d", "5"},
-                             {"Vup_d", "3"},
-                             {"Kmup_d", "0.2"},
-                             {"fu_d", "0.5"},
-                             {"MW_d", "300"},
-                             {"Emax_d_OATP1B1", "2"},
-                             {"EC50_d_OATP1B1", "0.01"},
-                             {"kdeg_OATP1B1", "0.05"}};
-    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
-        ASSERT_EQ_INT(mt_sim_set_value(s, more[k][0], atof(more[k][1])), MT_OK);
-    ASSERT_EQ_INT(set_cells(s, 0.3, 2.0), MT_OK);
+    const char *const more[][2] = {{"CL_R_d", "0"},
+                                   {"CL_H_d", "1"},
+                                   {"BP_d", "1"},
+                                   {"ka_d", "1"},
+                                   {"F_d", "1"},
+                                   {"PSbbb_d", "5"},
+                                   {"Vup_d", "3"},
+                                   {"Kmup_d", "0.2"},
+                                   {"fu_d", "0.5"},
+                                   {"MW_d", "300"},
+                                   {"Emax_d_OATP1B1", "2"},
+                                   {"EC50_d_OATP1B1", "0.01"},
+                                   {"kdeg_OATP1B1", "0.05"}};
+    ASSERT_EQ_INT(cells_body_sim(ctx, 1, &drug, &x, sizeof more / sizeof more[0], more, &m, &p, &s),
+                  MT_OK);
     ASSERT_EQ_INT(mt_sim_add_output(s, "Eup_d", MT_REPORT_DEFAULT), MT_OK);
     ASSERT_EQ_INT(mt_sim_add_output(s, "E_OATP1B1", MT_REPORT_DEFAULT), MT_OK);
     ASSERT_EQ_INT(mt_sim_run(s, 0.0, 24.0, 4, &r), MT_OK);
@@ -466,22 +478,129 @@ TEST(liver_uptake)
     mt_ctx_destroy(ctx);
 }
 
+/* The efflux (pbpk.h, efflux). (1) Without cells the builder refuses it. (2) A bolus with no
+ * other elimination leaves the body only through the efflux: Jbil and Jkef are Michaelis-Menten
+ * in the liver's and the kidney's cells, and the dose less the body's amount is their integral.
+ * (3) A reversible inhibitor and inducer p of the transporter: Eef_liv = E_P_gp / (1 + I_p / Ki)
+ * with the liver's concentration and state, Eef_kid = Ek_P_gp / (1 + Ik_p / Ki) with the
+ * kidney's. */
+static double organ_volume(const char *name)
+{
+    for (size_t o = 0; o < mt_pbpk_n_organs(); o++)
+        if (!strcmp(mt_pbpk_organ(o), name))
+            return 1.0 + (double)o; /* set_test_body(s, d, 1.0, 1.0, ...) */
+    return NAN;
+}
+
+TEST(efflux)
+{
+    mt_ctx *ctx = NULL;
+    ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
+    mt_dose bolus = {0.0, 10.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
+    mt_pbpk_drug drug = {"d", 1, &bolus, 0, 1, 0, 0, 1};
+    ASSERT_TRUE(refused_without_cells(ctx, drug, "an efflux needs the cells"));
+    mt_model *m = NULL;
+    mt_program *p = NULL;
+    mt_sim *s = NULL;
+    const char *const set[][2] = {{"CL_R_d", "0"}, {"CL_H_d", "0"}, {"BP_d", "1"},
+                                  {"ka_d", "1"},   {"F_d", "1"},    {"PSbbb_d", "5"},
+                                  {"Vbil_d", "3"}, {"Vkef_d", "2"}, {"Kmef_d", "0.5"}};
+    const size_t n_set = sizeof set / sizeof set[0];
+    ASSERT_EQ_INT(cells_body_sim(ctx, 1, &drug, NULL, n_set, set, &m, &p, &s), MT_OK);
+    size_t no = mt_pbpk_n_organs(), nt = no - 2;
+    ASSERT_EQ_INT(add_organ_outputs(s, "A_%s_d", 0), MT_OK);
+    ASSERT_EQ_INT(add_organ_outputs(s, "AC_%s_d", 1), MT_OK);
+    const char *more[] = {"Jbil_d", "Jkef_d", "AC_liv_d", "AC_kid_d"};
+    for (size_t k = 0; k < 4; k++)
+        ASSERT_EQ_INT(mt_sim_add_output(s, more[k], MT_REPORT_DEFAULT), MT_OK);
+    mt_result *r = NULL;
+    const size_t n_int = 24000;
+    ASSERT_EQ_INT(mt_sim_run(s, 0.0, 24.0, n_int, &r), MT_OK);
+    size_t jb = no + nt, jk = jb + 1, acl = jb + 2, ack = jb + 3, rows = mt_result_n_rows(r);
+    double worst = 0, out = 0, body = 0, peak = 0;
+    for (size_t i = 0; i < rows; i++) {
+        double cl = mt_result_value(r, i, acl) / (organ_volume("liv") * 2.0 * 0.7);
+        double ck = mt_result_value(r, i, ack) / (organ_volume("kid") * 2.0 * 0.7);
+        worst = fmax(worst, fabs(mt_result_value(r, i, jb) - 3.0 * cl / (0.5 + cl)));
+        worst = fmax(worst, fabs(mt_result_value(r, i, jk) - 2.0 * ck / (0.5 + ck)));
+        peak = fmax(peak, mt_result_value(r, i, jb));
+        if (i + 1 < rows) /* trapezoid of Jbil + Jkef over the output grid */
+            out += 0.5 * (24.0 / (double)n_int) *
+                   (mt_result_value(r, i, jb) + mt_result_value(r, i, jk) +
+                    mt_result_value(r, i + 1, jb) + mt_result_value(r, i + 1, jk));
+    }
+    for (size_t j = 0; j < no + nt; j++)
+        body += mt_result_value(r, rows - 1, j);
+    printf("efflux: rule deviation %.3g mg/h (peak Jbil %.4g), left the body %.6g mg, integral of "
+           "the effluxes %.6g mg\n",
+           worst, peak, 10.0 - body, out);
+    ASSERT_TRUE(worst < 1e-12 && peak > 0.1);
+    ASSERT_TRUE(10.0 - body > 1.0); /* the efflux eliminates */
+    ASSERT_NEAR(10.0 - body, out, 1e-6 * out);
+    mt_result_destroy(r);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+
+    /* (3) interactions on the transporter */
+    mt_dose pd = {0.0, 100.0, MT_DOSE_IV_BOLUS, 0, 0, 0, 0};
+    mt_pbpk_drug two[2] = {drug, {"p", 1, &pd, 0, 0, 0, 0, 0}};
+    mt_pbpk_interaction ix[] = {{"p", MT_PBPK_EFFLUX_TRANSPORTER, MT_DDI_REVERSIBLE},
+                                {"p", MT_PBPK_EFFLUX_TRANSPORTER, MT_DDI_INDUCTION}};
+    mt_pbpk_ddi x = {0, NULL, 2, ix, 0, NULL};
+    ASSERT_EQ_INT(cells_body_sim(ctx, 2, two, &x, n_set, set, &m, &p, &s), MT_OK);
+    ASSERT_EQ_INT(set_test_body(s, "p", 1.0, 1.0, 3.0, 10.0, 1.0), MT_OK);
+    const char *pset[][2] = {{"CL_R_p", "1"},      {"CL_H_p", "2"},        {"BP_p", "1"},
+                             {"ka_p", "1"},        {"F_p", "1"},           {"fu_p", "0.5"},
+                             {"MW_p", "400"},      {"Ki_p_P_gp", "1"},     {"Emax_p_P_gp", "3"},
+                             {"EC50_p_P_gp", "5"}, {"kdeg_P_gp", "0.0193"}};
+    for (size_t k = 0; k < sizeof pset / sizeof pset[0]; k++)
+        ASSERT_EQ_INT(mt_sim_set_value(s, pset[k][0], atof(pset[k][1])), MT_OK);
+    const char *outs[] = {"Eef_liv_d", "Eef_kid_d", "I_p", "Ik_p", "E_P_gp", "Ek_P_gp"};
+    for (size_t k = 0; k < 6; k++)
+        ASSERT_EQ_INT(mt_sim_add_output(s, outs[k], MT_REPORT_DEFAULT), MT_OK);
+    ASSERT_EQ_INT(mt_sim_run(s, 0.0, 48.0, 48, &r), MT_OK);
+    worst = 0;
+    for (size_t i = 0; i < mt_result_n_rows(r); i++) {
+        double v[6];
+        for (size_t k = 0; k < 6; k++)
+            v[k] = mt_result_value(r, i, k);
+        worst = fmax(worst, fabs(v[0] - v[4] / (1.0 + v[2] / 1.0)));
+        worst = fmax(worst, fabs(v[1] - v[5] / (1.0 + v[3] / 1.0)));
+    }
+    size_t l24 = 24;
+    printf("efflux: at 24 h E %.5g, Ek %.5g, I %.5g, Ik %.5g umol/L, Eef_liv %.5g, Eef_kid %.5g; "
+           "largest deviation %.3g\n",
+           mt_result_value(r, l24, 4), mt_result_value(r, l24, 5), mt_result_value(r, l24, 2),
+           mt_result_value(r, l24, 3), mt_result_value(r, l24, 0), mt_result_value(r, l24, 1),
+           worst);
+    ASSERT_TRUE(worst < 1e-12);
+    ASSERT_TRUE(mt_result_value(r, l24, 4) > 1.05 && mt_result_value(r, l24, 5) > 1.05);
+    ASSERT_TRUE(mt_result_value(r, 1, 0) < 0.95); /* inhibited at first */
+    ASSERT_TRUE(mt_result_value(r, l24, 2) != mt_result_value(r, l24, 3));
+    mt_result_destroy(r);
+    mt_sim_destroy(s);
+    mt_program_destroy(p);
+    mt_model_destroy(m);
+    mt_ctx_destroy(ctx);
+}
+
 TEST(bad_regimens)
 {
     mt_ctx *ctx = NULL;
     ASSERT_EQ_INT(mt_ctx_create(&ctx), MT_OK);
     mt_model *m = NULL;
     mt_dose neg = {0.0, -5.0, MT_DOSE_PO, 0, 0, 0, 0};
-    mt_pbpk_drug d1 = {"x", 1, &neg, 0, 0, 0, 0};
+    mt_pbpk_drug d1 = {"x", 1, &neg, 0, 0, 0, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d1, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "amount") != NULL);
     mt_dose inf = {0.0, 5.0, MT_DOSE_IV_INFUSION, 0, 0, 0, 0};
-    mt_pbpk_drug d2 = {"x", 1, &inf, 0, 0, 0, 0};
+    mt_pbpk_drug d2 = {"x", 1, &inf, 0, 0, 0, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d2, &m), MT_EINVAL);
     ASSERT_TRUE(strstr(mt_errmsg(ctx), "duration") != NULL);
-    mt_pbpk_drug d3 = {"bad name", 0, NULL, 0, 0, 0, 0};
+    mt_pbpk_drug d3 = {"bad name", 0, NULL, 0, 0, 0, 0, 0};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 1, &d3, &m), MT_EINVAL);
-    mt_pbpk_drug two[2] = {{"x", 0, NULL, 0, 0, 0, 0}, {"x", 0, NULL, 0, 0, 0, 0}};
+    mt_pbpk_drug two[2] = {{"x", 0, NULL, 0, 0, 0, 0, 0}, {"x", 0, NULL, 0, 0, 0, 0, 0}};
     ASSERT_EQ_INT(mt_pbpk_build(ctx, 2, two, &m), MT_EINVAL);
     ASSERT_TRUE(m == NULL);
     mt_ctx_destroy(ctx);
@@ -489,4 +608,4 @@ TEST(bad_regimens)
 
 TEST_MAIN(TEST_ENTRY(pbpk15_reference), TEST_ENTRY(mass_balance_all_routes),
           TEST_ENTRY(specific_binding_equilibrium), TEST_ENTRY(cell_permeability),
-          TEST_ENTRY(liver_uptake), TEST_ENTRY(bad_regimens))
+          TEST_ENTRY(liver_uptake), TEST_ENTRY(efflux), TEST_ENTRY(bad_regimens))

@@ -141,8 +141,14 @@ static mt_status complete_for_builder(const mt_twin_param_list *l, const char *n
                                       char *why, size_t nwhy)
 {
     mt_dose dose = {0.0, 10.0, oral ? MT_DOSE_PO : MT_DOSE_IV_BOLUS, 0.0, 0, 0, 0};
-    mt_pbpk_drug drug = {
-        name, 1, &dose, twin_binds(l, name), twin_cells(l, name), twin_uptake(l, name), 0};
+    mt_pbpk_drug drug = {name,
+                         1,
+                         &dose,
+                         twin_binds(l, name),
+                         twin_cells(l, name),
+                         twin_uptake(l, name),
+                         0,
+                         twin_efflux(l, name)};
     mt_model *m = NULL;
     mt_program *p = NULL;
     mt_sim *s = NULL;

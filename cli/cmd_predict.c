@@ -456,6 +456,8 @@ static int write_result(mt_ctx *ctx, const args *a, const mt_regimen *reg,
         json_object_set_new(dj, "cmax_mg_per_l", num_or_null(e->cmax));
         json_object_set_new(dj, "tmax_h", num_or_null(e->tmax));
         json_object_set_new(dj, "ctrough_mg_per_l", num_or_null(e->ctrough));
+        if (g->urine_mg) /* the amount excreted unchanged in urine, where the twin integrates it */
+            json_object_set_new(dj, "urine_mg", num_array(g->urine_mg, pr->n_times));
         if (iv && j < iv->n_drugs)
             json_object_set_new(dj, "interval", interval_json(iv, j));
         json_array_append_new(drugs, dj);

@@ -136,6 +136,14 @@ static void ddi_figures(mt_qfy_run *q, const mt_qfy_set *ds, const char *set, co
             s.cmaxr_guest_n ? 100.0 * (double)s.cmaxr_guest / (double)s.cmaxr_guest_n : NAN,
             s.cmaxr_guest_n);
     add_folds(q, set, "cmaxr", "", &s.cmaxr);
+    if (mechanism)
+        return;
+    /* the urine rows compared as 1/(renal clearance ratio) (not in the figures above) */
+    add_fig(q, set, "urine_n_compared", s.urine.n ? (double)s.urine.n : NAN, s.urine.n);
+    add_fig(q, set, "urine_within_guest_pct",
+            s.urine_guest_n ? 100.0 * (double)s.urine_guest / (double)s.urine_guest_n : NAN,
+            s.urine_guest_n);
+    add_folds(q, set, "urine", "", &s.urine);
 }
 
 static char *summary_csv(const mt_qfy_run *q)

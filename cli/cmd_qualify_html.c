@@ -240,10 +240,17 @@ static void ddi_section(FILE *f, const mt_qfy_run *q, const mt_qfy_set *ds)
     }
     fputs("</table>\n<p>Guest criterion: Guest EJ et al., Drug Metab Dispos 2011;39:170–173. "
           "Urine rows (<code>qc_flags aucr_is_inverse_CLR</code>: their ratio is 1/(renal "
-          "clearance ratio)) are left out: the twin's interactions act on metabolic enzymes "
-          "(liver, gut wall), on no renal transporter, so a predicted renal clearance ratio "
-          "would be 1 by construction, not a prediction.</p>\n",
+          "clearance ratio)) are left out of these figures. Where the victim's twin integrates "
+          "its urine (a drug with an efflux, docs/interactions.md, P-gp) they are compared "
+          "separately as the twin's renal clearance alone / with the perpetrator",
           f);
+    size_t nu;
+    double gu = fig(q, ds->name, "urine_within_guest_pct", &nu);
+    if (isfinite(gu))
+        fprintf(f, ": %.0f%% within Guest (n %zu), %.0f%% within 2-fold, GMFE %.3g", gu, nu,
+                fig(q, ds->name, "urine_within_2fold_pct", NULL),
+                fig(q, ds->name, "urine_gmfe", NULL));
+    fputs(".</p>\n", f);
     fprintf(f,
             "<p><img src=\"%s/guest_aucr.png\" alt=\"AUC ratio Guest plot\"> "
             "<img src=\"%s/guest_cmaxr.png\" alt=\"Cmax ratio Guest plot\"></p>\n",

@@ -47,14 +47,32 @@ static int racemate_only(const mt_drugcard *c)
 #define ELIM_FRACTION 1e-3 /* "to infinity": extrapolated share of the AUC at most this */
 #define ELIM_MAX_H 3000.0  /* ... reached within this time after the last victim dose */
 
+/* The amount excreted in urine over [t0, t1] (on the grid, linear between its points). */
+static double window_excreted(const mt_prediction *res, const mt_predicted_drug *v, double t0,
+                              double t1)
+{
+    double u[2], at[2] = {t0, t1};
+    for (int k = 0; k < 2; k++) {
+        size_t i = 1;
+        while (i + 1 < res->n_times && res->time_h[i] < at[k])
+            i++;
+        double ta = res->time_h[i - 1], tb = res->time_h[i],
+               w = tb > ta ? (at[k] - ta) / (tb - ta) : 1;
+        w = fmin(fmax(w, 0.0), 1.0);
+        u[k] = v->urine_mg[i - 1] + w * (v->urine_mg[i] - v->urine_mg[i - 1]);
+    }
+    return u[1] - u[0];
+}
+
 /* The victim's AUC over [t0, t1] and Cmax over the same window in one arm (the predictor
- * p, victim = drug 0). For t1 = Inf the run is extended (doubling, from 24 h after the last
- * victim dose, at most ELIM_MAX_H) until the extrapolated rest C_last / lambda_z (lambda_z
- * from the log-linear end of the curve, medtwin/exposure.h) is below ELIM_FRACTION of the
- * area so far; the rest is then added (AUC to infinity as non-compartmental analysis
- * defines it, with at most 0.1% extrapolated). */
+ * p, victim = drug 0), and when clr is not NULL its renal clearance over the window, the amount
+ * excreted in urine / the AUC (NaN when the twin integrates no urine amount for it). For t1 = Inf
+ * the run is extended (doubling, from 24 h after the last victim dose, at most ELIM_MAX_H) until
+ * the extrapolated rest C_last / lambda_z (lambda_z from the log-linear end of the curve,
+ * medtwin/exposure.h) is below ELIM_FRACTION of the area so far; the rest is then added (AUC to
+ * infinity as non-compartmental analysis defines it, with at most 0.1% extrapolated). */
 static int ddi_arm(mt_vld_runner *R, mt_predictor *p, double t0, double t1, double last_dose,
-                   double *auc, double *cmax, char **why)
+                   double *auc, double *cmax, double *clr, char **why)
 {
     double start = fmax(last_dose, t0);
     double until = isfinite(t1) ? t1 : start + 24;
@@ -72,6 +90,11 @@ static int ddi_arm(mt_vld_runner *R, mt_predictor *p, double t0, double t1, doub
         *auc = mt_validate_auc_window(n, v->course_t, v->course_c, t0, fmin(t1, until));
         double lz = v->exposure.lambda_z, rest = lz > 0 ? v->course_c[n - 1] / lz : INFINITY;
         int done = isfinite(t1) || (*auc > 0 && rest < ELIM_FRACTION * *auc);
+        if (clr) /* renal clearance over the window (its end: the run's, past 99.9% of the AUC) */
+            *clr = v->urine_mg ? window_excreted(&res, v, t0, fmin(t1, until)) /
+                                     mt_validate_auc_window(n, v->course_t, v->course_c, t0,
+                                                            fmin(t1, until))
+                               : NAN;
         mt_prediction_clear(&res);
         if (done) {
             if (!isfinite(t1))
@@ -87,6 +110,29 @@ static int ddi_arm(mt_vld_runner *R, mt_predictor *p, double t0, double t1, doub
         }
         until = start + fmin(2 * (until - start), ELIM_MAX_H);
     }
+}
+
+/* A urine row's comparison (row->urine): its observed 'AUCR' is 1/(renal clearance ratio), so
+ * the prediction is CLR alone / CLR with the perpetrator, each the amount excreted unchanged
+ * over the row's window / the plasma AUC over it; left out of the plasma figures either way. */
+static void urine_row(mt_vld_ddi_row *r, double clr0, double clr1)
+{
+    double q = clr0 / clr1;
+    if (isfinite(q) && q > 0) {
+        r->aucr_pred = q;
+        r->cmaxr_pred = NAN;
+        r->why = mt_vld_printf(
+            "urine row: its 'AUCR' is 1/(renal clearance ratio) (qc_flags aucr_is_inverse_CLR); "
+            "compared as the twin's renal clearance alone / with the perpetrator (the amount "
+            "excreted unchanged over the window / the plasma AUC over it: %.4g / %.4g L/h), not "
+            "counted in the plasma figures",
+            clr0, clr1);
+        return;
+    }
+    r->why = mt_vld_strdup(
+        "urine row: its 'AUCR' is 1/(renal clearance ratio), not a plasma AUC ratio (qc_flags "
+        "aucr_is_inverse_CLR); left out: the victim's twin integrates no urine amount (only a "
+        "drug with an efflux does, docs/interactions.md, P-gp), so no renal clearance ratio");
 }
 
 /* An arm of a study that either card was fitted to (its training_data) is predicted and
@@ -199,17 +245,11 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi
                                           proute, np, pt[0], pt[np - 1])
                           : mt_vld_printf("%.4g mg %s at 0 h", pdose, proute);
 
-    if (strstr(qc, "aucr_is_inverse_CLR")) {
-        r->why = mt_vld_strdup(
-            "urine row: its 'AUCR' is 1/(renal clearance ratio), not a plasma AUC ratio "
-            "(qc_flags aucr_is_inverse_CLR); left out: the twin integrates no urine amount to "
-            "form a renal clearance ratio from (its renal interactions act only on P-gp's "
-            "efflux into the urine, docs/interactions.md)");
-        r->left_out = 1;
-        return;
-    }
-    if (!(mt_vld_ieq(comp, "plasma") || mt_vld_ieq(comp, "serum") ||
-          mt_vld_ieq(comp, "whole blood") || mt_vld_ieq(comp, "blood") || !*comp)) {
+    /* a urine row is left out of the plasma figures; it is compared as 1/(renal clearance
+     * ratio) when the victim's twin integrates its urine (below) */
+    r->urine = r->left_out = strstr(qc, "aucr_is_inverse_CLR") != NULL;
+    if (!r->urine && !(mt_vld_ieq(comp, "plasma") || mt_vld_ieq(comp, "serum") ||
+                       mt_vld_ieq(comp, "whole blood") || mt_vld_ieq(comp, "blood") || !*comp)) {
         r->why = mt_vld_printf("compartment '%s' is not plasma, serum or blood", comp);
         r->left_out = 1;
         return;
@@ -345,14 +385,26 @@ static void ddi_row_core(mt_vld_runner *R, const mt_csv *t, size_t i, mt_vld_ddi
     }
     if (!r->why)
         alone = mt_vld_predictor(R, 1, reg, &r->why);
-    double last = vt[nv - 1], auc0 = NAN, auc1 = NAN, c0 = NAN, c1 = NAN;
-    if (!r->why && !ddi_arm(R, alone, r->t0, r->t1, last, &auc0, &c0, &r->why) &&
-        !ddi_arm(R, both, r->t0, r->t1, last, &auc1, &c1, &r->why)) {
-        r->aucr_pred = auc1 / auc0;
-        r->cmaxr_pred = c1 / c0;
-        r->predicted = isfinite(r->aucr_pred) && r->aucr_pred > 0;
-        if (!r->predicted)
-            r->why = mt_vld_strdup("the predicted AUC of the victim alone is zero or undefined");
+    double last = vt[nv - 1], auc0 = NAN, auc1 = NAN, c0 = NAN, c1 = NAN, clr0 = NAN, clr1 = NAN;
+    if (!r->why &&
+        !ddi_arm(R, alone, r->t0, r->t1, last, &auc0, &c0, r->urine ? &clr0 : NULL, &r->why) &&
+        !ddi_arm(R, both, r->t0, r->t1, last, &auc1, &c1, r->urine ? &clr1 : NULL, &r->why)) {
+        if (r->urine) {
+            urine_row(r, clr0, clr1);
+        } else {
+            r->aucr_pred = auc1 / auc0;
+            r->cmaxr_pred = c1 / c0;
+            r->predicted = isfinite(r->aucr_pred) && r->aucr_pred > 0;
+            if (!r->predicted)
+                r->why =
+                    mt_vld_strdup("the predicted AUC of the victim alone is zero or undefined");
+        }
+    } else if (r->urine && r->why) {
+        char *msg = mt_vld_printf("urine row (1/(renal clearance ratio), left out of the plasma "
+                                  "figures), not compared: %s",
+                                  r->why);
+        free(r->why);
+        r->why = msg;
     }
     mt_predictor_destroy(alone);
     mt_predictor_destroy(both);
@@ -435,12 +487,18 @@ void mt_vld_ddi_summarise(const mt_vld_ddi_row *rows, size_t n, const char *mech
     double *ao = calloc(n + 1, sizeof *ao), *ap = calloc(n + 1, sizeof *ap);
     double *co = calloc(n + 1, sizeof *co), *cp = calloc(n + 1, sizeof *cp);
     size_t na = 0, nc = 0;
-    for (size_t i = 0; ao && ap && co && cp && i < n; i++) {
+    double *uo = calloc(n + 1, sizeof *uo), *up = calloc(n + 1, sizeof *up);
+    size_t nu = 0;
+    for (size_t i = 0; ao && ap && co && cp && uo && up && i < n; i++) {
         const mt_vld_ddi_row *r = &rows[i];
         if (mechanism && strcmp(r->mechanism ? r->mechanism : "", mechanism) != 0)
             continue;
         s->n_rows++;
         s->n_left_out += r->left_out != 0;
+        if (r->urine && isfinite(r->aucr_pred) && !r->training && r->aucr_obs > 0) {
+            uo[nu] = r->aucr_obs;
+            up[nu++] = r->aucr_pred;
+        }
         if (!r->predicted)
             continue;
         s->n_pred++;
@@ -458,6 +516,10 @@ void mt_vld_ddi_summarise(const mt_vld_ddi_row *rows, size_t n, const char *mech
     mt_validate_folds(nc, cp, co, &s->cmaxr);
     s->aucr_guest = guest_count(na, ao, ap, &s->aucr_guest_n);
     s->cmaxr_guest = guest_count(nc, co, cp, &s->cmaxr_guest_n);
+    mt_validate_folds(nu, up, uo, &s->urine);
+    s->urine_guest = guest_count(nu, uo, up, &s->urine_guest_n);
+    free(uo);
+    free(up);
     free(ao);
     free(ap);
     free(co);
@@ -641,7 +703,9 @@ static void ddi_results_csv(FILE *f, const mt_vld_ddi_row *rows, size_t n)
                 gC < 0 ? ""
                 : gC   ? "yes"
                        : "no",
-                r->predicted ? "predicted" : "not predicted");
+                r->predicted                         ? "predicted"
+                : r->urine && isfinite(r->aucr_pred) ? "compared (urine)"
+                                                     : "not predicted");
         mt_vld_csv_str(f, r->why);
         fprintf(f, ",%d\n", r->training);
     }
@@ -678,6 +742,8 @@ static void ddi_report_md(FILE *g, mt_vld_runner *R, const mt_vld_ddi_row *rows,
                "within 1.25-fold | within 2-fold |\n|---|---|---|---|---|---|---|\n");
     ddi_summary_row_md(g, "AUC ratio", &s.aucr, s.aucr_guest, s.aucr_guest_n);
     ddi_summary_row_md(g, "Cmax ratio", &s.cmaxr, s.cmaxr_guest, s.cmaxr_guest_n);
+    ddi_summary_row_md(g, "urine rows: 1/(renal clearance ratio), not in the figures above",
+                       &s.urine, s.urine_guest, s.urine_guest_n);
     fprintf(g, "\n![AUC ratio, Guest plot](guest_aucr.png)\n\n"
                "![Cmax ratio, Guest plot](guest_cmaxr.png)\n\n");
     fprintf(g, "## Predicted study arms\n\n| study | victim | perpetrator | mechanism | AUCR obs "

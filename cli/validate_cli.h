@@ -93,6 +93,8 @@ typedef struct {
     double aucr_obs, cmaxr_obs, aucr_pred, cmaxr_pred;
     int predicted;
     int left_out; /* not comparable by the method (urine rows, other compartments) */
+    int urine;    /* a urine row (its 'AUCR' is 1/(renal clearance ratio)): left out of the
+                     plasma figures; compared when aucr_pred is finite (the twin's urine amount) */
     int training; /* the arm's study is in the victim's or the perpetrator's card's
                      training_data: reported, left out of the figures */
     char *why;
@@ -110,6 +112,9 @@ typedef struct {
     size_t n_rows, n_pred, n_left_out, n_training;
     mt_fold_summary aucr, cmaxr;
     size_t aucr_guest, aucr_guest_n, cmaxr_guest, cmaxr_guest_n;
+    /* the urine rows compared as 1/(renal clearance ratio), not of a training study */
+    mt_fold_summary urine;
+    size_t urine_guest, urine_guest_n;
 } mt_vld_ddi_summary;
 void mt_vld_ddi_summarise(const mt_vld_ddi_row *rows, size_t n, const char *mechanism,
                           mt_vld_ddi_summary *s);

@@ -36,7 +36,8 @@ import csv, math, sys
 guard = {
     "midazolam": ["n_predicted", "auc_gmfe_heldout", "auc_within_2fold_pct_heldout",
                   "cmax_po_gmfe_heldout", "cmax_po_within_2fold_pct_heldout"],
-    "ddi": ["n_predicted", "aucr_within_guest_pct", "aucr_within_2fold_pct", "aucr_gmfe"],
+    "ddi": ["n_predicted", "aucr_within_guest_pct", "aucr_within_2fold_pct", "aucr_gmfe",
+            "urine_n_compared", "urine_within_2fold_pct", "urine_gmfe"],
     "ddi_Induction": ["n_predicted", "aucr_within_guest_pct", "aucr_within_2fold_pct"],
     "ddi_Reversible_Inhibition": ["n_predicted", "aucr_within_guest_pct",
                                   "aucr_within_2fold_pct"],

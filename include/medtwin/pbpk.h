@@ -183,7 +183,8 @@ typedef struct {
      *   Jbil_<name> = Vbil_<name> Eef_liv_<name> C_liv / (Kmef_<name> + C_liv)   (mg/h; rules)
      *   Jkef_<name> = Vkef_<name> Eef_kid_<name> C_kid / (Kmef_<name> + C_kid)
      *   Jgef_<name> = Vgef_<name> Eef_gut_<name> C_M / (Kmef_<name> + C_M)      (the mucosa)
-     * C_o = AC_o / (V_o KpI_o), C_M = AM / VM. Jbil leaves AC_liv into the duodenum's lumen with
+     * C_o = AC_o / (V_o KpI_o), C_M = AM / VM. The urine collects in A_uri_<name> (mg, from 0):
+     * dA_uri/dt = CL_R C_out,kid + Jkef. Jbil leaves AC_liv into the duodenum's lumen with
      * the transit model (the bile flows continuously: PK-Sim's EHC continuous fraction 1) and
      * out of the body without it; Jkef leaves AC_kid into the urine; Jgef leaves AM into the
      * small-intestine segments, segment s receiving the share wef_<s>_<name> (s in duo jej1 jej2

@@ -56,6 +56,9 @@ typedef struct {
     size_t n_course;
     double *course_t, *course_c;
     mt_exposure exposure; /* of the course; trough just before the dose after the last one */
+    /* The amount excreted unchanged in urine so far (mg) on the output grid, owned; NULL when
+     * the twin does not integrate it (it does for a drug with an efflux: medtwin/pbpk.h). */
+    double *urine_mg;
 } mt_predicted_drug;
 
 /* A run's result (caller-owned storage; mt_prediction_clear releases it). */

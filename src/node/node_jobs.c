@@ -702,6 +702,8 @@ static mt_status run_predict(job_run *jr, json_t *p, const mt_profile *person, j
             json_object_set_new(dj, "cmax_mg_per_l", jnum(e->cmax));
             json_object_set_new(dj, "tmax_h", jnum(e->tmax));
             json_object_set_new(dj, "ctrough_mg_per_l", jnum(e->ctrough));
+            if (g->urine_mg) /* where the twin integrates it (medtwin/predict.h) */
+                json_object_set_new(dj, "urine_mg", num_array(g->urine_mg, pr.n_times));
             json_array_append_new(drugs, dj);
         }
         json_object_set_new(root, "regimens", rj);

@@ -48,6 +48,7 @@ struct mt_predictor {
     const mt_drugcard *const *cards; /* create_ddi: every drug's card (borrowed from tdrugs) */
     const mt_drugcard **dosed_cards; /* the dosed drugs' cards (given or own_cards) */
     mt_drugcard **own_cards;         /* those loaded here */
+    long *uri_col;                   /* per drug: the output column of its A_uri_<drug>, or -1 */
 };
 
 void mt_prediction_clear(mt_prediction *r)
@@ -58,6 +59,7 @@ void mt_prediction_clear(mt_prediction *r)
         free(r->drugs[d].conc_mg_l);
         free(r->drugs[d].course_t);
         free(r->drugs[d].course_c);
+        free(r->drugs[d].urine_mg);
     }
     free(r->drugs);
     free(r->time_h);
@@ -84,6 +86,7 @@ void mt_predictor_destroy(mt_predictor *p)
     for (size_t d = 0; d < p->n_drugs; d++)
         mt_regimen_clear(&p->reg[d]);
     free(p->reg);
+    free(p->uri_col);
     free(p);
 }
 
@@ -252,6 +255,19 @@ static mt_status create(mt_ctx *ctx, const mt_twin_tables *t, size_t n_regimens,
         char id[128];
         snprintf(id, sizeof id, "C_plasma_%.63s", p->reg[d].drug);
         st = mt_sim_add_output(p->sim, id, MT_REPORT_DEFAULT);
+    }
+    /* the urine amounts the model integrates, after the concentrations */
+    if (st == MT_OK && !(p->uri_col = malloc((n_all + 1) * sizeof *p->uri_col)))
+        st = mt_error(ctx, MT_ENOMEM, "out of memory");
+    for (size_t d = 0, col = n_all; d < n_all && st == MT_OK; d++) {
+        char id[128];
+        size_t ix;
+        snprintf(id, sizeof id, "A_uri_%.63s", p->reg[d].drug);
+        p->uri_col[d] = -1;
+        if (mt_model_find(p->model, id, &ix) != MT_OK)
+            continue;
+        st = mt_sim_add_output(p->sim, id, MT_REPORT_DEFAULT);
+        p->uri_col[d] = (long)col++;
     }
     if (st != MT_OK) {
         mt_predictor_destroy(p);
@@ -607,7 +623,7 @@ mt_status mt_predictor_run(mt_predictor *p, const mt_predict_options *o, mt_pred
     mt_status st = run(p, o, until, steps, &r);
     if (st != MT_OK)
         return st;
-    size_t nr = mt_result_n_rows(r), nc = mt_result_n_cols(r);
+    size_t nr = mt_result_n_rows(r), nc = p->n_drugs; /* then the urine amounts */
     out->time_h = malloc(nr * sizeof *out->time_h);
     out->drugs = calloc(nc, sizeof *out->drugs);
     if (!out->time_h || !out->drugs) {
@@ -648,6 +664,12 @@ mt_status mt_predictor_run(mt_predictor *p, const mt_predict_options *o, mt_pred
             trough = NAN;
         if (st == MT_OK)
             st = course(p, o, j, nr, out->time_h, pd);
+        if (st == MT_OK && p->uri_col[j] >= 0) {
+            if (!(pd->urine_mg = malloc(nr * sizeof *pd->urine_mg)))
+                st = mt_error(p->ctx, MT_ENOMEM, "out of memory");
+            for (size_t i = 0; st == MT_OK && i < nr; i++)
+                pd->urine_mg[i] = mt_result_value(r, i, (size_t)p->uri_col[j]);
+        }
         if (st != MT_OK)
             break;
         if (mt_exposure_compute(p->ctx, pd->n_course, pd->course_t, pd->course_c, 1, trough,

@@ -649,7 +649,8 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
         cells_params(b, n, Kp, KpO, KpI, AC);
     if (b->oom)
         return;
-    mt_expr *dA[N_ORG] = {0}, *dAC[N_ORG] = {0}, *ddep = NULL;
+    mt_expr *dA[N_ORG] = {0}, *dAC[N_ORG] = {0}, *ddep = NULL, *duri = NULL;
+    int jk = -1; /* the kidney's efflux (pbpk.h, efflux) */
     /* oral absorption */
     mt_expr *absn = mul(b, sym(b, ka), sym(b, Adep));
     add(b, &ddep, mt_expr_clone(ctx, absn), -1);
@@ -706,8 +707,8 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
         if (d->efflux) { /* into the bile (to the duodenum with the transit model), the urine */
             int jb = efflux_rule(b, "Jbil_%s%s", "Vbil_%s%s", "Eef_liv_%s%s", n,
                                  cout(b, AC, LIV, V, KpI));
-            int jk = efflux_rule(b, "Jkef_%s%s", "Vkef_%s%s", "Eef_kid_%s%s", n,
-                                 cout(b, AC, KID, V, KpI));
+            jk = efflux_rule(b, "Jkef_%s%s", "Vkef_%s%s", "Eef_kid_%s%s", n,
+                             cout(b, AC, KID, V, KpI));
             add(b, &dAC[LIV], sym(b, jb), -1);
             add(b, &dAC[KID], sym(b, jk), -1);
             if (gi)
@@ -717,6 +718,12 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
         add(b, &dA[LIV], mul(b, sym(b, CLHe), cout(b, A, LIV, V, KpO)), -1);
     }
     add(b, &dA[KID], mul(b, sym(b, CLR), cout(b, A, KID, V, KpO)), -1);
+    int Auri = -1; /* with an efflux: the amount excreted unchanged in urine */
+    if (d->efflux && d->cell_permeability) {
+        Auri = state0(b, "A_uri_%s%s", n, "");
+        add(b, &duri, mul(b, sym(b, CLR), cout(b, A, KID, V, KpO)), +1);
+        add(b, &duri, sym(b, jk), +1);
+    }
     if (d->specific_binding)
         binding_build(b, n, A, V, KpO, dA);
     /* doses */
@@ -750,6 +757,12 @@ static void build_drug(bld *b, const mt_pbpk_drug *d, const int *V, int QC, int 
             goto fail;
         dAC[o] = NULL;
         m->sym[AC[o]].rate_rule = 1;
+    }
+    if (Auri >= 0) {
+        if (mt_ir_add_state(ctx, m, Auri, duri) < 0)
+            goto fail;
+        duri = NULL;
+        m->sym[Auri].rate_rule = 1;
     }
     if (mt_ir_add_state(ctx, m, Adep, ddep) < 0)
         goto fail;
@@ -790,6 +803,7 @@ fail:
         mt_expr_free(ctx, dAC[o]);
     }
     mt_expr_free(ctx, ddep);
+    mt_expr_free(ctx, duri);
     for (int k = 0; k < N_LUM + 3; k++)
         mt_expr_free(ctx, g.d[k]);
 }

@@ -131,16 +131,22 @@ Synthetic,Midazolam,1,iv,24,R_warfarin,10,iv,,1,1,,24,inf,Plasma,,S2,
 Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,0.5,,24,inf,Urine,aucr_is_inverse_CLR,S3,
 Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,6,,24,inf,Plasma,dose_corrected_ratio,S4,2
 Synthetic,Midazolam,1,iv,24,Itraconazole,200,iv,24,2,6,,24,inf,Plasma,dose_corrected_ratio,S5,-2
+Synthetic,Digoxin,0.5,iv,24,Itraconazole,200,iv,24,2,2,,24,72,Urine,aucr_is_inverse_CLR,S6,
 CSV
 "$MEDTWIN" validate --ddi "$tmp/ddi_iv.csv" --out "$tmp/di" --quiet >"$tmp/out" 2>"$tmp/err"
 check $? "ddi with IV doses runs"
-grep -q "^validate: 2 predicted (0 of training studies), 3 not predicted" "$tmp/out"; check $? "ddi summary line"
+grep -q "^validate: 2 predicted (0 of training studies), 4 not predicted" "$tmp/out"; check $? "ddi summary line"
 R="$MT_SOURCE_DIR/data/validation/reference_adult_male.json"
 "$MEDTWIN" predict --patient "$R" --regimen "midazolam 1 mg iv once at 24 h" --until 200h \
     --steps 40000 --out "$tmp/alone.json" 2>/dev/null &&
 "$MEDTWIN" predict --patient "$R" --regimen "midazolam 1 mg iv once at 24 h" \
     --regimen "itraconazole 200 mg iv q24h x 2 doses" --until 200h --steps 40000 \
-    --out "$tmp/both.json" 2>/dev/null
+    --out "$tmp/both.json" 2>/dev/null &&
+"$MEDTWIN" predict --patient "$R" --regimen "digoxin 0.5 mg iv once at 24 h" --until 72h \
+    --steps 14400 --out "$tmp/dig_alone.json" 2>/dev/null &&
+"$MEDTWIN" predict --patient "$R" --regimen "digoxin 0.5 mg iv once at 24 h" \
+    --regimen "itraconazole 200 mg iv q24h x 2 doses" --until 72h --steps 14400 \
+    --out "$tmp/dig_both.json" 2>/dev/null
 # trapezoids of a predicted curve from the victim's dose on (the grid point at the dose already
 # holds the bolus, so the interval before it is not part of this dose's area); the curve is below
 # 1e-10 mg/L at 200 h, so this is the AUC to infinity
@@ -151,8 +157,9 @@ def auc_from(path, t0):
     t, c = d["time_h"], d["conc_mg_per_l"]
     return sum((t[i + 1] - t[i]) * (c[i] + c[i + 1]) / 2 for i in range(len(t) - 1) if t[i] >= t0)
 PY
-PYTHONPATH="$tmp" python3 - "$tmp/alone.json" "$tmp/both.json" "$tmp/di/results.csv" <<'PY'
-import csv, sys
+PYTHONPATH="$tmp" python3 - "$tmp/alone.json" "$tmp/both.json" "$tmp/di/results.csv" \
+    "$tmp/dig_alone.json" "$tmp/dig_both.json" <<'PY'
+import csv, json, sys
 from aucfrom import auc_from
 ratio = auc_from(sys.argv[2], 24) / auc_from(sys.argv[1], 24)
 rows = {r["source_file_row"]: r for r in csv.DictReader(open(sys.argv[3]))}
@@ -162,6 +169,18 @@ assert ratio > 1.2 and abs(got - ratio) < 1e-3 * ratio, (got, ratio)
 assert rows["S1"]["aucr_guest"] == ("yes" if 1.8 <= got <= 5 else "no"), rows["S1"]
 assert rows["S2"]["status"] == "not predicted" and "no interaction" in rows["S2"]["reason"]
 assert rows["S3"]["status"] == "not predicted" and "aucr_is_inverse_CLR" in rows["S3"]["reason"]
+assert "integrates no urine amount" in rows["S3"]["reason"], rows["S3"]
+# a urine row of a drug whose twin integrates its urine (digoxin's P-gp): compared as the renal
+# clearance alone / with the perpetrator, each the urine collected over [24, 72] h / the plasma
+# AUC over it, from two predict runs; not counted in the plasma figures
+def clr(path):
+    d = json.load(open(path))["drugs"][0]
+    t, c, u = d["time_h"], d["conc_mg_per_l"], d["urine_mg"]
+    auc = sum((t[i + 1] - t[i]) * (c[i] + c[i + 1]) / 2 for i in range(len(t) - 1) if t[i] >= 24)
+    return (u[-1] - u[t.index(24.0)]) / auc
+s6, want = rows["S6"], clr(sys.argv[4]) / clr(sys.argv[5])
+assert s6["status"] == "compared (urine)" and abs(float(s6["aucr_pred"]) - want) < 2e-3 * want, (s6, want)
+assert want > 1.01, want  # itraconazole inhibits digoxin's renal P-gp
 # a dose-corrected ratio (factor 2: the control arm had 0.5 mg) is compared as reported: 6 / 2
 s4 = rows["S4"]
 assert float(s4["aucr_obs"]) == 3 and float(s4["aucr_pred"]) == got, s4
@@ -170,7 +189,7 @@ s5 = rows["S5"]
 assert s5["status"] == "not predicted" and "dose_correction_factor '-2' is not a positive number" in s5["reason"], s5
 print("midazolam + itraconazole iv: AUC ratio %.4g (predict runs: %.4g)" % (got, ratio))
 PY
-check $? "ddi AUC ratio = ratio of two predict runs; Guest; reasons; a dose-corrected ratio / its factor"
+check $? "ddi AUC ratio = ratio of two predict runs; Guest; reasons; a dose-corrected ratio / its factor; a urine row as the renal clearance ratio of two predict runs"
 
 # --- a racemic perpetrator whose card only links its enantiomers (verapamil): the dose is split
 # equally between the enantiomer cards, i.e. the same as giving each half in `medtwin predict` ---

@@ -510,24 +510,26 @@ TEST(efflux)
     size_t no = mt_pbpk_n_organs(), nt = no - 2;
     ASSERT_EQ_INT(add_organ_outputs(s, "A_%s_d", 0), MT_OK);
     ASSERT_EQ_INT(add_organ_outputs(s, "AC_%s_d", 1), MT_OK);
-    const char *more[] = {"Jbil_d", "Jkef_d", "AC_liv_d", "AC_kid_d"};
-    for (size_t k = 0; k < 4; k++)
+    const char *more[] = {"Jbil_d", "Jkef_d", "AC_liv_d", "AC_kid_d", "A_uri_d"};
+    for (size_t k = 0; k < 5; k++)
         ASSERT_EQ_INT(mt_sim_add_output(s, more[k], MT_REPORT_DEFAULT), MT_OK);
     mt_result *r = NULL;
     const size_t n_int = 24000;
     ASSERT_EQ_INT(mt_sim_run(s, 0.0, 24.0, n_int, &r), MT_OK);
     size_t jb = no + nt, jk = jb + 1, acl = jb + 2, ack = jb + 3, rows = mt_result_n_rows(r);
-    double worst = 0, out = 0, body = 0, peak = 0;
+    double worst = 0, out = 0, body = 0, peak = 0, uri = 0;
     for (size_t i = 0; i < rows; i++) {
         double cl = mt_result_value(r, i, acl) / (organ_volume("liv") * 2.0 * 0.7);
         double ck = mt_result_value(r, i, ack) / (organ_volume("kid") * 2.0 * 0.7);
         worst = fmax(worst, fabs(mt_result_value(r, i, jb) - 3.0 * cl / (0.5 + cl)));
         worst = fmax(worst, fabs(mt_result_value(r, i, jk) - 2.0 * ck / (0.5 + ck)));
         peak = fmax(peak, mt_result_value(r, i, jb));
-        if (i + 1 < rows) /* trapezoid of Jbil + Jkef over the output grid */
+        if (i + 1 < rows) { /* trapezoids of Jbil + Jkef and of Jkef over the output grid */
+            double kid = mt_result_value(r, i, jk) + mt_result_value(r, i + 1, jk);
             out += 0.5 * (24.0 / (double)n_int) *
-                   (mt_result_value(r, i, jb) + mt_result_value(r, i, jk) +
-                    mt_result_value(r, i + 1, jb) + mt_result_value(r, i + 1, jk));
+                   (mt_result_value(r, i, jb) + mt_result_value(r, i + 1, jb) + kid);
+            uri += 0.5 * (24.0 / (double)n_int) * kid;
+        }
     }
     for (size_t j = 0; j < no + nt; j++)
         body += mt_result_value(r, rows - 1, j);
@@ -537,6 +539,11 @@ TEST(efflux)
     ASSERT_TRUE(worst < 1e-12 && peak > 0.1);
     ASSERT_TRUE(10.0 - body > 1.0); /* the efflux eliminates */
     ASSERT_NEAR(10.0 - body, out, 1e-6 * out);
+    /* the urine collects the kidney's efflux (CL_R is 0 here) */
+    printf("efflux: urine %.6g mg, integral of Jkef %.6g mg\n",
+           mt_result_value(r, rows - 1, jb + 4), uri);
+    ASSERT_TRUE(uri > 0.5);
+    ASSERT_NEAR(mt_result_value(r, rows - 1, jb + 4), uri, 1e-6 * uri);
     mt_result_destroy(r);
     mt_sim_destroy(s);
     mt_program_destroy(p);

@@ -443,6 +443,13 @@ def main():
                      OPTS.get("outage-hold", "2"), tok, history, OPTS["outage-down"],
                      OPTS["outage-up"], float(OPTS.get("outage-hold", "2")), strict=True)
     print("node_durability %s: %d failure(s)" % ("postgresql" if PG else "sqlite", len(failures)))
+    if failures:  # what the servers said (a sanitizer's report, a crash) goes with the failure
+        for name in sorted(os.listdir(WORK)):
+            if name.startswith("serve-") and name.endswith(".err"):
+                lines = open(os.path.join(WORK, name), errors="replace").read().splitlines()
+                note("%s, the last 30 of its %d lines:" % (name, len(lines)))
+                for line in lines[-30:]:
+                    note("  serve: " + line)
     return 1 if failures else 0
 
 

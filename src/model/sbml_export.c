@@ -232,6 +232,7 @@ mt_status mt_model_export_sbml(mt_ctx *ctx, const mt_model *m, size_t n_over,
                                const char *const *over_ids, const double *over_vals, char **xml_out)
 {
     *xml_out = NULL;
+    mt_xml_init(); /* libSBML may reach libxml2 (util/xmlinit.c) */
     ex x = {ctx, m, mt_calloc(ctx, m->n_sym, sizeof(char *)), 0};
     int *over_slot = mt_calloc(ctx, n_over + 1, sizeof *over_slot);
     SBMLDocument_t *d = SBMLDocument_createWithLevelAndVersion(3, 2);

@@ -24,6 +24,7 @@
 #include "model/algebraic.h"
 #include "model/ir.h"
 #include "model/sbml_read.h"
+#include "util/util.h"
 
 #include <sbml/SBMLTypes.h>
 #include <sbml/conversion/ConversionProperties.h>
@@ -1561,6 +1562,7 @@ static unsigned attr_number(const char *s)
 
 static mt_status check_root_namespace(mt_ctx *ctx, const char *content, int is_file)
 {
+    mt_xml_init(); /* libSBML's first use of libxml2 in this path */
     XMLInputStream_t *in = XMLInputStream_create(content, is_file, "");
     if (!in)
         return mt_error(ctx, MT_ENOMEM, "out of memory");

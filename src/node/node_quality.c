@@ -24,6 +24,7 @@
 #include "medtwin/model.h"
 #include "medtwin/sim.h"
 #include "node/node_resources.h"
+#include "util/util.h"
 
 #include <math.h>
 #include <sbml/SBMLTypes.h>
@@ -50,6 +51,7 @@ static json_t *consistency(const char *xml, size_t len, int *passed)
     if (copy) {
         memcpy(copy, xml, len);
         copy[len] = 0;
+        mt_xml_init();
         SBMLDocument_t *d = readSBMLFromString(copy);
         free(copy);
         if (d) {

@@ -18,10 +18,10 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "node/omex.h"
+#include "util/util.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +36,6 @@
 #define MAX_XML_META ((size_t)1 << 20)
 #define MAX_TITLE 300
 #define MAX_DESCRIPTION 10000
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-static void xml_init(void) { xmlInitParser(); }
 
 /* ---- names --------------------------------------------------------------------------------- */
 
@@ -171,7 +168,7 @@ static mt_status parse_xml(mt_ctx *ctx, const char *what, const unsigned char *p
                            xmlDocPtr *out)
 {
     *out = NULL;
-    pthread_once(&xml_once, xml_init);
+    mt_xml_init();
     if (n > MAX_XML_META)
         return mt_error(ctx, MT_ELIMIT, "%s: larger than %zu bytes", what, MAX_XML_META);
     if (memchr(p, 0, n))

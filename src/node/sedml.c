@@ -5,21 +5,18 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "node/sedml.h"
+#include "util/util.h"
 
 #include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_ELEMENTS 20000
 #define MAX_POINTS 100000
-
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static void init_parser(void) { xmlInitParser(); }
 
 typedef struct {
     mt_ctx *ctx;
@@ -530,7 +527,7 @@ mt_status mt_sedml_parse(mt_ctx *ctx, const char *xml, size_t len, json_t **out)
         return mt_error(ctx, MT_EPARSE, "SED-ML: a NUL byte in the document");
     if (len > (size_t)0x7fffffff)
         return mt_error(ctx, MT_ELIMIT, "SED-ML: too large");
-    pthread_once(&init_once, init_parser);
+    mt_xml_init();
     xmlParserCtxtPtr pc = xmlNewParserCtxt();
     if (!pc)
         return mt_error(ctx, MT_ENOMEM, "out of memory");

@@ -42,4 +42,8 @@ MT_NODISCARD mt_status mt_list_cards(mt_ctx *ctx, const char *data_dir, const ch
                                      size_t max_name, const char *what, char ***names, size_t *n);
 void mt_names_free(mt_ctx *ctx, char **names, size_t n);
 
+/* libxml2's initialisation, once per process and thread-safe (util/xmlinit.c): call it before
+ * parsing XML (libSBML, libxml2), since libxml2's lazy first-use setup races between threads. */
+void mt_xml_init(void);
+
 #endif

@@ -240,21 +240,19 @@ static long uptake_entry(const mt_drugcard *c, mt_drugcard_process *out)
     return transport_entry(c, "OATP1B1", out);
 }
 
-/* Puts fmt % id, a transporter's Km (umol/L of the unbound concentration in `space`) in the
- * builder's blood terms (mg/L: Km / fu_b x MW / 1000, the `conc` at half the maximal rate), and
- * returns it. */
-static double put_transport_km(job *j, const char *fmt, const char *id, double km_umol_l,
-                               double fu_b, double mw, const char *space, const char *conc)
+/* Puts fmt % id = km (mg/L), a transporter's Km of km_umol_l (umol/L of the unbound
+ * concentration in `space`) in the builder's blood terms, Km / fu_b x MW / 1000: `conc` at half
+ * the maximal rate. */
+static void put_transport_km(job *j, const char *fmt, const char *id, double km, double km_umol_l,
+                             double fu_b, double mw, const char *space, const char *conc)
 {
     sbuf how = {0};
-    const double km = km_umol_l / fu_b * mw / 1000.0;
     sb_add(&how,
            "Km %g umol/L of the unbound %s concentration / fu_b %.4g x MW %g / 1000: %s at "
            "half the maximal rate",
            km_umol_l, space, fu_b, mw, conc);
     put_id(j, fmt, id, km, "mg/L", &how);
     sb_free(&how);
-    return km;
 }
 
 int mt_twin_liver_uptake_represented(const mt_drugcard *c)
@@ -302,7 +300,7 @@ static int uptake_derive(job *j, const person *pe, const mt_drugcard *c, const c
            "1000 (card elimination.transport.%ld, data/enzymes)",
            p.protein, p.kcat_per_h, e->ref_conc, e->rel_liver, v, v0, fvas, mw, k);
     put_id(j, "Vup_%s", id, vup, "mg/h", &how);
-    put_transport_km(j, "Kmup_%s", id, p.km_umol_l, fu_b, mw, "interstitial",
+    put_transport_km(j, "Kmup_%s", id, kmup, p.km_umol_l, fu_b, mw, "interstitial",
                      "the outflow blood concentration");
     sb_add(&how,
            "%s influx into the liver cells (PK-Sim's active transport, kcat TM C_u / (Km + C_u)); "
@@ -383,7 +381,7 @@ static int efflux_derive(job *j, const person *pe, const mt_drugcard *c, const c
                p.protein);
         return -1;
     }
-    put_transport_km(j, "Kmef_%s", id, p.km_umol_l, fu_b, mw, "intracellular",
+    put_transport_km(j, "Kmef_%s", id, km, p.km_umol_l, fu_b, mw, "intracellular",
                      "the cells' blood-equivalent concentration");
     sb_add(&how,
            "%s efflux (PK-Sim's active transport, kcat TM C_u / (Km + C_u)) out of the liver "

@@ -90,9 +90,6 @@ void mt_predictor_destroy(mt_predictor *p)
     free(p);
 }
 
-/* create and create_ddi: with_ddi loads/keeps the cards, adds the metabolites they name
- * (mt_twin_regimen_drugs: drugs without doses after the dosed ones) and describes the
- * interactions and formations. */
 /* 1 if drug card c's bile returns to the gut lumen (an efflux into the bile with the mechanistic
  * absorption model: pbpk.h efflux): its regimen takes the transit model (the twin's absorption
  * parameters) whatever the route of its doses. */
@@ -137,6 +134,9 @@ static mt_status apply_formulation(mt_ctx *ctx, const mt_drugcard *c, int gi, mt
     return MT_OK;
 }
 
+/* create and create_ddi: with_ddi loads/keeps the cards, adds the metabolites they name
+ * (mt_twin_regimen_drugs: drugs without doses after the dosed ones) and describes the
+ * interactions and formations. */
 static mt_status create(mt_ctx *ctx, const mt_twin_tables *t, size_t n_regimens,
                         const mt_regimen *regimens, int with_ddi, const mt_drugcard *const *cards,
                         mt_predictor **out)
